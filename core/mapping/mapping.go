@@ -1,0 +1,78 @@
+// Package mapping holds integrations and their entity and field mappings,
+// and reads and writes them as integration files.
+package mapping
+
+import (
+	"switchyard/core/schedule"
+	"switchyard/core/spec"
+)
+
+// Direction is which way an entity's records travel.
+type Direction string
+
+// The sync directions.
+const (
+	Download      Direction = "download"      // external → local
+	Upload        Direction = "upload"        // local → external
+	Bidirectional Direction = "bidirectional" // both ways
+)
+
+// Directions lists every valid Direction.
+var Directions = []Direction{Download, Upload, Bidirectional}
+
+// Valid reports whether d is one of Directions.
+func (d Direction) Valid() bool {
+	return d == Download || d == Upload || d == Bidirectional
+}
+
+// Integration is a named connection to one external system with its mappings.
+type Integration struct {
+	Name      string      `json:"name"`
+	Connector string      `json:"connector"`
+	Settings  spec.Values `json:"settings"`
+	// Secrets are kept in the workspace only; they never appear in a file.
+	Secrets   spec.Values         `json:"-"`
+	Entities  []EntityMapping     `json:"entities"`
+	Schedules []schedule.Schedule `json:"schedules"`
+}
+
+// Values returns the settings and secrets together, as a connector takes them.
+func (in Integration) Values() spec.Values {
+	v := in.Settings.Clone()
+	for k, x := range in.Secrets {
+		v[k] = x
+	}
+	return v
+}
+
+// Entity returns the mapping of the external entity called external.
+func (in Integration) Entity(external string) (EntityMapping, bool) {
+	for _, e := range in.Entities {
+		if e.External == external {
+			return e, true
+		}
+	}
+	return EntityMapping{}, false
+}
+
+// EntityMapping maps one external entity to one local entity.
+type EntityMapping struct {
+	External string `json:"external"`
+	Local    string `json:"local"`
+	// PrimaryKey names the local field that holds the external key and matches records.
+	PrimaryKey     string         `json:"primaryKey"`
+	Direction      Direction      `json:"direction"`
+	DownloadFilter string         `json:"downloadFilter"`
+	UploadFilter   string         `json:"uploadFilter"`
+	Disabled       bool           `json:"disabled,omitempty"`
+	Fields         []FieldMapping `json:"fields"`
+}
+
+// FieldMapping maps one external field to one local field.
+type FieldMapping struct {
+	External string `json:"external"`
+	Local    string `json:"local"`
+	// Lookup names the local entity a lookup field points to; empty for plain fields.
+	Lookup   string `json:"lookup,omitempty"`
+	Disabled bool   `json:"disabled,omitempty"`
+}

@@ -1,0 +1,39 @@
+package meta
+
+import "testing"
+
+func TestParseType(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Type
+		wantErr bool
+	}{
+		{"string", String, false},
+		{" DateTime ", DateTime, false},
+		{"lookup", Lookup, false},
+		{"varchar", "", true},
+		{"", "", true},
+	}
+	for _, tt := range tests {
+		got, err := ParseType(tt.in)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("ParseType(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestEntityField(t *testing.T) {
+	e := Entity{Name: "account", Fields: []Field{{Name: "name", Type: String}, {Name: "parent", Type: Lookup, Target: "account"}}}
+	if f, ok := e.Field("parent"); !ok || f.Target != "account" {
+		t.Fatalf("Field(parent) = %+v, %v", f, ok)
+	}
+	if _, ok := e.Field("Name"); ok {
+		t.Fatal("Field matched a name of another case")
+	}
+	if got := e.Lookups(); len(got) != 1 || got[0].Name != "parent" {
+		t.Fatalf("Lookups() = %+v", got)
+	}
+	if _, ok := FindEntity([]Entity{e}, "account"); !ok {
+		t.Fatal("FindEntity(account) not found")
+	}
+}
