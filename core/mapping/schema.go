@@ -1,0 +1,191 @@
+package mapping
+
+import (
+	"fmt"
+	"sort"
+
+	"switchyard/core/meta"
+)
+
+// LocalPlan lists the local schema an integration needs and the workspace lacks.
+type LocalPlan struct {
+	// Entities to create, each with its fields; lookups between them are in AddFields.
+	Entities []meta.Entity
+	// AddFields are fields to add to entities that exist or that Entities creates.
+	AddFields []EntityField
+}
+
+// EntityField is one field of one local entity.
+type EntityField struct {
+	Entity string
+	Field  meta.Field
+}
+
+// Empty reports whether the plan changes nothing.
+func (p LocalPlan) Empty() bool { return len(p.Entities) == 0 && len(p.AddFields) == 0 }
+
+// CheckSchemas checks in against the external catalog and the local schema:
+// every enabled external entity and field must exist, every existing local
+// field must fit the external one, and every lookup must point to a local
+// entity that exists or that this integration creates. It returns the local
+// entities and fields to create, typed from the external fields, and the problems.
+func CheckSchemas(in Integration, external, local []meta.Entity) (LocalPlan, Problems) {
+	var ps Problems
+	var plan LocalPlan
+	extNames := entityNames(external)
+	creating := map[string]*meta.Entity{}
+	var lookups []EntityField
+	for i, e := range in.Entities {
+		if e.Disabled {
+			continue
+		}
+		p := entityPath(i)
+		ext, ok := meta.FindEntity(external, e.External)
+		if !ok {
+			msg := fmt.Sprintf("unknown external entity %q", e.External)
+			if near := closest(e.External, extNames); near != "" {
+				msg += fmt.Sprintf("; did you mean %q?", near)
+			} else {
+				msg += "; known entities are " + knownList(extNames)
+			}
+			ps.add(p+".external", "%s", msg)
+			continue
+		}
+		loc, exists := meta.FindEntity(local, e.Local)
+		target := creating[e.Local]
+		if !exists && target == nil {
+			target = &meta.Entity{Name: e.Local, Label: ext.Label}
+			creating[e.Local] = target
+		}
+		for j, f := range e.Fields {
+			if f.Disabled {
+				continue
+			}
+			fp := fieldPath(i, j)
+			xf, ok := ext.Field(f.External)
+			if !ok {
+				msg := fmt.Sprintf("unknown field %q in external entity %q", f.External, e.External)
+				if near := closest(f.External, ext.FieldNames()); near != "" {
+					msg += fmt.Sprintf("; did you mean %q?", near)
+				} else {
+					msg += "; its fields are " + knownList(ext.FieldNames())
+				}
+				ps.add(fp+".external", "%s", msg)
+				continue
+			}
+			want := localFieldFor(f, xf)
+			if exists {
+				if lf, ok := loc.Field(f.Local); ok {
+					if msg := fits(lf, want); msg != "" {
+						ps.add(fp+".local", "local field %q of entity %q %s", f.Local, e.Local, msg)
+					}
+					continue
+				}
+			} else if _, ok := target.Field(f.Local); ok {
+				continue
+			}
+			if want.Type == meta.Lookup && want.Target != e.Local {
+				lookups = append(lookups, EntityField{Entity: e.Local, Field: want})
+				continue
+			}
+			if exists {
+				plan.AddFields = append(plan.AddFields, EntityField{Entity: e.Local, Field: want})
+			} else {
+				target.Fields = append(target.Fields, want)
+			}
+		}
+	}
+	// Lookups to other entities are added once every entity exists.
+	for _, lf := range lookups {
+		if _, ok := meta.FindEntity(local, lf.Field.Target); !ok && creating[lf.Field.Target] == nil {
+			ps.add(lookupPath(in, lf), "local entity %q does not exist and no entity in this file maps to it: map that entity too or fix the lookup", lf.Field.Target)
+			continue
+		}
+		plan.AddFields = append(plan.AddFields, lf)
+	}
+	names := make([]string, 0, len(creating))
+	for n := range creating {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		plan.Entities = append(plan.Entities, *creating[n])
+	}
+	return plan, ps
+}
+
+// localFieldFor types the local field of f from the external field xf.
+func localFieldFor(f FieldMapping, xf meta.Field) meta.Field {
+	lf := meta.Field{Name: f.Local, Label: xf.Label, Type: xf.Type, MaxLength: xf.MaxLength, Precision: xf.Precision, Scale: xf.Scale, Nullable: true}
+	if f.Lookup != "" {
+		lf.Type, lf.Target, lf.MaxLength, lf.Precision, lf.Scale = meta.Lookup, f.Lookup, 0, 0, 0
+	} else if xf.Type == meta.Lookup {
+		// A navigation property without a local lookup target is kept as the target's key.
+		lf.Type, lf.Target = meta.String, ""
+	}
+	return lf
+}
+
+// fits says why the existing local field lf cannot take values meant for want, or "".
+func fits(lf, want meta.Field) string {
+	if want.Type == meta.Lookup {
+		if lf.Type != meta.Lookup || lf.Target != want.Target {
+			return fmt.Sprintf("is %s, but the mapping makes it a lookup to %q: change the lookup or map another field", describe(lf), want.Target)
+		}
+		return ""
+	}
+	if !Convertible(want.Type, lf.Type) {
+		return fmt.Sprintf("is %s and cannot hold %s values: map another field", describe(lf), want.Type)
+	}
+	return ""
+}
+
+func describe(f meta.Field) string {
+	if f.Type == meta.Lookup {
+		return fmt.Sprintf("a lookup to %q", f.Target)
+	}
+	return string(f.Type)
+}
+
+// Convertible reports whether values of type from can be stored in a field of type to without loss.
+func Convertible(from, to meta.Type) bool {
+	if from == to || to == meta.String {
+		return true
+	}
+	switch from {
+	case meta.Int:
+		return to == meta.Decimal || to == meta.Double
+	case meta.Decimal:
+		return to == meta.Double
+	case meta.Double:
+		return to == meta.Decimal
+	case meta.Date:
+		return to == meta.DateTime
+	case meta.Bool:
+		return to == meta.Int
+	}
+	return false
+}
+
+func entityNames(list []meta.Entity) []string {
+	names := make([]string, len(list))
+	for i, e := range list {
+		names[i] = e.Name
+	}
+	return names
+}
+
+// lookupPath finds the file path of the field mapping that asked for lf.
+func lookupPath(in Integration, lf EntityField) string {
+	for i, e := range in.Entities {
+		if e.Local != lf.Entity {
+			continue
+		}
+		for j, f := range e.Fields {
+			if f.Local == lf.Field.Name {
+				return fieldPath(i, j) + ".lookup"
+			}
+		}
+	}
+	return ""
+}

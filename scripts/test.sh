@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Starts the test servers, runs go vet and go test on every package, stops the servers.
+# Fails if anything fails. Tests that need a server fail (not skip) here: SWITCHYARD_REQUIRE_SERVERS=1.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/testservers.sh start || { echo "test: the test servers did not start" >&2; exit 1; }
+trap 'scripts/testservers.sh stop' EXIT
+SWITCHYARD_ODATA_URL=$(cat .testservers/odata.url)
+export SWITCHYARD_ODATA_URL SWITCHYARD_REQUIRE_SERVERS=1
+
+go vet ./... || exit 1
+go test -count=1 ./...
