@@ -1,0 +1,377 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"switchyard/core/mapping"
+	"switchyard/core/schedule"
+	"switchyard/core/spec"
+)
+
+// SaveIntegration creates the integration in.Name or replaces it whole: its
+// connector and settings, its entity mappings with their field mappings (in
+// order) and its schedules. A nil in.Secrets keeps the stored secrets (a file
+// import carries none); a non-nil map replaces them.
+func (s *Store) SaveIntegration(ctx context.Context, in mapping.Integration) error {
+	if strings.TrimSpace(in.Name) == "" {
+		return errors.New("save integration: the name is empty: give the integration a name")
+	}
+	if strings.TrimSpace(in.Connector) == "" {
+		return fmt.Errorf("save integration %q: no connector: choose the kind of system it connects to", in.Name)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.saveIntegration(ctx, tx, in) })
+	if err != nil {
+		return fmt.Errorf("save integration %q: %w", in.Name, err)
+	}
+	return nil
+}
+
+// Integration returns the integration called name with its secrets.
+func (s *Store) Integration(ctx context.Context, name string) (mapping.Integration, error) {
+	var in mapping.Integration
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		in, err = loadIntegration(ctx, tx, name)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return mapping.Integration{}, err
+		}
+		return mapping.Integration{}, fmt.Errorf("load integration %q: %w", name, err)
+	}
+	return in, nil
+}
+
+// Integrations returns every integration with its secrets, sorted by name.
+func (s *Store) Integrations(ctx context.Context) ([]mapping.Integration, error) {
+	var out []mapping.Integration
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		names, err := integrationNames(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			in, err := loadIntegration(ctx, tx, name)
+			if err != nil {
+				return err
+			}
+			out = append(out, in)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list integrations: %w", err)
+	}
+	return out, nil
+}
+
+// RenameIntegration renames an integration; everything that belongs to it follows.
+func (s *Store) RenameIntegration(ctx context.Context, oldName, newName string) error {
+	if strings.TrimSpace(newName) == "" {
+		return fmt.Errorf("rename integration %q: the new name is empty: give a name", oldName)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return renameIntegration(ctx, tx, oldName, newName, s.now()) })
+	if err != nil {
+		return fmt.Errorf("rename integration %q to %q: %w", oldName, newName, err)
+	}
+	return nil
+}
+
+// DeleteIntegration deletes an integration and everything that belongs to it:
+// secrets, mappings, schedules, snapshots, logs, anchors and transactions.
+func (s *Store) DeleteIntegration(ctx context.Context, name string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sy_integration WHERE name = ?`, name)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("integration %q: %w", name, ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete integration %q: %w", name, err)
+	}
+	return nil
+}
+
+// saveIntegration upserts the integration row and rewrites what hangs from it.
+func (s *Store) saveIntegration(ctx context.Context, tx *sql.Tx, in mapping.Integration) error {
+	settings, err := json.Marshal(nonNil(in.Settings))
+	if err != nil {
+		return fmt.Errorf("encode settings: %w", err)
+	}
+	now := formatTime(s.now())
+	// An upsert, not INSERT OR REPLACE: a replace would delete the row and
+	// cascade to the secrets, logs and anchors.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sy_integration (name, connector, settings, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET connector = excluded.connector, settings = excluded.settings, updated_at = excluded.updated_at`,
+		in.Name, in.Connector, string(settings), now, now); err != nil {
+		return err
+	}
+	if in.Secrets != nil {
+		if err := saveSecrets(ctx, tx, in.Name, in.Secrets); err != nil {
+			return err
+		}
+	}
+	if err := saveEntityMappings(ctx, tx, in.Name, in.Entities); err != nil {
+		return err
+	}
+	return saveSchedules(ctx, tx, in.Name, in.Schedules)
+}
+
+// saveSecrets replaces the integration's secrets with secrets.
+func saveSecrets(ctx context.Context, tx *sql.Tx, integration string, secrets spec.Values) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sy_integration_secret WHERE integration = ?`, integration); err != nil {
+		return fmt.Errorf("clear secrets: %w", err)
+	}
+	for _, k := range secrets.Keys() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sy_integration_secret (integration, key, value) VALUES (?, ?, ?)`,
+			integration, k, secrets[k]); err != nil {
+			return fmt.Errorf("save secret %q: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// saveEntityMappings replaces the integration's entity and field mappings.
+func saveEntityMappings(ctx context.Context, tx *sql.Tx, integration string, entities []mapping.EntityMapping) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sy_entity_mapping WHERE integration = ?`, integration); err != nil {
+		return fmt.Errorf("clear entity mappings: %w", err)
+	}
+	for i, em := range entities {
+		res, err := tx.ExecContext(ctx, `INSERT INTO sy_entity_mapping
+(integration, position, external, local, primary_key, direction, download_filter, upload_filter, disabled)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			integration, i, em.External, em.Local, em.PrimaryKey, string(em.Direction),
+			em.DownloadFilter, em.UploadFilter, boolInt(em.Disabled))
+		if err != nil {
+			return fmt.Errorf("save entity mapping %q: %w", em.External, err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("save entity mapping %q: %w", em.External, err)
+		}
+		for j, fm := range em.Fields {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sy_field_mapping
+(entity_mapping, position, external, local, lookup, disabled) VALUES (?, ?, ?, ?, ?, ?)`,
+				id, j, fm.External, fm.Local, fm.Lookup, boolInt(fm.Disabled)); err != nil {
+				return fmt.Errorf("save field mapping %q of %q: %w", fm.External, em.External, err)
+			}
+		}
+	}
+	return nil
+}
+
+// saveSchedules replaces the integration's schedules.
+func saveSchedules(ctx context.Context, tx *sql.Tx, integration string, schedules []schedule.Schedule) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sy_schedule WHERE integration = ?`, integration); err != nil {
+		return fmt.Errorf("clear schedules: %w", err)
+	}
+	for i, sc := range schedules {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sy_schedule (integration, position, cron, every, enabled) VALUES (?, ?, ?, ?, ?)`,
+			integration, i, sc.Cron, sc.Every, boolInt(sc.Enabled)); err != nil {
+			return fmt.Errorf("save schedule %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// integrationNames returns the names of every integration, sorted.
+func integrationNames(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM sy_integration ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
+}
+
+// integrationExists reports whether an integration called name exists.
+func integrationExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sy_integration WHERE name = ?`, name).Scan(&n)
+	return n > 0, err
+}
+
+// requireIntegration returns an ErrNotFound error when the integration does not exist.
+func requireIntegration(ctx context.Context, tx *sql.Tx, name string) error {
+	ok, err := integrationExists(ctx, tx, name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("integration %q: %w", name, ErrNotFound)
+	}
+	return nil
+}
+
+// loadIntegration reads one integration whole.
+func loadIntegration(ctx context.Context, tx *sql.Tx, name string) (mapping.Integration, error) {
+	in := mapping.Integration{Name: name}
+	var settings string
+	err := tx.QueryRowContext(ctx, `SELECT connector, settings FROM sy_integration WHERE name = ?`, name).
+		Scan(&in.Connector, &settings)
+	if errors.Is(err, sql.ErrNoRows) {
+		return in, fmt.Errorf("integration %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return in, err
+	}
+	in.Settings = spec.Values{}
+	if err := json.Unmarshal([]byte(settings), &in.Settings); err != nil {
+		return in, fmt.Errorf("decode settings of %q: %w", name, err)
+	}
+	if in.Settings == nil { // the JSON text was null
+		in.Settings = spec.Values{}
+	}
+	if in.Secrets, err = loadSecrets(ctx, tx, name); err != nil {
+		return in, err
+	}
+	if in.Entities, err = loadEntityMappings(ctx, tx, name); err != nil {
+		return in, err
+	}
+	if in.Schedules, err = loadSchedules(ctx, tx, name); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// loadSecrets reads the integration's secrets; the map is empty, not nil, when there are none.
+func loadSecrets(ctx context.Context, tx *sql.Tx, integration string) (spec.Values, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT key, value FROM sy_integration_secret WHERE integration = ?`, integration)
+	if err != nil {
+		return nil, fmt.Errorf("load secrets: %w", err)
+	}
+	defer rows.Close()
+	out := spec.Values{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("load secrets: %w", err)
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// loadEntityMappings reads the integration's entity mappings in order, with their field mappings.
+func loadEntityMappings(ctx context.Context, tx *sql.Tx, integration string) ([]mapping.EntityMapping, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, external, local, primary_key, direction, download_filter, upload_filter, disabled
+FROM sy_entity_mapping WHERE integration = ? ORDER BY position`, integration)
+	if err != nil {
+		return nil, fmt.Errorf("load entity mappings: %w", err)
+	}
+	var ids []int64
+	var out []mapping.EntityMapping
+	for rows.Next() {
+		var (
+			id        int64
+			em        mapping.EntityMapping
+			direction string
+			disabled  bool
+		)
+		if err := rows.Scan(&id, &em.External, &em.Local, &em.PrimaryKey, &direction,
+			&em.DownloadFilter, &em.UploadFilter, &disabled); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load entity mappings: %w", err)
+		}
+		em.Direction = mapping.Direction(direction)
+		em.Disabled = disabled
+		ids = append(ids, id)
+		out = append(out, em)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load entity mappings: %w", err)
+	}
+	for i, id := range ids {
+		if out[i].Fields, err = loadFieldMappings(ctx, tx, id); err != nil {
+			return nil, fmt.Errorf("load field mappings of %q: %w", out[i].External, err)
+		}
+	}
+	return out, nil
+}
+
+// loadFieldMappings reads the field mappings of one entity mapping in order.
+func loadFieldMappings(ctx context.Context, tx *sql.Tx, entityMapping int64) ([]mapping.FieldMapping, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT external, local, lookup, disabled
+FROM sy_field_mapping WHERE entity_mapping = ? ORDER BY position`, entityMapping)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []mapping.FieldMapping
+	for rows.Next() {
+		var fm mapping.FieldMapping
+		if err := rows.Scan(&fm.External, &fm.Local, &fm.Lookup, &fm.Disabled); err != nil {
+			return nil, err
+		}
+		out = append(out, fm)
+	}
+	return out, rows.Err()
+}
+
+// loadSchedules reads the integration's schedules in order.
+func loadSchedules(ctx context.Context, tx *sql.Tx, integration string) ([]schedule.Schedule, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT cron, every, enabled FROM sy_schedule WHERE integration = ? ORDER BY position`, integration)
+	if err != nil {
+		return nil, fmt.Errorf("load schedules: %w", err)
+	}
+	defer rows.Close()
+	var out []schedule.Schedule
+	for rows.Next() {
+		var sc schedule.Schedule
+		if err := rows.Scan(&sc.Cron, &sc.Every, &sc.Enabled); err != nil {
+			return nil, fmt.Errorf("load schedules: %w", err)
+		}
+		out = append(out, sc)
+	}
+	return out, rows.Err()
+}
+
+// renameIntegration renames oldName to newName at now; ON UPDATE CASCADE carries the rest.
+func renameIntegration(ctx context.Context, tx *sql.Tx, oldName, newName string, now time.Time) error {
+	if err := requireIntegration(ctx, tx, oldName); err != nil {
+		return err
+	}
+	if oldName == newName {
+		return nil
+	}
+	taken, err := integrationExists(ctx, tx, newName)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return fmt.Errorf("integration %q: %w: pick another name or delete that one first", newName, ErrExists)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE sy_integration SET name = ?, updated_at = ? WHERE name = ?`,
+		newName, formatTime(now), oldName)
+	return err
+}
+
+// nonNil returns v, or an empty map when v is nil, so it encodes as {}.
+func nonNil(v spec.Values) spec.Values {
+	if v == nil {
+		return spec.Values{}
+	}
+	return v
+}

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// LogEntry is one run of an integration in sy_integration_log.
+type LogEntry struct {
+	ID          int64
+	Integration string
+	// Kind is import, export, sync or test.
+	Kind      string
+	Direction string
+	// Status is succeeded, partial, failed, cancelled or running.
+	Status string
+	// Started defaults to now; Ended is zero while the run goes on.
+	Started, Ended time.Time
+	// All, Imported (created), Updated, Unchanged and Failed count records.
+	All, Imported, Updated, Unchanged, Failed int
+	Message                                   string
+}
+
+// AddLog records a run of an existing integration and returns its ID.
+// Times are kept in UTC to the millisecond.
+func (s *Store) AddLog(ctx context.Context, e LogEntry) (int64, error) {
+	if e.Started.IsZero() {
+		e.Started = s.now()
+	}
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		id, err = addLog(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add %s log of integration %q: %w", e.Kind, e.Integration, err)
+	}
+	return id, nil
+}
+
+// Logs returns up to limit runs of the integration, newest first: the latest
+// started first, the later recorded first among runs started together. An
+// empty integration lists every integration's runs; a limit of 0 or less
+// lists them all.
+func (s *Store) Logs(ctx context.Context, integration string, limit int) ([]LogEntry, error) {
+	var out []LogEntry
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = logs(ctx, tx, integration, limit)
+		return err
+	})
+	if err != nil {
+		if integration == "" {
+			return nil, fmt.Errorf("list logs: %w", err)
+		}
+		return nil, fmt.Errorf("list logs of integration %q: %w", integration, err)
+	}
+	return out, nil
+}
+
+// addLog inserts e into sy_integration_log.
+func addLog(ctx context.Context, tx *sql.Tx, e LogEntry) (int64, error) {
+	if err := requireIntegration(ctx, tx, e.Integration); err != nil {
+		return 0, err
+	}
+	var ended any
+	if !e.Ended.IsZero() {
+		ended = formatTime(e.Ended)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO sy_integration_log
+(integration, kind, direction, status, started_at, ended_at,
+ count_all, count_imported, count_updated, count_unchanged, count_failed, message)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Integration, e.Kind, e.Direction, e.Status, formatTime(e.Started), ended,
+		e.All, e.Imported, e.Updated, e.Unchanged, e.Failed, e.Message)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// logs reads sy_integration_log newest first.
+func logs(ctx context.Context, tx *sql.Tx, integration string, limit int) ([]LogEntry, error) {
+	if integration != "" {
+		if err := requireIntegration(ctx, tx, integration); err != nil {
+			return nil, err
+		}
+	}
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, integration, kind, direction, status, started_at, ended_at,
+	count_all, count_imported, count_updated, count_unchanged, count_failed, message
+FROM sy_integration_log
+WHERE ?1 = '' OR integration = ?1
+ORDER BY started_at DESC, id DESC
+LIMIT ?2`, integration, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []LogEntry
+	for rows.Next() {
+		var (
+			e       LogEntry
+			started string
+			ended   sql.NullString
+		)
+		if err := rows.Scan(&e.ID, &e.Integration, &e.Kind, &e.Direction, &e.Status, &started, &ended,
+			&e.All, &e.Imported, &e.Updated, &e.Unchanged, &e.Failed, &e.Message); err != nil {
+			return nil, err
+		}
+		if e.Started, err = parseTime(started); err != nil {
+			return nil, err
+		}
+		if ended.Valid {
+			if e.Ended, err = parseTime(ended.String); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,185 @@
+// Package store is the workspace: one SQLite file holding the local entities
+// (one table each) and every integration's configuration, schema snapshots,
+// run logs, anchors and transactions. docs/workspace.md describes the layout.
+//
+// Every public method runs in one transaction and delegates to unexported
+// (ctx, tx, ...) helpers, in the style of WTF Dial.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+// ErrNotFound is returned, wrapped with the name of what is missing, when an
+// integration, entity or snapshot does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNewerWorkspace is returned by Open when the workspace was migrated by a
+// newer Switchyard than this one.
+var ErrNewerWorkspace = errors.New("workspace written by a newer Switchyard")
+
+// ErrExists is returned, wrapped with the name of what is taken, when a
+// create or rename would clash with something that already exists.
+var ErrExists = errors.New("already exists")
+
+// memoryPath is the path that opens a private in-memory workspace.
+const memoryPath = ":memory:"
+
+// timeLayout is how the workspace stores times: ISO 8601 in UTC with
+// milliseconds, the same text strftime('%Y-%m-%dT%H:%M:%fZ','now') gives, so
+// that stored times sort as text.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// busyTimeout is how long a statement waits for another connection's lock.
+const busyTimeout = 5 * time.Second
+
+// Store is an open workspace.
+type Store struct {
+	// Now returns the current time; tests replace it. Open sets it to time.Now.
+	Now func() time.Time
+
+	db   *sql.DB
+	path string
+}
+
+// Open opens the workspace at path, creating the file and any missing parent
+// folders, and applies the migrations it lacks. The path ":memory:" opens a
+// private in-memory workspace (for tests). A workspace migrated by a newer
+// Switchyard is refused with ErrNewerWorkspace.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if strings.TrimSpace(path) == "" {
+		return nil, errors.New("open workspace: the path is empty: name a workspace file such as switchyard.db")
+	}
+	dsn, err := prepare(path)
+	if err != nil {
+		return nil, fmt.Errorf("open workspace %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open workspace %s: %w", path, err)
+	}
+	if path == memoryPath {
+		// Every connection to :memory: is a database of its own: keep one.
+		db.SetMaxOpenConns(1)
+	}
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
+	s := &Store{Now: time.Now, db: db, path: path}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open workspace %s: %w", path, err)
+	}
+	if err := s.migrate(ctx, migrationFS); err != nil {
+		db.Close()
+		if errors.Is(err, ErrNewerWorkspace) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("open workspace %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// prepare creates the workspace file's parent folders (and the file itself,
+// readable by its owner only, since it holds secrets) and returns the DSN.
+func prepare(path string) (string, error) {
+	params := url.Values{}
+	params.Set("_foreign_keys", "on")
+	params.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	// Writers take the write lock when they begin, so that a transaction that
+	// reads first never fails with SQLITE_BUSY when it comes to write.
+	params.Set("_txlock", "immediate")
+	if path == memoryPath {
+		return memoryPath + "?" + params.Encode(), nil
+	}
+	params.Set("_journal_mode", "WAL")
+	params.Set("_synchronous", "NORMAL")
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("resolve path: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return "", fmt.Errorf("create folder: %w", err)
+	}
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		f.Close()
+	case !errors.Is(err, os.ErrExist):
+		return "", fmt.Errorf("create file: %w", err)
+	}
+	// A file: URI, so that names holding '?', '#' or '%' survive.
+	slashed := filepath.ToSlash(abs)
+	if !strings.HasPrefix(slashed, "/") {
+		slashed = "/" + slashed // Windows: file:///C:/...
+	}
+	u := url.URL{Scheme: "file", Path: slashed}
+	return u.String() + "?" + params.Encode(), nil
+}
+
+// Close closes the workspace.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close workspace %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Path returns the path the workspace was opened with.
+func (s *Store) Path() string { return s.path }
+
+// now returns the current time in UTC, rounded to what the workspace stores.
+func (s *Store) now() time.Time {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().UTC().Truncate(time.Millisecond)
+}
+
+// inTx runs fn in one transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// formatTime renders t as the workspace stores times.
+func formatTime(t time.Time) string {
+	return t.UTC().Format(timeLayout)
+}
+
+// parseTime reads a time stored by formatTime or by SQLite's strftime.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// boolInt stores a bool as SQLite's 0 or 1.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
