@@ -68,7 +68,11 @@ func (s *Service) ImportFile(ctx context.Context, r io.Reader) (ImportResult, er
 		}
 		in.Secrets = merged
 	}
-	if err := info.Options.Validate(info.Options.WithDefaults(in.Settings)); err != nil {
+	known := in
+	if known.Secrets == nil {
+		known.Secrets = old.Secrets
+	}
+	if err := info.Options.Validate(info.Options.WithDefaults(s.values(info, known))); err != nil {
 		ps = settingProblems(err, info.Options, &res)
 		if len(ps) > 0 {
 			return res, configError(ps)
