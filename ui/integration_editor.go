@@ -1,0 +1,315 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"switchyard/core/connector"
+	"switchyard/core/mapping"
+	"switchyard/core/spec"
+	"switchyard/core/store"
+	"switchyard/ui/form"
+)
+
+// storedSecret is what an empty secret field says when the workspace holds a value for it.
+const storedSecret = "•••••••• saved; type to replace"
+
+// errInvalid says the editor's fields hold problems, which are shown at the fields.
+var errInvalid = errors.New("some fields are not valid")
+
+// invalidMessage is the page's status when fields hold problems.
+const invalidMessage = "Correct the fields marked in red, then try again."
+
+// integrationEditor is the page that creates an integration or edits one:
+// its name, its connector and the connector's settings.
+type integrationEditor struct {
+	shell *Shell
+	orig  *mapping.Integration // nil for a new integration
+	infos []connector.Info
+	info  connector.Info
+
+	name     *widget.Entry
+	nameErr  *widget.Label
+	picker   *widget.Select
+	about    *widget.Label
+	form     *form.Form
+	formBox  *fyne.Container
+	status   *widget.Label
+	progress *widget.ProgressBarInfinite
+	testBtn  *widget.Button
+	saveBtn  *widget.Button
+	root     fyne.CanvasObject
+}
+
+// newIntegrationEditor returns the editor of orig, or of a new integration when orig is nil.
+func newIntegrationEditor(s *Shell, orig *mapping.Integration) *integrationEditor {
+	ed := &integrationEditor{shell: s, orig: orig, infos: s.svc.Registry.List()}
+	ed.buildUI()
+	return ed
+}
+
+func (ed *integrationEditor) object() fyne.CanvasObject { return ed.root }
+
+func (ed *integrationEditor) buildUI() {
+	title := "New integration"
+	if ed.orig != nil {
+		title = fmt.Sprintf("Edit integration %q", ed.orig.Name)
+	}
+
+	ed.name = widget.NewEntry()
+	ed.name.SetPlaceHolder("e.g. crm")
+	ed.nameErr = errorLabel()
+	ed.nameErr.SizeName = theme.SizeNameCaptionText
+	ed.name.OnChanged = func(string) { showMessage(ed.nameErr, "") }
+
+	titles := make([]string, len(ed.infos))
+	for i, info := range ed.infos {
+		titles[i] = connectorTitle(info)
+	}
+	ed.picker = widget.NewSelect(titles, nil)
+	ed.about = widget.NewLabel("")
+	ed.about.Importance = widget.LowImportance
+	ed.about.SizeName = theme.SizeNameCaptionText
+	ed.about.Wrapping = fyne.TextWrapWord
+	ed.formBox = container.NewStack()
+
+	nameLabel := form.NewLabel("Name", true)
+	connLabel := form.NewLabel("Connector", true)
+	top := container.New(layout.NewFormLayout(),
+		nameLabel, container.New(layout.NewCustomPaddedVBoxLayout(0), ed.name, ed.nameErr),
+		connLabel, container.New(layout.NewCustomPaddedVBoxLayout(0), ed.picker, ed.about),
+	)
+	settings := widget.NewLabelWithStyle("Connection settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	body := container.NewVScroll(container.NewVBox(top, widget.NewSeparator(), settings, ed.formBox))
+
+	ed.status = widget.NewLabel("")
+	ed.status.Wrapping = fyne.TextWrapWord
+	ed.progress = widget.NewProgressBarInfinite()
+	ed.progress.Stop()
+	ed.progress.Hide()
+	ed.testBtn = widget.NewButtonWithIcon("Test connection", theme.MediaPlayIcon(), ed.onTest)
+	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), ed.onCancel)
+	ed.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), ed.onSave)
+	ed.saveBtn.Importance = widget.HighImportance
+	buttons := container.NewHBox(ed.testBtn, cancel, ed.saveBtn)
+	bottom := container.NewVBox(widget.NewSeparator(),
+		container.NewBorder(nil, nil, nil, buttons, container.NewStack(ed.status, ed.progress)))
+
+	ed.root = container.NewPadded(container.NewBorder(heading(title), bottom, nil, nil, body))
+
+	// Fill in the values last, so that the handlers see a complete page.
+	ed.picker.OnChanged = ed.onConnector
+	switch {
+	case ed.orig != nil:
+		ed.name.SetText(ed.orig.Name)
+		if info, err := ed.shell.svc.Registry.Lookup(ed.orig.Connector); err == nil {
+			ed.picker.SetSelected(connectorTitle(info))
+		} else {
+			showMessage(ed.status, fmt.Sprintf("The connector %q of this integration is not installed; pick one of the list.", ed.orig.Connector))
+			ed.status.Importance = widget.DangerImportance
+		}
+	case len(ed.infos) > 0:
+		ed.picker.SetSelectedIndex(ed.defaultConnector())
+	}
+}
+
+// defaultConnector is the index of the connector a new integration starts with: OData when installed.
+func (ed *integrationEditor) defaultConnector() int {
+	for i, info := range ed.infos {
+		if info.Name == "odata" {
+			return i
+		}
+	}
+	return 0
+}
+
+// onConnector builds the settings form for the connector titled title,
+// keeping the values typed so far for options of the same key.
+func (ed *integrationEditor) onConnector(title string) {
+	var info connector.Info
+	for _, i := range ed.infos {
+		if connectorTitle(i) == title {
+			info = i
+		}
+	}
+	values := spec.Values{}
+	if ed.form != nil {
+		values = ed.form.Values()
+	}
+	if ed.orig != nil && info.Name == ed.orig.Connector {
+		values = ed.orig.Settings.Clone()
+	}
+	ed.info = info
+	// Secrets are never shown: a stored secret leaves its field empty with a note.
+	values, _ = info.Options.Split(values)
+	ed.form = form.New(info.Options, values)
+	for _, k := range ed.storedSecrets().Keys() {
+		if e, ok := ed.form.Widget(k).(*widget.Entry); ok {
+			e.SetPlaceHolder(storedSecret)
+		}
+	}
+	showMessage(ed.about, info.Description)
+	ed.formBox.Objects = []fyne.CanvasObject{ed.form.Object()}
+	ed.formBox.Refresh()
+}
+
+// storedSecrets returns the secrets the workspace holds for the connector being edited.
+func (ed *integrationEditor) storedSecrets() spec.Values {
+	if ed.orig == nil || ed.orig.Connector != ed.info.Name || ed.orig.Secrets == nil {
+		return spec.Values{}
+	}
+	return ed.orig.Secrets
+}
+
+// collect checks the page and returns the integration it describes; the
+// problems are shown at their fields and errInvalid returned.
+func (ed *integrationEditor) collect() (mapping.Integration, error) {
+	ok := true
+	name := strings.TrimSpace(ed.name.Text)
+	if msg := ed.checkName(name); msg != "" {
+		showMessage(ed.nameErr, msg)
+		ok = false
+	}
+	if ed.info.Name == "" {
+		showMessage(ed.status, "Pick a connector: it says what kind of system the integration talks to.")
+		ed.status.Importance = widget.DangerImportance
+		return mapping.Integration{}, errInvalid
+	}
+	opts := ed.info.Options
+	typed := ed.form.Values()
+	stored := ed.storedSecrets()
+	all := typed.Clone()
+	for k, v := range stored {
+		if o, isOpt := opts.Get(k); isOpt && o.Applies(typed) && all[k] == "" {
+			all[k] = v
+		}
+	}
+	err := opts.Validate(opts.WithDefaults(all))
+	ed.form.SetErrors(err)
+	if err != nil || !ok {
+		return mapping.Integration{}, errInvalid
+	}
+
+	settings, secrets := opts.Split(typed)
+	in := mapping.Integration{Name: name, Connector: ed.info.Name, Settings: settings}
+	switch {
+	case ed.orig != nil && ed.orig.Connector == ed.info.Name && len(secrets) == 0:
+		in.Secrets = nil // keeps the stored secrets
+	case ed.orig != nil && ed.orig.Connector == ed.info.Name:
+		in.Secrets = stored.Clone()
+		maps.Copy(in.Secrets, secrets)
+	default:
+		in.Secrets = secrets
+	}
+	if ed.orig != nil {
+		in.Entities = ed.orig.Entities
+		in.Schedules = ed.orig.Schedules
+	}
+	return in, nil
+}
+
+// checkName returns what is wrong with name, "" when it is fine.
+func (ed *integrationEditor) checkName(name string) string {
+	if name == "" {
+		return "Name is required: it names the integration in files and commands, e.g. crm."
+	}
+	if ed.orig != nil && ed.orig.Name == name {
+		return ""
+	}
+	_, err := ed.shell.svc.Store.Integration(ed.shell.ctx(), name)
+	switch {
+	case err == nil:
+		return fmt.Sprintf("An integration called %q already exists: choose another name.", name)
+	case !errors.Is(err, store.ErrNotFound):
+		return fmt.Sprintf("Could not check the name: %v", err)
+	}
+	return ""
+}
+
+// withSecrets returns in with the secrets a test needs: the typed ones over the stored ones.
+func (ed *integrationEditor) withSecrets(in mapping.Integration) mapping.Integration {
+	if in.Secrets == nil {
+		in.Secrets = ed.storedSecrets().Clone()
+	}
+	return in
+}
+
+func (ed *integrationEditor) onSave() {
+	in, err := ed.collect()
+	if err != nil {
+		ed.setStatus(invalidMessage, widget.DangerImportance)
+		return
+	}
+	ctx := ed.shell.ctx()
+	st := ed.shell.svc.Store
+	if ed.orig != nil && ed.orig.Name != in.Name {
+		if err := st.RenameIntegration(ctx, ed.orig.Name, in.Name); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				showMessage(ed.nameErr, fmt.Sprintf("An integration called %q already exists: choose another name.", in.Name))
+			}
+			ed.setStatus(fmt.Sprintf("Could not rename the integration: %v", err), widget.DangerImportance)
+			return
+		}
+		// The rename is done: from now on this page edits the new name.
+		renamed := *ed.orig
+		renamed.Name = in.Name
+		ed.orig = &renamed
+	}
+	if err := st.SaveIntegration(ctx, in); err != nil {
+		ed.setStatus(fmt.Sprintf("Could not save the integration: %v", err), widget.DangerImportance)
+		return
+	}
+	ed.shell.Show(SectionIntegrations)
+	ed.shell.integrations.selectName(in.Name)
+}
+
+func (ed *integrationEditor) onCancel() { ed.shell.Show(SectionIntegrations) }
+
+func (ed *integrationEditor) onTest() {
+	in, err := ed.collect()
+	if err != nil {
+		ed.setStatus(invalidMessage, widget.DangerImportance)
+		return
+	}
+	in = ed.withSecrets(in)
+	ed.setStatus("", widget.MediumImportance)
+	ed.progress.Show()
+	ed.progress.Start()
+	ed.testBtn.Disable()
+	ctx, cancel := context.WithTimeout(ed.shell.ctx(), testTimeout)
+	go func() {
+		defer cancel()
+		rep, err := ed.shell.svc.Test(ctx, in)
+		fyne.Do(func() {
+			ed.progress.Stop()
+			ed.progress.Hide()
+			ed.testBtn.Enable()
+			if err != nil {
+				var fe *spec.FieldError
+				if errors.As(err, &fe) {
+					ed.form.SetErrors(err)
+				}
+				ed.setStatus(fmt.Sprintf("Connection failed: %v", err), widget.DangerImportance)
+				return
+			}
+			ed.setStatus("Connection works. "+strings.ReplaceAll(reportText(rep), "\n", "; "), widget.SuccessImportance)
+		})
+	}()
+}
+
+// setStatus shows text at the bottom of the page and lays the page out
+// again, as messages shown or hidden above change the rows' heights.
+func (ed *integrationEditor) setStatus(text string, imp widget.Importance) {
+	ed.status.Importance = imp
+	showMessage(ed.status, text)
+	ed.root.Refresh()
+}

@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"switchyard/core/meta"
+)
+
+// emptyLocalData says how local entities come to be.
+const emptyLocalData = "No local entities yet.\n" +
+	"They are created when you import an integration file (switchyard integration import FILE):\n" +
+	"every entity and field its mappings name is added to this workspace."
+
+// localEntity is a local entity with its row count; Count is -1 when it could not be read.
+type localEntity struct {
+	meta.Entity
+	Count int64
+}
+
+// localDataScreen lists the workspace's local entities with their row counts
+// and the fields of the selected one.
+type localDataScreen struct {
+	shell    *Shell
+	items    []localEntity
+	selected meta.Entity
+
+	entities   *rowList
+	fields     *rowList
+	fieldTitle *widget.Label
+	loadErr    *widget.Label
+	body       *fyne.Container
+	split      fyne.CanvasObject
+	empty      fyne.CanvasObject
+	root       fyne.CanvasObject
+}
+
+func newLocalDataScreen(s *Shell) *localDataScreen {
+	sc := &localDataScreen{shell: s}
+	sc.buildUI()
+	return sc
+}
+
+func (sc *localDataScreen) object() fyne.CanvasObject { return sc.root }
+
+func (sc *localDataScreen) buildUI() {
+	sc.entities = newRowList([]column{{"Entity", 220}, {"Rows", 90}},
+		func() int { return len(sc.items) },
+		func(row, col int) (string, widget.Importance) {
+			e := sc.items[row]
+			if col == 0 {
+				return e.Name, widget.MediumImportance
+			}
+			if e.Count < 0 {
+				return "?", widget.DangerImportance
+			}
+			return strconv.FormatInt(e.Count, 10), widget.MediumImportance
+		})
+	sc.entities.list.OnSelected = func(id widget.ListItemID) {
+		sc.selected = sc.items[id].Entity
+		sc.fieldTitle.SetText(fmt.Sprintf("Fields of %s", sc.selected.Name))
+		sc.fields.list.Refresh()
+	}
+	sc.fields = newRowList([]column{{"Field", 200}, {"Type", 100}, {"Lookup target", 160}},
+		func() int { return len(sc.selected.Fields) },
+		func(row, col int) (string, widget.Importance) {
+			f := sc.selected.Fields[row]
+			imp := widget.MediumImportance
+			if f.ReadOnly {
+				imp = widget.LowImportance // system fields: id, createdon, ...
+			}
+			switch col {
+			case 0:
+				if f.ReadOnly {
+					return f.Name + " (system)", imp
+				}
+				return f.Name, imp
+			case 1:
+				return string(f.Type), imp
+			default:
+				return f.Target, imp
+			}
+		})
+	sc.fieldTitle = widget.NewLabelWithStyle("Select an entity to see its fields", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+
+	split := container.NewHSplit(sc.entities.view, container.NewBorder(sc.fieldTitle, nil, nil, nil, sc.fields.view))
+	split.Offset = 0.4
+	sc.split = split
+	sc.empty = emptyState(theme.ListIcon(), emptyLocalData)
+	sc.loadErr = errorLabel()
+	sc.body = container.NewStack(sc.empty)
+	sc.root = container.NewPadded(container.NewBorder(container.NewVBox(heading("Local data"), sc.loadErr), nil, nil, nil, sc.body))
+}
+
+func (sc *localDataScreen) reload() {
+	ctx := sc.shell.ctx()
+	st := sc.shell.svc.Store
+	ents, err := st.Entities(ctx)
+	if err != nil {
+		showMessage(sc.loadErr, fmt.Sprintf("Could not read the local entities of this workspace: %v", err))
+		return
+	}
+	showMessage(sc.loadErr, "")
+	sc.items = sc.items[:0]
+	var countErr error
+	for _, e := range ents {
+		n, err := st.CountRows(ctx, e.Name)
+		if err != nil {
+			n, countErr = -1, err
+		}
+		sc.items = append(sc.items, localEntity{Entity: e, Count: n})
+	}
+	if countErr != nil {
+		showMessage(sc.loadErr, fmt.Sprintf("Could not count the rows of some entities (shown as ?): %v", countErr))
+	}
+	sc.selected = meta.Entity{}
+	sc.fieldTitle.SetText("Select an entity to see its fields")
+	sc.entities.list.UnselectAll()
+	if len(sc.items) == 0 {
+		sc.body.Objects = []fyne.CanvasObject{sc.empty}
+	} else {
+		sc.body.Objects = []fyne.CanvasObject{sc.split}
+	}
+	sc.body.Refresh()
+	sc.entities.list.Refresh()
+	sc.fields.list.Refresh()
+}

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"switchyard/core/store"
+)
+
+// emptyRuns is what the Runs screen says when no run was recorded.
+const emptyRuns = "No runs yet. Imports, exports and syncs are listed here."
+
+// runsLimit is how many of the latest runs the screen lists.
+const runsLimit = 500
+
+// runsScreen lists the latest runs of every integration.
+type runsScreen struct {
+	shell   *Shell
+	items   []store.LogEntry
+	list    *rowList
+	loadErr *widget.Label
+	body    *fyne.Container
+	empty   fyne.CanvasObject
+	root    fyne.CanvasObject
+}
+
+func newRunsScreen(s *Shell) *runsScreen {
+	sc := &runsScreen{shell: s}
+	sc.buildUI()
+	return sc
+}
+
+func (sc *runsScreen) object() fyne.CanvasObject { return sc.root }
+
+func (sc *runsScreen) buildUI() {
+	sc.list = newRowList([]column{
+		{"Integration", 140}, {"Kind", 65}, {"Status", 85}, {"Started", 150}, {"Duration", 80},
+		{"All", 60}, {"Imported", 75}, {"Updated", 70}, {"Unchanged", 85}, {"Failed", 60}, {"Message", 150},
+	}, func() int { return len(sc.items) }, sc.cell)
+	sc.empty = emptyState(theme.HistoryIcon(), emptyRuns)
+	sc.loadErr = errorLabel()
+	sc.body = container.NewStack(sc.empty)
+	sc.root = container.NewPadded(container.NewBorder(container.NewVBox(heading("Runs"), sc.loadErr), nil, nil, nil, sc.body))
+}
+
+func (sc *runsScreen) cell(row, col int) (string, widget.Importance) {
+	e := sc.items[row]
+	n := func(v int) (string, widget.Importance) { return strconv.Itoa(v), widget.MediumImportance }
+	switch col {
+	case 0:
+		return e.Integration, widget.MediumImportance
+	case 1:
+		return e.Kind, widget.MediumImportance
+	case 2:
+		return e.Status, statusImportance(e.Status)
+	case 3:
+		return e.Started.Local().Format("2006-01-02 15:04:05"), widget.MediumImportance
+	case 4:
+		return duration(e.Started, e.Ended), widget.MediumImportance
+	case 5:
+		return n(e.All)
+	case 6:
+		return n(e.Imported)
+	case 7:
+		return n(e.Updated)
+	case 8:
+		return n(e.Unchanged)
+	case 9:
+		if e.Failed > 0 {
+			return strconv.Itoa(e.Failed), widget.DangerImportance
+		}
+		return n(e.Failed)
+	default:
+		return e.Message, widget.MediumImportance
+	}
+}
+
+// statusImportance colours a run status.
+func statusImportance(status string) widget.Importance {
+	switch status {
+	case "succeeded":
+		return widget.SuccessImportance
+	case "partial":
+		return widget.WarningImportance
+	case "failed":
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
+}
+
+// duration is how long a run took, "running" while it goes on.
+func duration(started, ended time.Time) string {
+	if ended.IsZero() {
+		return "running"
+	}
+	d := ended.Sub(started)
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}
+
+func (sc *runsScreen) reload() {
+	items, err := sc.shell.svc.Store.Logs(sc.shell.ctx(), "", runsLimit)
+	if err != nil {
+		showMessage(sc.loadErr, fmt.Sprintf("Could not read the run history: %v", err))
+		return
+	}
+	showMessage(sc.loadErr, "")
+	sc.items = items
+	if len(items) == 0 {
+		sc.body.Objects = []fyne.CanvasObject{sc.empty}
+	} else {
+		sc.body.Objects = []fyne.CanvasObject{sc.list.view}
+	}
+	sc.body.Refresh()
+	sc.list.list.Refresh()
+}
