@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"switchyard/core/meta"
+)
+
+// command runs one headless command with its arguments.
+type command func(ctx context.Context, e *env, args []string) error
+
+var commands = map[string]command{
+	"integration": runIntegration,
+	"entities":    runEntities,
+}
+
+func runIntegration(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("name a subcommand: import, export, list, test or delete")
+	}
+	sub := map[string]command{
+		"import": integrationImport,
+		"export": integrationExport,
+		"list":   integrationList,
+		"test":   integrationTest,
+		"delete": integrationDelete,
+	}[args[0]]
+	if sub == nil {
+		return usagef("unknown subcommand %q: use import, export, list, test or delete", args[0])
+	}
+	return sub(ctx, e, args[1:])
+}
+
+// parse parses flags that may come before, between or after the positional
+// arguments, and checks that there are exactly want positional ones.
+func parse(fs *flag.FlagSet, args []string, want int, names string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != want {
+		if want == 0 {
+			return nil, usagef("takes no arguments, got %s", strings.Join(pos, " "))
+		}
+		return nil, usagef("want %s, got %d argument(s)", names, len(pos))
+	}
+	return pos, nil
+}
+
+func integrationImport(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parse(fs, args, 1, "FILE")
+	if err != nil {
+		return err
+	}
+	var r io.Reader = e.stdin
+	if pos[0] != "-" {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return usagef("open integration file: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeWS()
+	res, err := e.svc.ImportFile(ctx, r)
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	if err != nil {
+		return fmt.Errorf("import %s:\n%w", pos[0], err)
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, res)
+	}
+	fmt.Fprint(e.stdout, res.Summary())
+	return nil
+}
+
+func integrationExport(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	out := fs.String("o", "", "write to this file instead of stdout")
+	pos, err := parse(fs, args, 1, "NAME")
+	if err != nil {
+		return err
+	}
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeWS()
+	if *out == "" {
+		return e.svc.ExportFile(ctx, pos[0], e.stdout)
+	}
+	tmp := *out + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return usagef("create export file: %v", err)
+	}
+	if err := e.svc.ExportFile(ctx, pos[0], f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write export file: %w", err)
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		return fmt.Errorf("write export file: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "exported %q to %s\n", pos[0], *out)
+	return nil
+}
+
+// integrationSummary is one line of `integration list --json`.
+type integrationSummary struct {
+	Name      string `json:"name"`
+	Connector string `json:"connector"`
+	URL       string `json:"url,omitempty"`
+	Entities  int    `json:"entities"`
+	Schedules int    `json:"schedules"`
+}
+
+func integrationList(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args, 0, ""); err != nil {
+		return err
+	}
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeWS()
+	list, err := e.svc.Store.Integrations(ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]integrationSummary, len(list))
+	for i, in := range list {
+		out[i] = integrationSummary{Name: in.Name, Connector: in.Connector, URL: in.Settings["url"], Entities: len(in.Entities), Schedules: len(in.Schedules)}
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(e.stderr, "no integrations yet: add one with `switchyard integration import FILE` or in the app")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tCONNECTOR\tENTITIES\tSCHEDULES\tURL")
+	for _, s := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", s.Name, s.Connector, s.Entities, s.Schedules, s.URL)
+	}
+	return tw.Flush()
+}
+
+func integrationTest(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, "NAME")
+	if err != nil {
+		return err
+	}
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeWS()
+	in, err := e.svc.Store.Integration(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	rep, err := e.svc.Test(ctx, in)
+	if err != nil {
+		return fmt.Errorf("test connection of %q: %w", in.Name, err)
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, rep)
+	}
+	fmt.Fprintf(e.stdout, "connection ok: %s, %d entities\n", orUnknown(rep.System), rep.Entities)
+	for _, d := range rep.Details {
+		fmt.Fprintf(e.stdout, "  %s\n", d)
+	}
+	return nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown system"
+	}
+	return s
+}
+
+func integrationDelete(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("delete", flag.ContinueOnError)
+	pos, err := parse(fs, args, 1, "NAME")
+	if err != nil {
+		return err
+	}
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeWS()
+	if err := e.svc.Store.DeleteIntegration(ctx, pos[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "integration %q deleted (local entities and their data are kept)\n", pos[0])
+	return nil
+}
+
+func runEntities(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("entities", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	refresh := fs.Bool("refresh", false, "read the catalog from the external system instead of the cached schema")
+	pos, err := parse(fs, args, 1, "NAME")
+	if err != nil {
+		return err
+	}
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeWS()
+	cat, err := e.svc.Catalog(ctx, pos[0], *refresh)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if cat == nil {
+			cat = []meta.Entity{}
+		}
+		return writeJSON(e.stdout, cat)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, ent := range cat {
+		fmt.Fprintf(tw, "%s\tkey: %s\t%d fields\n", ent.Name, strings.Join(ent.Key, ", "), len(ent.Fields))
+		for _, f := range ent.Fields {
+			typ := string(f.Type)
+			if f.Type == meta.Lookup {
+				typ = "lookup → " + f.Target
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", f.Name, typ, f.ExternalType)
+		}
+	}
+	return tw.Flush()
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,161 @@
+// Command switchyard is the Switchyard desktop app and its headless commands.
+//
+//	switchyard [--workspace FILE]                      the GUI
+//	switchyard [--workspace FILE] integration import FILE
+//	switchyard [--workspace FILE] integration export NAME [-o FILE]
+//	switchyard [--workspace FILE] integration list [--json]
+//	switchyard [--workspace FILE] integration test NAME [--json]
+//	switchyard [--workspace FILE] integration delete NAME
+//	switchyard [--workspace FILE] entities NAME [--json] [--refresh]
+//	switchyard --version
+//
+// Exit codes: 0 done; 1 the run failed; 3 configuration or usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"switchyard/core/admin"
+	"switchyard/core/connector"
+	"switchyard/core/store"
+
+	_ "switchyard/connectors/all"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes of the headless contract (DESIGN.md).
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitPartial = 2
+	exitConfig  = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env carries what a command needs: its streams and the opened workspace.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	workspace      string
+	svc            *admin.Service
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+const usage = `usage:
+  switchyard [--workspace FILE]                              open the GUI
+  switchyard [--workspace FILE] integration import FILE      create or replace an integration from a file (- for stdin)
+  switchyard [--workspace FILE] integration export NAME [-o FILE]
+  switchyard [--workspace FILE] integration list [--json]
+  switchyard [--workspace FILE] integration test NAME [--json]
+  switchyard [--workspace FILE] integration delete NAME
+  switchyard [--workspace FILE] entities NAME [--json] [--refresh]
+  switchyard --version
+
+The workspace defaults to $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db.
+Secrets can be given as SWITCHYARD_<INTEGRATION>_<SETTING>, e.g. SWITCHYARD_CRM_PASSWORD.
+Exit codes: 0 done, 1 failed, 3 configuration or usage error.
+`
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("switchyard", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	workspace := fs.String("workspace", "", "the workspace file")
+	showVersion := fs.Bool("version", false, "print the version")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "switchyard: %v\n%s", err, usage)
+		return exitConfig
+	}
+	if *showVersion {
+		fmt.Fprintf(stdout, "switchyard %s\n", version)
+		return exitOK
+	}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, workspace: *workspace}
+	if e.workspace == "" {
+		var err error
+		if e.workspace, err = defaultWorkspace(); err != nil {
+			fmt.Fprintf(stderr, "switchyard: %v\n", err)
+			return exitConfig
+		}
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return e.exit("gui", e.openGUI(ctx))
+	}
+	cmd, ok := commands[rest[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "switchyard: unknown command %q\n%s", rest[0], usage)
+		return exitConfig
+	}
+	return e.exit(rest[0], cmd(ctx, e, rest[1:]))
+}
+
+// exit prints err as one line and maps it to an exit code.
+func (e *env) exit(cmd string, err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "switchyard %s: %v\n%s", cmd, err, usage)
+		return exitConfig
+	case admin.IsConfigError(err) || errors.Is(err, store.ErrNewerWorkspace) || errors.Is(err, store.ErrExists):
+		fmt.Fprintf(e.stderr, "switchyard %s: %v\n", cmd, err)
+		return exitConfig
+	default:
+		fmt.Fprintf(e.stderr, "switchyard %s: %v\n", cmd, err)
+		return exitFailed
+	}
+}
+
+// open opens the workspace and the service over it; the caller closes it.
+func (e *env) open(ctx context.Context) (func(), error) {
+	st, err := store.Open(ctx, e.workspace)
+	if err != nil {
+		return nil, err
+	}
+	e.svc = admin.New(st, connector.Default)
+	return func() { st.Close() }, nil
+}
+
+// defaultWorkspace is $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db.
+func defaultWorkspace() (string, error) {
+	if p := os.Getenv("SWITCHYARD_WORKSPACE"); p != "" {
+		return p, nil
+	}
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("find the default workspace: %w; give one with --workspace FILE", err)
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "switchyard", "workspace.db"), nil
+}

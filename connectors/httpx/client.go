@@ -1,0 +1,362 @@
+// Package httpx is the HTTP client that connectors share: a resty client with
+// authentication (none, basic, bearer), retries that honour Retry-After,
+// typed errors that carry the server's own message, redaction of secrets in
+// errors and logs, and query strings encoded the way OData servers expect.
+package httpx
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// Version is the Switchyard version named in the default User-Agent; the
+// binary sets it at start-up.
+var Version = "dev"
+
+// Defaults applied by New to the zero fields of a Config.
+const (
+	DefaultTimeout      = 60 * time.Second
+	DefaultRetries      = 4
+	DefaultRetryWait    = 500 * time.Millisecond
+	DefaultMaxRetryWait = 30 * time.Second
+)
+
+// AuthMode says how a Client authenticates.
+type AuthMode string
+
+// The authentication modes.
+const (
+	AuthNone   AuthMode = "none"
+	AuthBasic  AuthMode = "basic"
+	AuthBearer AuthMode = "bearer"
+)
+
+// Config configures a Client. The zero value of each field picks its default.
+type Config struct {
+	// BaseURL is the root that relative request URLs resolve against; it is
+	// treated as a folder, so "https://h/svc" and "https://h/svc/" are the same.
+	BaseURL string
+	// Timeout bounds one attempt of a request (default 60s).
+	Timeout time.Duration
+	// Retries is how many times a failed request is tried again (default 4; negative: never).
+	Retries int
+	// RetryWait is the first backoff wait; it doubles each attempt, with jitter (default 500ms).
+	RetryWait time.Duration
+	// MaxRetryWait caps every wait, including one a Retry-After header asks for (default 30s).
+	MaxRetryWait time.Duration
+	// Auth picks the authentication; empty means none.
+	Auth AuthMode
+	// Username and Password are used with AuthBasic.
+	Username, Password string
+	// Token is the bearer token used with AuthBearer.
+	Token string
+	// UserAgent defaults to "Switchyard/" + Version.
+	UserAgent string
+	// Logger receives retries and resty's own messages, redacted; nil discards them.
+	Logger *slog.Logger
+	// Transport replaces the HTTP transport, for tests; nil keeps the default.
+	Transport http.RoundTripper
+}
+
+// Client sends HTTP requests with retries, authentication and typed errors.
+// It is safe for concurrent use.
+type Client struct {
+	rc      *resty.Client
+	base    *url.URL
+	baseErr error
+	log     *slog.Logger
+	secrets []string
+	retries int
+}
+
+// Request is one HTTP request for Client.Do.
+type Request struct {
+	// Method is the HTTP method; empty means GET.
+	Method string
+	// URL is absolute or relative to the client's BaseURL; it may carry a query already.
+	URL string
+	// Query is appended to the URL's query, encoded with EncodeQuery.
+	Query url.Values
+	// Header holds extra request headers.
+	Header http.Header
+	// Body is sent as is; set Content-Type in Header.
+	Body []byte
+}
+
+// Response is a server's answer, its body read whole.
+type Response struct {
+	// Status is the HTTP status code.
+	Status int
+	// Header holds the response headers.
+	Header http.Header
+	// Body is the response body.
+	Body []byte
+	// URL is the URL that was requested, unredacted: pass it through RedactURL before showing it.
+	URL string
+}
+
+// New returns a client for cfg. A BaseURL that does not parse makes every
+// request that needs it fail with an error naming it.
+func New(cfg Config) *Client {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	switch {
+	case cfg.Retries == 0:
+		cfg.Retries = DefaultRetries
+	case cfg.Retries < 0:
+		cfg.Retries = 0
+	}
+	if cfg.RetryWait <= 0 {
+		cfg.RetryWait = DefaultRetryWait
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = DefaultMaxRetryWait
+	}
+	if cfg.MaxRetryWait < cfg.RetryWait {
+		cfg.RetryWait = cfg.MaxRetryWait
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "Switchyard/" + Version
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+
+	c := &Client{log: log, retries: cfg.Retries}
+	if cfg.BaseURL != "" {
+		c.base, c.baseErr = parseBase(cfg.BaseURL)
+	}
+
+	rc := resty.New().
+		SetTimeout(cfg.Timeout).
+		SetHeader("User-Agent", cfg.UserAgent).
+		SetDisableWarn(true).
+		SetLogger(&restyLogger{c: c}).
+		SetRetryCount(cfg.Retries).
+		SetRetryWaitTime(cfg.RetryWait).
+		SetRetryMaxWaitTime(cfg.MaxRetryWait).
+		SetRetryAfter(retryAfterFunc(time.Now)).
+		AddRetryCondition(shouldRetry).
+		AddRetryHook(c.logRetry)
+	if cfg.Transport != nil {
+		rc.SetTransport(cfg.Transport)
+	}
+	switch cfg.Auth {
+	case AuthBasic:
+		rc.SetBasicAuth(cfg.Username, cfg.Password)
+		c.addSecret(cfg.Password)
+		c.addSecret(base64.StdEncoding.EncodeToString([]byte(cfg.Username + ":" + cfg.Password)))
+	case AuthBearer:
+		rc.SetAuthToken(cfg.Token)
+		c.addSecret(cfg.Token)
+	}
+	c.rc = rc
+	return c
+}
+
+func parseBase(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("parse base URL %q: use an absolute http:// or https:// URL", RedactURL(raw))
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		if u.RawPath != "" {
+			u.RawPath += "/"
+		}
+	}
+	return u, nil
+}
+
+func (c *Client) addSecret(s string) {
+	if len(s) >= 4 { // shorter values would blank out ordinary words
+		c.secrets = append(c.secrets, s)
+	}
+}
+
+// Resolve returns the absolute URL for ref, which is absolute or relative to
+// the BaseURL, with q appended to its query.
+func (c *Client) Resolve(ref string, q url.Values) (string, error) {
+	u, err := url.Parse(ref)
+	if err != nil {
+		return "", fmt.Errorf("parse URL %q: %w", RedactURL(ref), err)
+	}
+	if !u.IsAbs() {
+		if c.baseErr != nil {
+			return "", c.baseErr
+		}
+		if c.base == nil {
+			return "", fmt.Errorf("resolve URL %q: it is relative and the client has no base URL", RedactURL(ref))
+		}
+		u = c.base.ResolveReference(u)
+	}
+	if len(q) > 0 {
+		if u.RawQuery == "" {
+			u.RawQuery = EncodeQuery(q)
+		} else {
+			u.RawQuery += "&" + EncodeQuery(q)
+		}
+	}
+	return u.String(), nil
+}
+
+// Do sends req and returns the response. A status of 400 or more is returned
+// as a *Error along with the response; a transport failure as a *Error with
+// Status 0.
+func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	full, err := c.Resolve(req.URL, req.Query)
+	if err != nil {
+		return nil, err
+	}
+	r := c.rc.R().SetContext(ctx)
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			r.Header.Add(k, v)
+		}
+	}
+	if req.Body != nil {
+		r.SetBody(req.Body)
+	}
+	resp, err := r.Execute(method, full)
+	if err != nil {
+		return nil, c.transportError(method, full, err)
+	}
+	out := &Response{Status: resp.StatusCode(), Header: resp.Header(), Body: resp.Body(), URL: full}
+	if out.Status >= 400 {
+		return out, &Error{
+			Status:  out.Status,
+			Method:  method,
+			URL:     RedactURL(full),
+			Message: c.scrub(ServerMessage(out.Header.Get("Content-Type"), out.Body)),
+		}
+	}
+	return out, nil
+}
+
+// Get fetches ref (absolute or relative to the BaseURL) with the query q.
+func (c *Client) Get(ctx context.Context, ref string, q url.Values) (*Response, error) {
+	return c.Do(ctx, Request{URL: ref, Query: q})
+}
+
+// GetJSON fetches ref with the query q, asking for JSON, and decodes the body into out.
+func (c *Client) GetJSON(ctx context.Context, ref string, q url.Values, out any) (*Response, error) {
+	resp, err := c.Do(ctx, Request{URL: ref, Query: q, Header: http.Header{"Accept": {"application/json"}}})
+	if err != nil {
+		return resp, err
+	}
+	if err := decodeJSON(resp.Body, out); err != nil {
+		return resp, fmt.Errorf("decode JSON from %s: %w", RedactURL(resp.URL), err)
+	}
+	return resp, nil
+}
+
+// transportError turns a failure without a usable response into a *Error.
+func (c *Client) transportError(method, full string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its text repeats the unredacted URL
+	}
+	return &Error{Method: method, URL: RedactURL(full), Message: c.scrub(err.Error()), Err: err}
+}
+
+// scrub removes the client's secrets and secret-looking URL parts from s.
+func (c *Client) scrub(s string) string {
+	s = RedactText(s)
+	for _, secret := range c.secrets {
+		s = strings.ReplaceAll(s, secret, redacted)
+	}
+	return s
+}
+
+func (c *Client) logRetry(resp *resty.Response, err error) {
+	if resp == nil || resp.Request == nil || resp.Request.Attempt > c.retries {
+		return // resty calls the hooks after the last attempt too
+	}
+	attrs := []any{"method", resp.Request.Method, "url", RedactURL(resp.Request.URL), "attempt", resp.Request.Attempt}
+	if err != nil {
+		attrs = append(attrs, "error", c.scrub(err.Error()))
+	} else {
+		attrs = append(attrs, "status", resp.StatusCode())
+	}
+	c.log.Warn("retrying HTTP request", attrs...)
+}
+
+// shouldRetry decides whether resty tries again: on 429 and 503 always (the
+// server did not act on the request), on 502 and 504 for idempotent methods,
+// and on transport errors for idempotent methods or when the connection was
+// never made. Cancelled contexts, TLS certificate problems and oversized
+// bodies are final.
+func shouldRetry(resp *resty.Response, err error) bool {
+	if resp == nil || resp.Request == nil {
+		return false // the request could not be built
+	}
+	method := resp.Request.Method
+	if err != nil {
+		if resp.Request.Context().Err() != nil || errors.Is(err, context.Canceled) {
+			return false
+		}
+		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+			return false
+		}
+		var certErr *tls.CertificateVerificationError
+		var unknownCA x509.UnknownAuthorityError
+		var hostErr x509.HostnameError
+		if errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) {
+			return false
+		}
+		return idempotent(method) || isDialError(err)
+	}
+	switch resp.StatusCode() {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return true
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		return idempotent(method)
+	}
+	return false
+}
+
+func idempotent(method string) bool {
+	switch strings.ToUpper(method) {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// restyLogger forwards resty's messages to the client's slog logger, redacted.
+type restyLogger struct{ c *Client }
+
+func (l *restyLogger) Errorf(format string, v ...any) {
+	l.c.log.Debug("resty: " + l.c.scrub(fmt.Sprintf(format, v...)))
+}
+
+func (l *restyLogger) Warnf(format string, v ...any) {
+	l.c.log.Debug("resty: " + l.c.scrub(fmt.Sprintf(format, v...)))
+}
+
+func (l *restyLogger) Debugf(format string, v ...any) {
+	l.c.log.Debug("resty: " + l.c.scrub(fmt.Sprintf(format, v...)))
+}

@@ -1,0 +1,113 @@
+package odata
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"switchyard/connectors/httpx"
+	"switchyard/core/connector"
+)
+
+// The systems Test recognises.
+const (
+	SystemCAP             = "SAP CAP"
+	SystemDynamics        = "Dynamics 365 / Dataverse"
+	SystemBusinessCentral = "Business Central"
+)
+
+// serviceDocument is the JSON service document at the service root.
+type serviceDocument struct {
+	Context string `json:"@odata.context"`
+	Value   []struct {
+		Name string `json:"name"`
+		Kind string `json:"kind"`
+		URL  string `json:"url"`
+	} `json:"value"`
+}
+
+// Test fetches the service document and $metadata and reports the OData
+// version, the number of entity sets and, when it can tell, the system. It
+// retries at most once, so that a person waiting for it hears back soon.
+func (c *Client) Test(ctx context.Context) (connector.Report, error) {
+	var doc serviceDocument
+	root, err := c.probe.GetJSON(ctx, "", nil, &doc)
+	if err != nil {
+		if root != nil && root.Status < 400 {
+			return connector.Report{}, fmt.Errorf("%w: %s does not answer with an OData service document: check the service root URL: %w",
+				ErrNotOData, httpx.RedactURL(c.settings.URL), err)
+		}
+		return connector.Report{}, c.explain(err)
+	}
+	if doc.Value == nil {
+		return connector.Report{}, fmt.Errorf("%w: %s answers with JSON that is not an OData service document (no \"value\" list): check the service root URL",
+			ErrNotOData, httpx.RedactURL(c.settings.URL))
+	}
+	md, mdResp, err := c.metadata(ctx, c.probe)
+	if err != nil {
+		return connector.Report{}, err
+	}
+	_, skipped, err := md.Entities()
+	if err != nil {
+		return connector.Report{}, fmt.Errorf("read the catalog of %s: %w", httpx.RedactURL(c.settings.URL), err)
+	}
+
+	rep := connector.Report{
+		System:   detectSystem(root.Header, doc.Context, md),
+		Version:  odataVersion(root.Header, mdResp.Header, md),
+		Entities: len(md.EntitySets),
+	}
+	sets := 0
+	for _, v := range doc.Value {
+		if v.Kind == "" || v.Kind == "EntitySet" {
+			sets++
+		}
+	}
+	rep.Details = append(rep.Details,
+		fmt.Sprintf("OData %s service at %s", rep.Version, httpx.RedactURL(c.settings.URL)),
+		fmt.Sprintf("service document lists %d entity sets; $metadata declares %d entity sets, %d singletons and %d entity types",
+			sets, len(md.EntitySets), md.Singletons, len(md.types)),
+		"schemas: "+schemaList(md.Schemas),
+	)
+	rep.Details = append(rep.Details, skipped.Details()...)
+	return rep, nil
+}
+
+// odataVersion takes the OData-Version header of the service document, else
+// of $metadata, else the CSDL version.
+func odataVersion(rootHeader, mdHeader http.Header, md *Metadata) string {
+	for _, h := range []http.Header{rootHeader, mdHeader} {
+		if v := strings.TrimSpace(h.Get("OData-Version")); v != "" {
+			return v
+		}
+	}
+	return md.Version
+}
+
+// detectSystem names the system behind the service, or "" when it cannot tell.
+func detectSystem(rootHeader http.Header, context string, md *Metadata) string {
+	for _, s := range md.Schemas {
+		switch {
+		case s.Namespace == "Microsoft.Dynamics.CRM":
+			return SystemDynamics
+		case s.Namespace == "Microsoft.NAV" || strings.HasPrefix(s.Namespace, "Microsoft.NAV."):
+			return SystemBusinessCentral
+		}
+	}
+	if strings.Contains(rootHeader.Get("X-Powered-By"), "Express") && context == "$metadata" {
+		return SystemCAP
+	}
+	return ""
+}
+
+func schemaList(schemas []Schema) string {
+	names := make([]string, len(schemas))
+	for i, s := range schemas {
+		names[i] = s.Namespace
+		if s.Alias != "" {
+			names[i] += " (alias " + s.Alias + ")"
+		}
+	}
+	return strings.Join(names, ", ")
+}
