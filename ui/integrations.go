@@ -62,7 +62,7 @@ func (sc *integrationsScreen) buildUI() {
 	toolbar := container.NewHBox(sc.newBtn, sc.editBtn, sc.deleteBtn, widget.NewSeparator(), sc.testBtn, sc.openBtn)
 
 	sc.list = newRowList([]column{
-		{"Name", 200}, {"Connector", 160}, {"Entities", 80}, {"URL or main setting", 300},
+		{"Name", 200}, {"Connector", 160}, {"Mapped entities", 150}, {"Connection", 300},
 	}, func() int { return len(sc.items) }, sc.cell)
 	sc.list.list.OnSelected = func(id widget.ListItemID) { sc.selected = id; sc.updateButtons() }
 	sc.list.list.OnUnselected = func(widget.ListItemID) { sc.selected = -1; sc.updateButtons() }

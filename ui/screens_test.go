@@ -77,7 +77,7 @@ func TestExternalEntities(t *testing.T) {
 	}
 
 	f.tap(t, "Integrations")
-	if f.shell.current != SectionIntegrations || !f.shows("URL or main setting") {
+	if f.shell.current != SectionIntegrations || !f.shows("Connection") {
 		t.Error("the back button does not lead to the integrations")
 	}
 }
