@@ -31,11 +31,12 @@ vet: deps
 test: deps
 	@scripts/test.sh
 
-## package: a Linux tar.xz with the icon and desktop entry from FyneApp.toml
-package: deps
+## package: a Linux tar.xz with the binary, the icon and the desktop entry from FyneApp.toml, into dist/
+package: build
 	mkdir -p dist
-	cd cmd/switchyard && $(GO) tool fyne package -os linux --src . --icon ../../assets/icon.png --name Switchyard --app-version $(patsubst v%,%,$(firstword $(subst -, ,$(VERSION)))) && mv -f *.tar.xz ../../dist/ 2>/dev/null || true
-	@ls -l dist/*.tar.xz
+	$(GO) tool fyne package -os linux --exe $(BIN) --name Switchyard --icon assets/icon.png
+	mv -f Switchyard.tar.xz dist/switchyard-$(VERSION)-linux-amd64.tar.xz
+	@ls -l dist/
 
 ## screenshot: the real window under Xvfb, with the test OData server, into docs/screenshots/
 screenshot: build
