@@ -21,7 +21,7 @@ type catalogConnector struct {
 }
 
 func (c catalogConnector) Catalog(context.Context) ([]meta.Entity, error) { return c.entities, c.err }
-func (c catalogConnector) Close() error                                    { return nil }
+func (c catalogConnector) Close() error                                   { return nil }
 
 var testCatalog = []meta.Entity{{Name: "Things", Key: []string{"ID"}, Fields: []meta.Field{
 	{Name: "ID", Type: meta.Int}, {Name: "title", Type: meta.String, MaxLength: 80}, {Name: "price", Type: meta.Decimal},

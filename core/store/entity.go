@@ -37,7 +37,7 @@ func (s *Store) AddField(ctx context.Context, entity string, f meta.Field) error
 // and versionnumber.
 func (s *Store) Entity(ctx context.Context, name string) (meta.Entity, error) {
 	var e meta.Entity
-	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.inReadTx(ctx, func(tx *sql.Tx) (err error) {
 		e, err = loadEntity(ctx, tx, name)
 		return err
 	})
@@ -53,7 +53,7 @@ func (s *Store) Entity(ctx context.Context, name string) (meta.Entity, error) {
 // Entities returns every local entity, sorted by name, as Entity does.
 func (s *Store) Entities(ctx context.Context) ([]meta.Entity, error) {
 	var out []meta.Entity
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
 		names, err := entityNames(ctx, tx)
 		if err != nil {
 			return err
@@ -76,7 +76,7 @@ func (s *Store) Entities(ctx context.Context) ([]meta.Entity, error) {
 // CountRows returns the number of rows of the local entity called entity.
 func (s *Store) CountRows(ctx context.Context, entity string) (int64, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
 		if err := requireEntity(ctx, tx, entity); err != nil {
 			return err
 		}

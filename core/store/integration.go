@@ -35,7 +35,7 @@ func (s *Store) SaveIntegration(ctx context.Context, in mapping.Integration) err
 // Integration returns the integration called name with its secrets.
 func (s *Store) Integration(ctx context.Context, name string) (mapping.Integration, error) {
 	var in mapping.Integration
-	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.inReadTx(ctx, func(tx *sql.Tx) (err error) {
 		in, err = loadIntegration(ctx, tx, name)
 		return err
 	})
@@ -51,7 +51,7 @@ func (s *Store) Integration(ctx context.Context, name string) (mapping.Integrati
 // Integrations returns every integration with its secrets, sorted by name.
 func (s *Store) Integrations(ctx context.Context) ([]mapping.Integration, error) {
 	var out []mapping.Integration
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
 		names, err := integrationNames(ctx, tx)
 		if err != nil {
 			return err

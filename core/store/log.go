@@ -46,7 +46,7 @@ func (s *Store) AddLog(ctx context.Context, e LogEntry) (int64, error) {
 // lists them all.
 func (s *Store) Logs(ctx context.Context, integration string, limit int) ([]LogEntry, error) {
 	var out []LogEntry
-	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.inReadTx(ctx, func(tx *sql.Tx) (err error) {
 		out, err = logs(ctx, tx, integration, limit)
 		return err
 	})

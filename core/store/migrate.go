@@ -120,7 +120,7 @@ func (s *Store) applyMigration(ctx context.Context, tx *sql.Tx, m migration) err
 // SchemaVersion returns the version of the newest migration applied to the workspace.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM sy_migration`).Scan(&v)
 	})
 	if err != nil {

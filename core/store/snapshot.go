@@ -47,7 +47,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, integration string, entities [
 // when the integration does not exist or has none.
 func (s *Store) Snapshot(ctx context.Context, integration string) (Snapshot, error) {
 	var snap Snapshot
-	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.inReadTx(ctx, func(tx *sql.Tx) (err error) {
 		snap, err = newestSnapshot(ctx, tx, integration)
 		return err
 	})

@@ -48,7 +48,8 @@ type Store struct {
 	// Now returns the current time; tests replace it. Open sets it to time.Now.
 	Now func() time.Time
 
-	db   *sql.DB
+	db   *sql.DB // writers: each transaction takes the write lock when it begins
+	rdb  *sql.DB // readers: deferred, query-only transactions that never wait for a writer (WAL)
 	path string
 }
 
@@ -64,23 +65,25 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open workspace %s: %w", path, err)
 	}
-	db, err := sql.Open("sqlite3", dsn)
+	db, err := sql.Open("sqlite3", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open workspace %s: %w", path, err)
 	}
+	rdb := db
 	if path == memoryPath {
-		// Every connection to :memory: is a database of its own: keep one.
+		// Every connection to :memory: is a database of its own: keep one, for reads too.
 		db.SetMaxOpenConns(1)
-	}
-	db.SetConnMaxIdleTime(0)
-	db.SetConnMaxLifetime(0)
-	s := &Store{Now: time.Now, db: db, path: path}
-	if err := db.PingContext(ctx); err != nil {
+	} else if rdb, err = sql.Open("sqlite3", dsn+"&_txlock=deferred&_query_only=true"); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open workspace %s: %w", path, err)
 	}
+	s := &Store{Now: time.Now, db: db, rdb: rdb, path: path}
+	if err := db.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open workspace %s: %w", path, err)
+	}
 	if err := s.migrate(ctx, migrationFS); err != nil {
-		db.Close()
+		s.Close()
 		if errors.Is(err, ErrNewerWorkspace) {
 			return nil, err
 		}
@@ -95,9 +98,6 @@ func prepare(path string) (string, error) {
 	params := url.Values{}
 	params.Set("_foreign_keys", "on")
 	params.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
-	// Writers take the write lock when they begin, so that a transaction that
-	// reads first never fails with SQLITE_BUSY when it comes to write.
-	params.Set("_txlock", "immediate")
 	if path == memoryPath {
 		return memoryPath + "?" + params.Encode(), nil
 	}
@@ -128,6 +128,9 @@ func prepare(path string) (string, error) {
 
 // Close closes the workspace.
 func (s *Store) Close() error {
+	if s.rdb != s.db {
+		s.rdb.Close()
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close workspace %s: %w", s.path, err)
 	}
@@ -146,9 +149,21 @@ func (s *Store) now() time.Time {
 	return now().UTC().Truncate(time.Millisecond)
 }
 
-// inTx runs fn in one transaction, committing when it returns nil.
+// inTx runs fn in one write transaction, committing when it returns nil.
+// Writers take the write lock when they begin, so that a transaction that
+// reads first never fails with SQLITE_BUSY when it comes to write.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return runTx(ctx, s.db, fn)
+}
+
+// inReadTx runs fn in one read-only transaction: a consistent snapshot that,
+// in WAL mode, neither waits for nor blocks a writer.
+func (s *Store) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return runTx(ctx, s.rdb, fn)
+}
+
+func runTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

@@ -200,3 +200,37 @@ func TestFileWorkspaceSharedByTwoStores(t *testing.T) {
 		t.Errorf("re-opened entity lost its field: %+v", e)
 	}
 }
+
+// TestReadsDoNotWaitForWriters: while a write transaction holds the lock,
+// reads still answer at once from their own snapshot (WAL).
+func TestReadsDoNotWaitForWriters(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata"}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil) // takes the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sy_integration`); err != nil {
+		t.Fatal(err)
+	}
+	readCtx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	list, err := s.Integrations(readCtx)
+	if err != nil {
+		t.Fatalf("Integrations() during a write: %v", err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("Integrations() saw %d integrations, want the committed 1", len(list))
+	}
+	if _, err := s.rdb.ExecContext(ctx, `DELETE FROM sy_integration`); err == nil {
+		t.Fatal("the read pool accepted a write")
+	}
+}
