@@ -22,7 +22,7 @@ ws="$work/workspace.db"
 bin/switchyard --workspace "$ws" integration import "$work/crm.json"
 
 display=:$((90 + RANDOM % 9))
-Xvfb "$display" -screen 0 1100x700x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 pids+=($!)
 sleep 1
 export XDG_RUNTIME_DIR="$work/run" XDG_CONFIG_HOME="$work/config"

@@ -63,10 +63,10 @@ func (sc *externalEntitiesScreen) buildUI() {
 	sc.progress.Stop()
 	sc.progress.Hide()
 	sc.status = widget.NewLabel("")
-	sc.status.Importance = widget.LowImportance
+	sc.status.Importance = widget.MediumImportance
 	sc.errText = errorLabel()
 
-	sc.entities = newRowList([]column{{"Entity", 180}, {"Key", 90}, {"Fields", 65}, {"Mapped", 80}},
+	sc.entities = newRowList([]column{{"Entity", 150}, {"Key", 70}, {"Fields", 70}, {"Mapped", 75}},
 		func() int { return len(sc.shown) },
 		func(row, col int) (string, widget.Importance) {
 			e := sc.shown[row]
@@ -90,7 +90,7 @@ func (sc *externalEntitiesScreen) buildUI() {
 		sc.fields.list.Refresh()
 	}
 
-	sc.fields = newRowList([]column{{"Field", 150}, {"Type", 75}, {"External type", 120}, {"Nullable", 80}, {"Lookup target", 110}},
+	sc.fields = newRowList([]column{{"Field", 140}, {"Type", 85}, {"External type", 175}, {"Required", 95}, {"Lookup target", 110}},
 		func() int { return len(sc.selected.Fields) },
 		func(row, col int) (string, widget.Importance) {
 			f := sc.selected.Fields[row]
@@ -102,7 +102,10 @@ func (sc *externalEntitiesScreen) buildUI() {
 			case 2:
 				return f.ExternalType, widget.MediumImportance
 			case 3:
-				return yesNo(f.Nullable), widget.MediumImportance
+				if f.Nullable {
+					return "", widget.MediumImportance
+				}
+				return "required", widget.MediumImportance
 			default:
 				return f.Target, widget.MediumImportance
 			}
@@ -112,7 +115,7 @@ func (sc *externalEntitiesScreen) buildUI() {
 	left := container.NewBorder(sc.search, nil, nil, nil, sc.entities.view)
 	right := container.NewBorder(sc.fieldTitle, nil, nil, nil, sc.fields.view)
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.45
+	split.Offset = 0.38
 
 	toolbar := container.NewHBox(back, sc.refreshBtn)
 	top := container.NewVBox(heading(fmt.Sprintf("External entities of %s", sc.in.Name)), toolbar,

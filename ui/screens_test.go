@@ -54,8 +54,11 @@ func TestExternalEntities(t *testing.T) {
 	}
 
 	sc.entities.list.Select(0)
-	if got := cells(5, sc.fields.cellFn, 2); got != "owner|lookup|Users|yes|Users" {
+	if got := cells(5, sc.fields.cellFn, 2); got != "owner|lookup|Users||Users" {
 		t.Errorf("field row = %q", got)
+	}
+	if got := cells(5, sc.fields.cellFn, 0); got != "ID|guid|Edm.Guid|required|" {
+		t.Errorf("key field row = %q", got)
 	}
 
 	test.Type(sc.search, "con")

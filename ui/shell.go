@@ -62,7 +62,7 @@ type Shell struct {
 func NewShell(a fyne.App, svc *admin.Service) *Shell {
 	s := &Shell{app: a, svc: svc}
 	s.win = a.NewWindow(windowTitle(svc))
-	s.win.Resize(fyne.NewSize(1100, 700))
+	s.win.Resize(fyne.NewSize(1280, 800))
 	s.buildUI()
 	s.win.SetContent(s.object())
 	s.win.SetMaster()

@@ -141,11 +141,3 @@ func showMessage(l *widget.Label, text string) {
 		l.Show()
 	}
 }
-
-// yesNo is how booleans read in tables.
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
