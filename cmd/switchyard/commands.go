@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -16,24 +17,34 @@ import (
 // command runs one headless command with its arguments.
 type command func(ctx context.Context, e *env, args []string) error
 
+// commands are the top-level headless commands; files that add one register it from init().
 var commands = map[string]command{
 	"integration": runIntegration,
 	"entities":    runEntities,
 }
 
+// integrationCommands are the subcommands of `switchyard integration`; files
+// that add one register it from init().
+var integrationCommands = map[string]command{
+	"import": integrationImport,
+	"export": integrationExport,
+	"list":   integrationList,
+	"test":   integrationTest,
+	"delete": integrationDelete,
+}
+
 func runIntegration(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("name a subcommand: import, export, list, test or delete")
+	names := make([]string, 0, len(integrationCommands))
+	for n := range integrationCommands {
+		names = append(names, n)
 	}
-	sub := map[string]command{
-		"import": integrationImport,
-		"export": integrationExport,
-		"list":   integrationList,
-		"test":   integrationTest,
-		"delete": integrationDelete,
-	}[args[0]]
+	sort.Strings(names)
+	if len(args) == 0 {
+		return usagef("name a subcommand: %s", strings.Join(names, ", "))
+	}
+	sub := integrationCommands[args[0]]
 	if sub == nil {
-		return usagef("unknown subcommand %q: use import, export, list, test or delete", args[0])
+		return usagef("unknown subcommand %q: use %s", args[0], strings.Join(names, ", "))
 	}
 	return sub(ctx, e, args[1:])
 }
