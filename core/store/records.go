@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Row is one row of a local entity: its id and the values of the fields asked for,
+// as SQLite returns them (see EncodeValue and SameStored).
+type Row struct {
+	ID     string
+	Values map[string]any
+}
+
+// Tx is one transaction on the rows of local entities, for the engine: a page
+// of records is matched, written and accounted for in one Tx, so that a run
+// stopped at any moment loses and duplicates nothing. Entity and field names
+// must come from the workspace's schema (Entity); they are quoted, values are
+// always bound.
+type Tx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// Update runs fn in one write transaction, committed when fn returns nil.
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return runRecordTx(ctx, tx, fn) })
+}
+
+// View runs fn in one read-only transaction: a consistent snapshot.
+func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
+	return s.inReadTx(ctx, func(tx *sql.Tx) error { return runRecordTx(ctx, tx, fn) })
+}
+
+func runRecordTx(ctx context.Context, tx *sql.Tx, fn func(*Tx) error) error {
+	t := &Tx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range t.stmts {
+			st.Close()
+		}
+	}()
+	return fn(t)
+}
+
+// stmt returns the prepared statement for query, prepared once per transaction.
+func (t *Tx) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+// maxParams bounds the values bound in one statement.
+const maxParams = 500
+
+// FindBy returns the rows of entity whose field holds one of keys, with the
+// values of fields, by the key's text (fmt.Sprint of the stored value).
+func (t *Tx) FindBy(entity, field string, keys []any, fields []string) (map[string]Row, error) {
+	out := make(map[string]Row, len(keys))
+	cols := quote(colID) + ", " + quote(field)
+	for _, f := range fields {
+		cols += ", " + quote(f)
+	}
+	for start := 0; start < len(keys); start += maxParams {
+		chunk := keys[start:min(start+maxParams, len(keys))]
+		q := fmt.Sprintf("SELECT %s FROM %s WHERE %s IN (%s)", cols, quote(entity), quote(field), placeholders(len(chunk)))
+		st, err := t.stmt(q)
+		if err != nil {
+			return nil, fmt.Errorf("find %s by %s: %w", entity, field, err)
+		}
+		rows, err := st.QueryContext(t.ctx, chunk...)
+		if err != nil {
+			return nil, fmt.Errorf("find %s by %s: %w", entity, field, err)
+		}
+		err = scanRows(rows, fields, func(id string, key any, values map[string]any) {
+			out[fmt.Sprint(key)] = Row{ID: id, Values: values}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("find %s by %s: %w", entity, field, err)
+		}
+	}
+	return out, nil
+}
+
+// scanRows reads rows of (id, key, fields...) and hands each to fn.
+func scanRows(rows *sql.Rows, fields []string, fn func(id string, key any, values map[string]any)) error {
+	defer rows.Close()
+	dest := make([]any, len(fields)+2)
+	ptrs := make([]any, len(dest))
+	for i := range dest {
+		ptrs[i] = &dest[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		values := make(map[string]any, len(fields))
+		for i, f := range fields {
+			values[f] = dest[i+2]
+		}
+		fn(fmt.Sprint(dest[0]), dest[1], values)
+	}
+	return rows.Err()
+}
+
+// Insert adds a row to entity with values (field → stored value, see
+// EncodeValue) and returns its new id.
+func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
+	cols, args := columns(values)
+	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING %s", quote(entity), quoteAll(cols), placeholders(len(cols)), quote(colID))
+	if len(cols) == 0 {
+		q = fmt.Sprintf("INSERT INTO %s DEFAULT VALUES RETURNING %s", quote(entity), quote(colID))
+	}
+	st, err := t.stmt(q)
+	if err != nil {
+		return "", fmt.Errorf("insert into %s: %w", entity, err)
+	}
+	var id string
+	if err := st.QueryRowContext(t.ctx, args...).Scan(&id); err != nil {
+		return "", fmt.Errorf("insert into %s: %w", entity, err)
+	}
+	return id, nil
+}
+
+// UpdateRow sets values on the row of entity with the given id.
+func (t *Tx) UpdateRow(entity, id string, values map[string]any) error {
+	if len(values) == 0 {
+		return nil
+	}
+	cols, args := columns(values)
+	set := make([]string, len(cols))
+	for i, c := range cols {
+		set[i] = quote(c) + " = ?"
+	}
+	q := fmt.Sprintf("UPDATE %s SET %s WHERE %s = ?", quote(entity), strings.Join(set, ", "), quote(colID))
+	st, err := t.stmt(q)
+	if err != nil {
+		return fmt.Errorf("update %s %s: %w", entity, id, err)
+	}
+	res, err := st.ExecContext(t.ctx, append(args, id)...)
+	if err != nil {
+		return fmt.Errorf("update %s %s: %w", entity, id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("update %s %s: %w", entity, id, ErrNotFound)
+	}
+	return nil
+}
+
+// Scan returns up to limit rows of entity with id greater than after, in id
+// order, with the values of fields; where (SQL from core/filter, with its
+// args) narrows them when not empty. Pass the last id of a page as after to
+// read the next page.
+func (t *Tx) Scan(entity string, fields []string, where string, args []any, after string, limit int) ([]Row, error) {
+	cols := quote(colID) + ", " + quote(colID)
+	for _, f := range fields {
+		cols += ", " + quote(f)
+	}
+	cond := quote(colID) + " > ?"
+	if where != "" {
+		cond += " AND (" + where + ")"
+	}
+	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ?", cols, quote(entity), cond, quote(colID))
+	st, err := t.stmt(q)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", entity, err)
+	}
+	rows, err := st.QueryContext(t.ctx, append(append([]any{after}, args...), limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", entity, err)
+	}
+	var out []Row
+	err = scanRows(rows, fields, func(id string, _ any, values map[string]any) {
+		out = append(out, Row{ID: id, Values: values})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", entity, err)
+	}
+	return out, nil
+}
+
+// Count returns the number of rows of entity that where (with args) matches; all when where is empty.
+func (t *Tx) Count(entity, where string, args []any) (int64, error) {
+	q := "SELECT count(*) FROM " + quote(entity)
+	if where != "" {
+		q += " WHERE " + where
+	}
+	var n int64
+	if err := t.tx.QueryRowContext(t.ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", entity, err)
+	}
+	return n, nil
+}
+
+// columns returns the names of values in a stable order and their values in the same order.
+func columns(values map[string]any) ([]string, []any) {
+	cols := make([]string, 0, len(values))
+	for c := range values {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		args[i] = values[c]
+	}
+	return cols, args
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}

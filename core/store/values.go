@@ -1,0 +1,283 @@
+package store
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"switchyard/core/meta"
+)
+
+// dateLayout is how the workspace stores dates.
+const dateLayout = "2006-01-02"
+
+var (
+	dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)
+	timeRE = regexp.MustCompile(`^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$`)
+	guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+)
+
+// EncodeValue converts v to the value the workspace stores for a field of
+// type t (see docs/workspace.md): string TEXT, int int64, decimal the
+// canonical decimal text, double float64, bool 0/1, date "YYYY-MM-DD",
+// datetime ISO 8601 in UTC with milliseconds, time "HH:MM:SS", guid lower
+// case, binary bytes, lookup the target row's id. It accepts nil, string,
+// bool, the integer and float kinds, json.Number, time.Time and []byte, and
+// says plainly when a value does not fit the type. A date taken from a
+// time.Time or a date-time text keeps the calendar day it was written with:
+// it never moves by a day with the time zone.
+func EncodeValue(t meta.Type, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch t {
+	case meta.String:
+		return encodeString(v), nil
+	case meta.Int:
+		return encodeInt(v)
+	case meta.Decimal:
+		return encodeDecimal(v)
+	case meta.Double:
+		return encodeDouble(v)
+	case meta.Bool:
+		return encodeBool(v)
+	case meta.Date:
+		return encodeDate(v)
+	case meta.DateTime:
+		return encodeDateTime(v)
+	case meta.Time:
+		s, ok := v.(string)
+		if !ok || !timeRE.MatchString(s) {
+			return nil, fmt.Errorf("%v is not a time of day: use HH:MM:SS", v)
+		}
+		return s, nil
+	case meta.GUID:
+		s, ok := v.(string)
+		if !ok || !guidRE.MatchString(s) {
+			return nil, fmt.Errorf("%v is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", v)
+		}
+		return strings.ToLower(s), nil
+	case meta.Binary:
+		switch b := v.(type) {
+		case []byte:
+			return b, nil
+		case string:
+			out, err := base64.StdEncoding.DecodeString(b)
+			if err != nil {
+				return nil, fmt.Errorf("binary value is not base64: %w", err)
+			}
+			return out, nil
+		}
+	case meta.Lookup:
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("a %T value cannot be stored in a %s field", v, t)
+}
+
+func encodeString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case time.Time:
+		return x.UTC().Format(timeLayout)
+	case []byte:
+		return base64.StdEncoding.EncodeToString(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+func encodeInt(v any) (any, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x), nil
+		}
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n, nil
+		}
+	case string:
+		if n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
+			return n, nil
+		}
+	case bool:
+		if x {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	}
+	return nil, fmt.Errorf("%v is not a whole number", v)
+}
+
+// encodeDecimal returns the canonical decimal text of v: no exponent, no
+// leading zeros, no trailing zeros after the point, so equal values compare equal.
+func encodeDecimal(v any) (any, error) {
+	var s string
+	switch x := v.(type) {
+	case json.Number:
+		s = x.String()
+	case string:
+		s = strings.TrimSpace(x)
+	case float64:
+		s = strconv.FormatFloat(x, 'f', -1, 64)
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case int:
+		return strconv.Itoa(x), nil
+	default:
+		return nil, fmt.Errorf("a %T value cannot be stored in a decimal field", v)
+	}
+	c, err := canonicalDecimal(s)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// canonicalDecimal rewrites the decimal literal s without exponent and without insignificant zeros.
+func canonicalDecimal(s string) (string, error) {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || strings.ContainsAny(s, "/") {
+		return "", fmt.Errorf("%q is not a decimal number", s)
+	}
+	if r.IsInt() {
+		return r.Num().String(), nil
+	}
+	// The exact digits: a terminating decimal has at most as many as the literal had.
+	out := r.FloatString(len(s) + 20)
+	out = strings.TrimRight(out, "0")
+	return strings.TrimSuffix(out, "."), nil
+}
+
+func encodeDouble(v any) (any, error) {
+	switch x := v.(type) {
+	case float64:
+		return x, nil
+	case float32:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case int:
+		return float64(x), nil
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f, nil
+		}
+	case string:
+		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("%v is not a number", v)
+}
+
+func encodeBool(v any) (any, error) {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case int64:
+		if x == 0 || x == 1 {
+			return x, nil
+		}
+	case string:
+		if b, err := strconv.ParseBool(strings.TrimSpace(x)); err == nil {
+			return encodeBool(b)
+		}
+	}
+	return nil, fmt.Errorf("%v is not true or false", v)
+}
+
+func encodeDate(v any) (any, error) {
+	switch x := v.(type) {
+	case time.Time:
+		return x.Format(dateLayout), nil // the day as written, in its own zone
+	case string:
+		s := strings.TrimSpace(x)
+		if dateRE.MatchString(s) {
+			if _, err := time.Parse(dateLayout, s[:10]); err == nil {
+				return s[:10], nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%v is not a date: use YYYY-MM-DD", v)
+}
+
+func encodeDateTime(v any) (any, error) {
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC().Format(timeLayout), nil
+	case string:
+		s := strings.TrimSpace(x)
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", dateLayout} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t.UTC().Format(timeLayout), nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%v is not a date-time: use ISO 8601 such as 2024-05-01T08:30:00Z", v)
+}
+
+// SameStored reports whether the encoded value a (from EncodeValue) equals b
+// as read back from a column of type t: SQLite hands decimals back as
+// numbers, and the comparison must not see a change where there is none.
+func SameStored(t meta.Type, a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	switch t {
+	case meta.Decimal:
+		// SQLite's NUMERIC keeps 15 significant digits (docs/workspace.md).
+		fa, err1 := encodeDouble(decimalText(a))
+		fb, err2 := encodeDouble(decimalText(storedNumber(b)))
+		return err1 == nil && err2 == nil &&
+			strconv.FormatFloat(fa.(float64), 'g', 15, 64) == strconv.FormatFloat(fb.(float64), 'g', 15, 64)
+	case meta.Double:
+		fa, err1 := encodeDouble(a)
+		fb, err2 := encodeDouble(b)
+		return err1 == nil && err2 == nil && fa == fb
+	case meta.Int, meta.Bool:
+		ia, err1 := encodeInt(a)
+		ib, err2 := encodeInt(b)
+		return err1 == nil && err2 == nil && ia == ib
+	case meta.Binary:
+		ba, ok1 := a.([]byte)
+		bb, ok2 := b.([]byte)
+		return ok1 && ok2 && string(ba) == string(bb)
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// decimalText returns a decimal value as text, for encodeDouble.
+func decimalText(v any) any {
+	if s, err := encodeDecimal(v); err == nil {
+		return s
+	}
+	return v
+}
+
+// storedNumber turns what SQLite returns for a NUMERIC column into a value encodeDecimal reads.
+func storedNumber(v any) any {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return v
+}
