@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+)
+
+// LogEntity is the result of one entity in a run (sy_integration_log_entity).
+type LogEntity struct {
+	Entity, LocalEntity, Direction                       string
+	All, Imported, Exported, Updated, Unchanged, Failed int
+	DurationMs                                           int64
+	// Queries are the requests sent for the entity, e.g. the OData query with its filter.
+	Queries []string
+}
+
+// LogFailure is one failed record of a run (sy_integration_log_failure).
+type LogFailure struct {
+	Entity, Key, Error string
+}
+
+// FinishLog records the end of the run e.ID: its status, end time, counts and message.
+func (s *Store) FinishLog(ctx context.Context, e LogEntry) error {
+	if e.Ended.IsZero() {
+		e.Ended = s.now()
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sy_integration_log SET status = ?, ended_at = ?,
+ count_all = ?, count_imported = ?, count_exported = ?, count_updated = ?, count_unchanged = ?, count_failed = ?, message = ?
+WHERE id = ?`, e.Status, formatTime(e.Ended), e.All, e.Imported, e.Exported, e.Updated, e.Unchanged, e.Failed, e.Message, e.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("run %d: %w", e.ID, ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish the log of run %d: %w", e.ID, err)
+	}
+	return nil
+}
+
+// SaveLogEntity records (or replaces) the result of one entity of run logID;
+// position orders the entities of a run.
+func (t *Tx) SaveLogEntity(logID int64, position int, e LogEntity) error {
+	queries, err := json.Marshal(orEmpty(e.Queries))
+	if err != nil {
+		return fmt.Errorf("save the log of %s: %w", e.Entity, err)
+	}
+	st, err := t.stmt(`INSERT OR REPLACE INTO sy_integration_log_entity
+(log_id, position, entity, local_entity, direction, count_all, count_imported, count_exported, count_updated,
+ count_unchanged, count_failed, duration_ms, queries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err == nil {
+		_, err = st.ExecContext(t.ctx, logID, position, e.Entity, e.LocalEntity, e.Direction, e.All, e.Imported,
+			e.Exported, e.Updated, e.Unchanged, e.Failed, e.DurationMs, string(queries))
+	}
+	if err != nil {
+		return fmt.Errorf("save the log of %s: %w", e.Entity, err)
+	}
+	return nil
+}
+
+// AddLogFailure records a failed record of run logID.
+func (t *Tx) AddLogFailure(logID int64, f LogFailure) error {
+	st, err := t.stmt(`INSERT INTO sy_integration_log_failure (log_id, entity, record_key, error) VALUES (?, ?, ?, ?)`)
+	if err == nil {
+		_, err = st.ExecContext(t.ctx, logID, f.Entity, f.Key, f.Error)
+	}
+	if err != nil {
+		return fmt.Errorf("log the failure of %s %s: %w", f.Entity, f.Key, err)
+	}
+	return nil
+}
+
+// LogEntities returns the per-entity results of run logID in the order they ran.
+func (s *Store) LogEntities(ctx context.Context, logID int64) ([]LogEntity, error) {
+	var out []LogEntity
+	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT entity, local_entity, direction, count_all, count_imported, count_exported,
+ count_updated, count_unchanged, count_failed, duration_ms, queries
+FROM sy_integration_log_entity WHERE log_id = ? ORDER BY position, direction`, logID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e LogEntity
+			var queries string
+			if err := rows.Scan(&e.Entity, &e.LocalEntity, &e.Direction, &e.All, &e.Imported, &e.Exported,
+				&e.Updated, &e.Unchanged, &e.Failed, &e.DurationMs, &queries); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(queries), &e.Queries); err != nil {
+				return fmt.Errorf("read the queries of %s: %w", e.Entity, err)
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the entities of run %d: %w", logID, err)
+	}
+	return out, nil
+}
+
+// LogFailures returns up to limit failed records of run logID (all when limit <= 0), in the order they failed.
+func (s *Store) LogFailures(ctx context.Context, logID int64, limit int) ([]LogFailure, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	var out []LogFailure
+	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT entity, record_key, error FROM sy_integration_log_failure
+WHERE log_id = ? ORDER BY id LIMIT ?`, logID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f LogFailure
+			if err := rows.Scan(&f.Entity, &f.Key, &f.Error); err != nil {
+				return err
+			}
+			out = append(out, f)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the failures of run %d: %w", logID, err)
+	}
+	return out, nil
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
