@@ -7,6 +7,7 @@ package connector
 
 import (
 	"context"
+	"time"
 
 	"switchyard/core/meta"
 	"switchyard/core/spec"
@@ -38,12 +39,47 @@ type Tester interface {
 }
 
 // Query asks a Reader for records of one external entity.
+//
+// Values arrive in meta.Record as these Go types, by the field's meta.Type
+// (nil for an empty value): String, Time (text "15:04:05"), Binary (base64
+// text) → string; GUID → string in lower case; Date → string "YYYY-MM-DD",
+// never a time.Time, so that a date cannot drift by a day; DateTime →
+// time.Time in UTC; Int → int64; Decimal → json.Number, which keeps every
+// digit; Double → float64; Bool → bool; Lookup → the target record's key as
+// a string (one field) or as KeyString formats it (composite). Fields the
+// catalog does not know come as decoded JSON (json.Number for numbers).
+// Writers accept the same types, and also any Go integer or float for Int,
+// Decimal and Double, json.Number for Int and Double, a time.Time for Date
+// (its calendar date as written, not converted to UTC) and text in
+// RFC 3339 for DateTime.
 type Query struct {
 	Entity   string
 	Fields   []string // the fields to return; all when empty
 	Filter   string   // an OData $filter expression; none when empty
 	OrderBy  []string
 	PageSize int // a hint; 0 leaves it to the connector
+
+	// CursorField names the change cursor of an incremental read: a
+	// timestamp field the system sets on every change (e.g. modifiedon).
+	// Empty picks the connector's default, when it has one.
+	CursorField string
+	// Since, when not zero, reads only records whose cursor is at or after
+	// Since minus Overlap, ordered by cursor and then key, so that records
+	// sharing one timestamp across a page boundary are never lost. The
+	// caller keeps the greatest cursor it saw as the next Since.
+	Since time.Time
+	// Overlap widens Since backwards to catch changes committed late with
+	// an earlier timestamp; records read twice are the caller's to skip.
+	Overlap time.Duration
+	// Count asks for the number of matching records in Page.Total.
+	Count bool
+	// Track asks a DeltaReader to start change tracking: the last page
+	// carries Page.Delta.
+	Track bool
+	// Delta, when set, reads only the changes since the read whose last
+	// page returned this token (see DeltaReader); Filter and Since are
+	// then ignored, the system applies those of the first read.
+	Delta string
 }
 
 // Page is one page of records and the token of the next, "" on the last page.
@@ -52,6 +88,12 @@ type Page struct {
 	Next    string
 	// Total is the number of records the query matches, -1 when unknown.
 	Total int64
+	// Deleted holds, on a delta read, the records deleted since the last
+	// read: only their key fields are set.
+	Deleted []meta.Record
+	// Delta is set on the last page of a read with Query.Track or
+	// Query.Delta: the token for the next delta read.
+	Delta string
 }
 
 // Reader is implemented by connectors that can read records page by page.
@@ -72,10 +114,17 @@ const (
 
 // Result is the outcome of writing one record, in the order the records were given.
 type Result struct {
-	// Key is the external key of the record written (assigned by the system on create).
+	// Key is the external key of the record written (assigned by the system
+	// on create), formatted as KeyString does.
 	Key string
-	// Err is why the record failed, nil when it succeeded.
+	// Err is why the record failed, nil when it succeeded. It wraps
+	// ErrDeleted, ErrConflict or ErrUnsupported where those apply.
 	Err error
+	// ETag is the record's new version tag after the write, "" when the
+	// system sends none; keep it in the record under ETagKey.
+	ETag string
+	// Created is true when an Upsert created the record rather than updated it.
+	Created bool
 }
 
 // Writer is implemented by connectors that can write records in batches;

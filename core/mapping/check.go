@@ -38,9 +38,10 @@ func (in Integration) Check() Problems {
 		locals := map[string]int{}
 		for j, f := range e.Fields {
 			fp := fieldPath(i, j)
-			if f.External == "" {
-				ps.add(fp+".external", "missing: name the external field")
+			if f.External == "" && f.Constant == "" {
+				ps.add(fp+".external", "missing: name the external field, or give the local field a constant")
 			}
+			checkValues(&ps, fp, f)
 			switch {
 			case !ValidLocalName(f.Local):
 				ps.add(fp+".local", "%q: a local field name uses lower-case letters, digits and _ and does not start with sy_", f.Local)

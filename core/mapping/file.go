@@ -46,7 +46,9 @@ func Encode(w io.Writer, in Integration) error {
 var (
 	topKeys      = []string{"format", "name", "connector", "settings", "entities", "schedules"}
 	entityKeys   = []string{"external", "local", "primaryKey", "direction", "downloadFilter", "uploadFilter", "disabled", "fields"}
-	fieldKeys    = []string{"external", "local", "lookup", "disabled"}
+	fieldKeys    = []string{"external", "local", "lookup", "disabled", "values", "otherValues", "default", "constant", "rules"}
+	valueKeys    = []string{"external", "local", "label"}
+	ruleKeys     = []string{"rule", "length", "pattern", "min", "max", "message"}
 	scheduleKeys = []string{"cron", "every", "enabled"}
 )
 
@@ -79,18 +81,8 @@ func Decode(r io.Reader) (Integration, error) {
 	}
 	checkKeys(&ps, "", top, topKeys)
 	if s, ok := top["settings"].(map[string]any); ok {
-		for k, v := range s {
-			switch v := v.(type) {
-			case string:
-			case json.Number:
-				s[k] = v.String()
-			case bool:
-				s[k] = strconv.FormatBool(v)
-			case nil:
-				delete(s, k)
-			default:
-				ps.add("settings."+k, "must be a string, number or boolean")
-			}
+		for k := range s {
+			scalarText(&ps, "settings", s, k)
 		}
 	}
 	for i, e := range list(top["entities"]) {
@@ -101,7 +93,7 @@ func Decode(r io.Reader) (Integration, error) {
 		checkKeys(&ps, entityPath(i), em, entityKeys)
 		for j, f := range list(em["fields"]) {
 			if fm, ok := f.(map[string]any); ok {
-				checkKeys(&ps, fieldPath(i, j), fm, fieldKeys)
+				checkField(&ps, fieldPath(i, j), fm)
 			}
 		}
 	}
@@ -126,6 +118,48 @@ func Decode(r io.Reader) (Integration, error) {
 		return Integration{}, fmt.Errorf("read integration file: %w", err)
 	}
 	return f.Integration, nil
+}
+
+// checkField checks the keys of one field mapping object at path fp and
+// turns its values written as numbers or booleans into text.
+func checkField(ps *Problems, fp string, fm map[string]any) {
+	checkKeys(ps, fp, fm, fieldKeys)
+	for _, k := range []string{"default", "constant"} {
+		scalarText(ps, fp, fm, k)
+	}
+	for k, v := range list(fm["values"]) {
+		if vm, ok := v.(map[string]any); ok {
+			vp := fmt.Sprintf("%s.values[%d]", fp, k)
+			checkKeys(ps, vp, vm, valueKeys)
+			scalarText(ps, vp, vm, "external")
+			scalarText(ps, vp, vm, "local")
+		}
+	}
+	for k, r := range list(fm["rules"]) {
+		if rm, ok := r.(map[string]any); ok {
+			checkKeys(ps, fmt.Sprintf("%s.rules[%d]", fp, k), rm, ruleKeys)
+		}
+	}
+}
+
+// scalarText turns obj[key], a string, number or boolean, into text; null
+// removes it; anything else is a problem at path.key.
+func scalarText(ps *Problems, path string, obj map[string]any, key string) {
+	v, ok := obj[key]
+	if !ok {
+		return
+	}
+	switch v := v.(type) {
+	case string:
+	case json.Number:
+		obj[key] = v.String()
+	case bool:
+		obj[key] = strconv.FormatBool(v)
+	case nil:
+		delete(obj, key)
+	default:
+		ps.add(path+"."+key, "must be a string, number or boolean")
+	}
 }
 
 func list(v any) []any {

@@ -3,6 +3,7 @@ package mapping
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -48,7 +49,7 @@ func TestDecodeEncodeRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Entities[0].Fields[2] != in.Entities[0].Fields[2] || again.Schedules[0] != (schedule.Schedule{Cron: "0 2 * * *", Enabled: true}) {
+	if !reflect.DeepEqual(again.Entities[0].Fields[2], in.Entities[0].Fields[2]) || again.Schedules[0] != (schedule.Schedule{Cron: "0 2 * * *", Enabled: true}) {
 		t.Fatalf("round trip changed the integration: %+v", again)
 	}
 }

@@ -70,9 +70,21 @@ type EntityMapping struct {
 
 // FieldMapping maps one external field to one local field.
 type FieldMapping struct {
+	// External names the external field; it may be empty when Constant is set.
 	External string `json:"external"`
 	Local    string `json:"local"`
 	// Lookup names the local entity a lookup field points to; empty for plain fields.
 	Lookup   string `json:"lookup,omitempty"`
 	Disabled bool   `json:"disabled,omitempty"`
+	// Values maps external values to local ones, for option sets and enums (see Apply).
+	Values []ValueMap `json:"values,omitempty"`
+	// OtherValues says what becomes of a value Values does not list:
+	// OtherFail (the default), OtherKeep or OtherEmpty.
+	OtherValues string `json:"otherValues,omitempty"`
+	// Default is the local value written when the external value is empty.
+	Default string `json:"default,omitempty"`
+	// Constant, when set, is the local value written on every record, whatever the external value.
+	Constant string `json:"constant,omitempty"`
+	// Rules are the data-quality rules a value must pass to reach the other side.
+	Rules Rules `json:"rules,omitempty"`
 }

@@ -63,6 +63,10 @@ func CheckSchemas(in Integration, external, local []meta.Entity) (LocalPlan, Pro
 			}
 			fp := fieldPath(i, j)
 			xf, ok := ext.Field(f.External)
+			if f.External == "" && f.Constant != "" {
+				// A constant needs no external field; a new local field holds it as text.
+				xf, ok = meta.Field{Name: f.Local, Type: meta.String}, true
+			}
 			if !ok {
 				msg := fmt.Sprintf("unknown field %q in external entity %q", f.External, e.External)
 				if near := closest(f.External, ext.FieldNames()); near != "" {
@@ -76,6 +80,10 @@ func CheckSchemas(in Integration, external, local []meta.Entity) (LocalPlan, Pro
 			want := localFieldFor(f, xf)
 			if exists {
 				if lf, ok := loc.Field(f.Local); ok {
+					if len(f.Values) > 0 || f.Constant != "" {
+						// The engine converts mapped values and constants to the field's type on write.
+						continue
+					}
 					if msg := fits(lf, want); msg != "" {
 						ps.add(fp+".local", "local field %q of entity %q %s", f.Local, e.Local, msg)
 					}
@@ -117,6 +125,10 @@ func CheckSchemas(in Integration, external, local []meta.Entity) (LocalPlan, Pro
 // localFieldFor types the local field of f from the external field xf.
 func localFieldFor(f FieldMapping, xf meta.Field) meta.Field {
 	lf := meta.Field{Name: f.Local, Label: xf.Label, Type: xf.Type, MaxLength: xf.MaxLength, Precision: xf.Precision, Scale: xf.Scale, Nullable: true}
+	if len(f.Values) > 0 || f.Constant != "" {
+		// Mapped values and constants are the mapping's own text, not the external type.
+		lf.Type, lf.MaxLength, lf.Precision, lf.Scale = meta.String, 0, 0, 0
+	}
 	if f.Lookup != "" {
 		lf.Type, lf.Target, lf.MaxLength, lf.Precision, lf.Scale = meta.Lookup, f.Lookup, 0, 0, 0
 	} else if xf.Type == meta.Lookup {
