@@ -7,9 +7,10 @@
 //	switchyard [--workspace FILE] integration test NAME [--json]
 //	switchyard [--workspace FILE] integration delete NAME
 //	switchyard [--workspace FILE] entities NAME [--json] [--refresh]
+//	switchyard [--workspace FILE] import|export NAME [--entity E]... [--preview] [--report FILE.xlsx] [--json]
 //	switchyard --version
 //
-// Exit codes: 0 done; 1 the run failed; 3 configuration or usage error.
+// Exit codes: 0 done; 2 some records failed; 1 the run failed; 3 configuration or usage error.
 package main
 
 import (
@@ -71,11 +72,13 @@ const usage = `usage:
   switchyard [--workspace FILE] integration test NAME [--json]
   switchyard [--workspace FILE] integration delete NAME
   switchyard [--workspace FILE] entities NAME [--json] [--refresh]
+  switchyard [--workspace FILE] import NAME [--entity E]... [--preview [--limit N]] [--report FILE.xlsx] [--json]
+  switchyard [--workspace FILE] export NAME [--entity E]... [--preview [--limit N]] [--report FILE.xlsx] [--json]
   switchyard --version
 
 The workspace defaults to $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db.
 Secrets can be given as SWITCHYARD_<INTEGRATION>_<SETTING>, e.g. SWITCHYARD_CRM_PASSWORD.
-Exit codes: 0 done, 1 failed, 3 configuration or usage error.
+Exit codes: 0 done, 2 some records failed, 1 the run failed, 3 configuration or usage error.
 `
 
 // run executes one command line and returns the exit code.
@@ -119,6 +122,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // exit prints err as one line and maps it to an exit code.
 func (e *env) exit(cmd string, err error) int {
 	var ue usageError
+	if code, ok := exitCodeOf(err); ok {
+		return code // the summary is already printed
+	}
 	switch {
 	case err == nil:
 		return exitOK

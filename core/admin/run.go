@@ -1,0 +1,50 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"switchyard/core/engine"
+	"switchyard/core/store"
+)
+
+// RunOptions say what Run does; the integration and the connector come from the workspace.
+type RunOptions struct {
+	Direction    engine.Direction
+	Entities     []string
+	Preview      bool
+	PreviewLimit int
+	PageSize     int
+	Progress     func(engine.Progress)
+	OnRecord     func(engine.RecordResult)
+}
+
+// Run imports or exports the integration called name (or previews it) with
+// its mapping and cached schema. A configuration problem comes back as a
+// *ConfigError; the engine's result is returned whenever the run started.
+func (s *Service) Run(ctx context.Context, name string, o RunOptions) (*engine.Result, error) {
+	in, err := s.Store.Integration(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := s.Store.Snapshot(ctx, name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	c, err := s.Connect(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	e := &engine.Engine{Store: s.Store}
+	res, err := e.Run(ctx, c, engine.Options{
+		Integration: in, Direction: o.Direction, Catalog: snap.Entities, Entities: o.Entities,
+		Preview: o.Preview, PreviewLimit: o.PreviewLimit, PageSize: o.PageSize, Progress: o.Progress, OnRecord: o.OnRecord,
+	})
+	var ce *engine.ConfigError
+	if errors.As(err, &ce) {
+		err = configError(fmt.Errorf("%s %q: %w", o.Direction, name, err))
+	}
+	return res, err
+}

@@ -1,0 +1,272 @@
+// Package engine moves records: import (external → workspace) and export
+// (workspace → external), page by page, with preview, honest counts,
+// per-record results and a run log. One page is one batch and one SQLite
+// transaction: its writes, its counts and its failures commit together, and
+// the next page is fetched while the current one is written.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"switchyard/core/connector"
+	"switchyard/core/mapping"
+	"switchyard/core/meta"
+	"switchyard/core/store"
+)
+
+// Direction is which way a run moves records.
+type Direction string
+
+// The run directions.
+const (
+	Import Direction = "import" // external → workspace, for download and bidirectional entities
+	Export Direction = "export" // workspace → external, for upload and bidirectional entities
+)
+
+// Status is how a run ended.
+type Status string
+
+// The run statuses, as sy_integration_log stores them.
+const (
+	Succeeded Status = "succeeded"
+	Partial   Status = "partial" // some records failed
+	Failed    Status = "failed"  // the run stopped on an error
+	Cancelled Status = "cancelled"
+)
+
+// Action is what happens, or would happen in a preview, to one record.
+type Action string
+
+// The record actions.
+const (
+	Create    Action = "create"
+	Update    Action = "update"
+	Unchanged Action = "unchanged"
+	Fail      Action = "fail"
+)
+
+// DefaultPreviewLimit is how many records a preview shows per entity when Options.PreviewLimit is 0.
+const DefaultPreviewLimit = 50
+
+// DefaultPageSize is the number of records per page when Options.PageSize is 0.
+const DefaultPageSize = 500
+
+// Options say what to run.
+type Options struct {
+	Integration mapping.Integration
+	Direction   Direction
+	// Catalog is the external schema (the integration's snapshot); exports need it.
+	Catalog []meta.Entity
+	// Entities restricts the run to these external entities; every enabled one when empty.
+	Entities []string
+	// Preview plans without writing anything on either side.
+	Preview      bool
+	PreviewLimit int
+	PageSize     int
+	// Progress, when set, is called after every page.
+	Progress func(Progress)
+	// OnRecord, when set, is called for every record with its result, in
+	// order (the report writer streams these). It is not called in previews:
+	// their records are in EntityResult.Preview.
+	OnRecord func(RecordResult)
+}
+
+// Progress reports how far a run has got.
+type Progress struct {
+	Entity string
+	// Done is the number of records handled so far in this entity; Total is
+	// the number the source announced, -1 when unknown.
+	Done, Total int64
+	Counts      Counts
+}
+
+// Counts are the record counts of an entity or a run.
+type Counts struct {
+	All       int `json:"all"`
+	Imported  int `json:"imported"`
+	Exported  int `json:"exported"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Failed    int `json:"failed"`
+}
+
+func (c *Counts) add(o Counts) {
+	c.All += o.All
+	c.Imported += o.Imported
+	c.Exported += o.Exported
+	c.Updated += o.Updated
+	c.Unchanged += o.Unchanged
+	c.Failed += o.Failed
+}
+
+// count adds one record with action a in direction d.
+func (c *Counts) count(d Direction, a Action) {
+	c.All++
+	switch a {
+	case Create:
+		if d == Export {
+			c.Exported++
+		} else {
+			c.Imported++
+		}
+	case Update:
+		c.Updated++
+	case Unchanged:
+		c.Unchanged++
+	case Fail:
+		c.Failed++
+	}
+}
+
+// Change is one field that a record's write changes.
+type Change struct {
+	Field string `json:"field"`
+	Old   any    `json:"old"`
+	New   any    `json:"new"`
+}
+
+// RecordResult is what happened (or, in a preview, would happen) to one record.
+type RecordResult struct {
+	Entity string `json:"entity"`
+	// Key is the record's primary key value (the external key), "" when it has none yet.
+	Key     string   `json:"key"`
+	Action  Action   `json:"action"`
+	Changes []Change `json:"changes,omitempty"`
+	Error   string   `json:"error,omitempty"`
+}
+
+// EntityResult is the outcome of one entity.
+type EntityResult struct {
+	Entity      string        `json:"entity"`
+	LocalEntity string        `json:"localEntity"`
+	Direction   Direction     `json:"direction"`
+	Counts      Counts        `json:"counts"`
+	Duration    time.Duration `json:"-"`
+	// Queries are the reads sent for the entity, as the log keeps them.
+	Queries []string `json:"queries,omitempty"`
+	// Preview holds the planned records of a preview.
+	Preview []RecordResult `json:"preview,omitempty"`
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Integration string
+	Direction   Direction
+	Preview     bool
+	Status      Status
+	// LogID is the run's row in sy_integration_log, 0 for a preview.
+	LogID    int64
+	Started  time.Time
+	Ended    time.Time
+	Entities []EntityResult
+	// Err is why the run failed or was cancelled, nil otherwise.
+	Err error
+}
+
+// Totals adds up the counts of every entity.
+func (r *Result) Totals() Counts {
+	var c Counts
+	for _, e := range r.Entities {
+		c.add(e.Counts)
+	}
+	return c
+}
+
+// Summary is the results line, e.g.
+// `RESULTS: ALL (15) : IMPORTED (13); UPDATED (2); UNCHANGED (0); FAILED (0)`.
+func (r *Result) Summary() string {
+	c := r.Totals()
+	created, n := "IMPORTED", c.Imported
+	if r.Direction == Export {
+		created, n = "EXPORTED", c.Exported
+	}
+	return fmt.Sprintf("RESULTS: ALL (%d) : %s (%d); UPDATED (%d); UNCHANGED (%d); FAILED (%d)", c.All, created, n, c.Updated, c.Unchanged, c.Failed)
+}
+
+// Engine runs imports and exports against one workspace.
+type Engine struct {
+	Store *store.Store
+	// Now returns the current time; time.Now when nil.
+	Now func() time.Time
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// Run runs opt against the external system c. Records that fail are
+// reported in the result and the run goes on; the returned error (also in
+// Result.Err) is for what stopped the run: a bad configuration, the external
+// system failing, or cancellation (the page being written completes first).
+func (e *Engine) Run(ctx context.Context, c connector.Connector, opt Options) (*Result, error) {
+	res := &Result{Integration: opt.Integration.Name, Direction: opt.Direction, Preview: opt.Preview, Started: e.now()}
+	plans, err := e.plan(ctx, opt)
+	if err != nil {
+		return e.finish(ctx, res, err)
+	}
+	if !opt.Preview {
+		kind := string(opt.Direction)
+		res.LogID, err = e.Store.AddLog(ctx, store.LogEntry{Integration: res.Integration, Kind: kind, Direction: kind, Status: "running", Started: res.Started})
+		if err != nil {
+			return e.finish(ctx, res, err)
+		}
+	}
+	r := &run{engine: e, opt: opt, res: res, conn: c, plans: plans}
+	err = r.do(ctx)
+	return e.finish(ctx, res, err)
+}
+
+// finish sets the run's status and end, and records them in the log.
+func (e *Engine) finish(ctx context.Context, res *Result, err error) (*Result, error) {
+	res.Ended = e.now()
+	res.Err = err
+	totals := res.Totals()
+	switch {
+	case err != nil && errors.Is(err, context.Canceled):
+		res.Status = Cancelled
+	case err != nil:
+		res.Status = Failed
+	case totals.Failed > 0:
+		res.Status = Partial
+	default:
+		res.Status = Succeeded
+	}
+	if res.LogID != 0 {
+		msg := res.Summary()
+		if err != nil {
+			msg = err.Error()
+		}
+		logErr := e.Store.FinishLog(context.WithoutCancel(ctx), store.LogEntry{ID: res.LogID, Status: string(res.Status), Ended: res.Ended,
+			All: totals.All, Imported: totals.Imported, Exported: totals.Exported, Updated: totals.Updated,
+			Unchanged: totals.Unchanged, Failed: totals.Failed, Message: msg})
+		if err == nil && logErr != nil {
+			res.Err, res.Status = logErr, Failed
+			return res, logErr
+		}
+	}
+	return res, err
+}
+
+// ConfigError is a run that cannot start because of what was configured.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+func configErrorf(format string, args ...any) error {
+	return &ConfigError{Msg: fmt.Sprintf(format, args...)}
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,391 @@
+package engine
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"switchyard/core/connector"
+	"switchyard/core/meta"
+	"switchyard/core/store"
+)
+
+// outgoing is one local row on its way to the external system.
+type outgoing struct {
+	res RecordResult
+	id  string // the local row
+	key any    // the stored primary key value, nil when the record has none yet
+	rec meta.Record
+	// assigned is true when the external system gave the record its key on create.
+	assigned bool
+}
+
+func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
+	writer, ok := r.conn.(connector.Writer)
+	if !ok {
+		return configErrorf("the connector of %q cannot write records", r.opt.Integration.Name)
+	}
+	where, args, err := uploadWhere(p, r.res.Started)
+	if err != nil {
+		return err
+	}
+	er := &r.res.Entities[idx]
+	if where != "" {
+		er.Queries = append(er.Queries, "local "+p.local.Name+" WHERE "+p.em.UploadFilter)
+	}
+	var total int64 = -1
+	if err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+		total, err = tx.Count(p.local.Name, where, args)
+		return err
+	}); err != nil {
+		return err
+	}
+	after := ""
+	var done int64
+	for {
+		var page []*outgoing
+		err := r.engine.Store.View(ctx, func(tx *store.Tx) error {
+			rows, err := tx.Scan(p.local.Name, p.localFields(), where, args, after, r.pageSize())
+			if err != nil {
+				return err
+			}
+			page, err = r.outgoingPage(tx, p, rows)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("read %s: %w", p.local.Name, err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		after = page[len(page)-1].id
+		if r.opt.Preview {
+			if rest := r.previewLimit() - len(er.Preview); len(page) > rest {
+				page = page[:rest]
+			}
+		}
+		if err := r.markUnchanged(ctx, p, page); err != nil {
+			return err
+		}
+		if !r.opt.Preview {
+			if err := r.send(ctx, writer, p, page); err != nil {
+				return err
+			}
+		}
+		results := make([]RecordResult, len(page))
+		for i, o := range page {
+			results[i] = o.res
+		}
+		if !r.opt.Preview {
+			err := r.engine.Store.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+				for _, o := range page {
+					if o.assigned {
+						if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil {
+							return err
+						}
+					}
+				}
+				if err := r.logFailures(tx, results); err != nil {
+					return err
+				}
+				return r.logEntity(tx, idx, r.pageCounts(idx, results))
+			})
+			if err != nil {
+				return fmt.Errorf("record the export of %s: %w", p.local.Name, err)
+			}
+		}
+		done += int64(len(page))
+		r.commit(idx, results, done, total)
+		if r.opt.Preview && len(er.Preview) >= r.previewLimit() {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// outgoingPage maps local rows to external records; a row that cannot be mapped fails alone.
+func (r *run) outgoingPage(tx *store.Tx, p *entityPlan, rows []store.Row) ([]*outgoing, error) {
+	targets, err := lookupTargets(tx, p, rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*outgoing, len(rows))
+	for i, row := range rows {
+		o := &outgoing{id: row.ID, key: row.Values[p.key.local.Name], rec: meta.Record{}}
+		o.res.Entity = p.em.External
+		if o.key != nil {
+			o.res.Key = fmt.Sprint(o.key)
+		}
+		for _, f := range p.fields {
+			if f.ext == "" || (f.local.Name == p.key.local.Name && o.key == nil) {
+				continue
+			}
+			if xf, ok := p.external.Field(f.ext); ok && xf.ReadOnly && f.local.Name != p.key.local.Name {
+				continue
+			}
+			v, err := f.fm.ApplyUpload(externalValue(f.local.Type, row.Values[f.local.Name]))
+			if err != nil {
+				o.fail("field %s (to %s): %v", f.local.Name, f.ext, err)
+				break
+			}
+			o.rec[f.ext] = v
+		}
+		for j, l := range p.lookups {
+			id := row.Values[l.local.Name]
+			if id == nil || l.ext == "" {
+				o.rec[l.ext] = nil
+				continue
+			}
+			key, ok := targets[j][fmt.Sprint(id)]
+			if !ok || key == nil {
+				o.fail("lookup %s: the %s it points to has no %s yet: export %s first", l.local.Name, l.target, l.targetKey.Name, l.target)
+				continue
+			}
+			o.rec[l.ext] = externalValue(l.targetKey.Type, key)
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+func (o *outgoing) fail(format string, args ...any) {
+	if o.res.Action != Fail {
+		o.res.Action, o.res.Error = Fail, fmt.Sprintf(format, args...)
+	}
+}
+
+// lookupTargets returns, per lookup, the target rows' primary key values by local id.
+func lookupTargets(tx *store.Tx, p *entityPlan, rows []store.Row) ([]map[string]any, error) {
+	out := make([]map[string]any, len(p.lookups))
+	for j, l := range p.lookups {
+		var ids []any
+		for _, row := range rows {
+			if id := row.Values[l.local.Name]; id != nil {
+				ids = append(ids, id)
+			}
+		}
+		out[j] = map[string]any{}
+		if len(ids) == 0 {
+			continue
+		}
+		found, err := tx.FindBy(l.target, "id", ids, []string{l.targetKey.Name})
+		if err != nil {
+			return nil, err
+		}
+		for id, row := range found {
+			out[j][id] = row.Values[l.targetKey.Name]
+		}
+	}
+	return out, nil
+}
+
+// markUnchanged reads the external records of the page's keyed rows and
+// decides for each: create (not there yet), update with the changed fields, or unchanged.
+func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing) error {
+	var keyed []*outgoing
+	for _, o := range page {
+		switch {
+		case o.res.Action == Fail:
+		case o.key == nil:
+			o.res.Action = Create
+			o.res.Changes = changesOf(o.rec, nil)
+		default:
+			keyed = append(keyed, o)
+		}
+	}
+	if len(keyed) == 0 {
+		return nil
+	}
+	current := map[string]meta.Record{}
+	if reader, ok := r.conn.(connector.Reader); ok {
+		q := connector.Query{Entity: p.em.External, Filter: keyFilter(p, keyed), PageSize: len(keyed)}
+		for f := range keyed[0].rec {
+			q.Fields = append(q.Fields, f)
+		}
+		for token := ""; ; {
+			pg, err := reader.ReadPage(ctx, q, token)
+			if err != nil {
+				return fmt.Errorf("read %s to compare: %w", p.em.External, err)
+			}
+			for _, rec := range pg.Records {
+				current[fmt.Sprint(rec[p.key.ext])] = rec
+			}
+			if token = pg.Next; token == "" {
+				break
+			}
+		}
+	}
+	for _, o := range keyed {
+		ext, found := current[fmt.Sprint(externalValue(p.key.local.Type, o.key))]
+		if !found {
+			o.res.Action = Create // keyed locally, not there yet: created with its key
+			o.res.Changes = changesOf(o.rec, nil)
+			continue
+		}
+		if tag, ok := ext[connector.ETagKey]; ok {
+			o.rec[connector.ETagKey] = tag
+		}
+		o.res.Changes = changesOf(o.rec, ext)
+		if len(o.res.Changes) == 0 {
+			o.res.Action = Unchanged
+		} else {
+			o.res.Action = Update
+		}
+	}
+	return nil
+}
+
+// changesOf lists the fields of rec whose values differ from old (all of them when old is nil).
+func changesOf(rec, old meta.Record) []Change {
+	var out []Change
+	for _, f := range connector.BusinessFields(rec) {
+		if old != nil && sameExternal(rec[f], old[f]) {
+			continue
+		}
+		c := Change{Field: f, New: rec[f]}
+		if old != nil {
+			c.Old = old[f]
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// sameExternal compares two external values across the representations a connector may use.
+func sameExternal(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if ta, ok := a.(time.Time); ok {
+		tb, ok := b.(time.Time)
+		return ok && ta.Equal(tb)
+	}
+	na, okA := number(a)
+	nb, okB := number(b)
+	if okA && okB {
+		return na == nb
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// keyFilter is the OData condition that selects the keyed records of a page.
+func keyFilter(p *entityPlan, keyed []*outgoing) string {
+	lits := make([]string, len(keyed))
+	for i, o := range keyed {
+		lits[i] = odataLiteral(p.key.local.Type, o.key)
+	}
+	return p.key.ext + " in (" + strings.Join(lits, ",") + ")"
+}
+
+func odataLiteral(t meta.Type, v any) string {
+	switch t {
+	case meta.Int, meta.Decimal, meta.Double, meta.GUID, meta.Date:
+		return fmt.Sprint(v)
+	}
+	return "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
+}
+
+// externalValue turns a stored local value into the Go type connectors
+// take for the field's type (see connector.Query).
+func externalValue(t meta.Type, v any) any {
+	if v == nil {
+		return nil
+	}
+	switch t {
+	case meta.Int:
+		if n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64); err == nil {
+			return n
+		}
+	case meta.Decimal:
+		if s, err := store.EncodeValue(meta.Decimal, storedText(v)); err == nil {
+			return json.Number(s.(string))
+		}
+	case meta.Double:
+		if f, err := strconv.ParseFloat(fmt.Sprint(v), 64); err == nil {
+			return f
+		}
+	case meta.Bool:
+		return fmt.Sprint(v) == "1"
+	case meta.DateTime:
+		if t, err := time.Parse(time.RFC3339Nano, fmt.Sprint(v)); err == nil {
+			return t.UTC()
+		}
+	case meta.Binary:
+		if b, ok := v.([]byte); ok {
+			return base64.StdEncoding.EncodeToString(b)
+		}
+	}
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return v
+}
+
+// storedText renders a stored number without an exponent.
+func storedText(v any) any {
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return v
+}
+
+// send writes the page's creates and updates in batches and records each outcome.
+func (r *run) send(ctx context.Context, w connector.Writer, p *entityPlan, page []*outgoing) error {
+	for _, op := range []connector.Op{connector.Create, connector.Update} {
+		var batch []*outgoing
+		for _, o := range page {
+			if (op == connector.Create && o.res.Action == Create) || (op == connector.Update && o.res.Action == Update) {
+				batch = append(batch, o)
+			}
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		recs := make([]meta.Record, len(batch))
+		for i, o := range batch {
+			recs[i] = o.rec
+		}
+		results, err := w.Write(ctx, p.em.External, op, recs)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", p.em.External, err)
+		}
+		if len(results) != len(batch) {
+			return fmt.Errorf("write %s: the connector answered %d results for %d records", p.em.External, len(results), len(batch))
+		}
+		for i, o := range batch {
+			res := results[i]
+			if res.Err != nil {
+				o.res.Action, o.res.Error = Fail, res.Err.Error()
+				continue
+			}
+			if op == connector.Create && res.Key != "" {
+				key, err := store.EncodeValue(p.key.local.Type, res.Key)
+				if err != nil {
+					o.res.Action, o.res.Error = Fail, fmt.Sprintf("created, but its key %q does not fit %s: %v", res.Key, p.key.local.Name, err)
+					continue
+				}
+				o.key, o.res.Key, o.assigned = key, res.Key, true
+			}
+		}
+	}
+	return nil
+}

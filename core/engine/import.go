@@ -1,0 +1,385 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"switchyard/core/connector"
+	"switchyard/core/meta"
+	"switchyard/core/store"
+)
+
+// item is one record of a page on its way into the workspace.
+type item struct {
+	res    RecordResult
+	key    any            // the encoded primary key
+	values map[string]any // local field → encoded value
+	// lookupKeys are the encoded target keys of the lookups, by lookup index.
+	lookupKeys map[int]any
+	// pending are the lookups whose target is not there yet but may come later in the run.
+	pending []int
+}
+
+func (it *item) fail(format string, args ...any) {
+	if it.res.Action != Fail {
+		it.res.Action, it.res.Error = Fail, fmt.Sprintf(format, args...)
+	}
+}
+
+// deferredRecord is a record written without some lookups, to be completed
+// once their targets are imported; its result is accounted for then.
+type deferredRecord struct {
+	idx     int // the entity's index in the run
+	plan    *entityPlan
+	id      string
+	res     RecordResult
+	lookups map[int]any // lookup index → encoded target key
+}
+
+func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
+	reader, ok := r.conn.(connector.Reader)
+	if !ok {
+		return configErrorf("the connector of %q cannot read records", r.opt.Integration.Name)
+	}
+	where, err := downloadFilter(p, r.res.Started)
+	if err != nil {
+		return err
+	}
+	q := connector.Query{Entity: p.em.External, Filter: where, PageSize: r.pageSize(), Count: true}
+	for _, f := range p.fields {
+		if f.ext != "" {
+			q.Fields = append(q.Fields, f.ext)
+		}
+	}
+	for _, l := range p.lookups {
+		if l.ext != "" {
+			q.Fields = append(q.Fields, l.ext)
+		}
+	}
+	r.res.Entities[idx].Queries = append(r.res.Entities[idx].Queries, describeQuery(q))
+
+	readCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var done int64
+	total := int64(-1)
+	for pg := range readAhead(readCtx, reader, q) {
+		if pg.err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("read %s: %w", p.em.External, pg.err)
+		}
+		if pg.page.Total >= 0 && total < 0 {
+			total = pg.page.Total
+		}
+		recs := pg.page.Records
+		if r.opt.Preview {
+			if rest := r.previewLimit() - len(r.res.Entities[idx].Preview); len(recs) > rest {
+				recs = recs[:rest]
+			}
+		}
+		var results []RecordResult
+		var deferred []*deferredRecord
+		// The page is written to the end even when the run is cancelled meanwhile.
+		wctx := context.WithoutCancel(ctx)
+		txFn := func(tx *store.Tx) (err error) {
+			results, deferred, err = r.importPage(tx, idx, p, recs)
+			if err != nil || r.opt.Preview {
+				return err
+			}
+			if err := r.logFailures(tx, results); err != nil {
+				return err
+			}
+			return r.logEntity(tx, idx, r.pageCounts(idx, results))
+		}
+		if r.opt.Preview {
+			err = r.engine.Store.View(wctx, txFn)
+		} else {
+			err = r.engine.Store.Update(wctx, txFn)
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", p.em.Local, err)
+		}
+		done += int64(len(recs))
+		r.deferred = append(r.deferred, deferred...)
+		r.commit(idx, results, done, total)
+		if r.opt.Preview && len(r.res.Entities[idx].Preview) >= r.previewLimit() {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return ctx.Err()
+}
+
+// importPage matches and (unless previewing) writes one page inside tx. It
+// returns the results of the records done, and the records whose lookups
+// must wait for a later entity of the run.
+func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, recs []meta.Record) ([]RecordResult, []*deferredRecord, error) {
+	items := make([]*item, len(recs))
+	for i, rec := range recs {
+		items[i] = r.convert(p, rec)
+	}
+	if err := r.resolveLookups(tx, p, items); err != nil {
+		return nil, nil, err
+	}
+	keys := make([]any, 0, len(items))
+	for _, it := range items {
+		if it.res.Action != Fail {
+			keys = append(keys, it.key)
+		}
+	}
+	existing, err := tx.FindBy(p.local.Name, p.key.local.Name, keys, p.localFields())
+	if err != nil {
+		return nil, nil, err
+	}
+	results := make([]RecordResult, 0, len(items))
+	var deferred []*deferredRecord
+	for _, it := range items {
+		if it.res.Action == Fail {
+			results = append(results, it.res)
+			continue
+		}
+		id, err := r.upsert(tx, p, it, existing)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(it.pending) > 0 && !r.opt.Preview {
+			d := &deferredRecord{idx: idx, plan: p, id: id, res: it.res, lookups: map[int]any{}}
+			for _, j := range it.pending {
+				d.lookups[j] = it.lookupKeys[j]
+			}
+			deferred = append(deferred, d)
+			continue
+		}
+		results = append(results, it.res)
+	}
+	return results, deferred, nil
+}
+
+// convert maps one external record to local values.
+func (r *run) convert(p *entityPlan, rec meta.Record) *item {
+	it := &item{values: map[string]any{}, lookupKeys: map[int]any{}}
+	it.res.Entity = p.em.External
+	if raw := rec[p.key.ext]; raw != nil {
+		it.res.Key = fmt.Sprint(raw)
+	}
+	key, err := store.EncodeValue(p.key.local.Type, rec[p.key.ext])
+	switch {
+	case err != nil:
+		it.fail("primary key %s (%s): %v", p.key.local.Name, p.key.ext, err)
+	case key == nil || key == "":
+		it.fail("primary key %s: the external field %s is empty", p.key.local.Name, p.key.ext)
+	}
+	it.key = key
+	for _, f := range p.fields {
+		v, err := f.fm.Apply(rec[f.ext])
+		if err == nil {
+			v, err = store.EncodeValue(f.local.Type, v)
+		}
+		if err != nil {
+			it.fail("field %s (from %s): %v", f.local.Name, f.ext, err)
+			continue
+		}
+		it.values[f.local.Name] = v
+	}
+	for j, l := range p.lookups {
+		raw := rec[l.ext]
+		if raw == nil {
+			it.values[l.local.Name] = nil
+			continue
+		}
+		v, err := store.EncodeValue(l.targetKey.Type, raw)
+		if err != nil {
+			it.fail("lookup %s (from %s): %v", l.local.Name, l.ext, err)
+			continue
+		}
+		it.lookupKeys[j] = v
+	}
+	return it
+}
+
+// resolveLookups turns the target keys of the page's lookups into local ids.
+// A target not found is pending when its entity is part of this run (it may
+// come later, or later in this very entity), else the record fails.
+func (r *run) resolveLookups(tx *store.Tx, p *entityPlan, items []*item) error {
+	for j, l := range p.lookups {
+		var keys []any
+		for _, it := range items {
+			if k, ok := it.lookupKeys[j]; ok && it.res.Action != Fail {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		found, err := tx.FindBy(l.target, l.targetKey.Name, keys, nil)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			k, ok := it.lookupKeys[j]
+			if !ok || it.res.Action == Fail {
+				continue
+			}
+			if row, ok := found[keyText(k)]; ok {
+				it.values[l.local.Name] = row.ID
+				continue
+			}
+			if r.inRun(l.target) {
+				it.pending = append(it.pending, j)
+				continue
+			}
+			it.fail("lookup %s: no %s has %s = %v: import %s first", l.local.Name, l.target, l.targetKey.Name, k, l.target)
+		}
+	}
+	return nil
+}
+
+// inRun reports whether the local entity is imported by this run.
+func (r *run) inRun(local string) bool {
+	for _, p := range r.plans {
+		if p.local.Name == local {
+			return true
+		}
+	}
+	return false
+}
+
+// upsert creates or updates the local row of it (nothing in a preview) and
+// returns its id; existing holds the page's matched rows and learns the rows
+// created, so that a key seen twice in a page updates the row made the first time.
+func (r *run) upsert(tx *store.Tx, p *entityPlan, it *item, existing map[string]store.Row) (string, error) {
+	row, found := existing[keyText(it.key)]
+	if !found {
+		it.res.Action = Create
+		for _, name := range p.localFields() {
+			if v, ok := it.values[name]; ok && v != nil {
+				it.res.Changes = append(it.res.Changes, Change{Field: name, New: v})
+			}
+		}
+		id := ""
+		if !r.opt.Preview {
+			var err error
+			if id, err = tx.Insert(p.local.Name, it.values); err != nil {
+				return "", err
+			}
+		}
+		existing[keyText(it.key)] = store.Row{ID: id, Values: it.values}
+		return id, nil
+	}
+	changed := map[string]any{}
+	for _, name := range p.localFields() {
+		v, ok := it.values[name]
+		if !ok {
+			continue
+		}
+		f, _ := p.local.Field(name)
+		if old := row.Values[name]; !store.SameStored(f.Type, v, old) {
+			changed[name] = v
+			it.res.Changes = append(it.res.Changes, Change{Field: name, Old: old, New: v})
+		}
+	}
+	if len(changed) == 0 {
+		it.res.Action = Unchanged
+		return row.ID, nil
+	}
+	it.res.Action = Update
+	if !r.opt.Preview {
+		if err := tx.UpdateRow(p.local.Name, row.ID, changed); err != nil {
+			return "", err
+		}
+	}
+	for k, v := range changed {
+		row.Values[k] = v
+	}
+	return row.ID, nil
+}
+
+// resolveDeferred completes the lookups that waited for entities imported
+// later in the run, and accounts for those records.
+func (r *run) resolveDeferred(ctx context.Context) error {
+	const chunk = 500
+	for start := 0; start < len(r.deferred); start += chunk {
+		batch := r.deferred[start:min(start+chunk, len(r.deferred))]
+		err := r.engine.Store.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			for _, d := range batch {
+				if err := r.completeLookups(tx, d); err != nil {
+					return err
+				}
+			}
+			byEntity := map[int][]RecordResult{}
+			for _, d := range batch {
+				byEntity[d.idx] = append(byEntity[d.idx], d.res)
+			}
+			for idx, results := range byEntity {
+				if err := r.logFailures(tx, results); err != nil {
+					return err
+				}
+				if err := r.logEntity(tx, idx, r.pageCounts(idx, results)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("resolve lookups: %w", err)
+		}
+		for _, d := range batch {
+			r.commit(d.idx, []RecordResult{d.res}, 0, -1)
+		}
+	}
+	r.deferred = nil
+	return nil
+}
+
+// completeLookups sets the waiting lookups of d, or fails its result for those still unresolved.
+func (r *run) completeLookups(tx *store.Tx, d *deferredRecord) error {
+	p := d.plan
+	set := map[string]any{}
+	for j, k := range d.lookups {
+		l := p.lookups[j]
+		found, err := tx.FindBy(l.target, l.targetKey.Name, []any{k}, nil)
+		if err != nil {
+			return err
+		}
+		row, ok := found[keyText(k)]
+		if !ok {
+			d.res.Action = Fail
+			d.res.Error = fmt.Sprintf("lookup %s: no %s has %s = %v (the record was saved without it)", l.local.Name, l.target, l.targetKey.Name, k)
+			continue
+		}
+		set[l.local.Name] = row.ID
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	current, err := tx.FindBy(p.local.Name, "id", []any{d.id}, keysOf(set))
+	if err != nil {
+		return err
+	}
+	old := current[d.id].Values
+	changed := map[string]any{}
+	for name, id := range set {
+		if old[name] != id {
+			changed[name] = id
+			d.res.Changes = append(d.res.Changes, Change{Field: name, Old: old[name], New: id})
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if d.res.Action == Unchanged {
+		d.res.Action = Update
+	}
+	return tx.UpdateRow(p.local.Name, d.id, changed)
+}
+
+func keysOf(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"switchyard/core/connector"
+)
+
+// pageOrErr is one page read ahead, or the error that ended the reading.
+type pageOrErr struct {
+	page connector.Page
+	err  error
+}
+
+// readAhead reads the pages of q into the returned channel, one page ahead
+// of the consumer, until the last page, an error, or ctx is done. The
+// consumer must cancel ctx when it stops early.
+func readAhead(ctx context.Context, r connector.Reader, q connector.Query) <-chan pageOrErr {
+	out := make(chan pageOrErr, 1)
+	go func() {
+		defer close(out)
+		token := ""
+		for {
+			p, err := r.ReadPage(ctx, q, token)
+			select {
+			case out <- pageOrErr{page: p, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || p.Next == "" {
+				return
+			}
+			token = p.Next
+		}
+	}()
+	return out
+}
+
+// describeQuery renders q as the log keeps it, in OData query terms.
+func describeQuery(q connector.Query) string {
+	var parts []string
+	if len(q.Fields) > 0 {
+		parts = append(parts, "$select="+strings.Join(q.Fields, ","))
+	}
+	if q.Filter != "" {
+		parts = append(parts, "$filter="+q.Filter)
+	}
+	if len(q.OrderBy) > 0 {
+		parts = append(parts, "$orderby="+strings.Join(q.OrderBy, ","))
+	}
+	if q.Count {
+		parts = append(parts, "$count=true")
+	}
+	s := "GET " + url.PathEscape(q.Entity)
+	if len(parts) > 0 {
+		s += "?" + strings.Join(parts, "&")
+	}
+	return s
+}
+
+// keyText is how a key value is compared: as the workspace stores it, in text.
+func keyText(v any) string { return fmt.Sprint(v) }

@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"switchyard/core/connector"
+	"switchyard/core/store"
+)
+
+// run is one Engine.Run in progress.
+type run struct {
+	engine *Engine
+	opt    Options
+	res    *Result
+	conn   connector.Connector
+	plans  []*entityPlan
+	// deferred are records whose lookups wait for a target imported later in the run.
+	deferred []*deferredRecord
+}
+
+func (r *run) do(ctx context.Context) error {
+	for i, p := range r.plans {
+		r.res.Entities = append(r.res.Entities, EntityResult{Entity: p.em.External, LocalEntity: p.em.Local, Direction: r.opt.Direction})
+		start := time.Now()
+		var err error
+		if r.opt.Direction == Import {
+			err = r.importEntity(ctx, i, p)
+		} else {
+			err = r.exportEntity(ctx, i, p)
+		}
+		r.res.Entities[i].Duration = time.Since(start)
+		if err != nil {
+			return err
+		}
+	}
+	if len(r.deferred) > 0 {
+		return r.resolveDeferred(ctx)
+	}
+	return nil
+}
+
+func (r *run) pageSize() int {
+	if r.opt.PageSize > 0 {
+		return r.opt.PageSize
+	}
+	return DefaultPageSize
+}
+
+func (r *run) previewLimit() int {
+	if r.opt.PreviewLimit > 0 {
+		return r.opt.PreviewLimit
+	}
+	return DefaultPreviewLimit
+}
+
+// logEntity saves entity idx's counts so far in the run log, inside tx.
+func (r *run) logEntity(tx *store.Tx, idx int, c Counts) error {
+	er := r.res.Entities[idx]
+	return tx.SaveLogEntity(r.res.LogID, idx, store.LogEntity{
+		Entity: er.Entity, LocalEntity: er.LocalEntity, Direction: string(er.Direction),
+		All: c.All, Imported: c.Imported, Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed,
+		DurationMs: er.Duration.Milliseconds(), Queries: er.Queries,
+	})
+}
+
+// commit accounts for the results of a page written (or planned, in a preview) for entity idx.
+func (r *run) commit(idx int, results []RecordResult, done, total int64) {
+	er := &r.res.Entities[idx]
+	for _, rr := range results {
+		er.Counts.count(r.opt.Direction, rr.Action)
+		if r.opt.Preview {
+			if len(er.Preview) < r.previewLimit() {
+				er.Preview = append(er.Preview, rr)
+			}
+		} else if r.opt.OnRecord != nil {
+			r.opt.OnRecord(rr)
+		}
+	}
+	if r.opt.Progress != nil {
+		r.opt.Progress(Progress{Entity: er.Entity, Done: done, Total: total, Counts: er.Counts})
+	}
+}
+
+// pageCounts counts results on top of the entity's counts so far.
+func (r *run) pageCounts(idx int, results []RecordResult) Counts {
+	c := r.res.Entities[idx].Counts
+	for _, rr := range results {
+		c.count(r.opt.Direction, rr.Action)
+	}
+	return c
+}
+
+// logFailures records the failed results of a page inside tx.
+func (r *run) logFailures(tx *store.Tx, results []RecordResult) error {
+	for _, rr := range results {
+		if rr.Action != Fail {
+			continue
+		}
+		if err := tx.AddLogFailure(r.res.LogID, store.LogFailure{Entity: rr.Entity, Key: rr.Key, Error: rr.Error}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
