@@ -26,7 +26,7 @@ type memSystem struct {
 }
 
 func (m *memSystem) Catalog(context.Context) ([]meta.Entity, error) { return nil, nil }
-func (m *memSystem) Close() error                                    { return nil }
+func (m *memSystem) Close() error                                   { return nil }
 
 func (m *memSystem) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
 	if err := ctx.Err(); err != nil {

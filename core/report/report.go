@@ -27,10 +27,10 @@ type Writer struct {
 	path string
 	dir  string
 
-	mu      sync.Mutex
-	spools  map[string]*spool
-	order   []string
-	err     error
+	mu     sync.Mutex
+	spools map[string]*spool
+	order  []string
+	err    error
 }
 
 // spool is the temporary file of one entity's records, one JSON line each.

@@ -21,7 +21,7 @@ type LogEntry struct {
 	// All, Imported (created locally), Exported (created externally), Updated,
 	// Unchanged and Failed count records.
 	All, Imported, Exported, Updated, Unchanged, Failed int
-	Message                                   string
+	Message                                             string
 }
 
 // AddLog records a run of an existing integration and returns its ID.

@@ -9,9 +9,9 @@ import (
 
 // LogEntity is the result of one entity in a run (sy_integration_log_entity).
 type LogEntity struct {
-	Entity, LocalEntity, Direction                       string
+	Entity, LocalEntity, Direction                      string
 	All, Imported, Exported, Updated, Unchanged, Failed int
-	DurationMs                                           int64
+	DurationMs                                          int64
 	// Queries are the requests sent for the entity, e.g. the OData query with its filter.
 	Queries []string
 }
