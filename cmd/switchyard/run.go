@@ -108,7 +108,7 @@ func runData(ctx context.Context, e *env, dir engine.Direction, args []string) e
 		if err := writeJSON(e.stdout, out); err != nil {
 			return err
 		}
-	} else {
+	} else if runErr == nil || res.Totals().All > 0 {
 		printRun(e.stdout, res, out.Report)
 	}
 	switch {

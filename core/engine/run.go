@@ -17,12 +17,15 @@ type run struct {
 	plans  []*entityPlan
 	// deferred are records whose lookups wait for a target imported later in the run.
 	deferred []*deferredRecord
+	// starts are when each entity began, for the durations logged after every page.
+	starts []time.Time
 }
 
 func (r *run) do(ctx context.Context) error {
 	for i, p := range r.plans {
 		r.res.Entities = append(r.res.Entities, EntityResult{Entity: p.em.External, LocalEntity: p.em.Local, Direction: r.opt.Direction})
 		start := time.Now()
+		r.starts = append(r.starts, start)
 		var err error
 		if r.opt.Direction == Import {
 			err = r.importEntity(ctx, i, p)
@@ -60,7 +63,7 @@ func (r *run) logEntity(tx *store.Tx, idx int, c Counts) error {
 	return tx.SaveLogEntity(r.res.LogID, idx, store.LogEntity{
 		Entity: er.Entity, LocalEntity: er.LocalEntity, Direction: string(er.Direction),
 		All: c.All, Imported: c.Imported, Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed,
-		DurationMs: er.Duration.Milliseconds(), Queries: er.Queries,
+		DurationMs: time.Since(r.starts[idx]).Milliseconds(), Queries: er.Queries,
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // LogEntity is the result of one entity in a run (sy_integration_log_entity).
@@ -47,8 +48,10 @@ WHERE id = ?`, e.Status, formatTime(e.Ended), e.All, e.Imported, e.Exported, e.U
 // SaveLogEntity records (or replaces) the result of one entity of run logID;
 // position orders the entities of a run.
 func (t *Tx) SaveLogEntity(logID int64, position int, e LogEntity) error {
-	queries, err := json.Marshal(orEmpty(e.Queries))
-	if err != nil {
+	var queries strings.Builder
+	enc := json.NewEncoder(&queries)
+	enc.SetEscapeHTML(false) // keep & and < readable for people querying the table
+	if err := enc.Encode(orEmpty(e.Queries)); err != nil {
 		return fmt.Errorf("save the log of %s: %w", e.Entity, err)
 	}
 	st, err := t.stmt(`INSERT OR REPLACE INTO sy_integration_log_entity
@@ -56,7 +59,7 @@ func (t *Tx) SaveLogEntity(logID int64, position int, e LogEntity) error {
  count_unchanged, count_failed, duration_ms, queries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err == nil {
 		_, err = st.ExecContext(t.ctx, logID, position, e.Entity, e.LocalEntity, e.Direction, e.All, e.Imported,
-			e.Exported, e.Updated, e.Unchanged, e.Failed, e.DurationMs, string(queries))
+			e.Exported, e.Updated, e.Unchanged, e.Failed, e.DurationMs, strings.TrimSpace(queries.String()))
 	}
 	if err != nil {
 		return fmt.Errorf("save the log of %s: %w", e.Entity, err)
