@@ -137,8 +137,8 @@ func (l *lexer) next() (token, error) {
 	return t, nil
 }
 
-// scanString reads a quoted string at the start of s, where '' stands for
-// one quote; it returns the value and the length of the source text.
+// scanString reads a quoted string at the start of s, in which a doubled
+// quote stands for one quote; it returns the value and the length of the source text.
 func scanString(s string) (string, int, error) {
 	var b strings.Builder
 	i := 1

@@ -7,8 +7,8 @@ import (
 
 // ToOData writes e as canonical OData $filter text: operators, keywords and
 // function names in lower case, single plain spaces, `not (...)` around a
-// negated comparison, nested and/or in parentheses, strings quoted with ''
-// escapes, date-times with their offset. Parse(ToOData(e)) gives e back.
+// negated comparison, nested and/or in parentheses, strings quoted with
+// doubled quotes inside, date-times with their offset. Parse(ToOData(e)) gives e back.
 // now() and its shifts are written as they are: send ToOData(Resolve(e, t))
 // to a server that does not know `sub duration`. A nil e gives "".
 // The text is not URL-encoded: an HTTP client encodes it (spaces as %20).

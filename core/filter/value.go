@@ -172,7 +172,7 @@ func parseDuration(s string) (time.Duration, error) {
 	rest = rest[1:]
 	var total float64
 	var exact int64
-	inTime, any := false, false
+	inTime, seen := false, false
 	units := "D"
 	for rest != "" {
 		if rest[0] == 'T' && !inTime {
@@ -217,10 +217,10 @@ func parseDuration(s string) (time.Duration, error) {
 			w, _ := strconv.ParseInt(num, 10, 64)
 			exact += w * int64(unitDur)
 		}
-		any = true
+		seen = true
 		rest = rest[i+1:]
 	}
-	if !any {
+	if !seen {
 		return 0, fmt.Errorf("%q is not a duration: %s", s, hint)
 	}
 	// total, in floating point, guards the exact sum against overflow.

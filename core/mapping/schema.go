@@ -1,9 +1,12 @@
 package mapping
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 )
 
@@ -119,7 +122,70 @@ func CheckSchemas(in Integration, external, local []meta.Entity) (LocalPlan, Pro
 	for _, n := range names {
 		plan.Entities = append(plan.Entities, *creating[n])
 	}
+	ps = append(ps, checkFilters(in, external, local, plan)...)
 	return plan, ps
+}
+
+// checkFilters checks each enabled entity mapping's downloadFilter against
+// its external entity and its uploadFilter against its local entity as the
+// plan leaves it (existing fields, planned fields and the system fields).
+func checkFilters(in Integration, external, local []meta.Entity, plan LocalPlan) Problems {
+	var ps Problems
+	for i, e := range in.Entities {
+		if e.Disabled {
+			continue
+		}
+		if ext, ok := meta.FindEntity(external, e.External); ok {
+			ps = append(ps, checkFilter(entityPath(i)+".downloadFilter", e.DownloadFilter, ext)...)
+		}
+		ps = append(ps, checkFilter(entityPath(i)+".uploadFilter", e.UploadFilter, plannedLocal(e.Local, local, plan))...)
+	}
+	return ps
+}
+
+// checkFilter parses text and checks it against ent, one Problem per error.
+func checkFilter(path, text string, ent meta.Entity) Problems {
+	var ps Problems
+	x, err := filter.Parse(text)
+	if err == nil {
+		err = filter.Check(x, ent)
+	}
+	var list filter.Errors
+	var one *filter.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &list):
+		for _, fe := range list {
+			ps.add(path, "%v", fe)
+		}
+	case errors.As(err, &one):
+		ps.add(path, "%v", one)
+	default:
+		ps.add(path, "%v", err)
+	}
+	return ps
+}
+
+// plannedLocal is the local entity called name once plan is applied.
+func plannedLocal(name string, local []meta.Entity, plan LocalPlan) meta.Entity {
+	ent, ok := meta.FindEntity(local, name)
+	if !ok {
+		ent, _ = meta.FindEntity(plan.Entities, name)
+		ent.Fields = append(slices.Clip(ent.Fields), localSystemFields...)
+	}
+	ent.Fields = slices.Clip(ent.Fields)
+	for _, af := range plan.AddFields {
+		if af.Entity == name {
+			ent.Fields = append(ent.Fields, af.Field)
+		}
+	}
+	return ent
+}
+
+// localSystemFields are the columns every local entity has besides its own (see core/store).
+var localSystemFields = []meta.Field{
+	{Name: "id", Type: meta.GUID}, {Name: "createdon", Type: meta.DateTime},
+	{Name: "modifiedon", Type: meta.DateTime}, {Name: "versionnumber", Type: meta.Int},
 }
 
 // localFieldFor types the local field of f from the external field xf.

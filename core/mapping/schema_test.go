@@ -104,3 +104,45 @@ func TestConvertible(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSchemasFilters(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*Integration)
+		want   string // the problems, one per line; "" for none
+	}{
+		{"valid filters", func(in *Integration) {
+			in.Entities[1].DownloadFilter = "name ne null and revenue gt 1000.5 and parent_ID eq null"
+			// The upload filter sees the local entity as the plan creates it, with its system fields.
+			in.Entities[1].UploadFilter = "modifiedon ge now() sub duration'P1D' and parentaccountid ne null and startswith(name,'A')"
+			// accountid is a lookup added to contact after both entities exist.
+			in.Entities[0].UploadFilter = "accountid eq null or lastname eq 'Smith'"
+		}, ""},
+		{"download unknown field", func(in *Integration) { in.Entities[1].DownloadFilter = "nmae eq 'x'" },
+			`entities[1].downloadFilter: column 1: unknown field nmae in entity Accounts; did you mean name?`},
+		{"download wrong literal", func(in *Integration) { in.Entities[1].DownloadFilter = "revenue gt '5'" },
+			`entities[1].downloadFilter: column 12: '5' is a string, but revenue is a decimal field: write a number without quotes, such as 42 or 9.95`},
+		{"download syntax", func(in *Integration) { in.Entities[0].DownloadFilter = "lastname eq" },
+			`entities[0].downloadFilter: column 12: expected a field, a value or (, found the end of the filter`},
+		{"upload names an external field", func(in *Integration) { in.Entities[1].UploadFilter = "revenue gt 5 and parent_ID eq null" },
+			`entities[1].uploadFilter: column 18: unknown field parent_ID in entity account; its fields are externalid, name, revenue, parentaccountid, id, createdon, modifiedon, versionnumber`},
+		{"every problem", func(in *Integration) {
+			in.Entities[0].UploadFilter = "lastname gt 1 or accountid lt 5"
+		}, "entities[0].uploadFilter: column 13: 1 is a number, but lastname is a string field: quote it: '1'\n" +
+			"entities[0].uploadFilter: column 31: 5 is a number, but accountid is a lookup field: write a guid such as aea00b94-3481-5df7-b7e1-89ec3da7558f, without quotes"},
+		{"disabled mappings are not checked", func(in *Integration) {
+			in.Entities[1].Disabled, in.Entities[1].DownloadFilter = true, "nmae eq 'x'"
+			in.Entities[0].Fields[2].Lookup = ""
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := crm()
+			tt.modify(&in)
+			_, ps := CheckSchemas(in, externalCatalog, nil)
+			if got := ps.Error(); got != tt.want {
+				t.Fatalf("CheckSchemas() problems:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
