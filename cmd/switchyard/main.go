@@ -71,14 +71,20 @@ const usage = `usage:
   switchyard [--workspace FILE] integration list [--json]
   switchyard [--workspace FILE] integration test NAME [--json]
   switchyard [--workspace FILE] integration delete NAME
+  switchyard [--workspace FILE] integration check NAME [--json] [--clean-up]
+  switchyard [--workspace FILE] integration update-schema NAME [--json]
   switchyard [--workspace FILE] entities NAME [--json] [--refresh]
+  switchyard [--workspace FILE] mapping suggest NAME ENTITY [--json] [--map-all] [--threshold N]
+  switchyard [--workspace FILE] mapping create NAME ENTITY [--local LOCAL]
+  switchyard [--workspace FILE] mapping export NAME ENTITY [-o FILE]
+  switchyard [--workspace FILE] mapping import NAME FILE
   switchyard [--workspace FILE] import NAME [--entity E]... [--preview [--limit N]] [--report FILE.xlsx] [--json]
   switchyard [--workspace FILE] export NAME [--entity E]... [--preview [--limit N]] [--report FILE.xlsx] [--json]
   switchyard --version
 
 The workspace defaults to $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db.
 Secrets can be given as SWITCHYARD_<INTEGRATION>_<SETTING>, e.g. SWITCHYARD_CRM_PASSWORD.
-Exit codes: 0 done, 2 some records failed, 1 the run failed, 3 configuration or usage error.
+Exit codes: 0 done, 2 some records failed (or check found problems), 1 the run failed, 3 configuration or usage error.
 `
 
 // run executes one command line and returns the exit code.
