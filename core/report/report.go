@@ -200,6 +200,18 @@ func (w *Writer) workbook(res *engine.Result) error {
 	return os.Rename(tmp, w.path)
 }
 
+// printLayout prints a sheet landscape, one page wide, with the header row repeated on every page.
+func printLayout(f *excelize.File, sheet string) error {
+	landscape, one, zero, fit := "landscape", 1, 0, true
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$1:$1", Scope: sheet})
+}
+
 // sheetName makes a valid, unique sheet name from an entity name.
 func sheetName(entity string, used map[string]bool) string {
 	name := strings.Map(func(r rune) rune {

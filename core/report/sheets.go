@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -25,6 +26,9 @@ func startSheet(f *excelize.File, name string, first bool, headers []string, wid
 			return nil, err
 		}
 	} else if _, err := f.NewSheet(name); err != nil {
+		return nil, err
+	}
+	if err := printLayout(f, name); err != nil { // before streaming: the stream writes the sheet whole
 		return nil, err
 	}
 	sw, err := f.NewStreamWriter(name)
@@ -73,7 +77,7 @@ func summarySheet(f *excelize.File, res *engine.Result) error {
 	for _, e := range res.Entities {
 		c := e.Counts
 		cell, _ := excelize.CoordinatesToCellName(1, row)
-		err := sw.SetRow(cell, []any{e.Entity, e.LocalEntity, string(e.Direction), c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Failed, e.Duration.Seconds()})
+		err := sw.SetRow(cell, []any{e.Entity, e.LocalEntity, string(e.Direction), c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Failed, math.Round(e.Duration.Seconds()*100) / 100})
 		if err != nil {
 			return err
 		}
