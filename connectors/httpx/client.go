@@ -31,6 +31,8 @@ const (
 	DefaultRetries      = 4
 	DefaultRetryWait    = 500 * time.Millisecond
 	DefaultMaxRetryWait = 30 * time.Second
+	// DefaultMaxInFlight caps the requests one Client has in flight at once.
+	DefaultMaxInFlight = 8
 )
 
 // AuthMode says how a Client authenticates.
@@ -62,6 +64,12 @@ type Config struct {
 	Username, Password string
 	// Token is the bearer token used with AuthBearer.
 	Token string
+	// OAuth configures AuthClientCredentials and AuthDeviceCode. A request
+	// answered 401 gets a new token and is sent once more.
+	OAuth OAuth
+	// MaxInFlight caps the requests in flight at once, retries included
+	// (default DefaultMaxInFlight; negative: no cap).
+	MaxInFlight int
 	// UserAgent defaults to "Switchyard/" + Version.
 	UserAgent string
 	// Logger receives retries and resty's own messages, redacted; nil discards them.
@@ -79,6 +87,9 @@ type Client struct {
 	log     *slog.Logger
 	secrets []string
 	retries int
+	tokens  *tokenCache // OAuth2 modes only
+	authErr error       // why the OAuth2 configuration is unusable
+	sem     chan struct{}
 }
 
 // Request is one HTTP request for Client.Do.
@@ -137,6 +148,12 @@ func New(cfg Config) *Client {
 	}
 
 	c := &Client{log: log, retries: cfg.Retries}
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if cfg.MaxInFlight > 0 {
+		c.sem = make(chan struct{}, cfg.MaxInFlight)
+	}
 	if cfg.BaseURL != "" {
 		c.base, c.baseErr = parseBase(cfg.BaseURL)
 	}
@@ -163,6 +180,11 @@ func New(cfg Config) *Client {
 	case AuthBearer:
 		rc.SetAuthToken(cfg.Token)
 		c.addSecret(cfg.Token)
+	case AuthClientCredentials, AuthDeviceCode:
+		tokenClient := &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}
+		c.tokens, c.authErr = newTokenCache(cfg.Auth, cfg.OAuth, tokenClient)
+		c.addSecret(cfg.OAuth.ClientSecret)
+		c.addSecret(cfg.OAuth.RefreshToken)
 	}
 	c.rc = rc
 	return c
@@ -216,7 +238,8 @@ func (c *Client) Resolve(ref string, q url.Values) (string, error) {
 
 // Do sends req and returns the response. A status of 400 or more is returned
 // as a *Error along with the response; a transport failure as a *Error with
-// Status 0.
+// Status 0. With OAuth2, a 401 makes it fetch a new token and send the
+// request once more. At most MaxInFlight requests run at once; the others wait.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	method := req.Method
 	if method == "" {
@@ -226,17 +249,27 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := c.rc.R().SetContext(ctx)
-	for k, vs := range req.Header {
-		for _, v := range vs {
-			r.Header.Add(k, v)
+	if c.authErr != nil {
+		return nil, c.authErr
+	}
+	if c.sem != nil {
+		select {
+		case c.sem <- struct{}{}:
+			defer func() { <-c.sem }()
+		case <-ctx.Done():
+			return nil, c.transportError(method, full, ctx.Err())
 		}
 	}
-	if req.Body != nil {
-		r.SetBody(req.Body)
+	resp, used, err := c.execute(ctx, method, full, req)
+	if err == nil && resp.StatusCode() == http.StatusUnauthorized && c.tokens != nil {
+		c.tokens.invalidate(used)
+		c.log.Info("access token refused (401): signing in again", "method", method, "url", RedactURL(full))
+		resp, _, err = c.execute(ctx, method, full, req)
 	}
-	resp, err := r.Execute(method, full)
 	if err != nil {
+		if errors.Is(err, ErrSignIn) {
+			return nil, err
+		}
 		return nil, c.transportError(method, full, err)
 	}
 	out := &Response{Status: resp.StatusCode(), Header: resp.Header(), Body: resp.Body(), URL: full}
@@ -249,6 +282,30 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 	return out, nil
+}
+
+// execute sends one request (with resty's retries) and returns the access
+// token it used, "" without OAuth2.
+func (c *Client) execute(ctx context.Context, method, full string, req Request) (*resty.Response, string, error) {
+	r := c.rc.R().SetContext(ctx)
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			r.Header.Add(k, v)
+		}
+	}
+	if req.Body != nil {
+		r.SetBody(req.Body)
+	}
+	token := ""
+	if c.tokens != nil {
+		var err error
+		if token, err = c.tokens.token(ctx); err != nil {
+			return nil, "", err
+		}
+		r.SetAuthToken(token)
+	}
+	resp, err := r.Execute(method, full)
+	return resp, token, err
 }
 
 // Get fetches ref (absolute or relative to the BaseURL) with the query q.

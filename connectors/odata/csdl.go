@@ -27,14 +27,16 @@ type Metadata struct {
 	// Singletons counts the singletons of every entity container.
 	Singletons int
 
-	types       map[string]*entityType // qualified name → entity type
-	complex     map[string]bool        // qualified names of complex types
-	enums       map[string]bool        // qualified names of enum types
-	typedefs    map[string]string      // qualified name → underlying primitive type
-	aliases     map[string]string      // alias → namespace (schemas and references)
-	annotations map[string][]termValue // "Qualified.Type/Property" → out-of-line annotations
-	setByType   map[string]string      // qualified type name → its first entity set
-	setNames    map[string]bool        // names of the entity sets
+	types       map[string]*entityType         // qualified name → entity type
+	complex     map[string]bool                // qualified names of complex types
+	complexes   map[string]*entityType         // qualified name → complex type (members only)
+	flat        map[string]map[string][]string // entity name → flattened field → property path
+	enums       map[string]bool                // qualified names of enum types
+	typedefs    map[string]string              // qualified name → underlying primitive type
+	aliases     map[string]string              // alias → namespace (schemas and references)
+	annotations map[string][]termValue         // "Qualified.Type/Property" → out-of-line annotations
+	setByType   map[string]string              // qualified type name → its first entity set
+	setNames    map[string]bool                // names of the entity sets
 }
 
 // Schema is one CSDL schema.
@@ -106,6 +108,8 @@ func ParseMetadata(r io.Reader) (*Metadata, error) {
 		md: &Metadata{
 			types:       map[string]*entityType{},
 			complex:     map[string]bool{},
+			complexes:   map[string]*entityType{},
+			flat:        map[string]map[string][]string{},
 			enums:       map[string]bool{},
 			typedefs:    map[string]string{},
 			aliases:     map[string]string{},
@@ -136,6 +140,7 @@ type parser struct {
 	schemaNS  string
 	container string
 	typ       *entityType
+	cplx      *entityType // the open <ComplexType>
 	prop      *member
 	set       *EntitySet
 	target    string // the Target of an <Annotations> element
@@ -144,6 +149,7 @@ type parser struct {
 	inEnum    bool // inside <EnumMember>
 	pending   []pendingAnnotation
 	rawTypes  []*entityType
+	rawCplx   []*entityType
 }
 
 // pendingAnnotation is an annotation whose term alias is resolved after parsing.
@@ -236,6 +242,8 @@ func (p *parser) start(t xml.StartElement) {
 	case "ComplexType":
 		if p.parent() == "Schema" {
 			p.md.complex[p.schemaNS+"."+attr(t, "Name")] = true
+			p.cplx = &entityType{name: p.schemaNS + "." + attr(t, "Name"), baseType: attr(t, "BaseType")}
+			p.rawCplx = append(p.rawCplx, p.cplx)
 		}
 	case "EnumType":
 		if p.parent() == "Schema" {
@@ -250,8 +258,8 @@ func (p *parser) start(t xml.StartElement) {
 			p.typ.key = append(p.typ.key, attr(t, "Name"))
 		}
 	case "Property":
-		if p.typ != nil && p.parent() == "EntityType" {
-			p.typ.members = append(p.typ.members, member{
+		if owner := p.owner(); owner != nil && (p.parent() == "EntityType" || p.parent() == "ComplexType") {
+			owner.members = append(owner.members, member{
 				name:      attr(t, "Name"),
 				typ:       attr(t, "Type"),
 				nullable:  attr(t, "Nullable") != "false",
@@ -259,7 +267,7 @@ func (p *parser) start(t xml.StartElement) {
 				precision: atoi(attr(t, "Precision")),
 				scale:     atoi(attr(t, "Scale")),
 			})
-			p.prop = &p.typ.members[len(p.typ.members)-1]
+			p.prop = &owner.members[len(owner.members)-1]
 		}
 	case "NavigationProperty":
 		if p.typ != nil && p.parent() == "EntityType" {
@@ -322,7 +330,8 @@ func (p *parser) annotationStart(t xml.StartElement) {
 	target := ""
 	switch {
 	case p.prop != nil && !p.prop.nav && p.parent() == "Property":
-		owner, index = p.typ, len(p.typ.members)-1
+		owner = p.owner()
+		index = len(owner.members) - 1
 	case p.target != "" && p.parent() == "Annotations":
 		target = p.target
 	default:
@@ -345,8 +354,12 @@ func (p *parser) end(local string) {
 		if p.parent() == "Schema" {
 			p.typ = nil
 		}
+	case "ComplexType":
+		if p.parent() == "Schema" {
+			p.cplx = nil
+		}
 	case "Property", "NavigationProperty":
-		if p.parent() == "EntityType" {
+		if p.parent() == "EntityType" || p.parent() == "ComplexType" {
 			p.prop = nil
 		}
 	case "EntitySet":
@@ -386,6 +399,13 @@ func (md *Metadata) resolveNames(p *parser) {
 		}
 		md.types[t.name] = t
 	}
+	for _, t := range p.rawCplx {
+		t.baseType = md.qualify(t.baseType)
+		for j := range t.members {
+			t.members[j].typ = md.qualify(t.members[j].typ)
+		}
+		md.complexes[t.name] = t
+	}
 	md.setByType = make(map[string]string, len(md.EntitySets))
 	md.setNames = make(map[string]bool, len(md.EntitySets))
 	for i := range md.EntitySets {
@@ -421,7 +441,7 @@ func (md *Metadata) resolveNames(p *parser) {
 		key := md.qualify(typ) + "/" + prop
 		md.annotations[key] = append(md.annotations[key], tv)
 	}
-	for name, t := range md.types {
+	for name, t := range md.allTypes() {
 		for j := range t.members {
 			for _, tv := range md.annotations[name+"/"+t.members[j].name] {
 				t.members[j].apply(tv)

@@ -107,7 +107,7 @@ func TestParseShapes(t *testing.T) {
 	if items.TypeName != "Shop.Model.Item" || !slices.Equal(items.Key, []string{"id"}) {
 		t.Errorf("Items type %s key %v", items.TypeName, items.Key)
 	}
-	wantNames := []string{"id", "stamp", "price", "colour", "opens", "tiny", "ratio", "code", "order", "order_year", "order_no", "maker"}
+	wantNames := []string{"id", "stamp", "price", "colour", "where_City", "opens", "tiny", "ratio", "code", "order", "order_year", "order_no", "maker"}
 	if got := items.FieldNames(); !slices.Equal(got, wantNames) {
 		t.Errorf("Items fields = %v, want %v", got, wantNames)
 	}
@@ -122,12 +122,16 @@ func TestParseShapes(t *testing.T) {
 		{name: "code", typ: meta.String, maxLength: 8, readOnly: no},
 		{name: "order", typ: meta.Lookup, target: "Orders", external: "Shop.Model.Order", checkNoFK: true},
 		{name: "maker", typ: meta.Lookup, target: "MakersA", nullable: no},
+		{name: "where_City", typ: meta.String, external: "Edm.String", nullable: yes, label: "City"}, // flattened from the complex property where
 	})
-	if sk.Collections != 1 || sk.Complex != 1 || sk.Other != 2 || !slices.Equal(sk.OtherTypes, []string{"Edm.GeographyPoint", "Edm.Stream"}) || sk.Unbound != 1 {
+	if p := md.Flattened("Items"); len(p) != 1 || !slices.Equal(p["where_City"], []string{"where", "City"}) {
+		t.Errorf("flattened = %v, want where_City → where/City", p)
+	}
+	if sk.Collections != 1 || sk.Complex != 0 || sk.Other != 2 || !slices.Equal(sk.OtherTypes, []string{"Edm.GeographyPoint", "Edm.Stream"}) || sk.Unbound != 1 {
 		t.Errorf("skipped = %+v", sk)
 	}
 	wantDetails := []string{
-		"properties not mapped yet: 1 collection-valued, 1 complex-typed, 2 other (Edm.GeographyPoint, Edm.Stream)",
+		"properties not mapped yet: 1 collection-valued, 2 other (Edm.GeographyPoint, Edm.Stream)",
 		"1 single-valued navigation properties lead to no entity set and are not offered as lookups",
 	}
 	if d := sk.Details(); !slices.Equal(d, wantDetails) {

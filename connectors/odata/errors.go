@@ -51,8 +51,12 @@ func (c *Client) credentialHint() string {
 		return "check the user name and password"
 	case AuthBearer:
 		return "check the token (it may have expired)"
+	case AuthClientCredentials:
+		return "a fresh token was refused too: check that the application user exists in the system and has a security role"
+	case AuthDeviceCode:
+		return "a fresh token was refused too: check that the signed-in user may use the system, or sign in again"
 	}
-	return "the service needs credentials: choose basic or bearer authentication"
+	return "the service needs credentials: choose an authentication"
 }
 
 // explainParse turns a $metadata parse failure into an error that says what to check.

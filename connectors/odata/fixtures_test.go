@@ -224,9 +224,16 @@ func TestDynamicsFixture(t *testing.T) {
 		{name: "parentcustomerid_account", typ: meta.Lookup, target: "accounts", fk: "_parentcustomerid_value"},
 		{name: "birthdate", typ: meta.Date, external: "Edm.Date"},
 	})
-	if sk.Unbound == 0 || sk.Complex == 0 {
-		t.Errorf("skipped = %+v; want the ownerid navigations (bound to the undeclared set owners) and the complex properties counted", sk)
+	if sk.Unbound == 0 || sk.Complex != 0 {
+		t.Errorf("skipped = %+v; want the ownerid navigations (bound to the undeclared set owners) counted and every complex property flattened", sk)
 	}
+	// Complex properties are flattened: BooleanManagedProperty {Value, CanBeChanged, ManagedPropertyLogicalName}.
+	checkFields(t, mustEntity(t, entities, "roles"), []fieldWant{
+		{name: "iscustomizable_Value", typ: meta.Bool, external: "Edm.Boolean"},
+		{name: "iscustomizable_CanBeChanged", typ: meta.Bool},
+		{name: "iscustomizable_ManagedPropertyLogicalName", typ: meta.String},
+		{name: "iscustomizable", wantAbsent: true},
+	})
 }
 
 func TestNorthwindFixture(t *testing.T) {
@@ -305,12 +312,18 @@ func TestTripPinFixture(t *testing.T) {
 	})
 	checkFields(t, mustEntity(t, entities, "Airports"), []fieldWant{
 		{name: "IcaoCode", typ: meta.String},
-		{name: "Location", wantAbsent: true}, // complex
+		{name: "Location", wantAbsent: true}, // complex: flattened
+		{name: "Location_Address", typ: meta.String, nullable: no},
+		{name: "Location_City_Name", typ: meta.String, label: "City: Name"},
+		{name: "Location_City_CountryRegion", typ: meta.String},
 	})
-	if sk.Collections != 2 || sk.Complex != 1 || sk.Other != 0 || sk.Unbound != 0 {
-		t.Errorf("skipped = %+v, want 2 collections (Emails, AddressInfo) and 1 complex (Location)", sk)
+	if p := md.Flattened("Airports"); !slices.Equal(p["Location_City_Region"], []string{"Location", "City", "Region"}) {
+		t.Errorf("flattened paths = %v", p)
 	}
-	if d := sk.Details(); len(d) != 1 || d[0] != "properties not mapped yet: 2 collection-valued, 1 complex-typed" {
+	if sk.Collections != 2 || sk.Complex != 0 || sk.Other != 1 || sk.Unbound != 0 {
+		t.Errorf("skipped = %+v, want 2 collections (Emails, AddressInfo) and the GeographyPoint of AirportLocation", sk)
+	}
+	if d := sk.Details(); len(d) != 1 || d[0] != "properties not mapped yet: 2 collection-valued, 1 other (Edm.GeographyPoint)" {
 		t.Errorf("details = %q", d)
 	}
 

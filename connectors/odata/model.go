@@ -32,7 +32,8 @@ var edmTypes = map[string]meta.Type{
 type Skipped struct {
 	// Collections counts collection-valued structural properties.
 	Collections int
-	// Complex counts complex-typed properties.
+	// Complex counts complex-typed properties that could not be flattened
+	// (nested too deep, or their names taken).
 	Complex int
 	// Other counts properties of types with no Switchyard counterpart; OtherTypes names those types.
 	Other      int
@@ -150,6 +151,10 @@ func (md *Metadata) entity(name, typeName string, set *EntitySet, sk *Skipped) (
 	for _, t := range chain {
 		for i := range t.members {
 			m := &t.members[i]
+			if !m.nav && md.complexes[m.typ] != nil {
+				md.addFlattened(&e, m, sk)
+				continue
+			}
 			var f meta.Field
 			var ok bool
 			if m.nav {

@@ -30,7 +30,8 @@ func TestRegistered(t *testing.T) {
 			t.Errorf("option %s has no label or help", o.Key)
 		}
 	}
-	if want := []string{"url", "auth", "username", "password", "token", "timeout", "pagesize"}; !slices.Equal(keys, want) {
+	if want := []string{"url", "auth", "username", "password", "token", "tenant", "clientid", "clientsecret", "refreshtoken", "scope", "tokenurl", "deviceurl",
+		"preset", "company", "timeout", "pagesize", "paging", "cursorfield", "lookups", "batch", "batchsize", "concurrency"}; !slices.Equal(keys, want) {
 		t.Errorf("option keys = %v, want %v", keys, want)
 	}
 	tests := []struct {
@@ -47,14 +48,19 @@ func TestRegistered(t *testing.T) {
 		{"password", spec.KindSecret, "", false, false, "basic"},
 		{"token", spec.KindSecret, "", true, false, "bearer"},
 		{"timeout", spec.KindInt, "60", false, true, ""},
-		{"pagesize", spec.KindInt, "1000", false, true, ""},
+		{"pagesize", spec.KindInt, "", false, true, ""},
+		{"clientid", spec.KindString, "", true, false, "oauth2,devicecode"},
+		{"clientsecret", spec.KindSecret, "", true, false, "oauth2"},
+		{"refreshtoken", spec.KindSecret, "", false, false, "devicecode"},
+		{"preset", spec.KindEnum, "auto", false, false, ""},
+		{"concurrency", spec.KindInt, "4", false, true, ""},
 	}
 	for _, tt := range tests {
 		o, _ := info.Options.Get(tt.key)
 		when := ""
 		if o.When != nil {
 			when = strings.Join(o.When.Values, ",")
-			if o.When.Key != "auth" {
+			if o.When.Key != "auth" && o.When.Key != "preset" {
 				t.Errorf("%s applies when %s, want auth", tt.key, o.When.Key)
 			}
 		}
@@ -62,7 +68,7 @@ func TestRegistered(t *testing.T) {
 			t.Errorf("option %s = %+v", tt.key, o)
 		}
 	}
-	if a, _ := info.Options.Get("auth"); !slices.Equal(a.Choices, []string{"none", "basic", "bearer"}) {
+	if a, _ := info.Options.Get("auth"); !slices.Equal(a.Choices, []string{"none", "basic", "bearer", "oauth2", "devicecode"}) {
 		t.Errorf("auth choices = %v", a.Choices)
 	}
 	c, err := connector.Default.Open(context.Background(), Name, spec.Values{"url": "http://127.0.0.1:1/svc"})
@@ -82,16 +88,31 @@ func TestParseSettings(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", spec.Values{"url": "https://h/odata/v4/crm"},
-			Settings{URL: "https://h/odata/v4/crm/", Auth: AuthNone, Timeout: time.Minute, PageSize: 1000}, ""},
+			Settings{URL: "https://h/odata/v4/crm/", Auth: AuthNone, Timeout: time.Minute, PageSize: 1000, Preset: Presets[PresetCAP],
+				Paging: PagingServer, CursorField: "modifiedAt", Lookups: LookupsFK, Batch: BatchJSON, BatchSize: 100, Concurrency: 4}, ""},
 		{"basic", spec.Values{"url": "https://h/svc/", "auth": "basic", "username": "bob", "password": "pw", "timeout": "5", "pagesize": "200"},
-			Settings{URL: "https://h/svc/", Auth: AuthBasic, Username: "bob", Password: "pw", Timeout: 5 * time.Second, PageSize: 200}, ""},
+			Settings{URL: "https://h/svc/", Auth: AuthBasic, Username: "bob", Password: "pw", Timeout: 5 * time.Second, PageSize: 200,
+				Preset: Presets[PresetGeneric], Paging: PagingServer, Lookups: LookupsAuto, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4}, ""},
 		{"bearer", spec.Values{"url": "https://h/svc/", "auth": "bearer", "token": " t0k "},
-			Settings{URL: "https://h/svc/", Auth: AuthBearer, Token: "t0k", Timeout: time.Minute, PageSize: 1000}, ""},
+			Settings{URL: "https://h/svc/", Auth: AuthBearer, Token: "t0k", Timeout: time.Minute, PageSize: 1000,
+				Preset: Presets[PresetGeneric], Paging: PagingServer, Lookups: LookupsAuto, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4}, ""},
+		{"dataverse by URL", spec.Values{"url": "https://contoso.crm4.dynamics.com/api/data/v9.2/", "auth": "oauth2", "tenant": "contoso.onmicrosoft.com",
+			"clientid": "app", "clientsecret": "s"},
+			Settings{URL: "https://contoso.crm4.dynamics.com/api/data/v9.2/", Auth: AuthClientCredentials, Tenant: "contoso.onmicrosoft.com", ClientID: "app",
+				ClientSecret: "s", Timeout: time.Minute, PageSize: 5000, Preset: Presets[PresetDynamics], Paging: PagingServer, CursorField: "modifiedon",
+				Lookups: LookupsBind, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4}, ""},
+		{"business central, overrides", spec.Values{"url": "https://api.businesscentral.dynamics.com/v2.0/t/production/api/v2.0/", "company": "c1",
+			"batch": "none", "batchsize": "50", "cursorfield": "systemModifiedAt", "paging": "client"},
+			Settings{URL: "https://api.businesscentral.dynamics.com/v2.0/t/production/api/v2.0/", Auth: AuthNone, Company: "c1", Timeout: time.Minute,
+				PageSize: 1000, Preset: Presets[PresetBusinessCentral], Paging: PagingClient, CursorField: "systemModifiedAt", Lookups: LookupsFK,
+				Batch: BatchNone, BatchSize: 50, Concurrency: 4}, ""},
+		{"oauth2 without tenant", spec.Values{"url": "https://h/", "auth": "oauth2", "clientid": "a", "clientsecret": "s"}, Settings{}, "need the tenant or the token URL"},
+		{"batch too big", spec.Values{"url": "https://h/", "batchsize": "500"}, Settings{}, "batchsize must be between 1 and 100"},
 		{"no url", spec.Values{}, Settings{}, "url: Service root URL is required"},
 		{"relative url", spec.Values{"url": "odata/v4"}, Settings{}, "absolute http:// or https:// URL"},
 		{"basic without user", spec.Values{"url": "https://h/", "auth": "basic"}, Settings{}, "username: User name is required"},
 		{"bearer without token", spec.Values{"url": "https://h/", "auth": "bearer"}, Settings{}, "token: Token is required"},
-		{"unknown auth", spec.Values{"url": "https://h/", "auth": "oauth"}, Settings{}, "must be one of none, basic, bearer"},
+		{"unknown auth", spec.Values{"url": "https://h/", "auth": "oauth"}, Settings{}, "must be one of none, basic, bearer, oauth2, devicecode"},
 		{"zero timeout", spec.Values{"url": "https://h/", "timeout": "0"}, Settings{}, "timeout must be at least 1 second"},
 		{"negative page size", spec.Values{"url": "https://h/", "pagesize": "-5"}, Settings{}, "pagesize must be at least 1"},
 		{"unknown key", spec.Values{"url": "https://h/", "colour": "red"}, Settings{}, "colour: unknown setting"},
@@ -141,6 +162,9 @@ func fakeService(t *testing.T, header http.Header, serviceDoc, metadata string) 
 		case "/svc/$metadata":
 			w.Header().Set("Content-Type", "application/xml")
 			_, _ = w.Write([]byte(metadata))
+		case "/svc/accounts":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0001","name":"A"}]}`))
 		default:
 			http.NotFound(w, r)
 		}
@@ -161,7 +185,8 @@ func TestTestDetectsDynamics(t *testing.T) {
 		t.Errorf("report = %+v", rep)
 	}
 	joined := strings.Join(rep.Details, "\n")
-	for _, want := range []string{"OData 4.0 service at " + srv.URL + "/svc/", "237 entity sets", "Microsoft.Dynamics.CRM (alias mscrm)", "complex-typed"} {
+	for _, want := range []string{"OData 4.0 service at " + srv.URL + "/svc/", "237 entity sets", "Microsoft.Dynamics.CRM (alias mscrm)", "collection-valued",
+		"read one record of entity set accounts"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("details lack %q:\n%s", want, joined)
 		}
@@ -177,6 +202,9 @@ func TestTestVersionFallsBackToCSDL(t *testing.T) {
 	}
 	if rep.Version != "4.0" || rep.System != "" || rep.Entities != 4 {
 		t.Errorf("report = %+v; want version 4.0 from the CSDL, no system, 4 entity sets", rep)
+	}
+	if last := rep.Details[len(rep.Details)-1]; last != "read entity set Photos: it is not found (404) at the service root; the catalog names it, so check that the user may see it" {
+		t.Errorf("last detail = %q", last)
 	}
 }
 
@@ -205,7 +233,7 @@ func TestTestErrors(t *testing.T) {
 		{"unreachable", closedURL, nil, ErrUnreachable, []string{"check the URL and that the service is running", "connection refused"}},
 		{"401 basic", statusServer(401), spec.Values{"auth": "basic", "username": "bob", "password": "pw"}, ErrUnauthorized, []string{"check the user name and password", "server says no"}},
 		{"401 bearer", statusServer(401), spec.Values{"auth": "bearer", "token": "tok"}, ErrUnauthorized, []string{"check the token"}},
-		{"401 without credentials", statusServer(401), nil, ErrUnauthorized, []string{"choose basic or bearer"}},
+		{"401 without credentials", statusServer(401), nil, ErrUnauthorized, []string{"the service needs credentials: choose an authentication"}},
 		{"403", statusServer(403), nil, ErrForbidden, []string{"may read the service"}},
 		{"404", statusServer(404), nil, ErrNotFound, []string{"check the service root URL", "404 Not Found"}},
 		{"HTML at the root", fakeService(t, nil, "<html><body>Hello</body></html>", csdl).URL + "/svc", nil, ErrNotOData, []string{"does not answer with an OData service document"}},

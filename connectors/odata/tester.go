@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"switchyard/connectors/httpx"
@@ -71,7 +72,50 @@ func (c *Client) Test(ctx context.Context) (connector.Report, error) {
 		"schemas: "+schemaList(md.Schemas),
 	)
 	rep.Details = append(rep.Details, skipped.Details()...)
+	if p := DetectPreset(c.settings.URL); p != PresetGeneric {
+		rep.Details = append(rep.Details, "the URL looks like "+Presets[p].System)
+	}
+	if rep.System == "" && c.settings.Preset.Name != PresetGeneric {
+		rep.System = c.settings.Preset.System
+	}
+	first := ""
+	for _, v := range doc.Value {
+		if v.Kind == "" || v.Kind == "EntitySet" {
+			first = v.Name
+			break
+		}
+	}
+	if line, err := c.readOne(ctx, md, first); err != nil {
+		return rep, fmt.Errorf("read a record to prove access: %w", err)
+	} else if line != "" {
+		rep.Details = append(rep.Details, line)
+	}
 	return rep, nil
+}
+
+// readOne reads one record of the entity set first (the service document's
+// first, else the first $metadata declares) to prove that the credentials
+// may read data, and says what it found.
+func (c *Client) readOne(ctx context.Context, md *Metadata, first string) (string, error) {
+	set := first
+	if set == "" && len(md.EntitySets) > 0 {
+		set = md.EntitySets[0].Name
+	}
+	if set == "" {
+		return "", nil
+	}
+	var page pageBody
+	_, err := c.probe.GetJSON(ctx, c.setPath(set), url.Values{"$top": {"1"}}, &page)
+	if httpx.StatusOf(err) == http.StatusNotFound {
+		return fmt.Sprintf("read entity set %s: it is not found (404) at the service root; the catalog names it, so check that the user may see it", set), nil
+	}
+	if err != nil {
+		return "", c.explain(err)
+	}
+	if len(page.Value) == 0 {
+		return fmt.Sprintf("read entity set %s: it is empty", set), nil
+	}
+	return fmt.Sprintf("read one record of entity set %s", set), nil
 }
 
 // odataVersion takes the OData-Version header of the service document, else

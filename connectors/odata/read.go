@@ -1,0 +1,399 @@
+package odata
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"switchyard/connectors/httpx"
+	"switchyard/core/connector"
+	"switchyard/core/meta"
+)
+
+// ErrBadResponse: the service answered with something that is not a valid OData response.
+var ErrBadResponse = errors.New("the OData service sent an invalid response")
+
+// skipToken starts the page tokens of client-driven paging: "$skip=N".
+const skipToken = "$skip="
+
+// pageBody is an OData JSON collection response.
+type pageBody struct {
+	Count json.Number      `json:"@odata.count"`
+	Value []map[string]any `json:"value"`
+	Next  string           `json:"@odata.nextLink"`
+	Delta string           `json:"@odata.deltaLink"`
+}
+
+// ReadPage reads one page of q.Entity. The first page (token "") is built
+// from q: $select of q.Fields (a lookup selects its foreign-key field, or
+// expands the navigation's key where it has none) plus the key, $filter of
+// q.Filter (passed through as OData text) and of the cursor when q.Since is
+// set, $orderby (cursor then key for incremental reads), $count. With server
+// paging the next token is the service's @odata.nextLink; with client paging
+// it is "$skip=N". Values arrive as connector.Query documents; a record's
+// ETag comes under connector.ETagKey.
+func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
+	e, err := c.entity(ctx, q.Entity)
+	if err != nil {
+		return connector.Page{}, err
+	}
+	size := q.PageSize
+	if size <= 0 {
+		size = c.settings.PageSize
+	}
+	req := httpx.Request{Header: http.Header{"Accept": {"application/json"}, "OData-Version": {"4.0"}, "OData-MaxVersion": {"4.01"}}}
+	prefer := []string{}
+	if c.settings.Paging == PagingServer {
+		prefer = append(prefer, "odata.maxpagesize="+strconv.Itoa(size))
+	}
+	skip := -1
+	switch {
+	case strings.HasPrefix(token, skipToken):
+		n, err := strconv.Atoi(strings.TrimPrefix(token, skipToken))
+		if err != nil || n < 0 {
+			return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+		}
+		skip = n
+	case token != "":
+		req.URL = token // a next link or delta link: absolute or relative to the service root
+	case q.Delta != "":
+		req.URL = q.Delta
+	default:
+		skip = 0
+	}
+	if skip >= 0 {
+		qs, err := c.buildQuery(e, q)
+		if err != nil {
+			return connector.Page{}, err
+		}
+		if c.settings.Paging == PagingClient {
+			qs.Set("$top", strconv.Itoa(size))
+			if skip > 0 {
+				qs.Set("$skip", strconv.Itoa(skip))
+			}
+		}
+		req.URL, req.Query = c.setPath(e.Name), qs
+		if q.Track {
+			prefer = append(prefer, "odata.track-changes")
+		}
+	}
+	if len(prefer) > 0 {
+		req.Header.Set("Prefer", strings.Join(prefer, ","))
+	}
+	resp, err := c.http.Do(ctx, req)
+	if err != nil {
+		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
+	}
+	var body pageBody
+	d := json.NewDecoder(bytes.NewReader(resp.Body))
+	d.UseNumber()
+	if err := d.Decode(&body); err != nil {
+		return connector.Page{}, fmt.Errorf("read %s: %w: the page from %s is not OData JSON (%v): check that the URL is an OData v4 service",
+			q.Entity, ErrBadResponse, httpx.RedactURL(resp.URL), err)
+	}
+	if body.Value == nil {
+		return connector.Page{}, fmt.Errorf("read %s: %w: the page from %s has no \"value\" list", q.Entity, ErrBadResponse, httpx.RedactURL(resp.URL))
+	}
+	page := connector.Page{Total: -1, Records: make([]meta.Record, 0, len(body.Value))}
+	if body.Count != "" {
+		if n, err := body.Count.Int64(); err == nil {
+			page.Total = n
+		}
+	}
+	targets := c.targetKeys(e)
+	for i, raw := range body.Value {
+		if removed(raw) {
+			key, err := removedKey(e, raw)
+			if err != nil {
+				return connector.Page{}, fmt.Errorf("read %s: deleted entry %d: %w", q.Entity, i, err)
+			}
+			page.Deleted = append(page.Deleted, key)
+			continue
+		}
+		rec, err := decodeRecord(e, raw, targets)
+		if err != nil {
+			return connector.Page{}, fmt.Errorf("read %s: record %d of the page from %s: %w: %w", q.Entity, i, httpx.RedactURL(resp.URL), ErrBadResponse, err)
+		}
+		page.Records = append(page.Records, rec)
+	}
+	switch {
+	case body.Next != "":
+		page.Next = body.Next
+	case c.settings.Paging == PagingClient && skip >= 0 && len(body.Value) >= size:
+		page.Next = skipToken + strconv.Itoa(skip+len(body.Value))
+	}
+	if page.Next == "" {
+		page.Delta = body.Delta
+	}
+	return page, nil
+}
+
+// TracksChanges reports whether the service tracks changes with delta links:
+// true for the Dataverse preset.
+func (c *Client) TracksChanges(ctx context.Context, entity string) (bool, error) {
+	if _, err := c.entity(ctx, entity); err != nil {
+		return false, err
+	}
+	return c.settings.Preset.Delta, nil
+}
+
+// buildQuery builds the system query options of a first page.
+func (c *Client) buildQuery(e meta.Entity, q connector.Query) (url.Values, error) {
+	qs := url.Values{}
+	if len(q.Fields) > 0 {
+		sel, expand, err := selectFields(e, q.Fields, c.flatPaths(e.Name))
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", e.Name, err)
+		}
+		qs.Set("$select", strings.Join(sel, ","))
+		if len(expand) > 0 {
+			qs.Set("$expand", strings.Join(expand, ","))
+		}
+	}
+	filters := []string{}
+	if f := strings.TrimSpace(q.Filter); f != "" {
+		filters = append(filters, "("+f+")")
+	}
+	orderBy := q.OrderBy
+	if !q.Since.IsZero() {
+		cursor := q.CursorField
+		if cursor == "" {
+			cursor = c.settings.CursorField
+		}
+		if cursor == "" {
+			return nil, fmt.Errorf("read %s incrementally: no change cursor field: set the cursorfield setting (e.g. modifiedAt)", e.Name)
+		}
+		f, ok := e.Field(cursor)
+		if !ok || (f.Type != meta.DateTime && f.Type != meta.Date) {
+			return nil, fmt.Errorf("read %s incrementally: cursor field %q is not a date or datetime field of the entity: set cursorfield to its change timestamp", e.Name, cursor)
+		}
+		filters = append(filters, cursor+" ge "+filterLiteral(f.Type, q.Since.Add(-q.Overlap)))
+		orderBy = append([]string{cursor + " asc"}, keyOrder(e)...)
+	}
+	if len(orderBy) == 0 && c.settings.Paging == PagingClient {
+		orderBy = keyOrder(e) // $skip needs a stable order
+	}
+	if len(filters) > 0 {
+		qs.Set("$filter", strings.Join(filters, " and "))
+	}
+	if len(orderBy) > 0 {
+		qs.Set("$orderby", strings.Join(orderBy, ","))
+	}
+	if q.Count {
+		qs.Set("$count", "true")
+	}
+	return qs, nil
+}
+
+func keyOrder(e meta.Entity) []string {
+	out := make([]string, len(e.Key))
+	for i, k := range e.Key {
+		out[i] = k + " asc"
+	}
+	return out
+}
+
+// selectFields returns $select (the key always included) and $expand items
+// for fields; a field flattened from a complex property selects the property.
+func selectFields(e meta.Entity, fields []string, flat map[string][]string) (sel, expand []string, err error) {
+	seen := map[string]bool{}
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			sel = append(sel, n)
+		}
+	}
+	for _, k := range e.Key {
+		add(k)
+	}
+	for _, name := range fields {
+		f, ok := e.Field(name)
+		if !ok {
+			return nil, nil, fmt.Errorf("field %q is not in the entity: refresh the catalog and check the mapping", name)
+		}
+		if path, ok := flat[name]; ok {
+			add(path[0])
+			continue
+		}
+		if f.Type != meta.Lookup {
+			add(name)
+			continue
+		}
+		if f.ForeignKey != "" {
+			add(f.ForeignKey)
+			continue
+		}
+		expand = append(expand, f.Name)
+	}
+	return sel, expand, nil
+}
+
+// targetKeys returns, for each lookup of e without a foreign key, the key
+// fields of its target entity, to read the key of an expanded navigation.
+func (c *Client) targetKeys(e meta.Entity) map[string][]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string][]string{}
+	for _, f := range e.Lookups() {
+		if f.ForeignKey == "" {
+			out[f.Name] = c.entities[f.Target].Key
+		}
+	}
+	return out
+}
+
+// decodeRecord converts one JSON entity into a record by the catalog's
+// types; targets holds the target keys of lookups read by expansion.
+func decodeRecord(e meta.Entity, raw map[string]any, targets map[string][]string) (meta.Record, error) {
+	rec := make(meta.Record, len(raw))
+	if tag, ok := raw["@odata.etag"].(string); ok {
+		rec[connector.ETagKey] = tag
+	}
+	for k, v := range raw {
+		if strings.Contains(k, "@") {
+			continue // annotations
+		}
+		f, ok := e.Field(k)
+		if !ok {
+			if obj, isObj := v.(map[string]any); isObj { // a complex property: its flattened fields
+				if err := flattenInto(e, rec, k, obj); err != nil {
+					return nil, fmt.Errorf("field %s: %w", k, err)
+				}
+				continue
+			}
+			rec[k] = v
+			continue
+		}
+		if f.Type == meta.Lookup { // an expanded navigation: take the target's key
+			obj, _ := v.(map[string]any)
+			rec[k] = expandedKey(obj, targets[k])
+			continue
+		}
+		x, err := decodeValue(f.Type, v)
+		if err != nil {
+			return nil, fmt.Errorf("field %s: %w", k, err)
+		}
+		rec[k] = x
+	}
+	for _, f := range e.Lookups() {
+		if f.ForeignKey == "" {
+			continue
+		}
+		if v, ok := rec[f.ForeignKey]; ok {
+			rec[f.Name] = lookupValue(v)
+		}
+	}
+	return rec, nil
+}
+
+// lookupValue turns a foreign-key value into the lookup's value: its text.
+func lookupValue(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return x
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// expandedKey takes the key of an expanded target, formatted as
+// connector.KeyString does.
+func expandedKey(obj map[string]any, key []string) any {
+	if obj == nil {
+		return nil
+	}
+	if len(key) > 0 {
+		if k, err := connector.KeyString(meta.Record(obj), key); err == nil {
+			return k
+		}
+	}
+	if id, ok := obj["@odata.id"].(string); ok {
+		if k, ok := keyFromID(id); ok {
+			return k
+		}
+	}
+	return nil
+}
+
+// removed reports whether an entry of a delta response is a deletion:
+// "@removed" (OData 4.01), "@odata.removed", or a $deletedEntity context (4.0).
+func removed(raw map[string]any) bool {
+	if _, ok := raw["@removed"]; ok {
+		return true
+	}
+	if _, ok := raw["@odata.removed"]; ok {
+		return true
+	}
+	ctx, _ := raw["@odata.context"].(string)
+	return strings.HasSuffix(ctx, "$deletedEntity")
+}
+
+// removedKey returns a record with the key fields of a deleted entry, from
+// its properties or else from its id ("Set(key)" or the bare key).
+func removedKey(e meta.Entity, raw map[string]any) (meta.Record, error) {
+	rec := meta.Record{}
+	for _, k := range e.Key {
+		if v, ok := raw[k]; ok {
+			f, _ := e.Field(k)
+			x, err := decodeValue(f.Type, v)
+			if err != nil {
+				return nil, err
+			}
+			rec[k] = x
+		}
+	}
+	if len(rec) == len(e.Key) {
+		return rec, nil
+	}
+	if len(e.Key) == 1 {
+		for _, idKey := range []string{"@id", "@odata.id", "id"} {
+			if id, ok := raw[idKey].(string); ok {
+				if k, ok := keyFromID(id); ok {
+					f, _ := e.Field(e.Key[0])
+					x, err := decodeValue(f.Type, json.Number(k))
+					if f.Type == meta.String || f.Type == meta.GUID {
+						x, err = decodeValue(f.Type, k)
+					}
+					if err != nil {
+						return nil, err
+					}
+					return meta.Record{e.Key[0]: x}, nil
+				}
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: it names no key (%v)", ErrBadResponse, raw)
+}
+
+// keyFromID returns the single key of an entity id "…Set(key)" or a bare key.
+func keyFromID(id string) (string, bool) {
+	open, end := strings.LastIndexByte(id, '('), strings.LastIndexByte(id, ')')
+	if open < 0 {
+		if id == "" || strings.ContainsAny(id, "/?") {
+			return "", false
+		}
+		return id, true
+	}
+	if end < open {
+		return "", false
+	}
+	k := id[open+1 : end]
+	if strings.Contains(k, "=") {
+		return "", false // composite
+	}
+	if u, err := url.PathUnescape(k); err == nil {
+		k = u
+	}
+	if len(k) >= 2 && k[0] == '\'' && k[len(k)-1] == '\'' {
+		k = strings.ReplaceAll(k[1:len(k)-1], "''", "'")
+	}
+	return k, true
+}

@@ -1,0 +1,213 @@
+package odata
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"switchyard/core/meta"
+)
+
+// decodeValue converts a JSON value (decoded with UseNumber) of a field of
+// type t into the Go type connector.Query documents.
+func decodeValue(t meta.Type, v any) (any, error) {
+	x, err := decodeRaw(t, v)
+	if err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+func decodeRaw(t meta.Type, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch t {
+	case meta.Int:
+		switch x := v.(type) {
+		case json.Number:
+			return x.Int64()
+		case string: // IEEE754Compatible=true sends Int64 as text
+			return strconv.ParseInt(x, 10, 64)
+		}
+	case meta.Decimal:
+		switch x := v.(type) {
+		case json.Number:
+			return x, nil
+		case string:
+			if _, err := strconv.ParseFloat(x, 64); err != nil {
+				return nil, fmt.Errorf("decimal %q is not a number", x)
+			}
+			return json.Number(x), nil
+		}
+	case meta.Double:
+		switch x := v.(type) {
+		case json.Number:
+			return x.Float64()
+		case string: // "INF", "-INF", "NaN"
+			switch x {
+			case "INF":
+				return math.Inf(1), nil
+			case "-INF":
+				return math.Inf(-1), nil
+			case "NaN":
+				return math.NaN(), nil
+			}
+			return strconv.ParseFloat(x, 64)
+		}
+	case meta.Bool:
+		if b, ok := v.(bool); ok {
+			return b, nil
+		}
+	case meta.DateTime:
+		if s, ok := v.(string); ok {
+			tm, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				return nil, fmt.Errorf("datetime %q is not RFC 3339", s)
+			}
+			return tm.UTC(), nil
+		}
+	case meta.Date:
+		if s, ok := v.(string); ok {
+			if _, err := time.Parse(time.DateOnly, s); err != nil {
+				return nil, fmt.Errorf("date %q is not YYYY-MM-DD", s)
+			}
+			return s, nil
+		}
+	case meta.GUID:
+		if s, ok := v.(string); ok {
+			return strings.ToLower(s), nil
+		}
+	case meta.String, meta.Time, meta.Binary, meta.Lookup:
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case json.Number: // enum values sent as numbers, numeric keys of lookups
+			return x.String(), nil
+		}
+	default:
+		return v, nil
+	}
+	return nil, fmt.Errorf("a %s field cannot hold the JSON value %v (%T)", t, v, v)
+}
+
+// encodeValue converts a record value of a field of type t into what the
+// service expects in a JSON body.
+func encodeValue(t meta.Type, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch t {
+	case meta.DateTime:
+		switch x := v.(type) {
+		case time.Time:
+			return x.UTC().Format(time.RFC3339Nano), nil
+		case string:
+			tm, err := time.Parse(time.RFC3339Nano, x)
+			if err != nil {
+				return nil, fmt.Errorf("datetime %q is not RFC 3339", x)
+			}
+			return tm.UTC().Format(time.RFC3339Nano), nil
+		}
+	case meta.Date:
+		switch x := v.(type) {
+		case time.Time:
+			return x.Format(time.DateOnly), nil // the calendar date as given, never shifted to UTC
+		case string:
+			if _, err := time.Parse(time.DateOnly, x); err != nil {
+				return nil, fmt.Errorf("date %q is not YYYY-MM-DD", x)
+			}
+			return x, nil
+		}
+	case meta.Int, meta.Decimal, meta.Double:
+		switch x := v.(type) {
+		case json.Number, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32:
+			return x, nil
+		case float64:
+			if math.IsInf(x, 0) || math.IsNaN(x) {
+				return nil, fmt.Errorf("%v is not a finite number", x)
+			}
+			return x, nil
+		case string:
+			if _, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err != nil {
+				return nil, fmt.Errorf("%q is not a number", x)
+			}
+			return json.Number(strings.TrimSpace(x)), nil
+		}
+	case meta.Bool:
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case string:
+			return strconv.ParseBool(x)
+		}
+	case meta.GUID:
+		if s, ok := v.(string); ok {
+			return strings.ToLower(s), nil
+		}
+	default:
+		switch x := v.(type) {
+		case string, bool, json.Number:
+			return x, nil
+		case fmt.Stringer:
+			return x.String(), nil
+		}
+		return fmt.Sprint(v), nil
+	}
+	return nil, fmt.Errorf("a %s field cannot take %v (%T)", t, v, v)
+}
+
+// keyLiteral formats one key value for a URL path: strings quoted with ”
+// doubled, GUIDs and numbers bare, path-escaped.
+func keyLiteral(t meta.Type, v any) (string, error) {
+	if v == nil {
+		return "", fmt.Errorf("the key is empty")
+	}
+	var lit string
+	switch t {
+	case meta.String, meta.Date, meta.Time:
+		if tm, ok := v.(time.Time); ok && t == meta.Date {
+			return tm.Format(time.DateOnly), nil
+		}
+		s := fmt.Sprint(v)
+		if t == meta.String {
+			s = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		}
+		lit = s
+	case meta.DateTime:
+		switch x := v.(type) {
+		case time.Time:
+			lit = x.UTC().Format(time.RFC3339Nano)
+		default:
+			lit = fmt.Sprint(v)
+		}
+	case meta.GUID:
+		lit = strings.ToLower(fmt.Sprint(v))
+	default:
+		lit = fmt.Sprint(v)
+	}
+	// Quotes stay readable: OData servers take them as they are.
+	return strings.ReplaceAll(url.PathEscape(lit), "%27", "'"), nil
+}
+
+// filterLiteral formats a value for $filter text.
+func filterLiteral(t meta.Type, tm time.Time) string {
+	if t == meta.Date {
+		return tm.UTC().Format(time.DateOnly)
+	}
+	return tm.UTC().Format(time.RFC3339Nano)
+}
+
+// newGUID returns a random (version 4) UUID in lower case.
+func newGUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
