@@ -307,3 +307,35 @@ func TestConfigErrors(t *testing.T) {
 		t.Errorf("Run() with a missing local field = %v", err)
 	}
 }
+
+func TestEmptySourceClearsUnlessKept(t *testing.T) {
+	ctx := context.Background()
+	st := newWorkspace(t)
+	sys := newSystem()
+	e := &Engine{Store: st}
+	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
+		t.Fatal(err)
+	}
+	sys.data["Accounts"][1]["name"] = nil // guid 2
+	sys.data["Accounts"][2]["name"] = ""  // guid 3
+	in := crm()
+	in.Entities[1].Fields[1].KeepWhenEmpty = true
+	res, err := e.Run(ctx, sys, Options{Integration: in, Direction: Import, Entities: []string{"Accounts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Totals(); c.Updated != 0 {
+		t.Errorf("kept names were updated: %+v", c)
+	}
+	if got := rows(t, st, "account", "name"); got[guid(2)]["name"] != "Zoë \"Quoted\"\nLtd" {
+		t.Errorf("name not kept: %v", got[guid(2)])
+	}
+	res, err = e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rows(t, st, "account", "name")
+	if c := res.Totals(); c.Updated != 2 || got[guid(2)]["name"] != nil || got[guid(3)]["name"] != "" {
+		t.Errorf("empty names did not clear: %+v, %v / %v", c, got[guid(2)], got[guid(3)])
+	}
+}

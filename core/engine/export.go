@@ -129,6 +129,9 @@ func (r *run) outgoingPage(tx *store.Tx, p *entityPlan, rows []store.Row) ([]*ou
 			if xf, ok := p.external.Field(f.ext); ok && xf.ReadOnly && f.local.Name != p.key.local.Name {
 				continue
 			}
+			if f.fm.Keeps(row.Values[f.local.Name]) {
+				continue
+			}
 			v, err := f.fm.ApplyUpload(externalValue(f.local.Type, row.Values[f.local.Name]))
 			if err != nil {
 				o.fail("field %s (to %s): %v", f.local.Name, f.ext, err)
@@ -138,7 +141,10 @@ func (r *run) outgoingPage(tx *store.Tx, p *entityPlan, rows []store.Row) ([]*ou
 		}
 		for j, l := range p.lookups {
 			id := row.Values[l.local.Name]
-			if id == nil || l.ext == "" {
+			if l.ext == "" || l.fm.Keeps(id) {
+				continue
+			}
+			if id == nil {
 				o.rec[l.ext] = nil
 				continue
 			}

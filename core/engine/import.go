@@ -174,6 +174,9 @@ func (r *run) convert(p *entityPlan, rec meta.Record) *item {
 	}
 	it.key = key
 	for _, f := range p.fields {
+		if f.fm.Keeps(rec[f.ext]) && f.local.Name != p.key.local.Name {
+			continue
+		}
 		v, err := f.fm.Apply(rec[f.ext])
 		if err == nil {
 			v, err = store.EncodeValue(f.local.Type, v)
@@ -186,6 +189,9 @@ func (r *run) convert(p *entityPlan, rec meta.Record) *item {
 	}
 	for j, l := range p.lookups {
 		raw := rec[l.ext]
+		if l.fm.Keeps(raw) {
+			continue
+		}
 		if raw == nil {
 			it.values[l.local.Name] = nil
 			continue

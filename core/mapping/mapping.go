@@ -87,4 +87,7 @@ type FieldMapping struct {
 	Constant string `json:"constant,omitempty"`
 	// Rules are the data-quality rules a value must pass to reach the other side.
 	Rules Rules `json:"rules,omitempty"`
+	// KeepWhenEmpty leaves the target field as it is when the source value is
+	// empty (nil or ""), instead of clearing it; a Default still applies first.
+	KeepWhenEmpty bool `json:"keepWhenEmpty,omitempty"`
 }

@@ -114,6 +114,12 @@ func (f FieldMapping) ruleError(err error) error {
 }
 
 // isEmpty reports whether v counts as no value: nil or the empty string.
+// Keeps reports whether f leaves the target as it is for value: KeepWhenEmpty
+// is set, value is empty, and neither a Constant nor a Default replaces it.
+func (f FieldMapping) Keeps(value any) bool {
+	return f.KeepWhenEmpty && f.Constant == "" && f.Default == "" && isEmpty(value)
+}
+
 func isEmpty(v any) bool {
 	if v == nil {
 		return true

@@ -164,10 +164,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		}
 		for j, fm := range em.Fields {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sy_field_mapping
-(entity_mapping, position, external, local, lookup, disabled, default_value, constant_value, other_values)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+(entity_mapping, position, external, local, lookup, disabled, default_value, constant_value, other_values, keep_when_empty)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				id, j, fm.External, fm.Local, fm.Lookup, boolInt(fm.Disabled),
-				nullText(fm.Default), nullText(fm.Constant), fm.OtherValues); err != nil {
+				nullText(fm.Default), nullText(fm.Constant), fm.OtherValues, boolInt(fm.KeepWhenEmpty)); err != nil {
 				return fmt.Errorf("save field mapping %q of %q: %w", fm.External, em.External, err)
 			}
 			if err := saveFieldExtras(ctx, tx, id, j, fm); err != nil {
@@ -319,7 +319,7 @@ FROM sy_entity_mapping WHERE integration = ? ORDER BY position`, integration)
 // loadFieldMappings reads the field mappings of one entity mapping in order.
 func loadFieldMappings(ctx context.Context, tx *sql.Tx, entityMapping int64) ([]mapping.FieldMapping, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT external, local, lookup, disabled,
-	coalesce(default_value, ''), coalesce(constant_value, ''), other_values
+	coalesce(default_value, ''), coalesce(constant_value, ''), other_values, keep_when_empty
 FROM sy_field_mapping WHERE entity_mapping = ? ORDER BY position`, entityMapping)
 	if err != nil {
 		return nil, err
@@ -327,7 +327,7 @@ FROM sy_field_mapping WHERE entity_mapping = ? ORDER BY position`, entityMapping
 	var out []mapping.FieldMapping
 	for rows.Next() {
 		var fm mapping.FieldMapping
-		if err := rows.Scan(&fm.External, &fm.Local, &fm.Lookup, &fm.Disabled, &fm.Default, &fm.Constant, &fm.OtherValues); err != nil {
+		if err := rows.Scan(&fm.External, &fm.Local, &fm.Lookup, &fm.Disabled, &fm.Default, &fm.Constant, &fm.OtherValues, &fm.KeepWhenEmpty); err != nil {
 			rows.Close()
 			return nil, err
 		}
