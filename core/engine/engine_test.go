@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -102,15 +103,33 @@ func crm() mapping.Integration {
 	}}
 }
 
-// newWorkspace returns a workspace with the integration saved and its local entities created.
-func newWorkspace(t *testing.T) *store.Store {
+// newWorkspace returns an in-memory workspace with the integration saved and its local entities created.
+func newWorkspace(t testing.TB) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, ":memory:")
+	st, err := store.Open(context.Background(), ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	setUp(t, st)
+	return st
+}
+
+// newFileWorkspace is newWorkspace in a file (WAL, as admins run it).
+func newFileWorkspace(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setUp(t, st)
+	return st
+}
+
+// setUp saves the integration and creates its local entities.
+func setUp(t testing.TB, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -126,7 +145,6 @@ func newWorkspace(t *testing.T) *store.Store {
 		{Name: "externalid", Type: meta.GUID}, {Name: "lastname", Type: meta.String}, {Name: "birthdate", Type: meta.Date},
 		{Name: "accountid", Type: meta.Lookup, Target: "account"},
 	}}))
-	return st
 }
 
 // rows reads entity's rows by external id: field → value as stored.
