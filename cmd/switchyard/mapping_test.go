@@ -267,6 +267,11 @@ func TestCleanUpRoundTripAgainstCAP(t *testing.T) {
 	if code, _, _ = switchyard(t, "", "--workspace", ws, "integration", "check", "crm"); code != exitOK {
 		t.Errorf("check at the end: exit %d", code)
 	}
+	// And the next run succeeds against the changed server.
+	code, out, errOut = switchyard(t, "", "--workspace", ws, "import", "crm")
+	if code != exitOK || !strings.Contains(out, "FAILED (0)") {
+		t.Errorf("import after the clean-up: exit %d\n%s\n%s", code, out, errOut)
+	}
 }
 
 func TestMappingCommandsAgainstCAP(t *testing.T) {

@@ -75,6 +75,9 @@ func TestValuesDoNotDrift(t *testing.T) {
 				if j["estimate"] != nil && !store.SameStored(meta.Decimal, string(j["estimate"].(json.Number)), mustNumber(l["estimate"])) {
 					t.Errorf("work order %s estimate: server %v, local %v", j["ID"], j["estimate"], l["estimate"])
 				}
+				if c, ok := j["contact_ID"].(string); ok && (l["personid"] == "" || l["personid"] != people[c]["id"]) {
+					t.Errorf("work order %s: contact %s not resolved (local %q)", j["ID"], c, l["personid"])
+				}
 				if j["due"] != nil {
 					due, _ := time.Parse(time.RFC3339Nano, j["due"].(string))
 					got, err := time.Parse(time.RFC3339Nano, l["due"])
