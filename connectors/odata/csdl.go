@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"switchyard/core/meta"
 )
 
 // ErrNotCSDL is returned by ParseMetadata for a document that is not an OData CSDL (edmx) document.
@@ -32,6 +34,7 @@ type Metadata struct {
 	complexes   map[string]*entityType         // qualified name → complex type (members only)
 	flat        map[string]map[string][]string // entity name → flattened field → property path
 	enums       map[string]bool                // qualified names of enum types
+	enumMembers map[string][]meta.EnumMember   // qualified enum type name → its members, in order
 	typedefs    map[string]string              // qualified name → underlying primitive type
 	aliases     map[string]string              // alias → namespace (schemas and references)
 	annotations map[string][]termValue         // "Qualified.Type/Property" → out-of-line annotations
@@ -77,6 +80,7 @@ type member struct {
 	// For structural properties.
 	maxLength, precision, scale int
 	readOnly                    bool
+	createOnly                  bool // Core.Immutable: set on create only
 	label                       string
 	// For navigation properties: the dependent properties of the referential constraints.
 	constraints    []string
@@ -92,6 +96,7 @@ type termValue struct {
 // Vocabulary terms the parser understands.
 const (
 	termComputed    = "Org.OData.Core.V1.Computed"
+	termImmutable   = "Org.OData.Core.V1.Immutable"
 	termPermissions = "Org.OData.Core.V1.Permissions"
 	termLabel       = "com.sap.vocabularies.Common.v1.Label"
 )
@@ -111,6 +116,7 @@ func ParseMetadata(r io.Reader) (*Metadata, error) {
 			complexes:   map[string]*entityType{},
 			flat:        map[string]map[string][]string{},
 			enums:       map[string]bool{},
+			enumMembers: map[string][]meta.EnumMember{},
 			typedefs:    map[string]string{},
 			aliases:     map[string]string{},
 			annotations: map[string][]termValue{},
@@ -146,7 +152,8 @@ type parser struct {
 	target    string // the Target of an <Annotations> element
 	term      string // the Term of the open <Annotation>, resolved later
 	text      strings.Builder
-	inEnum    bool // inside <EnumMember>
+	inEnum    bool   // inside <EnumMember>
+	enumType  string // the qualified name of the open <EnumType>
 	pending   []pendingAnnotation
 	rawTypes  []*entityType
 	rawCplx   []*entityType
@@ -247,7 +254,17 @@ func (p *parser) start(t xml.StartElement) {
 		}
 	case "EnumType":
 		if p.parent() == "Schema" {
-			p.md.enums[p.schemaNS+"."+attr(t, "Name")] = true
+			p.enumType = p.schemaNS + "." + attr(t, "Name")
+			p.md.enums[p.enumType] = true
+		}
+	case "Member":
+		if p.parent() == "EnumType" && p.enumType != "" {
+			members := p.md.enumMembers[p.enumType]
+			value := attr(t, "Value")
+			if value == "" { // CSDL: members without values count from 0
+				value = strconv.Itoa(len(members))
+			}
+			p.md.enumMembers[p.enumType] = append(members, meta.EnumMember{Name: attr(t, "Name"), Value: value})
 		}
 	case "TypeDefinition":
 		if p.parent() == "Schema" {
@@ -460,6 +477,10 @@ func (m *member) apply(tv termValue) {
 	case termPermissions:
 		if strings.HasSuffix(tv.value, "/Read") {
 			m.readOnly = true
+		}
+	case termImmutable:
+		if tv.value == "" || tv.value == "true" {
+			m.createOnly = true
 		}
 	case termLabel:
 		m.label = tv.value

@@ -310,7 +310,18 @@ func TestTripPinFixture(t *testing.T) {
 		{name: "Concurrency", typ: meta.Int, readOnly: yes},
 		{name: "Photo", typ: meta.Lookup, target: "Photos", checkNoFK: true},
 	})
-	checkFields(t, mustEntity(t, entities, "Airports"), []fieldWant{
+	gender, _ := people.Field("Gender")
+	if want := []meta.EnumMember{{Name: "Male", Value: "0"}, {Name: "Female", Value: "1"}, {Name: "Unknown", Value: "2"}}; !slices.Equal(gender.Enum, want) {
+		t.Errorf("Gender enum = %v, want %v", gender.Enum, want)
+	}
+	airports := mustEntity(t, entities, "Airports")
+	if iata, _ := airports.Field("IataCode"); !iata.CreateOnly || iata.ReadOnly {
+		t.Errorf("IataCode = %+v, want create-only (Core.Immutable), not read-only", iata)
+	}
+	if icao, _ := airports.Field("IcaoCode"); icao.CreateOnly {
+		t.Errorf("IcaoCode is create-only")
+	}
+	checkFields(t, airports, []fieldWant{
 		{name: "IcaoCode", typ: meta.String},
 		{name: "Location", wantAbsent: true}, // complex: flattened
 		{name: "Location_Address", typ: meta.String, nullable: no},

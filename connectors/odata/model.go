@@ -190,12 +190,14 @@ func (md *Metadata) field(m *member, sk *Skipped) (meta.Field, bool) {
 		ExternalType: m.typ,
 		Nullable:     m.nullable,
 		ReadOnly:     m.readOnly,
+		CreateOnly:   m.createOnly,
 	}
 	switch t, ok := edmTypes[edm]; {
 	case ok:
 		f.Type = t
 	case md.enums[edm]:
 		f.Type = meta.String
+		f.Enum = md.enumMembers[edm]
 	case md.complex[edm]:
 		sk.Complex++
 		return meta.Field{}, false

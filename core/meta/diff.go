@@ -99,7 +99,7 @@ func diffEntity(o, n Entity) (EntityDiff, bool) {
 		switch {
 		case !ok:
 			ed.AddedFields = append(ed.AddedFields, f.Name)
-		case of != f:
+		case !of.Equal(f):
 			ed.ChangedFields = append(ed.ChangedFields, FieldChange{Field: f.Name, Old: of, New: f})
 		}
 	}

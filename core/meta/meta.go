@@ -4,6 +4,8 @@ package meta
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -71,6 +73,27 @@ type Field struct {
 	ReadOnly bool `json:"readOnly,omitempty"`
 	// ForeignKey names, for a Lookup, the scalar field that holds the target's key (e.g. "account_ID").
 	ForeignKey string `json:"foreignKey,omitempty"`
+	// CreateOnly is true when the field can be set as a record is created but
+	// not changed afterwards (OData Core.Immutable).
+	CreateOnly bool `json:"createOnly,omitempty"`
+	// Enum lists the allowed values of an enumeration or option set, with their names.
+	Enum []EnumMember `json:"enum,omitempty"`
+}
+
+// Equal reports whether f and g describe the same field in every respect.
+func (f Field) Equal(g Field) bool {
+	if !slices.Equal(f.Enum, g.Enum) {
+		return false
+	}
+	f.Enum, g.Enum = nil, nil
+	return reflect.DeepEqual(f, g)
+}
+
+// EnumMember is one value of an enumeration: its name and its value, as the
+// external system writes them (e.g. "Female", "1").
+type EnumMember struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // Entity is a named set of records with fields and a key.

@@ -37,3 +37,24 @@ func TestEntityField(t *testing.T) {
 		t.Fatal("FindEntity(account) not found")
 	}
 }
+
+func TestFieldEqual(t *testing.T) {
+	a := Field{Name: "gender", Type: String, Enum: []EnumMember{{"Male", "0"}, {"Female", "1"}}}
+	b := a
+	b.Enum = append([]EnumMember(nil), a.Enum...)
+	if !a.Equal(b) {
+		t.Error("equal fields differ")
+	}
+	b.Enum[1].Value = "2"
+	if a.Equal(b) {
+		t.Error("a changed enum value went unseen")
+	}
+	c := a
+	c.CreateOnly = true
+	if a.Equal(c) {
+		t.Error("a changed flag went unseen")
+	}
+	if !(Field{Name: "x", Enum: []EnumMember{}}).Equal(Field{Name: "x"}) {
+		t.Error("an empty enum differs from none")
+	}
+}
