@@ -68,3 +68,21 @@ func TestComplexPropertiesFlattened(t *testing.T) {
 		t.Errorf("PATCH body = %s", body)
 	}
 }
+
+func TestPropertyPaths(t *testing.T) {
+	flat := map[string][]string{"Location_City_Name": {"Location", "City", "Name"}, "Location_Address": {"Location", "Address"}}
+	tests := []struct{ in, want string }{
+		{"Location_City_Name eq 'Berlin' and Name ne 'x'", "Location/City/Name eq 'Berlin' and Name ne 'x'"},
+		{"startswith(Location_Address, 'Main')", "startswith(Location/Address,'Main')"},
+		{"Name eq 'untouched  spacing'", "Name eq 'untouched  spacing'"},
+		{"not a filter (", "not a filter ("},
+	}
+	for _, tt := range tests {
+		if got := propertyPaths(tt.in, flat); got != tt.want {
+			t.Errorf("propertyPaths(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := propertyPaths("a eq 1", nil); got != "a eq 1" {
+		t.Errorf("without flattened fields = %q", got)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"switchyard/connectors/httpx"
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 )
 
@@ -158,7 +159,7 @@ func (c *Client) buildQuery(e meta.Entity, q connector.Query) (url.Values, error
 	}
 	filters := []string{}
 	if f := strings.TrimSpace(q.Filter); f != "" {
-		filters = append(filters, "("+f+")")
+		filters = append(filters, "("+propertyPaths(f, c.flatPaths(e.Name))+")")
 	}
 	orderBy := q.OrderBy
 	if !q.Since.IsZero() {
@@ -396,4 +397,29 @@ func keyFromID(id string) (string, bool) {
 		k = strings.ReplaceAll(k[1:len(k)-1], "''", "'")
 	}
 	return k, true
+}
+
+// propertyPaths rewrites the flattened complex fields a filter names
+// (address_city) into the property paths the service knows (address/city).
+// A filter that does not parse is sent as written, for the service to judge.
+func propertyPaths(text string, flat map[string][]string) string {
+	if len(flat) == 0 {
+		return text
+	}
+	e, err := filter.Parse(text)
+	if err != nil || e == nil {
+		return text
+	}
+	renamed := false
+	filter.RenameFields(e, func(name string) string {
+		if path, ok := flat[name]; ok {
+			renamed = true
+			return strings.Join(path, "/")
+		}
+		return name
+	})
+	if !renamed {
+		return text
+	}
+	return filter.ToOData(e)
 }

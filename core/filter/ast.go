@@ -209,6 +209,16 @@ func Fields(e Expr) []string {
 	return out
 }
 
+// RenameFields changes, in place, the name of every field e refers to into
+// rename(name). Parse a filter afresh before renaming, as trees may be shared.
+func RenameFields(e Expr, rename func(string) string) {
+	walk(e, func(x Expr) {
+		if f, ok := x.(*Field); ok {
+			f.Name = rename(f.Name)
+		}
+	})
+}
+
 // walk calls fn on e and every node below it, parents first.
 func walk(e Expr, fn func(Expr)) {
 	if e == nil {
