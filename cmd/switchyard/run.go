@@ -112,6 +112,8 @@ func runData(ctx context.Context, e *env, dir engine.Direction, args []string) e
 		printRun(e.stdout, res, out.Report)
 	}
 	switch {
+	case errors.Is(runErr, context.Canceled):
+		return fmt.Errorf("%s cancelled: it stopped after the page being written; the %d records done are kept (run %d in the log)", dir, res.Totals().All, res.LogID)
 	case runErr != nil:
 		return runErr
 	case res.Status == engine.Partial:
