@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"switchyard/core/meta"
+	"switchyard/core/nearest"
 )
 
 // Errors is every problem Check found, in the order of the text.
@@ -199,7 +200,7 @@ func (c *checker) unknownField(x *Field) {
 	if c.ent.Name != "" {
 		msg += " in entity " + c.ent.Name
 	}
-	if near := closest(x.Name, names); near != "" {
+	if near := nearest.Name(x.Name, names); near != "" {
 		msg += fmt.Sprintf("; did you mean %s?", near)
 	} else if len(names) > 12 {
 		msg += "; its fields include " + strings.Join(names[:12], ", ") + fmt.Sprintf(" and %d more", len(names)-12)
@@ -313,47 +314,4 @@ func (c *checker) in(x *In) {
 			c.match(x.X, cls, f, item, ic, meta.Field{})
 		}
 	}
-}
-
-// closest returns the candidate nearest to s when it is near enough to be a
-// likely typo (a case difference, or an edit distance of at most a third of
-// its length), else "".
-func closest(s string, candidates []string) string {
-	best, bestD := "", len(s)/3+1
-	for _, c := range candidates {
-		if strings.EqualFold(c, s) {
-			return c
-		}
-		if d := distance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// distance is the optimal-string-alignment distance between a and b: the
-// Levenshtein distance in which swapping two adjacent letters costs one edit.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"switchyard/core/nearest"
 )
 
 // Format identifies version 1 of the integration file.
@@ -45,7 +47,7 @@ func Encode(w io.Writer, in Integration) error {
 // The keys each object of the file may hold; anything else is a typo worth reporting.
 var (
 	topKeys      = []string{"format", "name", "connector", "settings", "entities", "schedules"}
-	entityKeys   = []string{"external", "local", "primaryKey", "direction", "downloadFilter", "uploadFilter", "disabled", "fields"}
+	entityKeys   = []string{"external", "local", "primaryKey", "direction", "downloadFilter", "uploadFilter", "disabled", "conflict", "fields"}
 	fieldKeys    = []string{"external", "local", "lookup", "disabled", "values", "otherValues", "default", "constant", "rules", "keepWhenEmpty"}
 	valueKeys    = []string{"external", "local", "label"}
 	ruleKeys     = []string{"rule", "length", "pattern", "min", "max", "message"}
@@ -180,7 +182,7 @@ func checkKeys(ps *Problems, path string, obj map[string]any, known []string) {
 				p = path + "." + k
 			}
 			msg := fmt.Sprintf("unknown key; use one of %s", strings.Join(known, ", "))
-			if near := closest(k, known); near != "" {
+			if near := nearest.Name(k, known); near != "" {
 				msg = fmt.Sprintf("unknown key; did you mean %q?", near)
 			}
 			ps.add(p, "%s", msg)

@@ -8,6 +8,7 @@ import (
 
 	"switchyard/core/filter"
 	"switchyard/core/meta"
+	"switchyard/core/nearest"
 )
 
 // LocalPlan lists the local schema an integration needs and the workspace lacks.
@@ -46,7 +47,7 @@ func CheckSchemas(in Integration, external, local []meta.Entity) (LocalPlan, Pro
 		ext, ok := meta.FindEntity(external, e.External)
 		if !ok {
 			msg := fmt.Sprintf("unknown external entity %q", e.External)
-			if near := closest(e.External, extNames); near != "" {
+			if near := nearest.Name(e.External, extNames); near != "" {
 				msg += fmt.Sprintf("; did you mean %q?", near)
 			} else {
 				msg += "; known entities are " + knownList(extNames)
@@ -72,7 +73,7 @@ func CheckSchemas(in Integration, external, local []meta.Entity) (LocalPlan, Pro
 			}
 			if !ok {
 				msg := fmt.Sprintf("unknown field %q in external entity %q", f.External, e.External)
-				if near := closest(f.External, ext.FieldNames()); near != "" {
+				if near := nearest.Name(f.External, ext.FieldNames()); near != "" {
 					msg += fmt.Sprintf("; did you mean %q?", near)
 				} else {
 					msg += "; its fields are " + knownList(ext.FieldNames())
