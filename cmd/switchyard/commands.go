@@ -80,15 +80,11 @@ func integrationImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var r io.Reader = e.stdin
-	if pos[0] != "-" {
-		f, err := os.Open(pos[0])
-		if err != nil {
-			return usagef("open integration file: %v", err)
-		}
-		defer f.Close()
-		r = f
+	r, closeInput, err := e.input(pos[0], "integration file")
+	if err != nil {
+		return err
 	}
+	defer closeInput()
 	closeWS, err := e.open(ctx)
 	if err != nil {
 		return err
@@ -277,6 +273,18 @@ func runEntities(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// input opens the file at path, or standard input for "-"; what names the file in errors.
+func (e *env) input(path, what string) (io.Reader, func(), error) {
+	if path == "-" {
+		return e.stdin, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, usagef("open %s: %v", what, err)
+	}
+	return f, func() { f.Close() }, nil
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -276,15 +276,11 @@ func mappingImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var r io.Reader = e.stdin
-	if pos[1] != "-" {
-		f, err := os.Open(pos[1])
-		if err != nil {
-			return usagef("open entity mapping file: %v", err)
-		}
-		defer f.Close()
-		r = f
+	r, closeInput, err := e.input(pos[1], "entity mapping file")
+	if err != nil {
+		return err
 	}
+	defer closeInput()
 	closeWS, err := e.open(ctx)
 	if err != nil {
 		return err
