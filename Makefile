@@ -7,7 +7,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/switchyard
 
-.PHONY: all run build test vet package deps screenshot clean
+.PHONY: all run build test vet package deps screenshot bench clean fuzz
 
 all: build
 
@@ -31,6 +31,15 @@ vet: deps
 test: deps
 	@scripts/test.sh
 
+## fuzz: run each fuzz target for FUZZTIME (default 60s); a crasher is kept under the package's testdata/fuzz/
+FUZZTIME ?= 60s
+FUZZ_TARGETS := FuzzParseMetadata:./connectors/odata FuzzDecodeIntegration:./core/mapping FuzzParse:./core/filter
+fuzz: deps
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+		echo "== $${t%%:*} in $${t#*:} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) "$${t#*:}" || failed="$$failed $${t%%:*}"; \
+	done; if [ -n "$$failed" ]; then echo "fuzz: crashers found by$$failed (kept under testdata/fuzz/)"; exit 1; fi
+
 ## package: a Linux tar.xz with the binary, the icon and the desktop entry from FyneApp.toml, into dist/
 package: build
 	mkdir -p dist
@@ -41,6 +50,10 @@ package: build
 ## screenshot: the real window under Xvfb, with the test OData server, into docs/screenshots/
 screenshot: build
 	@scripts/screenshot.sh
+
+## bench: the benchmark programs against the machine's limits, one table (docs/performance.md); RECORDS=1000000 by default
+bench: deps
+	$(GO) run ./cmd/switchyard-bench -records $(or $(RECORDS),1000000) -fixtures ../shared/fixtures
 
 clean:
 	rm -rf bin dist .testservers

@@ -1,0 +1,294 @@
+// Command switchyard-bench measures Switchyard against the limits of the
+// machine it runs on and prints one table (see docs/performance.md):
+//
+//	go run ./cmd/switchyard-bench [-records 1000000] [-pagesize 5000] [-fixtures ../shared/fixtures]
+//
+// 1. Engine vs its limits: an in-process OData server with generated pages of
+// a 20-field entity; (a) only fetching and decoding every page through the
+// OData connector, (b) only writing the same rows into a workspace table, one
+// prepared statement per transaction of a page, (c) a full import through
+// the engine, in a child process whose peak RSS is reported.
+// 5. Metadata and mapping: parsing the Dynamics CSDL fixture; suggestions for
+// a 400×400 field mapping.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"switchyard/connectors/odata"
+	"switchyard/core/connector"
+	"switchyard/core/engine"
+	"switchyard/core/mapping"
+	"switchyard/core/meta"
+	"switchyard/core/spec"
+	"switchyard/core/store"
+)
+
+func main() {
+	records := flag.Int("records", 1_000_000, "records of the generated entity")
+	pageSize := flag.Int("pagesize", 5000, "records per page")
+	fixtures := flag.String("fixtures", "../shared/fixtures", "the folder of the shared $metadata fixtures")
+	child := flag.Bool("child-import", false, "internal: run only the full import and print its duration")
+	flag.Parse()
+	ctx := context.Background()
+	srv := itemServer(*records, *pageSize)
+	defer srv.Close()
+	url := srv.URL + "/odata/"
+
+	if *child {
+		d, err := measureImport(ctx, url, *records, *pageSize)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Println(d.Seconds())
+		return
+	}
+
+	fetch, err := measureFetch(ctx, url, *records, *pageSize)
+	if err != nil {
+		fail(err)
+	}
+	write, err := measureWrite(ctx, *records, *pageSize)
+	if err != nil {
+		fail(err)
+	}
+	full, rss, err := childImport(*records, *pageSize)
+	if err != nil {
+		fail(err)
+	}
+	csdl, csdlErr := measureCSDL(filepath.Join(*fixtures, "dynamics-crm-webapi-v8.xml"))
+	suggest := measureSuggest()
+
+	rate := func(d time.Duration) string { return fmt.Sprintf("%.0f records/s", float64(*records)/d.Seconds()) }
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "MEASURE\tTIME\tRATE\tTARGET\n")
+	fmt.Fprintf(tw, "1a fetch + decode %d records (pages of %d)\t%s\t%s\t\n", *records, *pageSize, fetch.Round(time.Millisecond), rate(fetch))
+	fmt.Fprintf(tw, "1b write the same rows to the workspace\t%s\t%s\t\n", write.Round(time.Millisecond), rate(write))
+	fmt.Fprintf(tw, "1c full import (map, convert, upsert, log)\t%s\t%s\t≥ 100000 records/s\n", full.Round(time.Millisecond), rate(full))
+	fmt.Fprintf(tw, "1  ratio c / max(a, b)\t%.2f\t\t≤ 1.3\n", full.Seconds()/max(fetch.Seconds(), write.Seconds()))
+	fmt.Fprintf(tw, "1  peak RSS of c\t%d MB\t\t≤ 150 MB\n", rss/1024)
+	if csdlErr != nil {
+		fmt.Fprintf(tw, "5  parse the Dynamics CSDL (3.8 MB)\tskipped: %v\t\t≤ 500 ms\n", csdlErr)
+	} else {
+		fmt.Fprintf(tw, "5  parse the Dynamics CSDL (3.8 MB)\t%s\t\t≤ 500 ms\n", csdl.Round(time.Millisecond))
+	}
+	fmt.Fprintf(tw, "5  suggestions 400 × 400 fields\t%s\t\t≤ 50 ms\n", suggest.Round(10*time.Microsecond))
+	tw.Flush()
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "switchyard-bench:", err)
+	os.Exit(1)
+}
+
+// measureFetch reads every page through the OData connector and decodes it.
+func measureFetch(ctx context.Context, url string, records, pageSize int) (time.Duration, error) {
+	c, err := odata.New(ctx, spec.Values{"url": url, "pagesize": strconv.Itoa(pageSize)})
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	q := connector.Query{Entity: "Items", Fields: append([]string{"ID"}, benchFields...), PageSize: pageSize}
+	start := time.Now()
+	n := 0
+	for token := ""; ; {
+		p, err := c.ReadPage(ctx, q, token)
+		if err != nil {
+			return 0, fmt.Errorf("fetch: %w", err)
+		}
+		n += len(p.Records)
+		if token = p.Next; token == "" {
+			break
+		}
+	}
+	if n != records {
+		return 0, fmt.Errorf("fetch: read %d records, want %d", n, records)
+	}
+	return time.Since(start), nil
+}
+
+// localItem is the workspace entity the import writes.
+func localItem(ctx context.Context, c *odata.Client) (meta.Entity, error) {
+	cat, err := c.Catalog(ctx)
+	if err != nil {
+		return meta.Entity{}, err
+	}
+	ext, _ := meta.FindEntity(cat, "Items")
+	local := meta.Entity{Name: "item", Fields: []meta.Field{{Name: "externalid", Type: meta.Int}}}
+	for _, f := range ext.Fields[1:] {
+		local.Fields = append(local.Fields, meta.Field{Name: strings.ToLower(f.Name), Type: f.Type, Precision: f.Precision, Scale: f.Scale})
+	}
+	return local, nil
+}
+
+// openWorkspace makes a fresh workspace file with the item entity.
+func openWorkspace(ctx context.Context, url string) (*store.Store, meta.Entity, func(), error) {
+	dir, err := os.MkdirTemp("", "switchyard-bench-")
+	if err != nil {
+		return nil, meta.Entity{}, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	st, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
+	if err != nil {
+		cleanup()
+		return nil, meta.Entity{}, nil, err
+	}
+	c, err := odata.New(ctx, spec.Values{"url": url})
+	if err != nil {
+		cleanup()
+		return nil, meta.Entity{}, nil, err
+	}
+	local, err := localItem(ctx, c)
+	c.Close()
+	if err == nil {
+		err = st.CreateEntity(ctx, local)
+	}
+	if err != nil {
+		st.Close()
+		cleanup()
+		return nil, meta.Entity{}, nil, err
+	}
+	return st, local, func() { st.Close(); cleanup() }, nil
+}
+
+// measureWrite inserts the rows the import would write, a page per transaction.
+func measureWrite(ctx context.Context, records, pageSize int) (time.Duration, error) {
+	srv := itemServer(1, 1) // only for the catalog
+	defer srv.Close()
+	st, local, done, err := openWorkspace(ctx, srv.URL+"/odata/")
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	start := time.Now()
+	for first := 0; first < records; first += pageSize {
+		rows := make([]map[string]any, 0, pageSize)
+		for i := first; i < min(first+pageSize, records); i++ {
+			n := int64(i)
+			rows = append(rows, map[string]any{
+				"externalid": n, "code": "C-" + strconv.Itoa(i), "name": "Item number " + strconv.Itoa(i),
+				"description": "A line of text that describes the item in a few words.", "email": "item" + strconv.Itoa(i) + "@example.org",
+				"phone": "+44 20 7946 0000", "city": "Brno", "country": "CZ", "quantity": n % 1000, "rank": n * 7,
+				"price": strconv.Itoa(i%100000) + ".25", "cost": strconv.Itoa(i%5000) + ".5", "weight": 1.125, "active": int64(1), "archived": int64(0),
+				"created": "2024-02-29", "due": "2025-12-31", "modifiedat": base.Add(time.Duration(n) * time.Second).Format("2006-01-02T15:04:05.000Z"),
+				"shippedat": nil, "ref": fmt.Sprintf("00000000-0000-4000-8000-%012d", n),
+			})
+		}
+		err := st.Update(ctx, func(tx *store.Tx) error {
+			for _, r := range rows {
+				if _, err := tx.Insert(local.Name, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("write: %w", err)
+		}
+	}
+	return time.Since(start), nil
+}
+
+// measureImport runs a full import of the server's Items into a fresh workspace.
+func measureImport(ctx context.Context, url string, records, pageSize int) (time.Duration, error) {
+	st, local, done, err := openWorkspace(ctx, url)
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	em := mapping.EntityMapping{External: "Items", Local: local.Name, PrimaryKey: "externalid", Direction: mapping.Download,
+		Fields: []mapping.FieldMapping{{External: "ID", Local: "externalid"}}}
+	for _, f := range benchFields {
+		em.Fields = append(em.Fields, mapping.FieldMapping{External: f, Local: strings.ToLower(f)})
+	}
+	in := mapping.Integration{Name: "bench", Connector: "odata", Settings: spec.Values{"url": url}, Entities: []mapping.EntityMapping{em}}
+	if err := st.SaveIntegration(ctx, in); err != nil {
+		return 0, err
+	}
+	c, err := odata.New(ctx, spec.Values{"url": url, "pagesize": strconv.Itoa(pageSize)})
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	start := time.Now()
+	res, err := (&engine.Engine{Store: st}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize})
+	if err != nil {
+		return 0, fmt.Errorf("import: %w", err)
+	}
+	if got := res.Totals(); got.Imported != records {
+		return 0, fmt.Errorf("import: %+v, want %d imported", got, records)
+	}
+	return time.Since(start), nil
+}
+
+// childImport runs the full import in a child process and returns its time and peak RSS in KB.
+func childImport(records, pageSize int) (time.Duration, int64, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return 0, 0, err
+	}
+	cmd := exec.Command(self, "-child-import", "-records", strconv.Itoa(records), "-pagesize", strconv.Itoa(pageSize))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, 0, fmt.Errorf("import in a child process: %w", err)
+	}
+	secs, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		return 0, 0, fmt.Errorf("import in a child process printed %q", out)
+	}
+	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	return time.Duration(secs * float64(time.Second)), rss, nil
+}
+
+// measureCSDL parses the Dynamics fixture, best of three.
+func measureCSDL(path string) (time.Duration, error) {
+	best := time.Duration(1 << 62)
+	for range 3 {
+		f, err := os.Open(path)
+		if err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		md, err := odata.ParseMetadata(f)
+		if err == nil {
+			_, _, err = md.Entities()
+		}
+		d := time.Since(start)
+		f.Close()
+		if err != nil {
+			return 0, err
+		}
+		best = min(best, d)
+	}
+	return best, nil
+}
+
+// measureSuggest times suggestions for 400 external against 400 local fields, best of five.
+func measureSuggest() time.Duration {
+	types := []meta.Type{meta.String, meta.Int, meta.Decimal, meta.Bool, meta.Date, meta.DateTime, meta.GUID}
+	ext := meta.Entity{Name: "wide"}
+	local := meta.Entity{Name: "wide"}
+	for i := range 400 {
+		ext.Fields = append(ext.Fields, meta.Field{Name: fmt.Sprintf("new_Field%03d", i), Type: types[i%len(types)]})
+		local.Fields = append(local.Fields, meta.Field{Name: fmt.Sprintf("field_%03d", (i*7)%400), Type: types[(i*7)%400%len(types)]})
+	}
+	best := time.Duration(1 << 62)
+	for range 5 {
+		start := time.Now()
+		mapping.MapAll(mapping.Suggest(ext, local, mapping.SuggestOptions{}), mapping.SuggestThreshold)
+		best = min(best, time.Since(start))
+	}
+	return best
+}
