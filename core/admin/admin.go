@@ -100,6 +100,12 @@ func (s *Service) Connect(ctx context.Context, in mapping.Integration) (connecto
 	if err := info.Options.Validate(v); err != nil {
 		return nil, configError(fmt.Errorf("integration %q settings: %w", in.Name, err))
 	}
+	if connector.SecretSaverFrom(ctx) == nil {
+		// A secret the connector obtains (a refreshed token) is kept with the integration's secrets.
+		ctx = connector.WithSecretSaver(ctx, func(ctx context.Context, key, value string) error {
+			return s.Store.SetSecret(ctx, in.Name, key, value)
+		})
+	}
 	return s.Registry.Open(ctx, in.Connector, v)
 }
 

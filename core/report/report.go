@@ -46,6 +46,9 @@ func New(path string) (*Writer, error) {
 	if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		return nil, fmt.Errorf("report %s: name an .xlsx file", path)
 	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("report %s: the folder %s does not exist: create it or name another", path, filepath.Dir(path))
+	}
 	dir, err := os.MkdirTemp("", "switchyard-report-")
 	if err != nil {
 		return nil, fmt.Errorf("start report %s: %w", path, err)

@@ -96,4 +96,7 @@ func TestNewRefusesOtherExtensions(t *testing.T) {
 	if _, err := New("run.csv"); err == nil || !strings.Contains(err.Error(), "name an .xlsx file") {
 		t.Errorf("New(run.csv) = %v", err)
 	}
+	if _, err := New("/nonexistent/folder/run.xlsx"); err == nil || !strings.Contains(err.Error(), "the folder /nonexistent/folder does not exist") {
+		t.Errorf("New in a missing folder = %v", err)
+	}
 }
