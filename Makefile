@@ -47,9 +47,12 @@ package: build
 	mv -f Switchyard.tar.xz dist/switchyard-$(VERSION)-linux-amd64.tar.xz
 	@ls -l dist/
 
-## screenshot: the real window under Xvfb, with the test OData server, into docs/screenshots/
-screenshot: build
-	@scripts/screenshot.sh
+## screenshots: one PNG per screen of the real app under Xvfb, with the test OData server, into docs/screenshots/
+screenshots: build
+	@scripts/screenshots.sh
+
+## screenshot: the same as screenshots (kept for habit)
+screenshot: screenshots
 
 ## bench: the benchmark programs against the machine's limits, one table (docs/performance.md); RECORDS=1000000 by default
 bench: deps

@@ -4,10 +4,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/testservers.sh start || { echo "test: the test servers did not start" >&2; exit 1; }
 trap 'scripts/testservers.sh stop >/dev/null 2>&1' EXIT
-SWITCHYARD_ODATA_URL=$(cat .testservers/odata.url)
-export SWITCHYARD_ODATA_URL SWITCHYARD_REQUIRE_SERVERS=1
+exports=$(scripts/testservers.sh start) || { echo "test: the test servers did not start" >&2; exit 1; }
+eval "$exports" # SWITCHYARD_ODATA_URL, SWITCHYARD_REST_URL
+export SWITCHYARD_REQUIRE_SERVERS=1
 
 go vet ./... || exit 1
 go test -count=1 ./...

@@ -66,6 +66,28 @@ func (c *memConnector) Catalog(context.Context) ([]meta.Entity, error) {
 
 func (c *memConnector) Close() error { return nil }
 
+// memRecords are the records the test connector's system holds.
+var memRecords = map[string][]meta.Record{
+	"Accounts": {
+		{"ID": "6d0b3a1e-0000-4000-8000-000000000001", "name": "Contoso", "owner": nil},
+		{"ID": "6d0b3a1e-0000-4000-8000-000000000002", "name": "Fabrikam", "owner": nil},
+		{"ID": "6d0b3a1e-0000-4000-8000-000000000003", "name": "Northwind", "owner": nil},
+	},
+}
+
+// ReadPage returns every record of the entity in one page, the total when asked.
+func (c *memConnector) ReadPage(_ context.Context, q connector.Query, _ string) (connector.Page, error) {
+	recs := memRecords[q.Entity]
+	if strings.Contains(q.Filter, "Contoso") {
+		recs = recs[:1]
+	}
+	total := int64(-1)
+	if q.Count {
+		total = int64(len(recs))
+	}
+	return connector.Page{Records: recs, Total: total}, nil
+}
+
 func (c *memConnector) Test(context.Context) (connector.Report, error) {
 	c.sys.tests.Add(1)
 	if strings.Contains(c.v["url"], "broken") {

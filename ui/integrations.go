@@ -14,8 +14,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"switchyard/core/connector"
+	"switchyard/core/engine"
 	"switchyard/core/mapping"
 	"switchyard/core/spec"
+	"switchyard/core/store"
 )
 
 // emptyIntegrations is what the Integrations screen says when there is none.
@@ -30,6 +32,8 @@ type integrationsScreen struct {
 	shell    *Shell
 	items    []mapping.Integration
 	selected int
+	// lastRuns holds each integration's latest run, by name.
+	lastRuns map[string]store.LogEntry
 
 	list      *rowList
 	body      *fyne.Container // the list or the empty state
@@ -41,6 +45,7 @@ type integrationsScreen struct {
 	deleteBtn *widget.Button
 	testBtn   *widget.Button
 	openBtn   *widget.Button
+	runBtns   []*widget.Button
 	root      fyne.CanvasObject
 }
 
@@ -59,10 +64,22 @@ func (sc *integrationsScreen) buildUI() {
 	sc.deleteBtn = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), sc.onDelete)
 	sc.testBtn = widget.NewButtonWithIcon("Test connection", theme.MediaPlayIcon(), sc.onTest)
 	sc.openBtn = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), sc.onOpen)
-	toolbar := container.NewHBox(sc.newBtn, sc.editBtn, sc.deleteBtn, widget.NewSeparator(), sc.testBtn, sc.openBtn)
+	download := widget.NewButtonWithIcon("Download", theme.DownloadIcon(), func() { sc.onRun(engine.Import) })
+	upload := widget.NewButtonWithIcon("Upload", theme.UploadIcon(), func() { sc.onRun(engine.Export) })
+	syncBtn := widget.NewButtonWithIcon("Sync", theme.MediaReplayIcon(), func() {
+		if in, ok := sc.current(); ok {
+			sc.shell.syncNow(in.Name)
+		}
+	})
+	schema := widget.NewButtonWithIcon("Update schema", theme.ViewRefreshIcon(), sc.onUpdateSchema)
+	export := widget.NewButtonWithIcon("Export", theme.MailForwardIcon(), sc.onExport)
+	sc.runBtns = []*widget.Button{syncBtn, download, upload, schema, export}
+	importBtn := widget.NewButtonWithIcon("Import", theme.MailReplyIcon(), sc.onImport)
+	toolbar := container.NewHBox(sc.newBtn, sc.editBtn, sc.deleteBtn, widget.NewSeparator(), sc.openBtn, sc.testBtn,
+		syncBtn, download, upload, schema, widget.NewSeparator(), export, importBtn)
 
 	sc.list = newRowList([]column{
-		{"Name", 200}, {"Connector", 160}, {"Mapped entities", 150}, {"Connection", 300},
+		{"Name", 130}, {"Connector", 120}, {"Entities", 70}, {"Last run", 220}, {"Next run", 170}, {"Connection", 250},
 	}, func() int { return len(sc.items) }, sc.cell)
 	sc.list.list.OnSelected = func(id widget.ListItemID) { sc.selected = id; sc.updateButtons() }
 	sc.list.list.OnUnselected = func(widget.ListItemID) { sc.selected = -1; sc.updateButtons() }
@@ -93,6 +110,14 @@ func (sc *integrationsScreen) cell(row, col int) (string, widget.Importance) {
 		return connectorTitle(info), widget.MediumImportance
 	case 2:
 		return strconv.Itoa(len(in.Entities)), widget.MediumImportance
+	case 3:
+		last, ok := sc.lastRuns[in.Name]
+		if !ok {
+			return "never", widget.LowImportance
+		}
+		return fmt.Sprintf("%s, %s", last.Status, last.Started.Local().Format("2006-01-02 15:04")), statusImportance(last.Status)
+	case 4:
+		return nextRunText(in, sc.lastRuns[in.Name], time.Now()), widget.MediumImportance
 	default:
 		info, _ := sc.shell.svc.Registry.Lookup(in.Connector)
 		return mainSetting(info.Options, in.Settings), widget.MediumImportance
@@ -140,6 +165,7 @@ func (sc *integrationsScreen) reload() {
 	}
 	showMessage(sc.loadErr, "")
 	sc.items = items
+	sc.loadLastRuns()
 	sc.list.list.UnselectAll()
 	sc.selected = -1
 	if len(items) == 0 {
@@ -173,9 +199,21 @@ func (sc *integrationsScreen) current() (mapping.Integration, bool) {
 	return sc.items[sc.selected], true
 }
 
+// loadLastRuns reads each integration's latest run.
+func (sc *integrationsScreen) loadLastRuns() {
+	runs := map[string]store.LogEntry{}
+	for _, in := range sc.items {
+		if logs, err := sc.shell.svc.Store.Logs(sc.shell.ctx(), in.Name, 1); err == nil && len(logs) > 0 {
+			runs[in.Name] = logs[0]
+		}
+	}
+	sc.lastRuns = runs
+	sc.list.list.Refresh()
+}
+
 func (sc *integrationsScreen) updateButtons() {
 	_, ok := sc.current()
-	for _, b := range []*widget.Button{sc.editBtn, sc.deleteBtn, sc.testBtn, sc.openBtn} {
+	for _, b := range append([]*widget.Button{sc.editBtn, sc.deleteBtn, sc.testBtn, sc.openBtn}, sc.runBtns...) {
 		if ok {
 			b.Enable()
 		} else {
@@ -203,9 +241,14 @@ func (sc *integrationsScreen) onOpen() {
 	if !ok {
 		return
 	}
-	sc.shell.external = newExternalEntitiesScreen(sc.shell, in)
-	sc.shell.setContent(sc.shell.external.object())
-	sc.shell.external.reload()
+	sc.shell.openMapping(in)
+}
+
+// onRun opens the download or upload page of the selected integration.
+func (sc *integrationsScreen) onRun(dir engine.Direction) {
+	if in, ok := sc.current(); ok {
+		sc.shell.openTransfer(in.Name, dir, nil)
+	}
 }
 
 func (sc *integrationsScreen) onDelete() {

@@ -71,11 +71,11 @@ func TestNewIntegrationIsListed(t *testing.T) {
 		t.Fatalf("listed = %v, want crm", sc.items)
 	}
 	row := []string{}
-	for c := range 4 {
+	for c := range 6 {
 		s, _ := sc.cell(0, c)
 		row = append(row, s)
 	}
-	if want := []string{"crm", "Memory service", "0", "https://crm.example.com/odata/"}; strings.Join(row, "|") != strings.Join(want, "|") {
+	if want := []string{"crm", "Memory service", "0", "never", "not scheduled", "https://crm.example.com/odata/"}; strings.Join(row, "|") != strings.Join(want, "|") {
 		t.Errorf("row = %q, want %q", row, want)
 	}
 	if f.shows(emptyIntegrations) {
@@ -306,8 +306,8 @@ func TestCaptureIntegrations(t *testing.T) {
 	f.shell.Show(SectionIntegrations)
 	f.shell.integrations.list.list.Select(0)
 	f.tap(t, "Open")
-	ext := f.shell.external
-	waitFor(t, "the catalog", func() bool { return !ext.loading })
-	ext.entities.list.Select(0)
-	shot("external-entities")
+	sc := f.shell.mapping
+	waitFor(t, "the catalog", func() bool { return !sc.loading })
+	sc.entities.list.Select(0)
+	shot("map-metadata")
 }

@@ -17,6 +17,9 @@ const emptyLocalData = "No local entities yet.\n" +
 	"They are created when you import an integration file (switchyard integration import FILE):\n" +
 	"every entity and field its mappings name is added to this workspace."
 
+// selectLocalEntity is what the right pane says before an entity is picked.
+const selectLocalEntity = "Select an entity to browse its rows and its schema"
+
 // localEntity is a local entity with its row count; Count is -1 when it could not be read.
 type localEntity struct {
 	meta.Entity
@@ -33,6 +36,8 @@ type localDataScreen struct {
 	entities   *rowList
 	fields     *rowList
 	fieldTitle *widget.Label
+	rowsView   *rowsView
+	tabs       *container.AppTabs
 	loadErr    *widget.Label
 	body       *fyne.Container
 	split      fyne.CanvasObject
@@ -49,7 +54,7 @@ func newLocalDataScreen(s *Shell) *localDataScreen {
 func (sc *localDataScreen) object() fyne.CanvasObject { return sc.root }
 
 func (sc *localDataScreen) buildUI() {
-	sc.entities = newRowList([]column{{"Entity", 220}, {"Rows", 90}},
+	sc.entities = newRowList([]column{{"Entity", 170}, {"Rows", 70}},
 		func() int { return len(sc.items) },
 		func(row, col int) (string, widget.Importance) {
 			e := sc.items[row]
@@ -63,8 +68,10 @@ func (sc *localDataScreen) buildUI() {
 		})
 	sc.entities.list.OnSelected = func(id widget.ListItemID) {
 		sc.selected = sc.items[id].Entity
-		sc.fieldTitle.SetText(fmt.Sprintf("Fields of %s", sc.selected.Name))
+		sc.fieldTitle.SetText(fmt.Sprintf("%s — %d fields, %d rows", sc.selected.Name, len(sc.selected.Fields), sc.items[id].Count))
 		sc.fields.list.Refresh()
+		sc.rowsView.show(sc.selected)
+		sc.tabs.Show()
 	}
 	sc.fields = newRowList([]column{{"Field", 200}, {"Type", 100}, {"Lookup target", 160}},
 		func() int { return len(sc.selected.Fields) },
@@ -86,10 +93,16 @@ func (sc *localDataScreen) buildUI() {
 				return f.Target, imp
 			}
 		})
-	sc.fieldTitle = widget.NewLabelWithStyle("Select an entity to see its fields", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	sc.fieldTitle = widget.NewLabelWithStyle(selectLocalEntity, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 
-	split := container.NewHSplit(sc.entities.view, container.NewBorder(sc.fieldTitle, nil, nil, nil, sc.fields.view))
-	split.Offset = 0.4
+	sc.rowsView = newRowsView(sc.shell)
+	sc.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Rows", theme.ListIcon(), sc.rowsView.root),
+		container.NewTabItemWithIcon("Schema", theme.InfoIcon(), sc.fields.view),
+	)
+	sc.tabs.Hide()
+	split := container.NewHSplit(sc.entities.view, container.NewBorder(sc.fieldTitle, nil, nil, nil, sc.tabs))
+	split.Offset = 0.25
 	sc.split = split
 	sc.empty = emptyState(theme.ListIcon(), emptyLocalData)
 	sc.loadErr = errorLabel()
@@ -119,7 +132,8 @@ func (sc *localDataScreen) reload() {
 		showMessage(sc.loadErr, fmt.Sprintf("Could not count the rows of some entities (shown as ?): %v", countErr))
 	}
 	sc.selected = meta.Entity{}
-	sc.fieldTitle.SetText("Select an entity to see its fields")
+	sc.fieldTitle.SetText(selectLocalEntity)
+	sc.tabs.Hide()
 	sc.entities.list.UnselectAll()
 	if len(sc.items) == 0 {
 		sc.body.Objects = []fyne.CanvasObject{sc.empty}

@@ -28,6 +28,8 @@ type runsScreen struct {
 	body    *fyne.Container
 	empty   fyne.CanvasObject
 	root    fyne.CanvasObject
+	// details is the run details page opened last.
+	details *runDetails
 }
 
 func newRunsScreen(s *Shell) *runsScreen {
@@ -40,13 +42,18 @@ func (sc *runsScreen) object() fyne.CanvasObject { return sc.root }
 
 func (sc *runsScreen) buildUI() {
 	sc.list = newRowList([]column{
-		{"Integration", 140}, {"Kind", 65}, {"Status", 85}, {"Started", 150}, {"Duration", 80},
-		{"All", 60}, {"Imported", 75}, {"Updated", 70}, {"Unchanged", 85}, {"Failed", 60}, {"Message", 150},
+		{"Integration", 100}, {"Kind", 72}, {"Status", 95}, {"Started", 160}, {"Duration", 85},
+		{"All", 50}, {"Imported", 90}, {"Updated", 85}, {"Unchanged", 100}, {"Failed", 65}, {"Message", 150},
 	}, func() int { return len(sc.items) }, sc.cell)
+	sc.list.list.OnSelected = func(id widget.ListItemID) {
+		sc.list.list.Unselect(id)
+		sc.details = newRunDetails(sc.shell, sc.items[id])
+		sc.shell.setContent(sc.details.root)
+	}
 	sc.empty = emptyState(theme.HistoryIcon(), emptyRuns)
 	sc.loadErr = errorLabel()
 	sc.body = container.NewStack(sc.empty)
-	sc.root = container.NewPadded(container.NewBorder(container.NewVBox(heading("Runs"), sc.loadErr), nil, nil, nil, sc.body))
+	sc.root = container.NewPadded(container.NewBorder(container.NewVBox(heading("Runs"), hint("Click a run to see its entities, the queries sent and the failed records."), sc.loadErr), nil, nil, nil, sc.body))
 }
 
 func (sc *runsScreen) cell(row, col int) (string, widget.Importance) {

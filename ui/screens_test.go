@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"switchyard/core/mapping"
@@ -24,80 +23,6 @@ func cells(n int, cell cellFunc, row int) string {
 		out = append(out, s)
 	}
 	return strings.Join(out, "|")
-}
-
-func TestExternalEntities(t *testing.T) {
-	f := newFixture(t)
-	f.save(t, mapping.Integration{Name: "crm", Connector: "mem", Settings: spec.Values{"url": "https://crm.example/"},
-		Entities: []mapping.EntityMapping{{External: "Contacts", Local: "contact", Direction: mapping.Download}}})
-	f.shell.integrations.list.list.Select(0)
-	f.tap(t, "Open")
-	sc := f.shell.external
-	waitFor(t, "the catalog", func() bool { return !sc.loading })
-	if got := len(sc.shown); got != 3 {
-		t.Fatalf("%d entities shown, want 3; errors: %q", got, sc.errText.Text)
-	}
-	if !f.shows("3 external entities, 1 mapped") {
-		t.Errorf("no summary; shows %q", f.texts())
-	}
-	tests := []struct {
-		row  int
-		want string
-	}{
-		{0, "Accounts|ID|3|"},
-		{1, "Contacts|ID|2|mapped"},
-	}
-	for _, tt := range tests {
-		if got := cells(4, sc.entities.cellFn, tt.row); got != tt.want {
-			t.Errorf("row %d = %q, want %q", tt.row, got, tt.want)
-		}
-	}
-
-	sc.entities.list.Select(0)
-	if got := cells(5, sc.fields.cellFn, 2); got != "owner|lookup|Users||Users" {
-		t.Errorf("field row = %q", got)
-	}
-	if got := cells(5, sc.fields.cellFn, 0); got != "ID|guid|Edm.Guid|required|" {
-		t.Errorf("key field row = %q", got)
-	}
-
-	test.Type(sc.search, "con")
-	if len(sc.shown) != 1 || sc.shown[0].Name != "Contacts" {
-		t.Errorf("search con shows %v", sc.shown)
-	}
-
-	// The first load read the system and cached it; Refresh schema reads it again.
-	before := f.sys.catalogs.Load()
-	f.tap(t, "Refresh schema")
-	waitFor(t, "the refreshed catalog", func() bool { return !sc.loading })
-	if f.sys.catalogs.Load() != before+1 {
-		t.Errorf("Refresh schema read the catalog %d times", f.sys.catalogs.Load()-before)
-	}
-	sc.reload()
-	waitFor(t, "the cached catalog", func() bool { return !sc.loading })
-	if f.sys.catalogs.Load() != before+1 {
-		t.Error("reload without refresh read the system instead of the cache")
-	}
-
-	f.tap(t, "Integrations")
-	if f.shell.current != SectionIntegrations || !f.shows("Connection") {
-		t.Error("the back button does not lead to the integrations")
-	}
-}
-
-func TestExternalEntitiesError(t *testing.T) {
-	f := newFixture(t)
-	f.save(t, mapping.Integration{Name: "crm", Connector: "mem", Settings: spec.Values{"url": "https://broken.example/"}})
-	f.shell.integrations.list.list.Select(0)
-	f.tap(t, "Open")
-	sc := f.shell.external
-	waitFor(t, "the catalog", func() bool { return !sc.loading })
-	if !sc.errText.Visible() || !strings.Contains(sc.errText.Text, "503 Service Unavailable") || !strings.Contains(sc.errText.Text, "Refresh schema") {
-		t.Errorf("error = %q, want the cause and the fix", sc.errText.Text)
-	}
-	if sc.refreshBtn.Disabled() {
-		t.Error("Refresh schema stays disabled after an error")
-	}
 }
 
 func TestLocalData(t *testing.T) {

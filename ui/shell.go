@@ -12,10 +12,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"switchyard/core/admin"
+	"switchyard/core/mapping"
+	"switchyard/core/schedule"
 )
 
 // The sections of the sidebar, as Show takes them.
@@ -52,20 +55,39 @@ type Shell struct {
 	current  string
 
 	integrations *integrationsScreen
-	// editor and external are the editor and external-entities pages opened last.
+	// editor, mapping and transfer are the editor, Map metadata and
+	// download/upload pages opened last; page is the one shown now, nil when
+	// a section is shown.
 	editor   *integrationEditor
-	external *externalEntitiesScreen
+	mapping  *mapMetadataScreen
+	transfer *transferPage
+	page     any
+	themeSel *widget.Select
+	// lastError is the last error dialog's title and message, for tests.
+	lastError string
+	// runner is the in-app scheduler, nil when none was handed over.
+	runner *schedule.Runner
+	// activity tells under the sidebar what the scheduler does.
+	activity *widget.Label
+	// syncDone, when set, is told that a sync run by syncNow ended (tests wait on it).
+	syncDone func(name string)
 }
 
 // NewShell builds the main window over svc, showing Integrations; call Show to
 // pick another section and Window().ShowAndRun() to run it.
 func NewShell(a fyne.App, svc *admin.Service) *Shell {
-	s := &Shell{app: a, svc: svc}
+	s := &Shell{app: a, svc: svc, syncDone: func(string) {}}
 	s.win = a.NewWindow(windowTitle(svc))
-	s.win.Resize(fyne.NewSize(1280, 800))
+	s.win.Resize(s.savedSize())
+	s.win.SetCloseIntercept(func() {
+		s.saveSize()
+		s.win.Close()
+	})
+	s.applyTheme(s.themePref())
 	s.buildUI()
 	s.win.SetContent(s.object())
 	s.win.SetMaster()
+	s.addShortcuts()
 	s.Show(SectionIntegrations)
 	return s
 }
@@ -124,13 +146,22 @@ func (s *Shell) buildUI() {
 	)
 	s.nav.OnSelected = s.onNav
 	s.content = container.NewStack()
+	s.themeSel = widget.NewSelect(themeChoices, func(c string) { s.setTheme(c) })
+	s.themeSel.SetSelected(s.themePref())
 }
 
 func (s *Shell) object() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle("Switchyard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	sidebar := container.NewBorder(container.NewPadded(title), nil, nil, nil, s.nav)
+	help := widget.NewButtonWithIcon("Shortcuts", theme.HelpIcon(), s.showShortcuts)
+	help.Importance = widget.LowImportance
+	s.activity = widget.NewLabel("")
+	s.activity.Wrapping = fyne.TextWrapWord
+	s.activity.Importance = widget.LowImportance
+	s.activity.Hide()
+	bottom := container.NewVBox(s.activity, s.themeSel, help)
+	sidebar := container.NewBorder(container.NewPadded(title), container.NewPadded(bottom), nil, nil, s.nav)
 	split := container.NewHSplit(sidebar, s.content)
-	split.Offset = 0.17
+	split.Offset = 0.14
 	return split
 }
 
@@ -140,6 +171,7 @@ func (s *Shell) showSection(idx int) {
 	sec := s.sections[idx]
 	s.current = sec.name
 	s.setContent(sec.screen.object())
+	s.page = nil
 	sec.screen.reload()
 }
 
@@ -147,6 +179,41 @@ func (s *Shell) showSection(idx int) {
 func (s *Shell) setContent(obj fyne.CanvasObject) {
 	s.content.Objects = []fyne.CanvasObject{obj}
 	s.content.Refresh()
+	switch {
+	case s.editor != nil && obj == s.editor.object():
+		s.page = s.editor
+	case s.mapping != nil && obj == s.mapping.object():
+		s.page = s.mapping
+	case s.transfer != nil && obj == s.transfer.root:
+		s.page = s.transfer
+	}
+}
+
+// openMapping shows the Map metadata page of in and loads it.
+func (s *Shell) openMapping(in mapping.Integration) *mapMetadataScreen {
+	s.mapping = newMapMetadataScreen(s, in)
+	s.setContent(s.mapping.object())
+	s.mapping.reload()
+	return s.mapping
+}
+
+// refreshAfterRun reloads the screens that show run results.
+func (s *Shell) refreshAfterRun() {
+	s.integrations.loadLastRuns()
+}
+
+// showError shows err in a dialog titled title, with fix: what to do about it.
+func (s *Shell) showError(title string, err error, fix string) {
+	msg := widget.NewLabel(err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	hint := widget.NewLabel(fix)
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Importance = widget.LowImportance
+	body := container.NewVScroll(container.NewVBox(msg, widget.NewSeparator(), hint))
+	body.SetMinSize(fyne.NewSize(560, 160))
+	d := dialog.NewCustom(title, "Close", body, s.win)
+	d.Show()
+	s.lastError = title + ": " + err.Error()
 }
 
 // ctx is the context of the UI's requests.

@@ -141,3 +141,11 @@ func showMessage(l *widget.Label, text string) {
 		l.Show()
 	}
 }
+
+// hint returns a short, quiet line that tells what a screen offers.
+func hint(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Importance = widget.LowImportance
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}

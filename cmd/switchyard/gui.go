@@ -25,6 +25,11 @@ func (e *env) openGUI(ctx context.Context) error {
 	defer closeWS()
 	a := app.NewWithID(appID)
 	shell := ui.NewShell(a, e.svc)
+	// The in-app scheduler runs the due syncs while the window is open.
+	runner := e.svc.Runner()
+	runner.Start(ctx)
+	defer runner.Stop()
+	shell.SetRunner(runner)
 	go func() {
 		<-ctx.Done()
 		a.Quit()

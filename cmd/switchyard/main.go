@@ -8,9 +8,12 @@
 //	switchyard [--workspace FILE] integration delete NAME
 //	switchyard [--workspace FILE] entities NAME [--json] [--refresh]
 //	switchyard [--workspace FILE] import|export NAME [--entity E]... [--preview] [--report FILE.xlsx] [--json]
+//	switchyard --run-sync NAME|all [--workspace FILE] [--report FILE.xlsx] [--json] [--full]
+//	switchyard [--workspace FILE] schedule print NAME
 //	switchyard --version
 //
-// Exit codes: 0 done; 2 some records failed; 1 the run failed; 3 configuration or usage error.
+// Exit codes: 0 done; 2 some records failed; 1 the run failed; 3 configuration or usage error;
+// 4 another run of the integration holds its lock.
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -73,6 +77,7 @@ const usage = `usage:
   switchyard [--workspace FILE] integration delete NAME
   switchyard [--workspace FILE] integration check NAME [--json] [--clean-up]
   switchyard [--workspace FILE] integration update-schema NAME [--json]
+  switchyard [--workspace FILE] integration secret NAME KEY [--delete]   read the secret's value from standard input
   switchyard [--workspace FILE] entities NAME [--json] [--refresh]
   switchyard [--workspace FILE] mapping suggest NAME ENTITY [--json] [--map-all] [--threshold N]
   switchyard [--workspace FILE] mapping create NAME ENTITY [--local LOCAL]
@@ -80,19 +85,29 @@ const usage = `usage:
   switchyard [--workspace FILE] mapping import NAME FILE
   switchyard [--workspace FILE] import NAME [--entity E]... [--preview [--limit N]] [--report FILE.xlsx] [--json]
   switchyard [--workspace FILE] export NAME [--entity E]... [--preview [--limit N]] [--report FILE.xlsx] [--json]
+  switchyard --run-sync NAME|all [--workspace FILE] [--report FILE.xlsx] [--json] [--full]
+  switchyard [--workspace FILE] schedule print NAME          crontab line, systemd service and timer, schtasks command
+  switchyard [--workspace FILE] quarantine list|dismiss NAME [ID] [--json]
   switchyard --version
 
 The workspace defaults to $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db.
 Secrets can be given as SWITCHYARD_<INTEGRATION>_<SETTING>, e.g. SWITCHYARD_CRM_PASSWORD.
-Exit codes: 0 done, 2 some records failed (or check found problems), 1 the run failed, 3 configuration or usage error.
+Exit codes: 0 done, 2 some records failed (or check found problems), 1 the run failed, 3 configuration or usage error,
+4 another run of that integration holds its lock.
 `
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Connectors log what the admin must see or act on (retries, a device-code sign-in) to stderr.
+	ctx = connector.WithLogger(ctx, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	fs := flag.NewFlagSet("switchyard", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	workspace := fs.String("workspace", "", "the workspace file")
 	showVersion := fs.Bool("version", false, "print the version")
+	runSync := fs.String("run-sync", "", "synchronise the integration NAME, or all of them, and exit")
+	reportPath := fs.String("report", "", "with --run-sync: write an Excel report of every record to this .xlsx file")
+	asJSON := fs.Bool("json", false, "with --run-sync: print one JSON summary")
+	full := fs.Bool("full", false, "with --run-sync: read and send everything again, not only the changes")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -114,6 +129,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	rest := fs.Args()
+	if *runSync != "" {
+		if len(rest) > 0 {
+			fmt.Fprintf(stderr, "switchyard --run-sync: unexpected arguments %q: give the flags before, e.g. --run-sync crm --json\n", rest)
+			return exitConfig
+		}
+		return e.runSync(ctx, syncFlags{name: *runSync, report: *reportPath, json: *asJSON, full: *full})
+	}
+	if *reportPath != "" || *asJSON || *full {
+		fmt.Fprintf(stderr, "switchyard: --report, --json and --full before the command go with --run-sync; give them after the command instead\n%s", usage)
+		return exitConfig
+	}
 	if len(rest) == 0 {
 		return e.exit("gui", e.openGUI(ctx))
 	}

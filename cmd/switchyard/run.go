@@ -73,7 +73,7 @@ func runData(ctx context.Context, e *env, dir engine.Direction, args []string) e
 	var rep *report.Writer
 	if *reportPath != "" && !*preview {
 		if rep, err = report.New(*reportPath); err != nil {
-			return usageError{err.Error()}
+			return &admin.ConfigError{Err: err}
 		}
 	}
 	opts := admin.RunOptions{Direction: dir, Entities: entities, Preview: *preview, PreviewLimit: *limit}

@@ -74,8 +74,12 @@ type Config struct {
 	UserAgent string
 	// Logger receives retries and resty's own messages, redacted; nil discards them.
 	Logger *slog.Logger
-	// Transport replaces the HTTP transport, for tests; nil keeps the default.
+	// Transport replaces the HTTP transport, for tests; nil keeps the default
+	// (NewTransport: proxies from the environment, certificates verified).
 	Transport http.RoundTripper
+	// CAFile names a PEM bundle of CA certificates trusted besides the
+	// system's; empty trusts the system's only. Ignored when Transport is set.
+	CAFile string
 }
 
 // Client sends HTTP requests with retries, authentication and typed errors.
@@ -87,6 +91,7 @@ type Client struct {
 	log     *slog.Logger
 	secrets []string
 	retries int
+	tlsErr  error       // why the CA bundle is unusable
 	tokens  *tokenCache // OAuth2 modes only
 	authErr error       // why the OAuth2 configuration is unusable
 	sem     chan struct{}
@@ -169,6 +174,13 @@ func New(cfg Config) *Client {
 		SetRetryAfter(retryAfterFunc(time.Now)).
 		AddRetryCondition(shouldRetry).
 		AddRetryHook(c.logRetry)
+	if cfg.Transport == nil {
+		if t, err := NewTransport(cfg.CAFile); err != nil {
+			c.tlsErr = err
+		} else {
+			cfg.Transport = t
+		}
+	}
 	if cfg.Transport != nil {
 		rc.SetTransport(cfg.Transport)
 	}
@@ -248,6 +260,9 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	full, err := c.Resolve(req.URL, req.Query)
 	if err != nil {
 		return nil, err
+	}
+	if c.tlsErr != nil {
+		return nil, c.tlsErr
 	}
 	if c.authErr != nil {
 		return nil, c.authErr
@@ -331,7 +346,19 @@ func (c *Client) transportError(method, full string, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err // its text repeats the unredacted URL
 	}
-	return &Error{Method: method, URL: RedactURL(full), Message: c.scrub(err.Error()), Err: err}
+	msg := c.scrub(err.Error())
+	if isCertError(err) {
+		msg += ": the server's certificate is not trusted: give the CA bundle that signed it (the OData setting cafile), or fix the server's certificate"
+	}
+	return &Error{Method: method, URL: RedactURL(full), Message: msg, Err: err}
+}
+
+// isCertError reports whether err is a TLS certificate that did not verify.
+func isCertError(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	return errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr)
 }
 
 // scrub removes the client's secrets and secret-looking URL parts from s.
@@ -358,6 +385,7 @@ func (c *Client) logRetry(resp *resty.Response, err error) {
 
 // shouldRetry decides whether resty tries again: on 429 and 503 always (the
 // server did not act on the request), on 502 and 504 for idempotent methods,
+// on 500 for reads (GET, HEAD),
 // and on transport errors for idempotent methods or when the connection was
 // never made. Cancelled contexts, TLS certificate problems and oversized
 // bodies are final.
@@ -373,10 +401,7 @@ func shouldRetry(resp *resty.Response, err error) bool {
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
 			return false
 		}
-		var certErr *tls.CertificateVerificationError
-		var unknownCA x509.UnknownAuthorityError
-		var hostErr x509.HostnameError
-		if errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) {
+		if isCertError(err) {
 			return false
 		}
 		return idempotent(method) || isDialError(err)
@@ -386,6 +411,11 @@ func shouldRetry(resp *resty.Response, err error) bool {
 		return true
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
 		return idempotent(method)
+	case http.StatusInternalServerError:
+		// A read that failed on the server is usually a passing fault (a
+		// busy database, a restarting node); a write may be a constraint that
+		// fails every time, and is not sent again.
+		return method == http.MethodGet || method == http.MethodHead
 	}
 	return false
 }

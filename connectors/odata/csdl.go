@@ -187,6 +187,9 @@ func (p *parser) run() error {
 			if !sawRoot && errors.As(err, &syntax) {
 				return fmt.Errorf("%w: %v", ErrNotCSDL, err)
 			}
+			if errors.As(err, &syntax) && syntax.Msg == "unexpected EOF" {
+				return fmt.Errorf("parse CSDL: the document ends at line %d inside an element: it was cut short", syntax.Line)
+			}
 			return fmt.Errorf("parse CSDL: %w", err)
 		}
 		switch t := tok.(type) {
@@ -205,6 +208,9 @@ func (p *parser) run() error {
 			if len(p.stack) == 0 {
 				return fmt.Errorf("parse CSDL: unexpected </%s>", t.Name.Local)
 			}
+			if open := p.stack[len(p.stack)-1]; open != t.Name.Local {
+				return fmt.Errorf("parse CSDL: </%s> closes <%s>: the document is malformed", t.Name.Local, open)
+			}
 			p.end(p.stack[len(p.stack)-1])
 			p.stack = p.stack[:len(p.stack)-1]
 		case xml.CharData:
@@ -221,6 +227,12 @@ func (p *parser) run() error {
 	}
 	if len(p.md.Schemas) == 0 {
 		return fmt.Errorf("%w: it has no Schema", ErrNotCSDL)
+	}
+	for _, set := range p.md.EntitySets {
+		if set.Name == "" || set.EntityType == "" {
+			return fmt.Errorf("parse CSDL: an <EntitySet> of container %q lacks its Name or EntityType (Name=%q, EntityType=%q)",
+				set.Container, set.Name, set.EntityType)
+		}
 	}
 	return nil
 }

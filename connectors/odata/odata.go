@@ -86,6 +86,8 @@ var options = spec.Options{
 		Help: "Operations per $batch request, at most 100 (default 100)."},
 	{Key: "concurrency", Label: "Requests in flight", Kind: spec.KindInt, Default: "4", Advanced: true,
 		Help: "The most requests sent to the service at once; lower it when the service throttles (429)."},
+	{Key: "cafile", Label: "CA bundle", Kind: spec.KindString, Advanced: true,
+		Help: "A PEM file of CA certificates trusted besides the system's, for a service (or proxy) whose certificate a company CA signed. Certificates are always verified."},
 }
 
 func init() {
@@ -127,6 +129,8 @@ type Settings struct {
 	BatchSize int
 	// Concurrency caps the requests in flight.
 	Concurrency int
+	// CAFile names a PEM bundle of CA certificates trusted besides the system's.
+	CAFile string
 }
 
 // ParseSettings applies the defaults to v, validates it and returns the typed settings.
@@ -155,6 +159,7 @@ func ParseSettings(v spec.Values) (Settings, error) {
 		Lookups:      v["lookups"],
 		Batch:        v["batch"],
 		Concurrency:  v.Int("concurrency", 4),
+		CAFile:       strings.TrimSpace(v["cafile"]),
 	}
 	if !strings.HasSuffix(s.URL, "/") {
 		s.URL += "/"
@@ -281,7 +286,7 @@ func New(ctx context.Context, v spec.Values) (*Client, error) {
 // newClient builds a client for s; tune, when not nil, adjusts the HTTP
 // configuration (tests shorten the retry waits).
 func newClient(s Settings, tune func(*httpx.Config)) *Client {
-	cfg := httpx.Config{BaseURL: s.URL, Timeout: s.Timeout, MaxInFlight: s.Concurrency}
+	cfg := httpx.Config{BaseURL: s.URL, Timeout: s.Timeout, MaxInFlight: s.Concurrency, CAFile: s.CAFile}
 	switch s.Auth {
 	case AuthBasic:
 		cfg.Auth, cfg.Username, cfg.Password = httpx.AuthBasic, s.Username, s.Password

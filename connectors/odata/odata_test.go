@@ -31,7 +31,7 @@ func TestRegistered(t *testing.T) {
 		}
 	}
 	if want := []string{"url", "auth", "username", "password", "token", "tenant", "clientid", "clientsecret", "refreshtoken", "scope", "tokenurl", "deviceurl",
-		"preset", "company", "timeout", "pagesize", "paging", "cursorfield", "lookups", "batch", "batchsize", "concurrency"}; !slices.Equal(keys, want) {
+		"preset", "company", "timeout", "pagesize", "paging", "cursorfield", "lookups", "batch", "batchsize", "concurrency", "cafile"}; !slices.Equal(keys, want) {
 		t.Errorf("option keys = %v, want %v", keys, want)
 	}
 	tests := []struct {

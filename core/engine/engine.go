@@ -25,6 +25,9 @@ type Direction string
 const (
 	Import Direction = "import" // external → workspace, for download and bidirectional entities
 	Export Direction = "export" // workspace → external, for upload and bidirectional entities
+	// Sync keeps both sides in step: each entity downloads (import), uploads
+	// (export) or both; its EntityResults say which with Import or Export.
+	Sync Direction = "sync"
 )
 
 // Status is how a run ended.
@@ -47,6 +50,9 @@ const (
 	Update    Action = "update"
 	Unchanged Action = "unchanged"
 	Fail      Action = "fail"
+	// Delete removes a record: locally when the external system no longer
+	// has it, externally when it was deleted locally (syncs only).
+	Delete Action = "delete"
 )
 
 // DefaultPreviewLimit is how many records a preview shows per entity when Options.PreviewLimit is 0.
@@ -92,6 +98,8 @@ type Counts struct {
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 	Failed    int `json:"failed"`
+	// Deleted counts the records a sync deleted (on the side the entity's direction writes).
+	Deleted int `json:"deleted"`
 }
 
 func (c *Counts) add(o Counts) {
@@ -101,6 +109,7 @@ func (c *Counts) add(o Counts) {
 	c.Updated += o.Updated
 	c.Unchanged += o.Unchanged
 	c.Failed += o.Failed
+	c.Deleted += o.Deleted
 }
 
 // count adds one record with action a in direction d.
@@ -119,6 +128,8 @@ func (c *Counts) count(d Direction, a Action) {
 		c.Unchanged++
 	case Fail:
 		c.Failed++
+	case Delete:
+		c.Deleted++
 	}
 }
 
@@ -180,6 +191,10 @@ func (r *Result) Totals() Counts {
 // `RESULTS: ALL (15) : IMPORTED (13); UPDATED (2); UNCHANGED (0); FAILED (0)`.
 func (r *Result) Summary() string {
 	c := r.Totals()
+	if r.Direction == Sync {
+		return fmt.Sprintf("RESULTS: ALL (%d) : IMPORTED (%d); EXPORTED (%d); UPDATED (%d); UNCHANGED (%d); DELETED (%d); FAILED (%d)",
+			c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Deleted, c.Failed)
+	}
 	created, n := "IMPORTED", c.Imported
 	if r.Direction == Export {
 		created, n = "EXPORTED", c.Exported
@@ -242,6 +257,9 @@ func (e *Engine) finish(ctx context.Context, res *Result, err error) (*Result, e
 		msg := res.Summary()
 		if err != nil {
 			msg = err.Error()
+		}
+		if res.Direction == Sync && err == nil {
+			msg += fmt.Sprintf("; DELETED (%d)", totals.Deleted)
 		}
 		logErr := e.Store.FinishLog(context.WithoutCancel(ctx), store.LogEntry{ID: res.LogID, Status: string(res.Status), Ended: res.Ended,
 			All: totals.All, Imported: totals.Imported, Exported: totals.Exported, Updated: totals.Updated,

@@ -81,7 +81,7 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 			results[i] = o.res
 		}
 		if !r.opt.Preview {
-			err := r.engine.Store.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
 				for _, o := range page {
 					if o.assigned {
 						if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil {

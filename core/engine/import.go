@@ -18,6 +18,10 @@ type item struct {
 	lookupKeys map[int]any
 	// pending are the lookups whose target is not there yet but may come later in the run.
 	pending []int
+	// rec is the external record (a sync reads its change cursor).
+	rec meta.Record
+	// skip leaves the local row as it is: a sync keeps a local change that wins.
+	skip bool
 }
 
 func (it *item) fail(format string, args ...any) {
@@ -95,7 +99,7 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 		if r.opt.Preview {
 			err = r.engine.Store.View(wctx, txFn)
 		} else {
-			err = r.engine.Store.Update(wctx, txFn)
+			err = r.engine.Store.Apply(wctx, txFn)
 		}
 		if err != nil {
 			return fmt.Errorf("write %s: %w", p.em.Local, err)
@@ -134,10 +138,15 @@ func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, recs []meta.Recor
 	if err != nil {
 		return nil, nil, err
 	}
+	if r.sync != nil {
+		if err := r.sync.resolve(tx, r, p, items, existing); err != nil {
+			return nil, nil, err
+		}
+	}
 	results := make([]RecordResult, 0, len(items))
 	var deferred []*deferredRecord
 	for _, it := range items {
-		if it.res.Action == Fail {
+		if it.res.Action == Fail || it.skip {
 			results = append(results, it.res)
 			continue
 		}
@@ -160,7 +169,7 @@ func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, recs []meta.Recor
 
 // convert maps one external record to local values.
 func (r *run) convert(p *entityPlan, rec meta.Record) *item {
-	it := &item{values: map[string]any{}, lookupKeys: map[int]any{}}
+	it := &item{values: map[string]any{}, lookupKeys: map[int]any{}, rec: rec}
 	it.res.Entity = p.em.External
 	if raw := rec[p.key.ext]; raw != nil {
 		it.res.Key = fmt.Sprint(raw)
@@ -246,7 +255,7 @@ func (r *run) resolveLookups(tx *store.Tx, p *entityPlan, items []*item) error {
 // inRun reports whether the local entity is imported by this run.
 func (r *run) inRun(local string) bool {
 	for _, p := range r.plans {
-		if p.local.Name == local {
+		if p.local.Name == local && (r.sync == nil || runs(p.em, Import)) {
 			return true
 		}
 	}
@@ -309,10 +318,15 @@ func (r *run) resolveDeferred(ctx context.Context) error {
 	const chunk = 500
 	for start := 0; start < len(r.deferred); start += chunk {
 		batch := r.deferred[start:min(start+chunk, len(r.deferred))]
-		err := r.engine.Store.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
 			for _, d := range batch {
 				if err := r.completeLookups(tx, d); err != nil {
 					return err
+				}
+				if r.sync != nil {
+					if err := r.sync.settleDeferred(tx, r, d); err != nil {
+						return err
+					}
 				}
 			}
 			byEntity := map[int][]RecordResult{}

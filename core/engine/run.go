@@ -19,6 +19,8 @@ type run struct {
 	deferred []*deferredRecord
 	// starts are when each entity began, for the durations logged after every page.
 	starts []time.Time
+	// sync is the state of a sync, nil for an import or export.
+	sync *syncState
 }
 
 func (r *run) do(ctx context.Context) error {
@@ -71,7 +73,7 @@ func (r *run) logEntity(tx *store.Tx, idx int, c Counts) error {
 func (r *run) commit(idx int, results []RecordResult, done, total int64) {
 	er := &r.res.Entities[idx]
 	for _, rr := range results {
-		er.Counts.count(r.opt.Direction, rr.Action)
+		er.Counts.count(er.Direction, rr.Action)
 		if r.opt.Preview {
 			if len(er.Preview) < r.previewLimit() {
 				er.Preview = append(er.Preview, rr)
@@ -89,7 +91,7 @@ func (r *run) commit(idx int, results []RecordResult, done, total int64) {
 func (r *run) pageCounts(idx int, results []RecordResult) Counts {
 	c := r.res.Entities[idx].Counts
 	for _, rr := range results {
-		c.count(r.opt.Direction, rr.Action)
+		c.count(r.res.Entities[idx].Direction, rr.Action)
 	}
 	return c
 }

@@ -35,6 +35,9 @@ func (in Integration) Check() Problems {
 		if !e.Direction.Valid() {
 			ps.add(p+".direction", "%q: use download, upload or bidirectional", e.Direction)
 		}
+		if !e.Conflict.Valid() {
+			ps.add(p+".conflict", "%q: use external, local or newest", e.Conflict)
+		}
 		locals := map[string]int{}
 		for j, f := range e.Fields {
 			fp := fieldPath(i, j)

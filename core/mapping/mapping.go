@@ -60,12 +60,39 @@ type EntityMapping struct {
 	External string `json:"external"`
 	Local    string `json:"local"`
 	// PrimaryKey names the local field that holds the external key and matches records.
-	PrimaryKey     string         `json:"primaryKey"`
-	Direction      Direction      `json:"direction"`
-	DownloadFilter string         `json:"downloadFilter"`
-	UploadFilter   string         `json:"uploadFilter"`
-	Disabled       bool           `json:"disabled,omitempty"`
-	Fields         []FieldMapping `json:"fields"`
+	PrimaryKey     string    `json:"primaryKey"`
+	Direction      Direction `json:"direction"`
+	DownloadFilter string    `json:"downloadFilter"`
+	UploadFilter   string    `json:"uploadFilter"`
+	Disabled       bool      `json:"disabled,omitempty"`
+	// Conflict says which side wins when a bidirectional sync finds a record
+	// changed on both sides: ConflictExternal (the default when empty),
+	// ConflictLocal or ConflictNewest.
+	Conflict Conflict       `json:"conflict,omitempty"`
+	Fields   []FieldMapping `json:"fields"`
+}
+
+// Conflict is the conflict policy of a bidirectional entity mapping.
+type Conflict string
+
+// The conflict policies.
+const (
+	ConflictExternal Conflict = "external" // the external system's version wins (the default)
+	ConflictLocal    Conflict = "local"    // the local version wins and is uploaded
+	ConflictNewest   Conflict = "newest"   // the version changed last wins
+)
+
+// Valid reports whether c is empty (the default, external) or one of the policies.
+func (c Conflict) Valid() bool {
+	return c == "" || c == ConflictExternal || c == ConflictLocal || c == ConflictNewest
+}
+
+// Policy returns c, or ConflictExternal when c is empty.
+func (c Conflict) Policy() Conflict {
+	if c == "" {
+		return ConflictExternal
+	}
+	return c
 }
 
 // FieldMapping maps one external field to one local field.

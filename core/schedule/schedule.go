@@ -30,8 +30,11 @@ func (s Schedule) Validate() error {
 			return fmt.Errorf("every %q: use a duration of at least a minute such as \"15m\" or \"2h\"", s.Every)
 		}
 	default:
-		if n := len(strings.Fields(s.Cron)); n != 5 {
+		if n := len(strings.Fields(s.Cron)); n != 5 && !strings.HasPrefix(strings.TrimSpace(s.Cron), "@") {
 			return fmt.Errorf("cron %q: has %d fields, want 5 (minute hour day-of-month month day-of-week)", s.Cron, n)
+		}
+		if _, err := Parse(s.Cron); err != nil {
+			return err
 		}
 	}
 	return nil

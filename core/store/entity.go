@@ -124,7 +124,7 @@ func (s *Store) createEntity(ctx context.Context, tx *sql.Tx, e meta.Entity) err
 			return err
 		}
 	}
-	return nil
+	return makeCapture(ctx, tx, e.Name)
 }
 
 // addField validates f, adds its column to the entity's table and records it.
@@ -150,7 +150,10 @@ func addField(ctx context.Context, tx *sql.Tx, entity string, f meta.Field) erro
 	if _, err := tx.ExecContext(ctx, `ALTER TABLE `+quote(entity)+` ADD COLUMN `+columnDef(f)); err != nil {
 		return fmt.Errorf("alter table: %w", err)
 	}
-	return recordField(ctx, tx, entity, next, f)
+	if err := recordField(ctx, tx, entity, next, f); err != nil {
+		return err
+	}
+	return makeCapture(ctx, tx, entity)
 }
 
 // recordField writes f's metadata to sy_field. A target is kept for lookups only.

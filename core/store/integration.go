@@ -45,6 +45,7 @@ func (s *Store) Integration(ctx context.Context, name string) (mapping.Integrati
 		}
 		return mapping.Integration{}, fmt.Errorf("load integration %q: %w", name, err)
 	}
+	in.Secrets = s.unsealSecrets(name, in.Secrets)
 	return in, nil
 }
 
@@ -61,6 +62,7 @@ func (s *Store) Integrations(ctx context.Context) ([]mapping.Integration, error)
 			if err != nil {
 				return err
 			}
+			in.Secrets = s.unsealSecrets(name, in.Secrets)
 			out = append(out, in)
 		}
 		return nil
@@ -120,9 +122,15 @@ ON CONFLICT (name) DO UPDATE SET connector = excluded.connector, settings = excl
 		return err
 	}
 	if in.Secrets != nil {
-		if err := saveSecrets(ctx, tx, in.Name, in.Secrets); err != nil {
+		sealed, err := s.sealSecrets(ctx, tx, in.Name, in.Secrets)
+		if err != nil {
 			return err
 		}
+		if err := saveSecrets(ctx, tx, in.Name, sealed); err != nil {
+			return err
+		}
+	} else if err := s.resealStored(ctx, tx, in.Name); err != nil {
+		return err
 	}
 	if err := saveEntityMappings(ctx, tx, in.Name, in.Entities); err != nil {
 		return err
@@ -130,7 +138,7 @@ ON CONFLICT (name) DO UPDATE SET connector = excluded.connector, settings = excl
 	return saveSchedules(ctx, tx, in.Name, in.Schedules)
 }
 
-// saveSecrets replaces the integration's secrets with secrets.
+// saveSecrets replaces the integration's secrets with secrets, already sealed (secrets.go).
 func saveSecrets(ctx context.Context, tx *sql.Tx, integration string, secrets spec.Values) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sy_integration_secret WHERE integration = ?`, integration); err != nil {
 		return fmt.Errorf("clear secrets: %w", err)
@@ -151,10 +159,10 @@ func saveEntityMappings(ctx context.Context, tx *sql.Tx, integration string, ent
 	}
 	for i, em := range entities {
 		res, err := tx.ExecContext(ctx, `INSERT INTO sy_entity_mapping
-(integration, position, external, local, primary_key, direction, download_filter, upload_filter, disabled)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+(integration, position, external, local, primary_key, direction, download_filter, upload_filter, disabled, conflict)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			integration, i, em.External, em.Local, em.PrimaryKey, string(em.Direction),
-			em.DownloadFilter, em.UploadFilter, boolInt(em.Disabled))
+			em.DownloadFilter, em.UploadFilter, boolInt(em.Disabled), string(em.Conflict))
 		if err != nil {
 			return fmt.Errorf("save entity mapping %q: %w", em.External, err)
 		}
@@ -280,7 +288,7 @@ func loadSecrets(ctx context.Context, tx *sql.Tx, integration string) (spec.Valu
 
 // loadEntityMappings reads the integration's entity mappings in order, with their field mappings.
 func loadEntityMappings(ctx context.Context, tx *sql.Tx, integration string) ([]mapping.EntityMapping, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, external, local, primary_key, direction, download_filter, upload_filter, disabled
+	rows, err := tx.QueryContext(ctx, `SELECT id, external, local, primary_key, direction, download_filter, upload_filter, disabled, conflict
 FROM sy_entity_mapping WHERE integration = ? ORDER BY position`, integration)
 	if err != nil {
 		return nil, fmt.Errorf("load entity mappings: %w", err)
@@ -293,14 +301,16 @@ FROM sy_entity_mapping WHERE integration = ? ORDER BY position`, integration)
 			em        mapping.EntityMapping
 			direction string
 			disabled  bool
+			conflict  string
 		)
 		if err := rows.Scan(&id, &em.External, &em.Local, &em.PrimaryKey, &direction,
-			&em.DownloadFilter, &em.UploadFilter, &disabled); err != nil {
+			&em.DownloadFilter, &em.UploadFilter, &disabled, &conflict); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load entity mappings: %w", err)
 		}
 		em.Direction = mapping.Direction(direction)
 		em.Disabled = disabled
+		em.Conflict = mapping.Conflict(conflict)
 		ids = append(ids, id)
 		out = append(out, em)
 	}

@@ -266,6 +266,16 @@ func TestDeleteIntegrationCascades(t *testing.T) {
 		if _, err := s.db.Exec(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber) VALUES (?, 'account', 'r1', 'update', 7)`, in.Name); err != nil {
 			t.Fatal(err)
 		}
+		for _, q := range []string{
+			`INSERT INTO sy_integration_quarantine (integration, entity, direction, record_key, reason, first_at, last_at) VALUES (?, 'Accounts', 'download', 'k1', 'bad', '2026-01-01', '2026-01-01')`,
+			`INSERT INTO sy_integration_conflict (integration, entity, record_key, policy, winner, local, external, at) VALUES (?, 'Accounts', 'k1', 'external', 'external', '{}', '{}', '2026-01-01')`,
+			`INSERT INTO sy_integration_lock (integration, holder, host, pid, acquired_at, heartbeat_at) VALUES (?, 'h:1:x', 'h', 1, '2026-01-01', '2026-01-01')`,
+			`INSERT INTO sy_integration_seen (integration, entity, record_key) VALUES (?, 'Accounts', 'k1')`,
+		} {
+			if _, err := s.db.Exec(q, in.Name); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	tables := integrationTables(t, s)
 	for _, want := range []string{"sy_entity_mapping", "sy_integration_log", "sy_integration_secret", "sy_integration_syncanchor",

@@ -64,7 +64,7 @@ WHERE entity = ? AND name = ?`, f.Label, string(f.Type), f.Target, boolInt(f.Nul
 	if err != nil {
 		return fmt.Errorf("record field: %w", err)
 	}
-	return nil
+	return makeCapture(ctx, tx, entity) // a field now binary leaves the deleted row's JSON
 }
 
 // keepsValues reports whether every value of old fits the changed field f.

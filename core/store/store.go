@@ -89,6 +89,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open workspace %s: %w", path, err)
 	}
+	if err := s.ensureCapture(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open workspace %s: set up change capture: %w", path, err)
+	}
 	return s, nil
 }
 

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"switchyard/core/admin"
+)
+
+func init() {
+	integrationCommands["secret"] = integrationSecret
+}
+
+// maxSecret bounds a secret read from standard input.
+const maxSecret = 64 << 10
+
+// integrationSecret is `switchyard integration secret NAME KEY [--delete]`:
+// it stores the secret setting KEY of the integration NAME, read from
+// standard input (one trailing newline dropped), sealed in the workspace. The
+// value is never printed.
+func integrationSecret(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("secret", flag.ContinueOnError)
+	del := fs.Bool("delete", false, "delete the stored secret instead of reading a new one")
+	pos, err := parse(fs, args, 2, "NAME KEY")
+	if err != nil {
+		return err
+	}
+	name, key := pos[0], pos[1]
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeWS()
+	in, err := e.svc.Store.Integration(ctx, name)
+	if err != nil {
+		return err
+	}
+	info, err := e.svc.Registry.Lookup(in.Connector)
+	if err != nil {
+		return &admin.ConfigError{Err: fmt.Errorf("integration %q: %w", name, err)}
+	}
+	var secrets []string
+	for _, o := range info.Options {
+		if o.Secret() {
+			secrets = append(secrets, o.Key)
+		}
+	}
+	if o, ok := info.Options.Get(key); !ok || !o.Secret() {
+		what := "not a setting of"
+		if ok {
+			what = "a setting, not a secret, of"
+		}
+		return &admin.ConfigError{Err: fmt.Errorf("secret %q: it is %s the %s connector: use one of %s",
+			key, what, in.Connector, strings.Join(secrets, ", "))}
+	}
+	value := ""
+	if !*del {
+		if value, err = readSecret(e); err != nil {
+			return err
+		}
+	}
+	if err := e.svc.Store.SetSecret(ctx, name, key, value); err != nil {
+		return err
+	}
+	if *del {
+		fmt.Fprintf(e.stdout, "secret %s of integration %q deleted\n", key, name)
+	} else {
+		fmt.Fprintf(e.stdout, "secret %s of integration %q set (sealed in the workspace)\n", key, name)
+	}
+	return nil
+}
+
+// readSecret reads one secret from standard input, dropping one trailing
+// newline; an empty value is refused (use --delete).
+func readSecret(e *env) (string, error) {
+	if f, ok := e.stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprintln(e.stderr, "type the secret, then Enter and Ctrl-D (it is shown as you type; pipe it in to avoid that)")
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(e.stdin, maxSecret+1))
+	if err != nil {
+		return "", fmt.Errorf("read the secret from standard input: %w", err)
+	}
+	if len(data) > maxSecret {
+		return "", &admin.ConfigError{Err: errors.New("read the secret from standard input: it is longer than 64 KiB")}
+	}
+	value := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
+	if value == "" {
+		return "", &admin.ConfigError{Err: errors.New("no secret on standard input: pipe it in, e.g. printf '%s' \"$PASSWORD\" | switchyard integration secret NAME KEY (or use --delete)")}
+	}
+	return value, nil
+}

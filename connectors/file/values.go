@@ -1,0 +1,134 @@
+package file
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"switchyard/core/meta"
+)
+
+var (
+	intRE      = regexp.MustCompile(`^[+-]?\d{1,18}$`)
+	numberRE   = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+	dateRE     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	dateTimeRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$`)
+	guidRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+)
+
+// kindOf is the narrowest type that holds the text s. Numbers with leading
+// zeros ("007", a code rather than a number) are text.
+func kindOf(s string) meta.Type {
+	switch {
+	case intRE.MatchString(s):
+		if len(strings.TrimLeft(s, "+-")) > 1 && strings.TrimLeft(s, "+-")[0] == '0' {
+			return meta.String
+		}
+		return meta.Int
+	case numberRE.MatchString(s):
+		return meta.Decimal
+	case strings.EqualFold(s, "true") || strings.EqualFold(s, "false"):
+		return meta.Bool
+	case dateRE.MatchString(s):
+		if _, err := time.Parse(time.DateOnly, s); err == nil {
+			return meta.Date
+		}
+	case dateTimeRE.MatchString(s):
+		if _, err := parseDateTime(s); err == nil {
+			return meta.DateTime
+		}
+	case guidRE.MatchString(s):
+		return meta.GUID
+	}
+	return meta.String
+}
+
+// widen returns the type that holds values of both a and b.
+func widen(a, b meta.Type) meta.Type {
+	switch {
+	case a == "" || a == b:
+		return b
+	case (a == meta.Int && b == meta.Decimal) || (a == meta.Decimal && b == meta.Int):
+		return meta.Decimal
+	case (a == meta.Date && b == meta.DateTime) || (a == meta.DateTime && b == meta.Date):
+		return meta.DateTime
+	}
+	return meta.String
+}
+
+// parseDateTime reads an ISO 8601 date-time; one without an offset is UTC.
+func parseDateTime(s string) (time.Time, error) {
+	s = strings.Replace(strings.TrimSpace(s), " ", "T", 1)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05.999999999", "2006-01-02T15:04", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date-time", s)
+}
+
+// decodeCell converts a cell's text into the connector type of t; "" is empty.
+func decodeCell(t meta.Type, s string) (any, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	switch t {
+	case meta.Int:
+		return strconv.ParseInt(s, 10, 64)
+	case meta.Decimal:
+		return json.Number(s), nil
+	case meta.Double:
+		return strconv.ParseFloat(s, 64)
+	case meta.Bool:
+		return strconv.ParseBool(strings.ToLower(s))
+	case meta.DateTime:
+		return parseDateTime(s)
+	case meta.GUID:
+		return strings.ToLower(s), nil
+	}
+	return s, nil
+}
+
+// encodeCell writes a record value as cell text.
+func encodeCell(f meta.Field, v any) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		if f.Type == meta.DateTime {
+			t, err := parseDateTime(x)
+			if err != nil {
+				return "", fmt.Errorf("field %s: %w", f.Name, err)
+			}
+			return t.Format(time.RFC3339Nano), nil
+		}
+		return x, nil
+	case time.Time:
+		if f.Type == meta.Date {
+			return x.Format(time.DateOnly), nil
+		}
+		return x.UTC().Format(time.RFC3339Nano), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case json.Number:
+		return x.String(), nil
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return "", fmt.Errorf("field %s: %v is not a finite number", f.Name, x)
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32), nil
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return fmt.Sprint(x), nil
+	case []byte:
+		return base64.StdEncoding.EncodeToString(x), nil
+	}
+	return fmt.Sprint(v), nil
+}

@@ -1,0 +1,282 @@
+package workspace
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"switchyard/core/connector"
+	"switchyard/core/filter"
+	"switchyard/core/meta"
+	"switchyard/core/store"
+)
+
+// The page tokens: "id:<last id>" pages by id, "v:<last versionnumber>" by versionnumber.
+const (
+	idToken      = "id:"
+	versionToken = "v:"
+)
+
+// The system columns of a local entity table.
+const (
+	colID         = "id"
+	colModifiedOn = "modifiedon"
+	colVersion    = "versionnumber"
+)
+
+// defaultPageSize is the page size when the query names none.
+const defaultPageSize = 500
+
+// ReadPage reads one page of a local entity of the other workspace. A plain
+// read pages by id. A read of changes — Since set (the cursor must be
+// modifiedon, the default), Track or Delta — pages by versionnumber, which
+// every write stamps in order: records come in the order they were last
+// changed, and one changed during the read moves forward and is read again
+// later, so none is lost. Delta tokens are "v:<versionnumber>"; deletions
+// are not reported (the workspace keeps no tombstones for other readers).
+// Each record's versionnumber is its ETag.
+func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
+	e, err := c.entity(ctx, q.Entity)
+	if err != nil {
+		return connector.Page{}, err
+	}
+	size := q.PageSize
+	if size <= 0 {
+		size = defaultPageSize
+	}
+	where, args, err := c.condition(e, q)
+	if err != nil {
+		return connector.Page{}, err
+	}
+	byVersion := !q.Since.IsZero() || q.Track || q.Delta != ""
+	if strings.HasPrefix(token, versionToken) || strings.HasPrefix(token, idToken) {
+		byVersion = strings.HasPrefix(token, versionToken)
+	} else if token != "" {
+		return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+	}
+	fields := readFields(e)
+	page := connector.Page{Total: -1}
+	err = c.st.View(ctx, func(tx *store.Tx) error {
+		if q.Count && token == "" && !byVersion {
+			n, err := tx.Count(e.Name, where, args)
+			if err != nil {
+				return err
+			}
+			page.Total = n
+		}
+		var rows []store.Row
+		var err error
+		if byVersion {
+			rows, err = c.versionPage(tx, e, q, token, where, args, fields, size)
+		} else {
+			rows, err = tx.Scan(e.Name, fields, where, args, strings.TrimPrefix(token, idToken), size)
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			rec, err := decodeRow(e, r)
+			if err != nil {
+				return err
+			}
+			page.Records = append(page.Records, rec)
+		}
+		if len(rows) == size {
+			if byVersion {
+				page.Next = versionToken + fmt.Sprint(rows[len(rows)-1].Values[colVersion])
+			} else {
+				page.Next = idToken + rows[len(rows)-1].ID
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return connector.Page{}, fmt.Errorf("read %s of workspace %s: %w", q.Entity, c.path, err)
+	}
+	if page.Next == "" && (q.Track || q.Delta != "") {
+		last := strings.TrimPrefix(q.Delta, versionToken)
+		if token != "" {
+			last = strings.TrimPrefix(token, versionToken)
+		}
+		if n := len(page.Records); n > 0 {
+			last = fmt.Sprint(page.Records[n-1][colVersion])
+		}
+		if last == "" {
+			last = "0"
+		}
+		page.Delta = versionToken + last
+	}
+	return page, nil
+}
+
+// TracksChanges is true: every workspace stamps its writes with versionnumber.
+func (c *Client) TracksChanges(ctx context.Context, entity string) (bool, error) {
+	_, err := c.entity(ctx, entity)
+	return err == nil, err
+}
+
+// condition is the SQL of q's filter and Since on e, with its arguments.
+func (c *Client) condition(e meta.Entity, q connector.Query) (string, []any, error) {
+	var terms []filter.Expr
+	if strings.TrimSpace(q.Filter) != "" && q.Delta == "" {
+		x, err := filter.Parse(q.Filter)
+		if err == nil {
+			err = filter.Check(x, e)
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
+		}
+		terms = append(terms, filter.Resolve(x, time.Now()))
+	}
+	if !q.Since.IsZero() && q.Delta == "" {
+		if q.CursorField != "" && q.CursorField != colModifiedOn {
+			return "", nil, fmt.Errorf("read %s incrementally: cursor %q: a workspace reads changes by modifiedon (and versionnumber): leave the cursor field empty or set it to modifiedon", e.Name, q.CursorField)
+		}
+		terms = append(terms, &filter.Compare{Op: filter.Ge, Left: &filter.Field{Name: colModifiedOn},
+			Right: &filter.Literal{Value: filter.DateTimeValue(q.Since.Add(-q.Overlap).UTC())}})
+	}
+	switch len(terms) {
+	case 0:
+		return "", nil, nil
+	case 1:
+		w, a := filter.ToSQL(terms[0], quote)
+		return w, a, nil
+	}
+	w, a := filter.ToSQL(&filter.Logical{Op: filter.And, Terms: terms}, quote)
+	return w, a, nil
+}
+
+// versionPage reads the next size rows in versionnumber order after the
+// token's (or the delta's) versionnumber. Scan returns rows in id order, so
+// the page is the window of versionnumbers up to the size-th match (they are
+// unique), sorted here.
+func (c *Client) versionPage(tx *store.Tx, e meta.Entity, q connector.Query, token, where string, args []any, fields []string, size int) ([]store.Row, error) {
+	after := int64(0)
+	from := strings.TrimPrefix(token, versionToken)
+	if token == "" {
+		from = strings.TrimPrefix(q.Delta, versionToken)
+	}
+	if from != "" {
+		n, err := strconv.ParseInt(from, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: change token %q is not valid: read everything again", e.Name, from)
+		}
+		after = n
+	}
+	cond := quote(colVersion) + " > ?"
+	condArgs := []any{after}
+	if where != "" {
+		cond += " AND (" + where + ")"
+		condArgs = append(condArgs, args...)
+	}
+	window := fmt.Sprintf("%s AND %s <= COALESCE((SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT 1 OFFSET %d), 9223372036854775807)",
+		cond, quote(colVersion), quote(colVersion), quote(e.Name), cond, quote(colVersion), size-1)
+	rows, err := tx.Scan(e.Name, fields, window, append(append([]any{}, condArgs...), condArgs...), "", size)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(rows, func(i, j int) bool { return versionOf(rows[i]) < versionOf(rows[j]) })
+	return rows, nil
+}
+
+func versionOf(r store.Row) int64 {
+	n, _ := r.Values[colVersion].(int64)
+	return n
+}
+
+// readFields are the columns read: every field but id, which Scan returns apart.
+func readFields(e meta.Entity) []string {
+	out := make([]string, 0, len(e.Fields))
+	for _, f := range e.Fields {
+		if f.Name != colID {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// decodeRow converts a stored row into a record of the types connector.Query documents.
+func decodeRow(e meta.Entity, r store.Row) (meta.Record, error) {
+	rec := meta.Record{colID: r.ID, connector.ETagKey: fmt.Sprint(r.Values[colVersion])}
+	for _, f := range e.Fields {
+		if f.Name == colID {
+			continue
+		}
+		v, err := decodeValue(f.Type, r.Values[f.Name])
+		if err != nil {
+			return nil, fmt.Errorf("row %s field %s: %w", r.ID, f.Name, err)
+		}
+		rec[f.Name] = v
+	}
+	return rec, nil
+}
+
+// decodeValue converts a value as SQLite returns it into the connector type of t.
+func decodeValue(t meta.Type, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if b, ok := v.([]byte); ok && t != meta.Binary {
+		v = string(b)
+	}
+	switch t {
+	case meta.Int:
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case float64:
+			return int64(x), nil
+		case string:
+			return strconv.ParseInt(x, 10, 64)
+		}
+	case meta.Decimal:
+		switch x := v.(type) {
+		case int64:
+			return json.Number(strconv.FormatInt(x, 10)), nil
+		case float64:
+			return json.Number(strconv.FormatFloat(x, 'f', -1, 64)), nil
+		case string:
+			return json.Number(x), nil
+		}
+	case meta.Double:
+		switch x := v.(type) {
+		case int64:
+			return float64(x), nil
+		case float64:
+			return x, nil
+		case string:
+			return strconv.ParseFloat(x, 64)
+		}
+	case meta.Bool:
+		switch x := v.(type) {
+		case int64:
+			return x != 0, nil
+		case string:
+			return x == "1" || strings.EqualFold(x, "true"), nil
+		}
+	case meta.DateTime:
+		if s, ok := v.(string); ok {
+			tm, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				return nil, fmt.Errorf("stored date-time %q is not ISO 8601", s)
+			}
+			return tm.UTC(), nil
+		}
+	case meta.Binary:
+		if b, ok := v.([]byte); ok {
+			return base64.StdEncoding.EncodeToString(b), nil
+		}
+		return fmt.Sprint(v), nil
+	default: // string, date, time, guid, lookup
+		return fmt.Sprint(v), nil
+	}
+	return nil, fmt.Errorf("a stored %T cannot be read as a %s", v, t)
+}
+
+// quote quotes a column or table name for SQLite.
+func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// ErrLocked is returned by Lock when another run holds the integration's lock.
+var ErrLocked = errors.New("another run of the integration is in progress")
+
+// Lock timing: the holder refreshes its heartbeat every lockBeat; a lock
+// whose heartbeat is older than lockStale is taken over (its holder died on
+// another host, or hangs).
+const (
+	lockBeat  = 10 * time.Second
+	lockStale = 60 * time.Second
+)
+
+// Lock takes the run lock of integration (sy_integration_lock), so that one
+// sync of it runs at a time across processes and hosts sharing the
+// workspace. A lock whose holder process is gone (same host) or whose
+// heartbeat stopped is taken over. It fails with ErrLocked, naming the
+// holder, when the lock is held. Call the returned unlock when the run ends.
+func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), err error) {
+	host, _ := os.Hostname()
+	pid := os.Getpid()
+	b := make([]byte, 8)
+	rand.Read(b)
+	holder := fmt.Sprintf("%s:%d:%s", host, pid, hex.EncodeToString(b))
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := requireIntegration(ctx, tx, integration); err != nil {
+			return err
+		}
+		var (
+			oldHost, beat string
+			oldPid        int
+		)
+		err := tx.QueryRowContext(ctx, `SELECT host, pid, heartbeat_at FROM sy_integration_lock WHERE integration = ?`, integration).
+			Scan(&oldHost, &oldPid, &beat)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			last, perr := parseTime(beat)
+			stale := perr != nil || s.now().Sub(last) > lockStale
+			gone := oldHost == host && oldPid != pid && !processAlive(oldPid)
+			if !stale && !gone {
+				return fmt.Errorf("%w (process %d on %s since its heartbeat at %s): wait for it to finish", ErrLocked, oldPid, oldHost, beat)
+			}
+		}
+		now := formatTime(s.now())
+		_, err = tx.ExecContext(ctx, `INSERT INTO sy_integration_lock (integration, holder, host, pid, acquired_at, heartbeat_at)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = excluded.holder, host = excluded.host,
+	pid = excluded.pid, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
+			integration, holder, host, pid, now, now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lock integration %q: %w", integration, err)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(lockBeat)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				s.inTx(context.Background(), func(tx *sql.Tx) error {
+					_, err := tx.Exec(`UPDATE sy_integration_lock SET heartbeat_at = ? WHERE integration = ? AND holder = ?`,
+						formatTime(s.now()), integration, holder)
+					return err
+				})
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			wg.Wait()
+			s.inTx(context.Background(), func(tx *sql.Tx) error {
+				_, err := tx.Exec(`DELETE FROM sy_integration_lock WHERE integration = ? AND holder = ?`, integration, holder)
+				return err
+			})
+		})
+	}, nil
+}

@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"switchyard/core/mapping"
+)
+
+// editFilter opens the filter editor on the draft's download filter (over
+// the external fields, counted by the system when it can) or its upload
+// filter (over the local fields, counted in the workspace).
+func (p *entityPane) editFilter(dir mapping.Direction) {
+	svc, name, ext := p.sc.shell.svc, p.sc.in.Name, p.ext.Name
+	if dir == mapping.Upload {
+		if p.loc.Name == "" {
+			p.setStatus("Pick a local entity first: an upload filter names its fields.", widget.WarningImportance)
+			return
+		}
+		local := p.loc.Name
+		count := func(ctx context.Context, text string) (int64, error) { return svc.CountLocal(ctx, local, text) }
+		showFilterDialog(fmt.Sprintf("Upload filter — which %s rows are uploaded", local), p.loc, p.draft.UploadFilter, count, p.sc.shell.win,
+			func(text string) { p.draft.UploadFilter = text; p.updateFilters(); p.setDirty() })
+		return
+	}
+	count := func(ctx context.Context, text string) (int64, error) { return svc.CountExternal(ctx, name, ext, text) }
+	showFilterDialog(fmt.Sprintf("Download filter — which %s records are downloaded", ext), p.ext, p.draft.DownloadFilter, count, p.sc.shell.win,
+		func(text string) { p.draft.DownloadFilter = text; p.updateFilters(); p.setDirty() })
+}
+
+// onExport saves the entity's mapping to a file the admin picks.
+func (p *entityPane) onExport() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if err := p.exportTo(w); err != nil {
+			p.sc.shell.showError("Could not export the mapping of "+p.ext.Name, err, "Choose a folder you can write to and try again.")
+			return
+		}
+		p.setStatus("Exported the mapping of "+p.ext.Name+" to "+w.URI().Path(), widget.SuccessImportance)
+	}, p.sc.shell.win)
+	d.SetFileName(mapping.LocalName(p.ext.Name) + ".entity.json")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
+	d.Show()
+}
+
+// exportTo writes the saved mapping of the entity to w.
+func (p *entityPane) exportTo(w io.Writer) error {
+	return p.sc.shell.svc.ExportEntity(p.sc.shell.ctx(), p.sc.in.Name, p.ext.Name, w)
+}
+
+// onImport reads an entity mapping file the admin picks into the integration.
+func (p *entityPane) onImport() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		p.importFrom(r)
+	}, p.sc.shell.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
+	d.Show()
+}
+
+// importFrom imports the entity mapping r holds and shows it.
+func (p *entityPane) importFrom(r io.Reader) {
+	data, err := io.ReadAll(r)
+	if err == nil {
+		var res interface{ Summary() string }
+		res, err = p.sc.shell.svc.ImportEntity(p.sc.shell.ctx(), p.sc.in.Name, bytes.NewReader(data))
+		if err == nil {
+			if em, derr := mapping.DecodeEntity(bytes.NewReader(data)); derr == nil {
+				if ext, ok := p.sc.findExternal(em.External); ok {
+					p.ext = ext
+				}
+			}
+			p.sc.afterSave("Imported: " + strings.ReplaceAll(strings.TrimSpace(res.Summary()), "\n", "; "))
+			p.sc.applyFilter()
+			return
+		}
+	}
+	p.sc.shell.showError("Could not import the entity mapping", err,
+		"Pick a file written by Export entity (format "+mapping.EntityFormat+") whose external entity exists in this integration's schema.")
+}

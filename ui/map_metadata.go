@@ -1,0 +1,366 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"switchyard/core/admin"
+	"switchyard/core/engine"
+	"switchyard/core/mapping"
+	"switchyard/core/meta"
+)
+
+// catalogTimeout bounds reading an external catalog.
+const catalogTimeout = 5 * time.Minute
+
+// noEntitySelected is what the mapping pane says before an entity is picked.
+const noEntitySelected = "Select an external entity on the left to map it.\n" +
+	"Enabled entities are synchronised; Enable maps a new one to a local entity."
+
+// mapMetadataScreen is the page an integration opens on: its external
+// entities on the left, the mapping of the selected one on the right.
+type mapMetadataScreen struct {
+	shell *Shell
+	in    mapping.Integration
+
+	catalog []meta.Entity
+	locals  []meta.Entity
+	shown   []meta.Entity
+	// loading is true while a catalog read is under way.
+	loading bool
+
+	search     *widget.Entry
+	entities   *rowList
+	enableBtn  *widget.Button
+	disableBtn *widget.Button
+	refreshBtn *widget.Button
+	status     *widget.Label
+	errText    *widget.Label
+	progress   *widget.ProgressBarInfinite
+
+	pane *entityPane
+	// cleanup is the clean-up dialog shown last, nil when none was.
+	cleanup dialog.Dialog
+	right   *fyne.Container
+	empty   fyne.CanvasObject
+	root    fyne.CanvasObject
+}
+
+func newMapMetadataScreen(s *Shell, in mapping.Integration) *mapMetadataScreen {
+	sc := &mapMetadataScreen{shell: s, in: in}
+	sc.buildUI()
+	return sc
+}
+
+func (sc *mapMetadataScreen) object() fyne.CanvasObject { return sc.root }
+
+func (sc *mapMetadataScreen) buildUI() {
+	back := widget.NewButtonWithIcon("Integrations", theme.NavigateBackIcon(), func() { sc.shell.Show(SectionIntegrations) })
+	sc.refreshBtn = widget.NewButtonWithIcon("Refresh schema", theme.ViewRefreshIcon(), func() { sc.load(true) })
+	download := widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), func() { sc.shell.openTransfer(sc.in.Name, engine.Import, nil) })
+	upload := widget.NewButtonWithIcon("Upload…", theme.UploadIcon(), func() { sc.shell.openTransfer(sc.in.Name, engine.Export, nil) })
+	sc.search = widget.NewEntry()
+	sc.search.SetPlaceHolder("Search entities")
+	sc.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	sc.search.OnChanged = func(string) { sc.applyFilter() }
+
+	sc.progress = widget.NewProgressBarInfinite()
+	sc.progress.Stop()
+	sc.progress.Hide()
+	sc.status = widget.NewLabel("")
+	sc.status.Importance = widget.LowImportance
+	sc.errText = errorLabel()
+
+	sc.entities = newRowList([]column{{"Entity", 125}, {"Local entity", 105}, {"Status", 75}},
+		func() int { return len(sc.shown) }, sc.entityCell)
+	sc.entities.list.OnSelected = func(id widget.ListItemID) { sc.selectEntity(sc.shown[id]) }
+	sc.enableBtn = widget.NewButtonWithIcon("Enable", theme.ConfirmIcon(), sc.onEnable)
+	sc.disableBtn = widget.NewButtonWithIcon("Disable", theme.CancelIcon(), sc.onDisable)
+	sc.enableBtn.Disable()
+	sc.disableBtn.Disable()
+	leftTitle := widget.NewLabelWithStyle("External entities", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	left := container.NewBorder(container.NewVBox(leftTitle, sc.search), container.NewHBox(sc.enableBtn, sc.disableBtn), nil, nil, sc.entities.view)
+
+	sc.pane = newEntityPane(sc)
+	sc.empty = emptyState(theme.NavigateNextIcon(), noEntitySelected)
+	sc.right = container.NewStack(sc.empty)
+	split := container.NewHSplit(left, sc.right)
+	split.Offset = 0.34
+
+	toolbar := container.NewHBox(back, sc.refreshBtn, widget.NewSeparator(), download, upload)
+	top := container.NewVBox(heading(fmt.Sprintf("Map metadata — %s", sc.in.Name)),
+		container.NewBorder(nil, nil, toolbar, nil, sc.status), container.NewStack(sc.progress), sc.errText)
+	sc.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, split))
+}
+
+// entityCell is the text of one cell of the external entities list.
+func (sc *mapMetadataScreen) entityCell(row, col int) (string, widget.Importance) {
+	e := sc.shown[row]
+	em, mapped := sc.in.Entity(e.Name)
+	switch col {
+	case 0:
+		return e.Name, widget.MediumImportance
+	case 1:
+		return em.Local, widget.MediumImportance
+	}
+	switch {
+	case !mapped:
+		return "", widget.MediumImportance
+	case em.Disabled:
+		return "disabled", widget.LowImportance
+	}
+	return "enabled", widget.SuccessImportance
+}
+
+// reload reads the cached catalog, or the live one when nothing is cached.
+func (sc *mapMetadataScreen) reload() { sc.load(false) }
+
+// load reads the integration, the local entities and the catalog off the UI
+// goroutine; refresh asks the system again. When done, the mapping is
+// checked and the clean-up dialog offered if it names what no longer exists.
+func (sc *mapMetadataScreen) load(refresh bool) {
+	if sc.loading {
+		return
+	}
+	sc.loading = true
+	sc.refreshBtn.Disable()
+	sc.progress.Show()
+	sc.progress.Start()
+	showMessage(sc.errText, "")
+	if refresh {
+		sc.status.SetText(fmt.Sprintf("Reading the schema of %q from the system…", sc.in.Name))
+	} else {
+		sc.status.SetText("Loading the schema…")
+	}
+	name := sc.in.Name
+	svc := sc.shell.svc
+	go func() {
+		ctx, cancel := context.WithTimeout(sc.shell.ctx(), catalogTimeout)
+		defer cancel()
+		d := readMapData(ctx, svc, name, refresh)
+		fyne.Do(func() { sc.loaded(d) })
+	}()
+}
+
+// readMapData reads what the Map metadata page shows: the integration, its
+// catalog (from the system when refresh), the local entities and the
+// mapping's findings.
+func readMapData(ctx context.Context, svc *admin.Service, name string, refresh bool) mapData {
+	d := mapData{}
+	d.in, d.err = svc.Store.Integration(ctx, name)
+	if d.err == nil {
+		d.catalog, d.err = svc.Catalog(ctx, name, refresh)
+	}
+	if d.err == nil {
+		d.locals, d.err = svc.Store.Entities(ctx)
+	}
+	if d.err == nil {
+		if res, err := svc.Check(ctx, name); err == nil {
+			d.findings = res.Findings
+		}
+	}
+	return d
+}
+
+// mapData is what load reads.
+type mapData struct {
+	in       mapping.Integration
+	catalog  []meta.Entity
+	locals   []meta.Entity
+	findings []mapping.Finding
+	err      error
+}
+
+// loaded shows the outcome of load; it runs on the UI goroutine.
+func (sc *mapMetadataScreen) loaded(d mapData) {
+	sc.loading = false
+	sc.progress.Stop()
+	sc.progress.Hide()
+	sc.refreshBtn.Enable()
+	if d.err != nil {
+		sc.status.SetText("")
+		showMessage(sc.errText, fmt.Sprintf("Could not read the external entities: %v\nCheck the integration's settings (Integrations → Edit → Test connection), then click Refresh schema.", d.err))
+		return
+	}
+	sc.in, sc.catalog, sc.locals = d.in, d.catalog, d.locals
+	sc.updateStatus()
+	keep := sc.pane.ext.Name
+	sc.applyFilter()
+	if keep != "" {
+		sc.selectName(keep)
+	}
+	if blocking := cleanable(d.findings); len(blocking) > 0 {
+		sc.showCleanUp(blocking)
+	}
+}
+
+// updateStatus says how many entities there are and how many are mapped.
+func (sc *mapMetadataScreen) updateStatus() {
+	mapped, enabled := 0, 0
+	for _, e := range sc.catalog {
+		if em, ok := sc.in.Entity(e.Name); ok {
+			mapped++
+			if !em.Disabled {
+				enabled++
+			}
+		}
+	}
+	sc.status.SetText(fmt.Sprintf("%d external entities, %d mapped, %d enabled", len(sc.catalog), mapped, enabled))
+}
+
+// applyFilter shows the entities whose name or label holds the search text,
+// the mapped ones first.
+func (sc *mapMetadataScreen) applyFilter() {
+	q := strings.ToLower(strings.TrimSpace(sc.search.Text))
+	sc.shown = sc.shown[:0]
+	for _, e := range sc.catalog {
+		if q == "" || strings.Contains(strings.ToLower(e.Name), q) || strings.Contains(strings.ToLower(e.Label), q) {
+			sc.shown = append(sc.shown, e)
+		}
+	}
+	slices.SortStableFunc(sc.shown, func(a, b meta.Entity) int {
+		_, am := sc.in.Entity(a.Name)
+		_, bm := sc.in.Entity(b.Name)
+		switch {
+		case am && !bm:
+			return -1
+		case bm && !am:
+			return 1
+		}
+		return 0
+	})
+	sc.entities.list.UnselectAll()
+	sc.entities.list.Refresh()
+	if sc.pane.ext.Name != "" {
+		for i, e := range sc.shown {
+			if e.Name == sc.pane.ext.Name {
+				sc.entities.list.Select(i)
+			}
+		}
+	}
+}
+
+// selectName selects the external entity called name in the list.
+func (sc *mapMetadataScreen) selectName(name string) {
+	for i, e := range sc.shown {
+		if e.Name == name {
+			sc.entities.list.Select(i)
+			sc.entities.list.ScrollTo(i)
+			return
+		}
+	}
+}
+
+// selectEntity shows the mapping of ext in the right pane.
+func (sc *mapMetadataScreen) selectEntity(ext meta.Entity) {
+	em, mapped := sc.in.Entity(ext.Name)
+	if mapped {
+		sc.enableBtn.Disable()
+		sc.disableBtn.Disable()
+		if em.Disabled {
+			sc.enableBtn.Enable()
+		} else {
+			sc.disableBtn.Enable()
+		}
+	} else {
+		sc.enableBtn.Enable()
+		sc.disableBtn.Disable()
+	}
+	sc.pane.show(ext, em, mapped)
+	sc.right.Objects = []fyne.CanvasObject{sc.pane.root}
+	sc.right.Refresh()
+}
+
+// local returns the local entity called name.
+func (sc *mapMetadataScreen) local(name string) (meta.Entity, bool) {
+	return meta.FindEntity(sc.locals, name)
+}
+
+// onEnable turns the selected entity on: a disabled mapping is enabled
+// again; an unmapped entity is mapped to a local entity of the same name,
+// created from the external one when missing, with the suggested fields.
+func (sc *mapMetadataScreen) onEnable() {
+	ext := sc.pane.ext
+	if ext.Name == "" {
+		return
+	}
+	ctx := sc.shell.ctx()
+	if em, ok := sc.in.Entity(ext.Name); ok {
+		em.Disabled = false
+		sc.saveMapping(em, fmt.Sprintf("%s enabled", ext.Name))
+		return
+	}
+	name := mapping.LocalName(ext.Name)
+	if loc, ok := sc.local(name); ok {
+		em := mapping.EntityMapping{External: ext.Name, Local: name, Direction: mapping.Download, PrimaryKey: mapping.ExternalKeyField}
+		ss := mapping.Suggest(ext, loc, mapping.SuggestOptions{Mapped: mappedEntities(sc.in), PrimaryKey: em.PrimaryKey})
+		em.Fields = admin.SuggestedFields(em, ss, mapping.SuggestThreshold)
+		sc.saveMapping(em, fmt.Sprintf("%s mapped to the local entity %s", ext.Name, name))
+		return
+	}
+	res, err := sc.shell.svc.CreateLocalEntity(ctx, sc.in.Name, ext.Name, "")
+	if err != nil {
+		sc.shell.showError("Could not enable "+ext.Name, err, "Pick a local entity on the right and click Save, or click Refresh schema if the entity is new.")
+		return
+	}
+	sc.afterSave(strings.TrimSpace(res.Summary()))
+}
+
+// onDisable keeps the selected entity's mapping but leaves it out of runs.
+func (sc *mapMetadataScreen) onDisable() {
+	em, ok := sc.in.Entity(sc.pane.ext.Name)
+	if !ok {
+		return
+	}
+	em.Disabled = true
+	sc.saveMapping(em, fmt.Sprintf("%s disabled: runs leave it out", em.External))
+}
+
+// saveMapping saves em into the integration and reloads the page.
+func (sc *mapMetadataScreen) saveMapping(em mapping.EntityMapping, done string) {
+	res, err := sc.shell.svc.SaveEntityMapping(sc.shell.ctx(), sc.in.Name, em)
+	if err != nil {
+		sc.shell.showError("Could not save the mapping of "+em.External, err, "Correct what the message names (pick another local field or entity), then Save again.")
+		return
+	}
+	if extra := strings.TrimSpace(res.Summary()); strings.Contains(extra, "created") || strings.Contains(extra, "added") {
+		done += "; " + strings.ReplaceAll(extra, "\n", "; ")
+	}
+	sc.afterSave(done)
+}
+
+// afterSave reloads the integration and the local entities after a change and says what was done.
+func (sc *mapMetadataScreen) afterSave(done string) {
+	ctx := sc.shell.ctx()
+	in, err := sc.shell.svc.Store.Integration(ctx, sc.in.Name)
+	if err == nil {
+		sc.in = in
+	}
+	if locals, err := sc.shell.svc.Store.Entities(ctx); err == nil {
+		sc.locals = locals
+	}
+	sc.updateStatus()
+	sc.entities.list.Refresh()
+	if ext := sc.pane.ext; ext.Name != "" {
+		sc.selectEntity(ext)
+	}
+	sc.pane.setStatus(done, widget.SuccessImportance)
+}
+
+// mappedEntities maps each external entity of in to its local entity.
+func mappedEntities(in mapping.Integration) map[string]string {
+	m := map[string]string{}
+	for _, e := range in.Entities {
+		m[e.External] = e.Local
+	}
+	return m
+}

@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"switchyard/core/admin"
+	"switchyard/core/schedule"
+)
+
+// SetRunner hands the shell the in-app scheduler that cmd/ started: Sync
+// queues on it, and its events are shown in the sidebar and refresh the
+// screens. Without a runner, Sync runs the sync itself.
+func (s *Shell) SetRunner(r *schedule.Runner) {
+	s.runner = r
+	go func() {
+		for ev := range r.Events() {
+			fyne.Do(func() { s.runnerEvent(ev) })
+		}
+	}()
+}
+
+// runnerEvent shows one scheduler event; it runs on the UI goroutine.
+func (s *Shell) runnerEvent(ev schedule.Event) {
+	switch ev.Kind {
+	case schedule.Started:
+		s.setActivity(fmt.Sprintf("Syncing %s…", ev.Integration))
+	case schedule.Skipped:
+		s.setActivity(fmt.Sprintf("Sync of %s skipped: %v", ev.Integration, ev.Err))
+	case schedule.Finished:
+		s.setActivity(fmt.Sprintf("Sync of %s %s at %s", ev.Integration, ev.Status, ev.At.Local().Format("15:04")))
+		s.refreshAfterRun()
+		if s.page == nil {
+			s.Show(s.current)
+		}
+	}
+}
+
+// setActivity shows what the scheduler does, under the sidebar.
+func (s *Shell) setActivity(text string) {
+	showMessage(s.activity, text)
+}
+
+// syncNow syncs the integration called name: queued on the scheduler when
+// there is one, else run here off the UI goroutine with the result in a dialog.
+func (s *Shell) syncNow(name string) {
+	if s.runner != nil {
+		s.runner.RunNow(name)
+		s.setActivity(fmt.Sprintf("Sync of %s queued", name))
+		return
+	}
+	s.setActivity(fmt.Sprintf("Syncing %s…", name))
+	go func() {
+		res, err := s.svc.Sync(context.WithoutCancel(s.ctx()), name, admin.SyncOptions{})
+		fyne.Do(func() {
+			s.setActivity("")
+			if err != nil {
+				s.showError("Sync of "+name+" failed", err, runFix(err))
+			} else {
+				dialog.NewInformation("Sync of "+name+" "+string(res.Status), res.Summary(), s.win).Show()
+			}
+			s.refreshAfterRun()
+			s.syncDone(name)
+		})
+	}()
+}
