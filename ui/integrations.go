@@ -79,7 +79,7 @@ func (sc *integrationsScreen) buildUI() {
 		syncBtn, download, upload, schema, widget.NewSeparator(), export, importBtn)
 
 	sc.list = newRowList([]column{
-		{"Name", 130}, {"Connector", 120}, {"Entities", 70}, {"Last run", 220}, {"Next run", 170}, {"Connection", 250},
+		{"Name", 130}, {"Connector", 180}, {"Entities", 70}, {"Last run", 190}, {"Next run", 150}, {"Connection", 250},
 	}, func() int { return len(sc.items) }, sc.cell)
 	sc.list.list.OnSelected = func(id widget.ListItemID) { sc.selected = id; sc.updateButtons() }
 	sc.list.list.OnUnselected = func(widget.ListItemID) { sc.selected = -1; sc.updateButtons() }

@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"switchyard/core/admin"
 	"switchyard/ui"
 )
 
@@ -18,11 +22,21 @@ func (e *env) openGUI(ctx context.Context) error {
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return usageError{"no display: the GUI needs DISPLAY or WAYLAND_DISPLAY set (run it in a desktop session, or under Xvfb); headless commands work without one"}
 	}
+	_, statErr := os.Stat(e.workspace)
+	fresh := errors.Is(statErr, os.ErrNotExist)
 	closeWS, err := e.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeWS()
+	if fresh {
+		// A brand-new workspace gets a sample CRM to map, preview, import and sync without any server.
+		if name, err := admin.EnsureSample(ctx, e.svc, filepath.Dir(e.svc.Store.Path())); err != nil {
+			fmt.Fprintf(e.stderr, "switchyard: the sample integration was not set up: %v\n", err)
+		} else if name != "" {
+			fmt.Fprintf(e.stderr, "switchyard: new workspace %s, with the sample integration %q to try things out\n", e.workspace, name)
+		}
+	}
 	a := app.NewWithID(appID)
 	shell := ui.NewShell(a, e.svc)
 	// The in-app scheduler runs the due syncs while the window is open.
@@ -32,7 +46,7 @@ func (e *env) openGUI(ctx context.Context) error {
 	shell.SetRunner(runner)
 	go func() {
 		<-ctx.Done()
-		a.Quit()
+		fyne.Do(a.Quit)
 	}()
 	shell.Window().ShowAndRun()
 	if ctx.Err() != nil && !errors.Is(ctx.Err(), context.Canceled) {
