@@ -121,6 +121,9 @@ func prepare(path string) (string, error) {
 	case !errors.Is(err, os.ErrExist):
 		return "", fmt.Errorf("create file: %w", err)
 	}
+	if err := checkWritable(abs); err != nil {
+		return "", err
+	}
 	// A file: URI, so that names holding '?', '#' or '%' survive.
 	slashed := filepath.ToSlash(abs)
 	if !strings.HasPrefix(slashed, "/") {
@@ -128,6 +131,23 @@ func prepare(path string) (string, error) {
 	}
 	u := url.URL{Scheme: "file", Path: slashed}
 	return u.String() + "?" + params.Encode(), nil
+}
+
+// checkWritable says plainly when the workspace file or its folder cannot be
+// written, which SQLite would only report as "unable to open database file".
+func checkWritable(abs string) error {
+	f, err := os.OpenFile(abs, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("the workspace file is read-only (%w): fix its permissions, or copy it to a writable place", err)
+	}
+	f.Close()
+	probe, err := os.CreateTemp(filepath.Dir(abs), ".switchyard-write-check-*")
+	if err != nil {
+		return fmt.Errorf("the folder %s is read-only (%w): SQLite writes its -wal and -shm files beside the workspace, so the folder must be writable", filepath.Dir(abs), err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
 }
 
 // Close closes the workspace.

@@ -234,3 +234,32 @@ func TestReadsDoNotWaitForWriters(t *testing.T) {
 		t.Fatal("the read pool accepted a write")
 	}
 }
+
+func TestOpenReadOnly(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root writes through permission bits; a read-only mount is tested in internal/faulttest.
+		dir := t.TempDir()
+		path := filepath.Join(dir, "w.db")
+		if err := checkWritable(path); err == nil {
+			t.Fatal("checkWritable of a missing file succeeded")
+		}
+		return
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	os.Chmod(path, 0o400)
+	if _, err := Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "the workspace file is read-only") {
+		t.Errorf("Open of a read-only file = %v", err)
+	}
+	os.Chmod(path, 0o600)
+	os.Chmod(dir, 0o500)
+	defer os.Chmod(dir, 0o700)
+	if _, err := Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "is read-only") {
+		t.Errorf("Open in a read-only folder = %v", err)
+	}
+}

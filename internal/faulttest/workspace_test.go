@@ -88,8 +88,8 @@ func TestReadOnlyWorkspace(t *testing.T) {
 		res, err = svc.Run(context.Background(), "faulty", admin.RunOptions{Direction: engine.Import, PageSize: 10})
 		ro.Close()
 	}
-	if err == nil || !strings.Contains(err.Error(), w.path) {
-		t.Fatalf("a run on a read-only workspace: %v; want an error naming the workspace", err)
+	if err == nil || !strings.Contains(err.Error(), w.path) || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("a run on a read-only workspace: %v; want an error naming the workspace and saying it is read-only", err)
 	}
 	t.Logf("read-only workspace: %v", err)
 
