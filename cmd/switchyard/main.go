@@ -160,6 +160,9 @@ func (e *env) exit(cmd string, err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, store.ErrLocked):
+		fmt.Fprintf(e.stderr, "switchyard %s: %v\n", cmd, err)
+		return exitLocked
 	case errors.As(err, &ue):
 		fmt.Fprintf(e.stderr, "switchyard %s: %v\n%s", cmd, err, usage)
 		return exitConfig

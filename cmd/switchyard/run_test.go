@@ -237,3 +237,43 @@ func mustNumber(s string) any {
 	fmt.Sscan(s, &f)
 	return f
 }
+
+// TestImportWhileLocked: an import of an integration whose run lock another
+// run holds exits 4 and leaves nothing; a run that died is closed in the log.
+func TestImportWhileLocked(t *testing.T) {
+	root := testenv.ODataURL(t)
+	ws := filepath.Join(t.TempDir(), "w.db")
+	if code, _, errOut := switchyard(t, crmFile(root), "--workspace", ws, "integration", "import", "-"); code != exitOK {
+		t.Fatalf("integration import: %s", errOut)
+	}
+	st, err := store.Open(t.Context(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dead, err := st.AddLog(t.Context(), store.LogEntry{Integration: "crm", Kind: "import", Status: "running"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := st.Lock(t.Context(), "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := switchyard(t, "", "--workspace", ws, "import", "crm")
+	if code != exitLocked || !strings.Contains(errOut, "another run of the integration is in progress") {
+		t.Errorf("import while locked: exit %d, stderr %q", code, errOut)
+	}
+	unlock()
+	if code, _, errOut = switchyard(t, "", "--workspace", ws, "import", "crm"); code != exitOK {
+		t.Fatalf("import after unlock: exit %d, stderr %q", code, errOut)
+	}
+	logs, _ := st.Logs(t.Context(), "crm", 0)
+	for _, l := range logs {
+		if l.ID == dead && (l.Status != "failed" || !strings.HasPrefix(l.Message, "interrupted")) {
+			t.Errorf("the dead run is %+v", l)
+		}
+		if l.Status == "running" {
+			t.Errorf("a run is still logged as running: %+v", l)
+		}
+	}
+}

@@ -32,6 +32,13 @@ func (s *Service) Run(ctx context.Context, name string, o RunOptions) (*engine.R
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if !o.Preview { // one run of an integration at a time; a preview writes nothing
+		unlock, err := s.lockRun(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	c, err := s.Connect(ctx, in)
 	if err != nil {
 		return nil, err
@@ -47,4 +54,18 @@ func (s *Service) Run(ctx context.Context, name string, o RunOptions) (*engine.R
 		err = configError(fmt.Errorf("%s %q: %w", o.Direction, name, err))
 	}
 	return res, err
+}
+
+// lockRun takes the run lock of the integration and, now that no other run of
+// it can be going on, closes the log rows of runs that died before their end.
+func (s *Service) lockRun(ctx context.Context, name string) (func(), error) {
+	unlock, err := s.Store.Lock(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.FailInterruptedRuns(ctx, name); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
 }

@@ -37,7 +37,7 @@ func (s *Service) Sync(ctx context.Context, name string, o SyncOptions) (*engine
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := s.Store.Lock(ctx, name)
+	unlock, err := s.lockRun(ctx, name)
 	if err != nil {
 		return nil, err
 	}

@@ -144,3 +144,26 @@ func orEmpty(s []string) []string {
 	}
 	return s
 }
+
+// interruptedMessage is recorded on a run that never recorded its end.
+const interruptedMessage = "interrupted: the run stopped before it could record its end (the process was killed, or the disk was full); what it committed is kept"
+
+// FailInterruptedRuns marks as failed the runs of integration still logged as
+// running. Call it holding the integration's run lock (Lock), when no run of
+// it can be going on: such rows belong to runs that died. It returns how many it marked.
+func (s *Store) FailInterruptedRuns(ctx context.Context, integration string) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sy_integration_log SET status = 'failed', message = ?,
+ ended_at = coalesce(ended_at, ?) WHERE integration = ? AND status = 'running'`, interruptedMessage, formatTime(s.now()), integration)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("close the interrupted runs of %q: %w", integration, err)
+	}
+	return n, nil
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"switchyard/core/mapping"
@@ -63,5 +64,38 @@ func TestRunLogDetails(t *testing.T) {
 	}
 	if fails, _ := s.LogFailures(ctx, id, 0); len(fails) != 0 {
 		t.Errorf("deleting the integration left %d failures", len(fails))
+	}
+}
+
+func TestFailInterruptedRuns(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, name := range []string{"crm", "erp"} {
+		if err := s.SaveIntegration(ctx, mapping.Integration{Name: name, Connector: "odata"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddLog(ctx, LogEntry{Integration: name, Kind: "import", Status: "running"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done, _ := s.AddLog(ctx, LogEntry{Integration: "crm", Kind: "import", Status: "succeeded"})
+	n, err := s.FailInterruptedRuns(ctx, "crm")
+	if err != nil || n != 1 {
+		t.Fatalf("FailInterruptedRuns() = %d, %v", n, err)
+	}
+	logs, _ := s.Logs(ctx, "", 0)
+	for _, l := range logs {
+		switch {
+		case l.ID == done && l.Status != "succeeded":
+			t.Errorf("a finished run changed: %+v", l)
+		case l.Integration == "erp" && l.Status != "running":
+			t.Errorf("another integration's run changed: %+v", l)
+		case l.Integration == "crm" && l.ID != done && (l.Status != "failed" || l.Ended.IsZero() || !strings.HasPrefix(l.Message, "interrupted")):
+			t.Errorf("the interrupted run = %+v", l)
+		}
 	}
 }
