@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -237,7 +239,7 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 		if tag, ok := ext[connector.ETagKey]; ok {
 			o.rec[connector.ETagKey] = tag
 		}
-		o.res.Changes = changesOf(o.rec, ext)
+		o.res.Changes = changesOf(withoutCreateOnly(p, o.rec), ext) // create-only fields cannot change
 		if len(o.res.Changes) == 0 {
 			o.res.Action = Unchanged
 		} else {
@@ -354,6 +356,26 @@ func storedText(v any) any {
 	return v
 }
 
+// withoutCreateOnly returns rec without the fields the external system lets
+// set only when a record is created (OData Core.Immutable); the key stays.
+func withoutCreateOnly(p *entityPlan, rec meta.Record) meta.Record {
+	var out meta.Record
+	for name := range rec {
+		f, ok := p.external.Field(name)
+		if !ok || !f.CreateOnly || slices.Contains(p.external.Key, name) {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(rec)
+		}
+		delete(out, name)
+	}
+	if out == nil {
+		return rec
+	}
+	return out
+}
+
 // send writes the page's creates and updates in batches and records each outcome.
 func (r *run) send(ctx context.Context, w connector.Writer, p *entityPlan, page []*outgoing) error {
 	for _, op := range []connector.Op{connector.Create, connector.Update} {
@@ -369,6 +391,9 @@ func (r *run) send(ctx context.Context, w connector.Writer, p *entityPlan, page 
 		recs := make([]meta.Record, len(batch))
 		for i, o := range batch {
 			recs[i] = o.rec
+			if op == connector.Update {
+				recs[i] = withoutCreateOnly(p, o.rec)
+			}
 		}
 		results, err := w.Write(ctx, p.em.External, op, recs)
 		if err != nil {

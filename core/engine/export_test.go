@@ -167,3 +167,41 @@ func TestFilters(t *testing.T) {
 		t.Errorf("bad upload filter = %v", err)
 	}
 }
+
+// TestCreateOnlyFieldsAreNotUpdated: a field the external system sets only on
+// create is sent with creates, and neither sent with nor counted in updates.
+func TestCreateOnlyFieldsAreNotUpdated(t *testing.T) {
+	ctx := context.Background()
+	st := newWorkspace(t)
+	sys := &memWriter{memSystem: newSystem()}
+	sys.data["Accounts"] = sys.data["Accounts"][1:3]
+	e := &Engine{Store: st}
+	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
+		t.Fatal(err)
+	}
+	cat := []meta.Entity{{Name: "Accounts", Key: []string{"ID"}, Fields: append([]meta.Field(nil), catalog[0].Fields...)}}
+	cat[0].Fields[2].CreateOnly = true // revenue
+	err := st.Update(ctx, func(tx *store.Tx) error {
+		found, _ := tx.FindBy("account", "externalid", []any{guid(2)}, nil)
+		return tx.UpdateRow("account", found[guid(2)].ID, map[string]any{"revenue": "1", "name": "Renamed"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Totals(); c.Updated != 1 || c.Unchanged != 1 {
+		t.Fatalf("export = %+v", c)
+	}
+	for _, r := range sys.data["Accounts"] {
+		if r["ID"] == guid(2) && (r["name"] != "Renamed" || fmt.Sprint(r["revenue"]) == "1") {
+			t.Errorf("server record = %v: want the new name and the old revenue", r)
+		}
+	}
+	res, err = e.Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: cat})
+	if err != nil || res.Totals().Unchanged != 2 {
+		t.Errorf("second export = %+v, %v: a create-only difference must not count as a change", res.Totals(), err)
+	}
+}
