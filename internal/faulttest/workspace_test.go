@@ -2,6 +2,7 @@ package faulttest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"switchyard/core/admin"
 	"switchyard/core/connector"
@@ -186,7 +188,9 @@ func TestTwoStoresAtOnce(t *testing.T) {
 }
 
 // TestTwoProcessesAtOnce runs two imports of the same workspace in two
-// processes at once (this test binary, re-run): both complete, each record once.
+// processes at once (this test binary, re-run): the integration's run lock
+// lets one run at a time, the other waits and retries; both complete, each
+// record once.
 func TestTwoProcessesAtOnce(t *testing.T) {
 	if p := os.Getenv("FAULTTEST_CHILD_WORKSPACE"); p != "" {
 		st, err := store.Open(context.Background(), p)
@@ -195,7 +199,12 @@ func TestTwoProcessesAtOnce(t *testing.T) {
 			os.Exit(1)
 		}
 		svc := admin.New(st, connector.Default)
+		// One run of an integration at a time: the second waits for the first, as a scheduler retrying would.
 		res, err := svc.Run(context.Background(), "faulty", admin.RunOptions{Direction: engine.Import, PageSize: 7})
+		for deadline := time.Now().Add(60 * time.Second); errors.Is(err, store.ErrLocked) && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+			res, err = svc.Run(context.Background(), "faulty", admin.RunOptions{Direction: engine.Import, PageSize: 7})
+		}
 		st.Close()
 		if err != nil || res.Status != engine.Succeeded {
 			fmt.Println("CHILD run:", err)
