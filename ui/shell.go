@@ -7,6 +7,7 @@ package ui
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"strings"
 
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"switchyard/core/admin"
+	"switchyard/core/connector"
 	"switchyard/core/mapping"
 	"switchyard/core/schedule"
 )
@@ -65,6 +67,8 @@ type Shell struct {
 	themeSel *widget.Select
 	// lastError is the last error dialog's title and message, for tests.
 	lastError string
+	// lastNotice is the last sign-in request shown, for tests.
+	lastNotice string
 	// runner is the in-app scheduler, nil when none was handed over.
 	runner *schedule.Runner
 	// activity tells under the sidebar what the scheduler does.
@@ -216,5 +220,8 @@ func (s *Shell) showError(title string, err error, fix string) {
 	s.lastError = title + ": " + err.Error()
 }
 
-// ctx is the context of the UI's requests.
-func (s *Shell) ctx() context.Context { return context.Background() }
+// ctx is the context of the UI's requests: connectors opened with it show
+// the admin what they must act on (a device-code sign-in).
+func (s *Shell) ctx() context.Context {
+	return connector.WithLogger(context.Background(), slog.New(noticeHandler{show: s.showSignIn}))
+}
