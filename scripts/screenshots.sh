@@ -16,8 +16,9 @@ pids=()
 started=false
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done # let the app finish writing before its folder goes
   if $started; then scripts/testservers.sh stop >/dev/null 2>&1 || true; fi
-  rm -rf "$work"
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work"; }
 }
 trap cleanup EXIT
 
