@@ -255,3 +255,30 @@ func TestSyncWithoutRunner(t *testing.T) {
 		t.Errorf("%d syncs logged", len(logs))
 	}
 }
+
+// TestSyncWarnsBeforeRemoving: a local row whose key the external system no
+// longer has is counted before the sync, and the admin is asked first.
+func TestSyncWarnsBeforeRemoving(t *testing.T) {
+	f := newFixture(t)
+	mappedCRM(t, f)
+	in, _ := f.shell.svc.Store.Integration(context.Background(), "crm")
+	em, _ := in.Entity("Accounts")
+	err := f.shell.svc.Store.Apply(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.Insert(em.Local, map[string]any{em.PrimaryKey: "gone-from-the-service"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.shell.Show(SectionIntegrations)
+	f.shell.integrations.selectName("crm")
+	f.tap(t, "Sync")
+	waitFor(t, "the removal warning", func() bool { return strings.Contains(f.shell.lastNotice, "will be removed") })
+	if !f.shows("1 local " + em.Local + " record(s) that Accounts no longer has will be removed") {
+		t.Errorf("the warning is not on screen: %q", f.texts())
+	}
+	f.tap(t, "No")
+	if logs, _ := f.shell.svc.SyncHistory(context.Background(), "crm", 0); len(logs) != 0 {
+		t.Errorf("the sync ran although the admin said no: %d runs", len(logs))
+	}
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -44,9 +45,46 @@ func (s *Shell) setActivity(text string) {
 	showMessage(s.activity, text)
 }
 
-// syncNow syncs the integration called name: queued on the scheduler when
-// there is one, else run here off the UI goroutine with the result in a dialog.
+// syncNow syncs the integration called name. It first counts, off the UI
+// goroutine, the local rows the sync would remove because the external system
+// no longer has them, and asks before going on when there are any.
 func (s *Shell) syncNow(name string) {
+	s.setActivity(fmt.Sprintf("Checking what a sync of %s would remove…", name))
+	go func() {
+		removals, err := s.svc.SyncRemovals(s.ctx(), name)
+		fyne.Do(func() {
+			s.setActivity("")
+			if err != nil || len(removals) == 0 {
+				s.startSync(name) // a failure to read the keys shows in the sync's own result
+				return
+			}
+			s.lastNotice = removalText(removals)
+			dialog.NewConfirm("Sync of "+name+" removes local records", removalText(removals)+"\n\nSync now?",
+				func(ok bool) {
+					if ok {
+						s.startSync(name)
+					}
+				}, s.win).Show()
+		})
+	}()
+}
+
+// removalText says what a sync would remove, entity by entity.
+func removalText(removals []admin.Removal) string {
+	var lines []string
+	for _, r := range removals {
+		line := fmt.Sprintf("%s: %d local %s record(s) that %s no longer has will be removed", r.Entity, r.Remove, r.LocalEntity, r.Entity)
+		if r.Kept > 0 {
+			line += fmt.Sprintf("; %d more with local changes waiting for upload are kept and logged as conflicts", r.Kept)
+		}
+		lines = append(lines, line+".")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// startSync syncs the integration called name: queued on the scheduler when
+// there is one, else run here off the UI goroutine with the result in a dialog.
+func (s *Shell) startSync(name string) {
 	if s.runner != nil {
 		s.runner.RunNow(name)
 		s.setActivity(fmt.Sprintf("Sync of %s queued", name))

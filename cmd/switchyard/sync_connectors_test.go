@@ -167,3 +167,51 @@ func TestSyncWorkspaceToWorkspace(t *testing.T) {
 		t.Errorf("the other workspace's account %s is named %v (%v)", someKey, name2, err)
 	}
 }
+
+// TestSyncRemovalsAreCountedFirst: before a sync removes local rows that the
+// server no longer has, admin.SyncRemovals counts them (the GUI warns with it);
+// a row with local changes waiting for upload is counted as kept.
+func TestSyncRemovalsAreCountedFirst(t *testing.T) {
+	root := testenv.OwnCAP(t)
+	dir := t.TempDir()
+	ws := filepath.Join(dir, "w.db")
+	file := `{"format": "switchyard.integration/v1", "name": "crm", "connector": "odata",
+ "settings": {"url": "` + root + `"},
+ "entities": [{"external": "Contacts", "local": "contact", "primaryKey": "externalid", "direction": "bidirectional",
+   "fields": [{"external": "ID", "local": "externalid"}, {"external": "lastname", "local": "lastname"}]}],
+ "schedules": []}`
+	os.WriteFile(filepath.Join(dir, "crm.json"), []byte(file), 0o600)
+	if code, _, errOut := switchyard(t, "", "--workspace", ws, "integration", "import", filepath.Join(dir, "crm.json")); code != exitOK {
+		t.Fatalf("integration import: %s", errOut)
+	}
+	syncOnce(t, ws, "crm")
+	server := odataGet(t, root, "Contacts")
+	gone, changed := server[0]["ID"].(string), server[1]["ID"].(string)
+	for _, id := range []string{gone, changed} {
+		req, _ := http.NewRequest(http.MethodDelete, root+"Contacts("+id+")", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("DELETE %s: %v %v", id, resp, err)
+		}
+		resp.Body.Close()
+	}
+	setLocal(t, ws, "contact", changed, map[string]any{"lastname": "Changed here meanwhile"})
+
+	st, err := store.Open(t.Context(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rm, err := admin.New(st, connector.Default).SyncRemovals(t.Context(), "crm")
+	st.Close()
+	if err != nil || len(rm) != 1 || rm[0] != (admin.Removal{Entity: "Contacts", LocalEntity: "contact", Remove: 1, Kept: 1}) {
+		t.Fatalf("SyncRemovals() = %+v, %v", rm, err)
+	}
+	if rows := workspaceRows(t, ws, "contact"); rows[gone] == nil {
+		t.Fatal("counting removed a row")
+	}
+	syncOnce(t, ws, "crm")
+	rows := workspaceRows(t, ws, "contact", "lastname")
+	if rows[gone] != nil || rows[changed] == nil {
+		t.Errorf("after the sync: removed row %v, changed row %v", rows[gone], rows[changed])
+	}
+}
