@@ -34,15 +34,20 @@ var integrationCommands = map[string]command{
 }
 
 func runIntegration(ctx context.Context, e *env, args []string) error {
-	names := make([]string, 0, len(integrationCommands))
-	for n := range integrationCommands {
+	return dispatch(ctx, e, integrationCommands, args)
+}
+
+// dispatch runs the subcommand of group that args[0] names with the rest of args.
+func dispatch(ctx context.Context, e *env, group map[string]command, args []string) error {
+	names := make([]string, 0, len(group))
+	for n := range group {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	if len(args) == 0 {
 		return usagef("name a subcommand: %s", strings.Join(names, ", "))
 	}
-	sub := integrationCommands[args[0]]
+	sub := group[args[0]]
 	if sub == nil {
 		return usagef("unknown subcommand %q: use %s", args[0], strings.Join(names, ", "))
 	}

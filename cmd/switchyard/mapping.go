@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -37,19 +36,7 @@ var mappingCommands = map[string]command{
 }
 
 func runMapping(ctx context.Context, e *env, args []string) error {
-	names := make([]string, 0, len(mappingCommands))
-	for n := range mappingCommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	if len(args) == 0 {
-		return usagef("name a subcommand: %s", strings.Join(names, ", "))
-	}
-	sub := mappingCommands[args[0]]
-	if sub == nil {
-		return usagef("unknown subcommand %q: use %s", args[0], strings.Join(names, ", "))
-	}
-	return sub(ctx, e, args[1:])
+	return dispatch(ctx, e, mappingCommands, args)
 }
 
 func integrationCheck(ctx context.Context, e *env, args []string) error {
