@@ -1,13 +1,20 @@
 // Command switchyard-bench measures Switchyard against the limits of the
 // machine it runs on and prints one table (see docs/performance.md):
 //
-//	go run ./cmd/switchyard-bench [-records 1000000] [-pagesize 5000] [-fixtures ../shared/fixtures]
+//	go run ./cmd/switchyard-bench [-records 1000000] [-pagesize 5000] [-fixtures ../shared/fixtures] [-cap 100000] [-cpuprofile c.prof]
 //
 // 1. Engine vs its limits: an in-process OData server with generated pages of
 // a 20-field entity; (a) only fetching and decoding every page through the
-// OData connector, (b) only writing the same rows into a workspace table, one
-// prepared statement per transaction of a page, (c) a full import through
-// the engine, in a child process whose peak RSS is reported.
+// OData connector, (b) only writing the same rows into a workspace table as
+// an import writes them (Store.Apply, one transaction and one prepared
+// statement per page, the key the import matches by indexed), (c) a full
+// import through the engine, in a child process whose peak RSS is reported
+// (and whose CPU profile -cpuprofile writes).
+// 2. Against a real server: the CAP test server (testdata/cap, Node.js) with
+// -cap generated records; the time of a full import against the time to only
+// page through the same records with a plain HTTP client.
+// 3. Incremental: on the same server, a first (full) sync, then -changes
+// records changed, then the incremental sync that brings them.
 // 5. Metadata and mapping: parsing the Dynamics CSDL fixture; suggestions for
 // a 400×400 field mapping.
 package main
@@ -19,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -39,6 +47,10 @@ func main() {
 	pageSize := flag.Int("pagesize", 5000, "records per page")
 	fixtures := flag.String("fixtures", "../shared/fixtures", "the folder of the shared $metadata fixtures")
 	child := flag.Bool("child-import", false, "internal: run only the full import and print its duration")
+	capItems := flag.Int("cap", 100_000, "records of the CAP test server for part 2 (0 skips it)")
+	changes := flag.Int("changes", 100, "records changed on the CAP server before the incremental sync of part 3")
+	capDir := flag.String("capdir", "testdata/cap", "the folder of the CAP test server (serve.js)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full import (1c) to this file")
 	flag.Parse()
 	ctx := context.Background()
 	srv := itemServer(*records, *pageSize)
@@ -46,6 +58,13 @@ func main() {
 	url := srv.URL + "/odata/"
 
 	if *child {
+		if *cpuProfile != "" {
+			stop, err := startProfile(*cpuProfile)
+			if err != nil {
+				fail(err)
+			}
+			defer stop()
+		}
 		d, err := measureImport(ctx, url, *records, *pageSize)
 		if err != nil {
 			fail(err)
@@ -62,9 +81,14 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	full, rss, err := childImport(*records, *pageSize)
+	full, rss, err := childImport(*records, *pageSize, *cpuProfile)
 	if err != nil {
 		fail(err)
+	}
+	var ct capTimes
+	capErr := fmt.Errorf("-cap 0")
+	if *capItems > 0 {
+		ct, capErr = measureCAP(ctx, *capDir, *capItems, *changes)
 	}
 	csdl, csdlErr := measureCSDL(filepath.Join(*fixtures, "dynamics-crm-webapi-v8.xml"))
 	suggest := measureSuggest()
@@ -77,6 +101,23 @@ func main() {
 	fmt.Fprintf(tw, "1c full import (map, convert, upsert, log)\t%s\t%s\t≥ 100000 records/s\n", full.Round(time.Millisecond), rate(full))
 	fmt.Fprintf(tw, "1  ratio c / max(a, b)\t%.2f\t\t≤ 1.3\n", full.Seconds()/max(fetch.Seconds(), write.Seconds()))
 	fmt.Fprintf(tw, "1  peak RSS of c\t%d MB\t\t≤ 150 MB\n", rss/1024)
+	switch {
+	case capErr != nil:
+		fmt.Fprintf(tw, "2  CAP: import against paging\tskipped: %v\t\t≤ 1.15\n", capErr)
+		fmt.Fprintf(tw, "3  CAP: incremental sync against full\tskipped: %v\t\t≤ 5 %%\n", capErr)
+	default:
+		capRate := func(d time.Duration) string { return fmt.Sprintf("%.0f records/s", float64(*capItems)/d.Seconds()) }
+		fmt.Fprintf(tw, "2  CAP: page through %d records (plain HTTP, pages of 1000)\t%s\t%s\t\n", *capItems, ct.plain.Round(time.Millisecond), capRate(ct.plain))
+		fmt.Fprintf(tw, "2  CAP: full import of the same records\t%s\t%s\t\n", ct.full.Round(time.Millisecond), capRate(ct.full))
+		fmt.Fprintf(tw, "2  ratio import / paging\t%.2f\t\t≤ 1.15\n", ct.full.Seconds()/ct.plain.Seconds())
+		if ct.syncErr != nil {
+			fmt.Fprintf(tw, "3  CAP: incremental sync against full\tskipped: %v\t\t≤ 5 %%\n", ct.syncErr)
+			break
+		}
+		fmt.Fprintf(tw, "3  CAP: first (full) sync of the same records\t%s\t%s\t\n", ct.syncFull.Round(time.Millisecond), capRate(ct.syncFull))
+		fmt.Fprintf(tw, "3  CAP: incremental sync of %d changed records\t%s\t\t\n", *changes, ct.syncInc.Round(time.Millisecond))
+		fmt.Fprintf(tw, "3  ratio incremental / full\t%.1f %%\t\t≤ 5 %%\n", 100*ct.syncInc.Seconds()/ct.syncFull.Seconds())
+	}
 	if csdlErr != nil {
 		fmt.Fprintf(tw, "5  parse the Dynamics CSDL (3.8 MB)\tskipped: %v\t\t≤ 500 ms\n", csdlErr)
 	} else {
@@ -84,6 +125,19 @@ func main() {
 	}
 	fmt.Fprintf(tw, "5  suggestions 400 × 400 fields\t%s\t\t≤ 50 ms\n", suggest.Round(10*time.Microsecond))
 	tw.Flush()
+}
+
+// startProfile starts a CPU profile into path; stop ends it.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("create the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start the CPU profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func fail(err error) {
@@ -117,22 +171,28 @@ func measureFetch(ctx context.Context, url string, records, pageSize int) (time.
 	return time.Since(start), nil
 }
 
-// localItem is the workspace entity the import writes.
-func localItem(ctx context.Context, c *odata.Client) (meta.Entity, error) {
+// localItem is the workspace entity an import of external writes: its key
+// as externalid, every other field under its name in lower case.
+func localItem(ctx context.Context, c *odata.Client, external string) (meta.Entity, error) {
 	cat, err := c.Catalog(ctx)
 	if err != nil {
 		return meta.Entity{}, err
 	}
-	ext, _ := meta.FindEntity(cat, "Items")
+	ext, ok := meta.FindEntity(cat, external)
+	if !ok || len(ext.Key) != 1 {
+		return meta.Entity{}, fmt.Errorf("the service has no entity %s with a single key field", external)
+	}
 	local := meta.Entity{Name: "item", Fields: []meta.Field{{Name: "externalid", Type: meta.Int}}}
-	for _, f := range ext.Fields[1:] {
-		local.Fields = append(local.Fields, meta.Field{Name: strings.ToLower(f.Name), Type: f.Type, Precision: f.Precision, Scale: f.Scale})
+	for _, f := range ext.Fields {
+		if f.Name != ext.Key[0] {
+			local.Fields = append(local.Fields, meta.Field{Name: strings.ToLower(f.Name), Type: f.Type, Precision: f.Precision, Scale: f.Scale})
+		}
 	}
 	return local, nil
 }
 
-// openWorkspace makes a fresh workspace file with the item entity.
-func openWorkspace(ctx context.Context, url string) (*store.Store, meta.Entity, func(), error) {
+// openWorkspace makes a fresh workspace file with the item entity for external.
+func openWorkspace(ctx context.Context, url, external string) (*store.Store, meta.Entity, func(), error) {
 	dir, err := os.MkdirTemp("", "switchyard-bench-")
 	if err != nil {
 		return nil, meta.Entity{}, nil, err
@@ -148,7 +208,7 @@ func openWorkspace(ctx context.Context, url string) (*store.Store, meta.Entity, 
 		cleanup()
 		return nil, meta.Entity{}, nil, err
 	}
-	local, err := localItem(ctx, c)
+	local, err := localItem(ctx, c, external)
 	c.Close()
 	if err == nil {
 		err = st.CreateEntity(ctx, local)
@@ -165,11 +225,14 @@ func openWorkspace(ctx context.Context, url string) (*store.Store, meta.Entity, 
 func measureWrite(ctx context.Context, records, pageSize int) (time.Duration, error) {
 	srv := itemServer(1, 1) // only for the catalog
 	defer srv.Close()
-	st, local, done, err := openWorkspace(ctx, srv.URL+"/odata/")
+	st, local, done, err := openWorkspace(ctx, srv.URL+"/odata/", "Items")
 	if err != nil {
 		return 0, err
 	}
 	defer done()
+	if err := st.IndexField(ctx, local.Name, "externalid"); err != nil { // as the import matches by it
+		return 0, err
+	}
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	start := time.Now()
 	for first := 0; first < records; first += pageSize {
@@ -185,7 +248,7 @@ func measureWrite(ctx context.Context, records, pageSize int) (time.Duration, er
 				"shippedat": nil, "ref": fmt.Sprintf("00000000-0000-4000-8000-%012d", n),
 			})
 		}
-		err := st.Update(ctx, func(tx *store.Tx) error {
+		err := st.Apply(ctx, func(tx *store.Tx) error {
 			for _, r := range rows {
 				if _, err := tx.Insert(local.Name, r); err != nil {
 					return err
@@ -202,43 +265,57 @@ func measureWrite(ctx context.Context, records, pageSize int) (time.Duration, er
 
 // measureImport runs a full import of the server's Items into a fresh workspace.
 func measureImport(ctx context.Context, url string, records, pageSize int) (time.Duration, error) {
-	st, local, done, err := openWorkspace(ctx, url)
+	return importAll(ctx, url, "Items", records, pageSize)
+}
+
+// importAll imports every record of external at url into a fresh workspace
+// through the engine, in pages of pageSize, and checks that it imported want.
+func importAll(ctx context.Context, url, external string, want, pageSize int) (time.Duration, error) {
+	st, local, done, err := openWorkspace(ctx, url, external)
 	if err != nil {
 		return 0, err
 	}
 	defer done()
-	em := mapping.EntityMapping{External: "Items", Local: local.Name, PrimaryKey: "externalid", Direction: mapping.Download,
-		Fields: []mapping.FieldMapping{{External: "ID", Local: "externalid"}}}
-	for _, f := range benchFields {
-		em.Fields = append(em.Fields, mapping.FieldMapping{External: f, Local: strings.ToLower(f)})
-	}
-	in := mapping.Integration{Name: "bench", Connector: "odata", Settings: spec.Values{"url": url}, Entities: []mapping.EntityMapping{em}}
-	if err := st.SaveIntegration(ctx, in); err != nil {
-		return 0, err
-	}
 	c, err := odata.New(ctx, spec.Values{"url": url, "pagesize": strconv.Itoa(pageSize)})
 	if err != nil {
 		return 0, err
 	}
 	defer c.Close()
+	cat, err := c.Catalog(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ext, _ := meta.FindEntity(cat, external)
+	em := mapping.EntityMapping{External: external, Local: local.Name, PrimaryKey: "externalid", Direction: mapping.Download}
+	for _, f := range ext.Fields {
+		name := strings.ToLower(f.Name)
+		if f.Name == ext.Key[0] {
+			name = "externalid"
+		}
+		em.Fields = append(em.Fields, mapping.FieldMapping{External: f.Name, Local: name})
+	}
+	in := mapping.Integration{Name: "bench", Connector: "odata", Settings: spec.Values{"url": url}, Entities: []mapping.EntityMapping{em}}
+	if err := st.SaveIntegration(ctx, in); err != nil {
+		return 0, err
+	}
 	start := time.Now()
 	res, err := (&engine.Engine{Store: st}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize})
 	if err != nil {
 		return 0, fmt.Errorf("import: %w", err)
 	}
-	if got := res.Totals(); got.Imported != records {
-		return 0, fmt.Errorf("import: %+v, want %d imported", got, records)
+	if got := res.Totals(); got.Imported != want {
+		return 0, fmt.Errorf("import: %+v, want %d imported", got, want)
 	}
 	return time.Since(start), nil
 }
 
 // childImport runs the full import in a child process and returns its time and peak RSS in KB.
-func childImport(records, pageSize int) (time.Duration, int64, error) {
+func childImport(records, pageSize int, cpuProfile string) (time.Duration, int64, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return 0, 0, err
 	}
-	cmd := exec.Command(self, "-child-import", "-records", strconv.Itoa(records), "-pagesize", strconv.Itoa(pageSize))
+	cmd := exec.Command(self, "-child-import", "-records", strconv.Itoa(records), "-pagesize", strconv.Itoa(pageSize), "-cpuprofile", cpuProfile)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

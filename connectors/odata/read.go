@@ -1,7 +1,6 @@
 package odata
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -91,10 +90,8 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if err != nil {
 		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
 	}
-	var body pageBody
-	d := json.NewDecoder(bytes.NewReader(resp.Body))
-	d.UseNumber()
-	if err := d.Decode(&body); err != nil {
+	body, err := decodePage(resp.Body)
+	if err != nil {
 		return connector.Page{}, fmt.Errorf("read %s: %w: the page from %s is not OData JSON (%v): check that the URL is an OData v4 service",
 			q.Entity, ErrBadResponse, httpx.RedactURL(resp.URL), err)
 	}
@@ -252,6 +249,9 @@ func (c *Client) targetKeys(e meta.Entity) map[string][]string {
 // decodeRecord converts one JSON entity into a record by the catalog's
 // types; targets holds the target keys of lookups read by expansion.
 func decodeRecord(e meta.Entity, raw map[string]any, targets map[string][]string) (meta.Record, error) {
+	if flat(e, raw) {
+		return decodeInPlace(e, raw, targets)
+	}
 	rec := make(meta.Record, len(raw))
 	if tag, ok := raw["@odata.etag"].(string); ok {
 		rec[connector.ETagKey] = tag
@@ -281,6 +281,58 @@ func decodeRecord(e meta.Entity, raw map[string]any, targets map[string][]string
 			return nil, fmt.Errorf("field %s: %w", k, err)
 		}
 		rec[k] = x
+	}
+	for _, f := range e.Lookups() {
+		if f.ForeignKey == "" {
+			continue
+		}
+		if v, ok := rec[f.ForeignKey]; ok {
+			rec[f.Name] = lookupValue(v)
+		}
+	}
+	return rec, nil
+}
+
+// flat reports whether raw has no complex property to flatten, so that
+// decodeInPlace can turn it into the record.
+func flat(e meta.Entity, raw map[string]any) bool {
+	for k, v := range raw {
+		if _, isObj := v.(map[string]any); isObj && !strings.Contains(k, "@") {
+			if f, ok := e.Field(k); !ok || f.Type != meta.Lookup {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// decodeInPlace is decodeRecord for a record without complex properties: it
+// converts the values in raw itself instead of copying them into a new map
+// (a page holds thousands of records). raw is the record afterwards.
+func decodeInPlace(e meta.Entity, raw map[string]any, targets map[string][]string) (meta.Record, error) {
+	tag, hasTag := raw["@odata.etag"].(string)
+	for k, v := range raw {
+		if strings.Contains(k, "@") {
+			delete(raw, k) // annotations
+			continue
+		}
+		f, ok := e.Field(k)
+		switch {
+		case !ok:
+		case f.Type == meta.Lookup: // an expanded navigation: take the target's key
+			obj, _ := v.(map[string]any)
+			raw[k] = expandedKey(obj, targets[k])
+		default:
+			x, err := decodeValue(f.Type, v)
+			if err != nil {
+				return nil, fmt.Errorf("field %s: %w", k, err)
+			}
+			raw[k] = x
+		}
+	}
+	rec := meta.Record(raw)
+	if hasTag {
+		rec[connector.ETagKey] = tag
 	}
 	for _, f := range e.Lookups() {
 		if f.ForeignKey == "" {

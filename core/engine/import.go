@@ -61,6 +61,11 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 		}
 	}
 	r.res.Entities[idx].Queries = append(r.res.Entities[idx].Queries, describeQuery(q))
+	if !r.opt.Preview {
+		if err := r.indexKeys(ctx, p); err != nil {
+			return err
+		}
+	}
 
 	readCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -117,6 +122,21 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 	return ctx.Err()
 }
 
+// indexKeys indexes the local fields the pages of p are matched by: its key
+// and the keys its lookups resolve, so that matching a page reads only the
+// rows it matches, however large the table.
+func (r *run) indexKeys(ctx context.Context, p *entityPlan) error {
+	if err := r.engine.Store.IndexField(ctx, p.local.Name, p.key.local.Name); err != nil {
+		return fmt.Errorf("prepare %s: %w", p.local.Name, err)
+	}
+	for _, l := range p.lookups {
+		if err := r.engine.Store.IndexField(ctx, l.target, l.targetKey.Name); err != nil {
+			return fmt.Errorf("prepare %s: %w", p.local.Name, err)
+		}
+	}
+	return nil
+}
+
 // importPage matches and (unless previewing) writes one page inside tx. It
 // returns the results of the records done, and the records whose lookups
 // must wait for a later entity of the run.
@@ -169,10 +189,13 @@ func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, recs []meta.Recor
 
 // convert maps one external record to local values.
 func (r *run) convert(p *entityPlan, rec meta.Record) *item {
-	it := &item{values: map[string]any{}, lookupKeys: map[int]any{}, rec: rec}
+	it := &item{values: make(map[string]any, len(p.fields)+len(p.lookups)), rec: rec}
+	if len(p.lookups) > 0 {
+		it.lookupKeys = make(map[int]any, len(p.lookups))
+	}
 	it.res.Entity = p.em.External
 	if raw := rec[p.key.ext]; raw != nil {
-		it.res.Key = fmt.Sprint(raw)
+		it.res.Key = keyText(raw)
 	}
 	key, err := store.EncodeValue(p.key.local.Type, rec[p.key.ext])
 	switch {
@@ -269,9 +292,12 @@ func (r *run) upsert(tx *store.Tx, p *entityPlan, it *item, existing map[string]
 	row, found := existing[keyText(it.key)]
 	if !found {
 		it.res.Action = Create
-		for _, name := range p.localFields() {
-			if v, ok := it.values[name]; ok && v != nil {
-				it.res.Changes = append(it.res.Changes, Change{Field: name, New: v})
+		if r.showsChanges() {
+			it.res.Changes = make([]Change, 0, len(it.values))
+			for _, name := range p.localFields() {
+				if v, ok := it.values[name]; ok && v != nil {
+					it.res.Changes = append(it.res.Changes, Change{Field: name, New: v})
+				}
 			}
 		}
 		id := ""
@@ -311,6 +337,11 @@ func (r *run) upsert(tx *store.Tx, p *entityPlan, it *item, existing map[string]
 	}
 	return row.ID, nil
 }
+
+// showsChanges reports whether anyone sees the field changes of a record
+// created: a preview, or the caller's OnRecord. An import of a million
+// records does not build twenty million of them for nothing.
+func (r *run) showsChanges() bool { return r.opt.Preview || r.opt.OnRecord != nil }
 
 // resolveDeferred completes the lookups that waited for entities imported
 // later in the run, and accounts for those records.

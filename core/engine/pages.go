@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"switchyard/core/connector"
@@ -62,4 +64,14 @@ func describeQuery(q connector.Query) string {
 }
 
 // keyText is how a key value is compared: as the workspace stores it, in text.
-func keyText(v any) string { return fmt.Sprint(v) }
+func keyText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case json.Number:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}

@@ -168,6 +168,9 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 	if !ok {
 		return configErrorf("the connector of %q cannot read records", r.opt.Integration.Name)
 	}
+	if err := r.indexKeys(ctx, p); err != nil {
+		return err
+	}
 	in := r.opt.Integration.Name
 	s := r.sync
 	s.prev, s.cursor, s.full, s.quarantined, s.policy = downAnchor{}, r.cursorField(p), r.sync.opt.Full, map[string]bool{}, ""

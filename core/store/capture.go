@@ -116,7 +116,7 @@ func (s *Store) Apply(ctx context.Context, fn func(*Tx) error) error {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sy_capture_off (id) VALUES (1)`); err != nil {
 			return fmt.Errorf("turn change capture off: %w", err)
 		}
-		if err := runRecordTx(ctx, tx, fn); err != nil {
+		if err := runRecordTx(ctx, tx, false, fn); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sy_capture_off`); err != nil {

@@ -133,18 +133,21 @@ func createTableSQL(name string, fields []meta.Field) []string {
 
 // triggerSQL returns the triggers that stamp every row of a local entity table
 // with the next workspace versionnumber on insert and update, and modifiedon
-// on update. The update trigger skips updates that change versionnumber
-// themselves: that is how the stamping update of the insert trigger (and any
-// deliberate stamp) avoids being stamped again.
+// on update. The insert trigger skips rows inserted with a versionnumber
+// already (Tx.Insert stamps its rows itself, see stamp.go). The update
+// trigger skips updates that change versionnumber themselves: that is how
+// the stamping update of the insert trigger (and any deliberate stamp)
+// avoids being stamped again.
 func triggerSQL(name string) []string {
 	t := quote(name)
 	next := `UPDATE sy_sequence SET value = value + 1 WHERE name = 'versionnumber';`
 	value := `(SELECT value FROM sy_sequence WHERE name = 'versionnumber')`
 	insert := fmt.Sprintf(`CREATE TRIGGER %s AFTER INSERT ON %s FOR EACH ROW
+%s
 BEGIN
 	%s
 	UPDATE %s SET %s = %s WHERE %s = NEW.%s;
-END`, quote("sy_"+name+"_stamp_insert"), t, next, t, quote(colVersionNumber), value, quote(colID), quote(colID))
+END`, quote("sy_"+name+"_stamp_insert"), t, stampInsertWhen, next, t, quote(colVersionNumber), value, quote(colID), quote(colID))
 	update := fmt.Sprintf(`CREATE TRIGGER %s AFTER UPDATE ON %s FOR EACH ROW
 WHEN NEW.%s IS OLD.%s
 BEGIN

@@ -23,10 +23,14 @@ const (
 	lockStale = 60 * time.Second
 )
 
+// heldLocks are the holders of the locks this process's runs hold now.
+var heldLocks sync.Map
+
 // Lock takes the run lock of integration (sy_integration_lock), so that one
 // sync of it runs at a time across processes and hosts sharing the
-// workspace. A lock whose holder process is gone (same host) or whose
-// heartbeat stopped is taken over. It fails with ErrLocked, naming the
+// workspace. A lock whose holder process is gone (same host), whose
+// heartbeat stopped, or that this process left behind (its unlock could not
+// write) is taken over. It fails with ErrLocked, naming the
 // holder, when the lock is held. Call the returned unlock when the run ends.
 func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), err error) {
 	host, _ := os.Hostname()
@@ -39,11 +43,11 @@ func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), er
 			return err
 		}
 		var (
-			oldHost, beat string
-			oldPid        int
+			oldHolder, oldHost, beat string
+			oldPid                   int
 		)
-		err := tx.QueryRowContext(ctx, `SELECT host, pid, heartbeat_at FROM sy_integration_lock WHERE integration = ?`, integration).
-			Scan(&oldHost, &oldPid, &beat)
+		err := tx.QueryRowContext(ctx, `SELECT holder, host, pid, heartbeat_at FROM sy_integration_lock WHERE integration = ?`, integration).
+			Scan(&oldHolder, &oldHost, &oldPid, &beat)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -52,7 +56,11 @@ func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), er
 			last, perr := parseTime(beat)
 			stale := perr != nil || s.now().Sub(last) > lockStale
 			gone := oldHost == host && oldPid != pid && !processAlive(oldPid)
-			if !stale && !gone {
+			// A lock of this very process that no run holds: its unlock could not
+			// write (a full disk), so it was left behind.
+			_, running := heldLocks.Load(oldHolder)
+			leftover := oldHost == host && oldPid == pid && !running
+			if !stale && !gone && !leftover {
 				return fmt.Errorf("%w (process %d on %s since its heartbeat at %s): wait for it to finish", ErrLocked, oldPid, oldHost, beat)
 			}
 		}
@@ -66,6 +74,7 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = exclu
 	if err != nil {
 		return nil, fmt.Errorf("lock integration %q: %w", integration, err)
 	}
+	heldLocks.Store(holder, struct{}{})
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -91,6 +100,7 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = exclu
 		once.Do(func() {
 			close(done)
 			wg.Wait()
+			heldLocks.Delete(holder)
 			s.inTx(context.Background(), func(tx *sql.Tx) error {
 				_, err := tx.Exec(`DELETE FROM sy_integration_lock WHERE integration = ? AND holder = ?`, integration, holder)
 				return err

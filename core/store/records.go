@@ -24,26 +24,38 @@ type Tx struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	// capture: the change capture triggers are on (Update, not Apply).
+	capture bool
+	// ver is the last versionnumber handed out from memory, verHeld whether
+	// the counter in sy_sequence lags behind it (see stamp.go).
+	ver     int64
+	verHeld bool
+	inserts map[string]*insertPlan // by entity: the last column set inserted
+	args    []any                  // reused by Insert
+	ids     idSource
 }
 
 // Update runs fn in one write transaction, committed when fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return runRecordTx(ctx, tx, fn) })
+	return s.inTx(ctx, func(tx *sql.Tx) error { return runRecordTx(ctx, tx, true, fn) })
 }
 
 // View runs fn in one read-only transaction: a consistent snapshot.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
-	return s.inReadTx(ctx, func(tx *sql.Tx) error { return runRecordTx(ctx, tx, fn) })
+	return s.inReadTx(ctx, func(tx *sql.Tx) error { return runRecordTx(ctx, tx, true, fn) })
 }
 
-func runRecordTx(ctx context.Context, tx *sql.Tx, fn func(*Tx) error) error {
-	t := &Tx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+func runRecordTx(ctx context.Context, tx *sql.Tx, capture bool, fn func(*Tx) error) error {
+	t := &Tx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, capture: capture}
 	defer func() {
 		for _, st := range t.stmts {
 			st.Close()
 		}
 	}()
-	return fn(t)
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.flushVersions()
 }
 
 // stmt returns the prepared statement for query, prepared once per transaction.
@@ -113,19 +125,36 @@ func scanRows(rows *sql.Rows, fields []string, fn func(id string, key any, value
 }
 
 // Insert adds a row to entity with values (field → stored value, see
-// EncodeValue) and returns its new id.
+// EncodeValue) and returns its new id. The row is stamped with the next
+// versionnumber unless values sets one; its id is a new UUID unless values
+// sets one.
 func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
-	cols, args := columns(values)
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING %s", quote(entity), quoteAll(cols), placeholders(len(cols)), quote(colID))
-	if len(cols) == 0 {
-		q = fmt.Sprintf("INSERT INTO %s DEFAULT VALUES RETURNING %s", quote(entity), quote(colID))
-	}
-	st, err := t.stmt(q)
+	plan, err := t.insertPlan(entity, values)
 	if err != nil {
 		return "", fmt.Errorf("insert into %s: %w", entity, err)
 	}
+	args := t.args[:0]
+	for _, c := range plan.cols {
+		args = append(args, values[c])
+	}
 	var id string
-	if err := st.QueryRowContext(t.ctx, args...).Scan(&id); err != nil {
+	if plan.newID {
+		id = t.ids.next()
+		args = append(args, id)
+	} else {
+		id = fmt.Sprint(values[colID])
+	}
+	if plan.stamp {
+		v, err := t.nextVersion()
+		if err != nil {
+			return "", fmt.Errorf("insert into %s: %w", entity, err)
+		}
+		args = append(args, v)
+	}
+	_, err = plan.stmt.ExecContext(t.ctx, args...)
+	clear(args)
+	t.args = args[:0]
+	if err != nil {
 		return "", fmt.Errorf("insert into %s: %w", entity, err)
 	}
 	return id, nil
@@ -135,6 +164,9 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 func (t *Tx) UpdateRow(entity, id string, values map[string]any) error {
 	if len(values) == 0 {
 		return nil
+	}
+	if err := t.flushVersions(); err != nil {
+		return fmt.Errorf("update %s %s: %w", entity, id, err)
 	}
 	cols, args := columns(values)
 	set := make([]string, len(cols))

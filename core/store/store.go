@@ -93,6 +93,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open workspace %s: set up change capture: %w", path, err)
 	}
+	if err := s.ensureStamp(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open workspace %s: update the stamping triggers: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -106,6 +110,9 @@ func prepare(path string) (string, error) {
 		return memoryPath + "?" + params.Encode(), nil
 	}
 	params.Set("_journal_mode", "WAL")
+	// A 32 MB page cache (SQLite's default is 2 MB): the random ids of a
+	// large table's primary key index stay in memory while pages are written.
+	params.Set("_cache_size", "-32768")
 	params.Set("_synchronous", "NORMAL")
 	abs, err := filepath.Abs(path)
 	if err != nil {

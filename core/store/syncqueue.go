@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -181,6 +182,9 @@ AND json_extract(data, '$.' || ?) IS NOT NULL`, field, integration, entity, fiel
 
 // DeleteRow deletes the row of entity with the given id; a missing row is no error.
 func (t *Tx) DeleteRow(entity, id string) error {
+	if err := t.flushVersions(); err != nil {
+		return fmt.Errorf("delete %s %s: %w", entity, id, err)
+	}
 	st, err := t.stmt(`DELETE FROM ` + quote(entity) + ` WHERE ` + quote(colID) + ` = ?`)
 	if err == nil {
 		_, err = st.ExecContext(t.ctx, id)
@@ -192,13 +196,23 @@ func (t *Tx) DeleteRow(entity, id string) error {
 }
 
 // AddSeen records external keys seen by the key reconciliation of entity.
+// The keys go in by statements of many rows each: a reconciliation records
+// every key of the entity.
 func (t *Tx) AddSeen(integration, entity string, keys []string) error {
-	st, err := t.stmt(`INSERT OR IGNORE INTO sy_integration_seen (integration, entity, record_key) VALUES (?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("record the keys of %s: %w", entity, err)
-	}
-	for _, k := range keys {
-		if _, err := st.ExecContext(t.ctx, integration, entity, k); err != nil {
+	const perStmt = maxParams / 3
+	args := make([]any, 0, 3*min(perStmt, len(keys)))
+	for start := 0; start < len(keys); start += perStmt {
+		chunk := keys[start:min(start+perStmt, len(keys))]
+		st, err := t.stmt(`INSERT OR IGNORE INTO sy_integration_seen (integration, entity, record_key) VALUES ` +
+			strings.Repeat("(?, ?, ?), ", len(chunk)-1) + "(?, ?, ?)")
+		if err != nil {
+			return fmt.Errorf("record the keys of %s: %w", entity, err)
+		}
+		args = args[:0]
+		for _, k := range chunk {
+			args = append(args, integration, entity, k)
+		}
+		if _, err := st.ExecContext(t.ctx, args...); err != nil {
 			return fmt.Errorf("record the keys of %s: %w", entity, err)
 		}
 	}

@@ -150,8 +150,54 @@ func encodeDecimal(v any) (any, error) {
 	return c, nil
 }
 
+// plainDecimal is canonicalDecimal for the usual literal, digits with an
+// optional sign and fraction ("-12.50"), without going through big.Rat; ok
+// is false for anything else.
+func plainDecimal(s string) (c string, ok bool) {
+	digits := s
+	neg := strings.HasPrefix(digits, "-")
+	if neg {
+		digits = digits[1:]
+	}
+	whole, frac, dot := strings.Cut(digits, ".")
+	if whole == "" || (dot && frac == "") || !allDigits(whole) || !allDigits(frac) {
+		return "", false
+	}
+	w := strings.TrimLeft(whole, "0")
+	if w == "" {
+		w = "0"
+	}
+	f := strings.TrimRight(frac, "0")
+	switch {
+	case w == "0" && f == "":
+		return "0", true
+	case w == whole && f == frac && (f != "" || !dot):
+		return s, true // canonical already: no copy
+	}
+	c = w
+	if f != "" {
+		c += "." + f
+	}
+	if neg {
+		c = "-" + c
+	}
+	return c, true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // canonicalDecimal rewrites the decimal literal s without exponent and without insignificant zeros.
 func canonicalDecimal(s string) (string, error) {
+	if c, ok := plainDecimal(s); ok {
+		return c, nil
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok || strings.ContainsAny(s, "/") {
 		return "", fmt.Errorf("%q is not a decimal number", s)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,29 @@ func TestSameStored(t *testing.T) {
 	for _, tt := range tests {
 		if got := SameStored(tt.typ, tt.a, tt.b); got != tt.want {
 			t.Errorf("SameStored(%s, %#v, %#v) = %v, want %v", tt.typ, tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestPlainDecimalMatchesBigRat checks the fast path of canonicalDecimal against big.Rat.
+func TestPlainDecimalMatchesBigRat(t *testing.T) {
+	for _, s := range []string{"0", "-0", "00", "-0.000", "7", "007", "-007.500", "1.0", "12.50", "12.25", "0.5", ".5", "5.",
+		"-12", "+3", "1e3", "1.5E-2", "123456789012345678901234567890.123456789", "0.000001", "1_000", "", "-", "1.2.3", " 1"} {
+		got, gotOK := plainDecimal(s)
+		r, ok := new(big.Rat).SetString(s)
+		if !gotOK {
+			continue // the slow path decides
+		}
+		if !ok {
+			t.Errorf("plainDecimal(%q) took a literal big.Rat refuses", s)
+			continue
+		}
+		want := r.Num().String()
+		if !r.IsInt() {
+			want = strings.TrimSuffix(strings.TrimRight(r.FloatString(len(s)+20), "0"), ".")
+		}
+		if got != want {
+			t.Errorf("plainDecimal(%q) = %q, big.Rat gives %q", s, got, want)
 		}
 	}
 }

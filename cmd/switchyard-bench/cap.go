@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// capServer is a CAP test server (testdata/cap/serve.js) started for part 2.
+type capServer struct {
+	cmd   *exec.Cmd
+	stdin io.Closer
+	url   string // the root of the test service, /odata/v4/test/
+}
+
+// startCAP starts the CAP test server in dir with items generated Items, on
+// a free port of 127.0.0.1; it stops when stop is called or this process ends.
+func startCAP(dir string, items int) (*capServer, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("node", "serve.js")
+	cmd.Dir = abs
+	cmd.Env = append(os.Environ(), "PORT=0", fmt.Sprintf("SWITCHYARD_CAP_ITEMS=%d", items), "SWITCHYARD_CAP_STOP_ON_EOF=1")
+	var log strings.Builder
+	cmd.Stderr = &log
+	stdin, err := cmd.StdinPipe() // held open: the server stops when it closes
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start the CAP test server (node serve.js in %s): %w: install Node.js and run scripts/deps.sh", abs, err)
+	}
+	s := &capServer{cmd: cmd, stdin: stdin}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
+				found <- u
+			}
+		}
+		close(found)
+	}()
+	select {
+	case u, ok := <-found:
+		if !ok {
+			s.stop()
+			return nil, fmt.Errorf("the CAP test server exited during start-up: %s", log.String())
+		}
+		s.url = strings.Replace(u, "/odata/v4/crm/", "/odata/v4/test/", 1)
+		return s, nil
+	case <-time.After(5 * time.Minute):
+		s.stop()
+		return nil, fmt.Errorf("the CAP test server did not start within 5 minutes")
+	}
+}
+
+func (s *capServer) stop() {
+	s.stdin.Close()
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// capTimes are the figures of parts 2 and 3.
+type capTimes struct {
+	plain, full       time.Duration // 2: paging through, full import
+	syncFull, syncInc time.Duration // 3: first sync, incremental sync of the changes
+	syncErr           error         // 3 could not be measured
+}
+
+// measureCAP measures against the CAP server with items records of Bulk
+// (server pages of 1,000). Part 2: the time to only page through them with a
+// plain HTTP client, and the time of a full import. Part 3: a full sync, and
+// an incremental sync after changes records changed.
+func measureCAP(ctx context.Context, dir string, items, changes int) (capTimes, error) {
+	var t capTimes
+	srv, err := startCAP(dir, items)
+	if err != nil {
+		return t, err
+	}
+	defer srv.stop()
+	if t.plain, err = pageThrough(ctx, srv.url, "Bulk", items); err != nil {
+		return t, err
+	}
+	if t.full, err = importAll(ctx, srv.url, "Bulk", items, 1000); err != nil {
+		return t, err
+	}
+	t.syncFull, t.syncInc, t.syncErr = measureSync(ctx, srv.url, items, changes)
+	return t, nil
+}
+
+// pageThrough reads every page of entity with net/http, following the
+// server's next links, and counts the records: the least any client must do.
+func pageThrough(ctx context.Context, root, entity string, want int) (time.Duration, error) {
+	base, err := url.Parse(root)
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	n := 0
+	next := base.JoinPath(entity).String()
+	for next != "" {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, next, nil)
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Accept", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, fmt.Errorf("page through %s: %w", entity, err)
+		}
+		var page struct {
+			Value []json.RawMessage `json:"value"`
+			Next  string            `json:"@odata.nextLink"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("page through %s: status %d: %v", entity, resp.StatusCode, err)
+		}
+		n += len(page.Value)
+		next = ""
+		if page.Next != "" {
+			u, err := base.Parse(page.Next)
+			if err != nil {
+				return 0, fmt.Errorf("page through %s: next link %q: %w", entity, page.Next, err)
+			}
+			next = u.String()
+		}
+	}
+	if n != want {
+		return 0, fmt.Errorf("page through %s: read %d records, want %d", entity, n, want)
+	}
+	return time.Since(start), nil
+}
