@@ -185,6 +185,11 @@ func (f *fixture) button(t *testing.T, text string) *widget.Button {
 func (f *fixture) tap(t *testing.T, text string) {
 	t.Helper()
 	b := f.button(t, text)
+	// Screens enable buttons once their data has loaded off the UI goroutine: give them the time a person would.
+	for deadline := time.Now().Add(5 * time.Second); b.Disabled() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		b = f.button(t, text)
+	}
 	if b.Disabled() {
 		t.Fatalf("button %q is disabled", text)
 	}
