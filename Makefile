@@ -33,7 +33,7 @@ test: deps
 
 ## fuzz: run each fuzz target for FUZZTIME (default 60s); a crasher is kept under the package's testdata/fuzz/
 FUZZTIME ?= 60s
-FUZZ_TARGETS := FuzzParseMetadata:./connectors/odata FuzzDecodeIntegration:./core/mapping FuzzParse:./core/filter
+FUZZ_TARGETS := FuzzParseMetadata:./connectors/odata FuzzDecodePage:./connectors/odata FuzzDecodeIntegration:./core/mapping FuzzParse:./core/filter
 fuzz: deps
 	@failed=""; for t in $(FUZZ_TARGETS); do \
 		echo "== $${t%%:*} in $${t#*:} for $(FUZZTIME)"; \
@@ -56,6 +56,7 @@ screenshot: screenshots
 
 ## bench: the benchmark programs against the machine's limits, one table (docs/performance.md); RECORDS=1000000 by default
 bench: deps
+	@test -d testdata/cap/node_modules || (cd testdata/cap && npm ci --ignore-scripts --no-audit --no-fund)
 	$(GO) run ./cmd/switchyard-bench -records $(or $(RECORDS),1000000) -fixtures ../shared/fixtures
 
 clean:

@@ -87,13 +87,16 @@ type capTimes struct {
 	plain, full       time.Duration // 2: paging through, full import
 	syncFull, syncInc time.Duration // 3: first sync, incremental sync of the changes
 	syncErr           error         // 3 could not be measured
+	post, export      time.Duration // 4: POSTing the batches, exporting through the engine
+	uploadErr         error         // 4 could not be measured
 }
 
 // measureCAP measures against the CAP server with items records of Bulk
 // (server pages of 1,000). Part 2: the time to only page through them with a
 // plain HTTP client, and the time of a full import. Part 3: a full sync, and
-// an incremental sync after changes records changed.
-func measureCAP(ctx context.Context, dir string, items, changes int) (capTimes, error) {
+// an incremental sync after changes records changed. Part 4: uploads local
+// rows exported with $batch against POSTing the same batches.
+func measureCAP(ctx context.Context, dir string, items, changes, uploads int) (capTimes, error) {
 	var t capTimes
 	srv, err := startCAP(dir, items)
 	if err != nil {
@@ -107,6 +110,9 @@ func measureCAP(ctx context.Context, dir string, items, changes int) (capTimes, 
 		return t, err
 	}
 	t.syncFull, t.syncInc, t.syncErr = measureSync(ctx, srv.url, items, changes)
+	if uploads > 0 {
+		t.post, t.export, t.uploadErr = measureUpload(ctx, srv.url, items, uploads)
+	}
 	return t, nil
 }
 

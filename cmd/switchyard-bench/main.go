@@ -15,6 +15,8 @@
 // page through the same records with a plain HTTP client.
 // 3. Incremental: on the same server, a first (full) sync, then -changes
 // records changed, then the incremental sync that brings them.
+// 4. Upload: -uploads local rows exported to the same server with JSON
+// $batch requests of 100, against only POSTing the same batches.
 // 5. Metadata and mapping: parsing the Dynamics CSDL fixture; suggestions for
 // a 400×400 field mapping.
 package main
@@ -49,6 +51,7 @@ func main() {
 	child := flag.Bool("child-import", false, "internal: run only the full import and print its duration")
 	capItems := flag.Int("cap", 100_000, "records of the CAP test server for part 2 (0 skips it)")
 	changes := flag.Int("changes", 100, "records changed on the CAP server before the incremental sync of part 3")
+	uploads := flag.Int("uploads", 10_000, "local rows exported to the CAP server in part 4 (0 skips it)")
 	capDir := flag.String("capdir", "testdata/cap", "the folder of the CAP test server (serve.js)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full import (1c) to this file")
 	flag.Parse()
@@ -88,7 +91,7 @@ func main() {
 	var ct capTimes
 	capErr := fmt.Errorf("-cap 0")
 	if *capItems > 0 {
-		ct, capErr = measureCAP(ctx, *capDir, *capItems, *changes)
+		ct, capErr = measureCAP(ctx, *capDir, *capItems, *changes, *uploads)
 	}
 	csdl, csdlErr := measureCSDL(filepath.Join(*fixtures, "dynamics-crm-webapi-v8.xml"))
 	suggest := measureSuggest()
@@ -117,6 +120,18 @@ func main() {
 		fmt.Fprintf(tw, "3  CAP: first (full) sync of the same records\t%s\t%s\t\n", ct.syncFull.Round(time.Millisecond), capRate(ct.syncFull))
 		fmt.Fprintf(tw, "3  CAP: incremental sync of %d changed records\t%s\t\t\n", *changes, ct.syncInc.Round(time.Millisecond))
 		fmt.Fprintf(tw, "3  ratio incremental / full\t%.1f %%\t\t≤ 5 %%\n", 100*ct.syncInc.Seconds()/ct.syncFull.Seconds())
+	}
+	switch {
+	case capErr != nil:
+		fmt.Fprintf(tw, "4  CAP: $batch upload against plain POSTs\tskipped: %v\t\t≤ 1.2\n", capErr)
+	case *uploads == 0:
+	case ct.uploadErr != nil:
+		fmt.Fprintf(tw, "4  CAP: $batch upload against plain POSTs\tskipped: %v\t\t≤ 1.2\n", ct.uploadErr)
+	default:
+		upRate := func(d time.Duration) string { return fmt.Sprintf("%.0f records/s", float64(*uploads)/d.Seconds()) }
+		fmt.Fprintf(tw, "4  CAP: POST %d creates in $batch requests of %d (plain HTTP)\t%s\t%s\t\n", *uploads, uploadBatch, ct.post.Round(time.Millisecond), upRate(ct.post))
+		fmt.Fprintf(tw, "4  CAP: export %d local rows with $batch\t%s\t%s\t\n", *uploads, ct.export.Round(time.Millisecond), upRate(ct.export))
+		fmt.Fprintf(tw, "4  ratio export / POSTs\t%.2f\t\t≤ 1.2\n", ct.export.Seconds()/ct.post.Seconds())
 	}
 	if csdlErr != nil {
 		fmt.Fprintf(tw, "5  parse the Dynamics CSDL (3.8 MB)\tskipped: %v\t\t≤ 500 ms\n", csdlErr)

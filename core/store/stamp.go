@@ -29,7 +29,10 @@ const stampInsertWhen = "WHEN NEW." + `"` + colVersionNumber + `"` + " = 0"
 func (t *Tx) nextVersion() (int64, error) {
 	if t.capture {
 		var v int64
-		err := t.tx.QueryRowContext(t.ctx, `UPDATE sy_sequence SET value = value + 1 WHERE name = 'versionnumber' RETURNING value`).Scan(&v)
+		st, err := t.stmt(`UPDATE sy_sequence SET value = value + 1 WHERE name = 'versionnumber' RETURNING value`)
+		if err == nil {
+			err = st.QueryRowContext(t.ctx).Scan(&v)
+		}
 		if err != nil {
 			return 0, fmt.Errorf("take the next versionnumber: %w", err)
 		}
