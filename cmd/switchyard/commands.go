@@ -124,22 +124,9 @@ func integrationExport(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return e.svc.ExportFile(ctx, pos[0], e.stdout)
 	}
-	tmp := *out + ".tmp"
-	f, err := os.Create(tmp)
+	err = writeWhole(*out, "export file", func(w io.Writer) error { return e.svc.ExportFile(ctx, pos[0], w) })
 	if err != nil {
-		return usagef("create export file: %v", err)
-	}
-	if err := e.svc.ExportFile(ctx, pos[0], f); err != nil {
-		f.Close()
-		os.Remove(tmp)
 		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write export file: %w", err)
-	}
-	if err := os.Rename(tmp, *out); err != nil {
-		return fmt.Errorf("write export file: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "exported %q to %s\n", pos[0], *out)
 	return nil
@@ -278,6 +265,29 @@ func runEntities(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// writeWhole writes path whole or not at all: write fills a temporary file
+// beside it, which then replaces path. what names the file in errors.
+func writeWhole(path, what string, write func(io.Writer) error) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return usagef("create %s: %v", what, err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", what, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
+	}
+	return nil
 }
 
 // input opens the file at path, or standard input for "-"; what names the file in errors.

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -235,22 +234,9 @@ func mappingExport(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return e.svc.ExportEntity(ctx, pos[0], pos[1], e.stdout)
 	}
-	tmp := *out + ".tmp"
-	f, err := os.Create(tmp)
+	err = writeWhole(*out, "entity mapping file", func(w io.Writer) error { return e.svc.ExportEntity(ctx, pos[0], pos[1], w) })
 	if err != nil {
-		return usagef("create entity mapping file: %v", err)
-	}
-	if err := e.svc.ExportEntity(ctx, pos[0], pos[1], f); err != nil {
-		f.Close()
-		os.Remove(tmp)
 		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write entity mapping file: %w", err)
-	}
-	if err := os.Rename(tmp, *out); err != nil {
-		return fmt.Errorf("write entity mapping file: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "exported the mapping of %q of %q to %s\n", pos[1], pos[0], *out)
 	return nil
