@@ -215,3 +215,49 @@ func TestSyncRemovalsAreCountedFirst(t *testing.T) {
 		t.Errorf("after the sync: removed row %v, changed row %v", rows[gone], rows[changed])
 	}
 }
+
+// TestIncrementalSyncReadsKeysOnlyWhenCountsDiffer: an incremental sync reads
+// every external key (to find deletions) only when the external count and the
+// local count differ; a deletion on the server still reaches the workspace.
+func TestIncrementalSyncReadsKeysOnlyWhenCountsDiffer(t *testing.T) {
+	root := testenv.OwnCAP(t)
+	dir := t.TempDir()
+	ws := filepath.Join(dir, "w.db")
+	file := `{"format": "switchyard.integration/v1", "name": "crm", "connector": "odata",
+ "settings": {"url": "` + root + `"},
+ "entities": [{"external": "Contacts", "local": "contact", "primaryKey": "externalid", "direction": "download",
+   "fields": [{"external": "ID", "local": "externalid"}, {"external": "lastname", "local": "lastname"}]}],
+ "schedules": []}`
+	os.WriteFile(filepath.Join(dir, "crm.json"), []byte(file), 0o600)
+	if code, _, errOut := switchyard(t, "", "--workspace", ws, "integration", "import", filepath.Join(dir, "crm.json")); code != exitOK {
+		t.Fatalf("integration import: %s", errOut)
+	}
+	syncOnce(t, ws, "crm")
+	server := odataGet(t, root, "Contacts")
+	odataSend(t, "PATCH", root+"Contacts("+server[0]["ID"].(string)+")", `{"lastname": "Patched"}`)
+	readsKeys := func(s syncJSON) bool {
+		for _, e := range s.Entities {
+			if strings.Contains(strings.Join(e.Queries, " "), "keys, to find deletions") {
+				return true
+			}
+		}
+		return false
+	}
+	s := syncOnce(t, ws, "crm")
+	if readsKeys(s) || byDirection(s)["import"].Updated != 1 {
+		t.Errorf("a sync with equal counts read the keys, or missed the change: %+v", s)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, root+"Contacts("+server[1]["ID"].(string)+")", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	s = syncOnce(t, ws, "crm")
+	if !readsKeys(s) || s.Deleted != 1 {
+		t.Errorf("a sync after a server deletion: reads keys %v, deleted %d", readsKeys(s), s.Deleted)
+	}
+	if rows := workspaceRows(t, ws, "contact"); rows[server[1]["ID"].(string)] != nil || len(rows) != len(server)-1 {
+		t.Errorf("the deleted contact is still here (%d rows)", len(rows))
+	}
+}

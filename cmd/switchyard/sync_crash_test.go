@@ -29,6 +29,12 @@ func TestSyncSurvivesSIGKILL(t *testing.T) {
 	}
 	ws := setUpSync(t, root, "")
 	rng := rand.New(rand.NewPCG(6, 20))
+	// Kill points fall within how long a sync takes on this machine, timed once here.
+	start := time.Now()
+	if err := exec.Command(bin, "--workspace", ws, "--run-sync", "crm").Run(); err != nil {
+		t.Fatalf("the timing sync: %v", err)
+	}
+	window := max(time.Since(start), 50*time.Millisecond)
 	const kills = 24
 	var localNames, serverNames, deletedLocal []string
 	killedBusy := 0
@@ -57,7 +63,7 @@ func TestSyncSurvivesSIGKILL(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
+		time.Sleep(time.Duration(rng.Int64N(int64(window))))
 		cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

@@ -259,10 +259,51 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 	case s.full && !delta:
 		return r.reconcile(ctx, idx, p, false)
 	case !delta:
-		// Cursors do not see deletions: compare the keys (a read of the key field only).
+		// Cursors do not see deletions: compare the keys (a read of the key field only),
+		// unless the counts show there can be none.
+		if same, err := r.countsAgree(ctx, p, reader); err != nil || same {
+			return err
+		}
 		return r.reconcile(ctx, idx, p, true)
 	}
 	return nil
+}
+
+// countsAgree reports whether the external system counts as many records
+// (within the download filter) as the local entity holds rows with a key,
+// after the incremental download. Every external create reaches the workspace
+// through the cursor, so equal counts mean nothing was deleted, and reading
+// every key to find deletions can be skipped; a local row waiting for upload
+// or a deletion plus a create makes the counts differ, and the keys are read.
+// Local changes waiting for upload (a row created here, not yet sent, has a
+// key the system does not know) make the counts mean nothing: then, and for a
+// system that cannot count, the answer is false.
+func (r *run) countsAgree(ctx context.Context, p *entityPlan, reader connector.Reader) (bool, error) {
+	var pending []store.LocalChange
+	err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+		pending, err = tx.LocalChanges(r.opt.Integration.Name, p.local.Name, "", 1)
+		return err
+	})
+	if err != nil || len(pending) > 0 {
+		return false, err
+	}
+	where, err := downloadFilter(p, r.res.Started)
+	if err != nil {
+		return false, err
+	}
+	pg, err := reader.ReadPage(ctx, connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, Filter: where, PageSize: 1, Count: true}, "")
+	if err != nil {
+		return false, fmt.Errorf("count %s: %w", p.em.External, err)
+	}
+	if pg.Total < 0 {
+		return false, nil
+	}
+	var local int64
+	err = r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+		local, err = tx.Count(p.local.Name, quoteIdent(p.key.local.Name)+" IS NOT NULL", nil)
+		return err
+	})
+	return err == nil && local == pg.Total, err
 }
 
 func (r *run) overlap() time.Duration {
