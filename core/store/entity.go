@@ -208,39 +208,18 @@ FROM sy_field WHERE entity = ? ORDER BY position`, name)
 
 // entityNames returns the names of every local entity, sorted.
 func entityNames(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM sy_entity ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	return names, rows.Err()
+	return queryStrings(ctx, tx, `SELECT name FROM sy_entity ORDER BY name`)
 }
 
 // entityExists reports whether a local entity called name is recorded.
 func entityExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sy_entity WHERE name = ?`, name).Scan(&n)
-	return n > 0, err
+	return exists(ctx, tx, `SELECT count(*) FROM sy_entity WHERE name = ?`, name)
 }
 
 // requireEntity returns an ErrNotFound error when the local entity does not exist.
 func requireEntity(ctx context.Context, tx *sql.Tx, name string) error {
-	ok, err := entityExists(ctx, tx, name)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return fmt.Errorf("entity %q: %w", name, ErrNotFound)
-	}
-	return nil
+	found, err := entityExists(ctx, tx, name)
+	return notFoundUnless(found, err, "entity", name)
 }
 
 // tableExists reports whether the workspace has an entity, table, view or

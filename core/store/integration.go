@@ -202,39 +202,18 @@ func saveSchedules(ctx context.Context, tx *sql.Tx, integration string, schedule
 
 // integrationNames returns the names of every integration, sorted.
 func integrationNames(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM sy_integration ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	return names, rows.Err()
+	return queryStrings(ctx, tx, `SELECT name FROM sy_integration ORDER BY name`)
 }
 
 // integrationExists reports whether an integration called name exists.
 func integrationExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sy_integration WHERE name = ?`, name).Scan(&n)
-	return n > 0, err
+	return exists(ctx, tx, `SELECT count(*) FROM sy_integration WHERE name = ?`, name)
 }
 
 // requireIntegration returns an ErrNotFound error when the integration does not exist.
 func requireIntegration(ctx context.Context, tx *sql.Tx, name string) error {
-	ok, err := integrationExists(ctx, tx, name)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return fmt.Errorf("integration %q: %w", name, ErrNotFound)
-	}
-	return nil
+	found, err := integrationExists(ctx, tx, name)
+	return notFoundUnless(found, err, "integration", name)
 }
 
 // loadIntegration reads one integration whole.
