@@ -67,21 +67,9 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 		}
 	}
 
-	readCtx, stop := context.WithCancel(ctx)
-	defer stop()
 	var done int64
-	total := int64(-1)
-	for pg := range readAhead(readCtx, reader, q) {
-		if pg.err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("read %s: %w", p.em.External, pg.err)
-		}
-		if pg.page.Total >= 0 && total < 0 {
-			total = pg.page.Total
-		}
-		recs := pg.page.Records
+	return r.eachPage(ctx, p, reader, q, func(page connector.Page, total int64) (bool, error) {
+		recs := page.Records
 		if r.opt.Preview {
 			if rest := r.previewLimit() - len(r.res.Entities[idx].Preview); len(recs) > rest {
 				recs = recs[:rest]
@@ -101,25 +89,20 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 			}
 			return r.logEntity(tx, idx, r.pageCounts(idx, results))
 		}
+		var err error
 		if r.opt.Preview {
 			err = r.engine.Store.View(wctx, txFn)
 		} else {
 			err = r.engine.Store.Apply(wctx, txFn)
 		}
 		if err != nil {
-			return fmt.Errorf("write %s: %w", p.em.Local, err)
+			return false, fmt.Errorf("write %s: %w", p.em.Local, err)
 		}
 		done += int64(len(recs))
 		r.deferred = append(r.deferred, deferred...)
 		r.commit(idx, results, done, total)
-		if r.opt.Preview && len(r.res.Entities[idx].Preview) >= r.previewLimit() {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
-	return ctx.Err()
+		return r.opt.Preview && len(r.res.Entities[idx].Preview) >= r.previewLimit(), nil
+	})
 }
 
 // indexKeys indexes the local fields the pages of p are matched by: its key

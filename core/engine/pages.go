@@ -41,6 +41,35 @@ func readAhead(ctx context.Context, r connector.Reader, q connector.Query) <-cha
 	return out
 }
 
+// eachPage reads q one page ahead and hands each page, with the total the
+// source announced (-1 when unknown), to fn until the last page, until fn
+// says stop or fails, or until ctx is done — checked after fn, so that the
+// page being written is written to the end.
+func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Reader, q connector.Query, fn func(page connector.Page, total int64) (stop bool, err error)) error {
+	readCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	total := int64(-1)
+	for pg := range readAhead(readCtx, reader, q) {
+		if pg.err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("read %s: %w", p.em.External, pg.err)
+		}
+		if pg.page.Total >= 0 && total < 0 {
+			total = pg.page.Total
+		}
+		stop, err := fn(pg.page, total)
+		if err != nil || stop {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
 // describeQuery renders q as the log keeps it, in OData query terms.
 func describeQuery(q connector.Query) string {
 	var parts []string

@@ -319,21 +319,9 @@ func (r *run) overlap() time.Duration {
 // full read stopped halfway starts again.
 func (r *run) readPages(ctx context.Context, idx int, p *entityPlan, reader connector.Reader, q connector.Query, next *downAnchor, saveAnchor bool) error {
 	in := r.opt.Integration.Name
-	readCtx, stop := context.WithCancel(ctx)
-	defer stop()
 	var done int64
-	total := int64(-1)
-	for pg := range readAhead(readCtx, reader, q) {
-		if pg.err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("read %s: %w", p.em.External, pg.err)
-		}
-		if pg.page.Total >= 0 && total < 0 {
-			total = pg.page.Total
-		}
-		recs := pg.page.Records
+	return r.eachPage(ctx, p, reader, q, func(page connector.Page, total int64) (bool, error) {
+		recs := page.Records
 		for _, rec := range recs {
 			if r.sync.retried != nil {
 				r.sync.retried[fmt.Sprint(rec[p.key.ext])] = true
@@ -342,9 +330,9 @@ func (r *run) readPages(ctx context.Context, idx int, p *entityPlan, reader conn
 				next.Cursor = t
 			}
 		}
-		last := pg.page.Next == ""
-		if pg.page.Delta != "" {
-			next.Delta = pg.page.Delta
+		last := page.Next == ""
+		if page.Delta != "" {
+			next.Delta = page.Delta
 		}
 		var results []RecordResult
 		err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
@@ -354,7 +342,7 @@ func (r *run) readPages(ctx context.Context, idx int, p *entityPlan, reader conn
 			if err != nil {
 				return err
 			}
-			removed, err := r.applyRemoved(tx, p, pg.page.Deleted)
+			removed, err := r.applyRemoved(tx, p, page.Deleted)
 			if err != nil {
 				return err
 			}
@@ -380,15 +368,12 @@ func (r *run) readPages(ctx context.Context, idx int, p *entityPlan, reader conn
 			return r.logEntity(tx, idx, r.pageCounts(idx, results))
 		})
 		if err != nil {
-			return fmt.Errorf("write %s: %w", p.em.Local, err)
+			return false, fmt.Errorf("write %s: %w", p.em.Local, err)
 		}
 		done += int64(len(recs))
 		r.commit(idx, results, done, total)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
-	return ctx.Err()
+		return false, nil
+	})
 }
 
 func (s *syncState) isDelta(q connector.Query) bool { return q.Track || q.Delta != "" }

@@ -143,22 +143,11 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 		if err := r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) }); err != nil {
 			return err
 		}
-		readCtx, stop := context.WithCancel(ctx)
-		defer stop()
-		for pg := range readAhead(readCtx, reader, q) {
-			if pg.err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return fmt.Errorf("read the keys of %s: %w", p.em.External, pg.err)
-			}
-			err := r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.AddSeen(in, p.em.External, pageKeys(p, pg.page.Records)) })
-			if err != nil {
-				return err
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			return err
+		err = r.eachPage(ctx, p, reader, q, func(page connector.Page, _ int64) (bool, error) {
+			return false, r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.AddSeen(in, p.em.External, pageKeys(p, page.Records)) })
+		})
+		if err != nil {
+			return fmt.Errorf("find the deletions in %s: %w", p.em.External, err)
 		}
 	}
 	after := ""
