@@ -112,11 +112,7 @@ func integrationImport(ctx context.Context, e *env, args []string) error {
 func integrationExport(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	out := fs.String("o", "", "write to this file instead of stdout")
-	pos, err := parse(fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
 	if err != nil {
 		return err
 	}
@@ -178,11 +174,7 @@ func integrationList(ctx context.Context, e *env, args []string) error {
 func integrationTest(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
 	if err != nil {
 		return err
 	}
@@ -214,11 +206,7 @@ func orUnknown(s string) string {
 
 func integrationDelete(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("delete", flag.ContinueOnError)
-	pos, err := parse(fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
 	if err != nil {
 		return err
 	}
@@ -234,11 +222,7 @@ func runEntities(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("entities", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
 	refresh := fs.Bool("refresh", false, "read the catalog from the external system instead of the cached schema")
-	pos, err := parse(fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
 	if err != nil {
 		return err
 	}

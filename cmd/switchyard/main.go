@@ -175,6 +175,20 @@ func (e *env) exit(cmd string, err error) int {
 	}
 }
 
+// start parses a command's flags and its want positional arguments (named
+// names in errors), then opens the workspace; the caller closes it.
+func (e *env) start(ctx context.Context, fs *flag.FlagSet, args []string, want int, names string) ([]string, func(), error) {
+	pos, err := parse(fs, args, want, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pos, closeWS, nil
+}
+
 // open opens the workspace and the service over it; the caller closes it.
 func (e *env) open(ctx context.Context) (func(), error) {
 	st, err := store.Open(ctx, e.workspace)

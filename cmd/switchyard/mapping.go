@@ -42,11 +42,7 @@ func integrationCheck(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	cleanUp := fs.Bool("clean-up", false, "remove the mappings of external entities and fields that no longer exist")
-	pos, err := parse(fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
 	if err != nil {
 		return err
 	}
@@ -100,11 +96,7 @@ func cleanedText(f mapping.Finding) string {
 func integrationUpdateSchema(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("update-schema", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the difference as JSON")
-	pos, err := parse(fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
 	if err != nil {
 		return err
 	}
@@ -199,11 +191,7 @@ func mappingCreate(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("create", flag.ContinueOnError)
 	local := fs.String("local", "", "the new local entity's name (default: made from the external one)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, err := parse(fs, args, 2, "NAME ENTITY")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args, 2, "NAME ENTITY")
 	if err != nil {
 		return err
 	}
@@ -222,11 +210,7 @@ func mappingCreate(ctx context.Context, e *env, args []string) error {
 func mappingExport(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	out := fs.String("o", "", "write to this file instead of stdout")
-	pos, err := parse(fs, args, 2, "NAME ENTITY")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args, 2, "NAME ENTITY")
 	if err != nil {
 		return err
 	}

@@ -60,11 +60,7 @@ func runData(ctx context.Context, e *env, dir engine.Direction, args []string) e
 	limit := fs.Int("limit", engine.DefaultPreviewLimit, "records per entity in a preview")
 	reportPath := fs.String("report", "", "write an Excel report of every record to this .xlsx file")
 	asJSON := fs.Bool("json", false, "print one JSON summary")
-	pos, err := parse(fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
 	if err != nil {
 		return err
 	}

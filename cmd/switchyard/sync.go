@@ -209,11 +209,7 @@ func runQuarantine(ctx context.Context, e *env, args []string) error {
 	if args[0] == "dismiss" {
 		want, names = 2, "NAME ID"
 	}
-	pos, err := parse(fs, args[1:], want, names)
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args[1:], want, names)
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,7 @@ func runSchedule(ctx context.Context, e *env, args []string) error {
 	}
 	fs := flag.NewFlagSet("schedule print", flag.ContinueOnError)
 	binary := fs.String("binary", "", "the switchyard binary the entries run (default: this one)")
-	pos, err := parse(fs, args[1:], 1, "NAME")
-	if err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
+	pos, closeWS, err := e.start(ctx, fs, args[1:], 1, "NAME")
 	if err != nil {
 		return err
 	}
