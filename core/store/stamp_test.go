@@ -78,8 +78,8 @@ func TestInsertStamps(t *testing.T) {
 				if v != want {
 					t.Errorf("row %d: versionnumber = %d, want %d", i, v, want)
 				}
-				if i == 0 && !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(id) {
-					t.Errorf("id %q is not a lower-case UUID version 4", id)
+				if i == 0 && !uuidV7RE.MatchString(id) {
+					t.Errorf("id %q is not a lower-case UUID version 7", id)
 				}
 			}
 			if got := counter(t, s) - start; got != tt.counter {

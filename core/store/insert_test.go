@@ -1,0 +1,59 @@
+package store
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var uuidV7RE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// TestIDSource checks the ids Switchyard makes for new rows: UUIDs version 7
+// whose first 48 bits are the time in milliseconds and which increase from
+// one id to the next, however many come in one millisecond and even when the
+// clock goes back.
+func TestIDSource(t *testing.T) {
+	base := time.Date(2026, 11, 23, 8, 15, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		clock  []time.Duration // offset from base for each id
+		prefix []string        // expected time part of each id (hex, 12 digits); "" = not checked
+	}{
+		{"one per millisecond", []time.Duration{0, time.Millisecond, 2 * time.Millisecond},
+			[]string{"01a20778ffa0", "01a20778ffa1", "01a20778ffa2"}},
+		{"many in one millisecond", repeat(0, 5000), nil},
+		{"clock goes back", []time.Duration{time.Second, 0, 0, time.Second},
+			[]string{"01a207790388", "01a207790388", "01a207790388", "01a207790388"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			i := 0
+			s := idSource{now: func() time.Time { return base.Add(tt.clock[i]) }}
+			prev := ""
+			for ; i < len(tt.clock); i++ {
+				id := s.next()
+				if !uuidV7RE.MatchString(id) {
+					t.Fatalf("id %d %q is not a lower-case UUID version 7", i, id)
+				}
+				if id <= prev {
+					t.Fatalf("id %d %q does not come after %q", i, id, prev)
+				}
+				if tt.prefix != nil && tt.prefix[i] != "" {
+					if got := strings.ReplaceAll(id, "-", "")[:12]; got != tt.prefix[i] {
+						t.Errorf("id %d %q: time part %s, want %s", i, id, got, tt.prefix[i])
+					}
+				}
+				prev = id
+			}
+		})
+	}
+}
+
+func repeat(d time.Duration, n int) []time.Duration {
+	out := make([]time.Duration, n)
+	for i := range out {
+		out[i] = d
+	}
+	return out
+}
