@@ -1,7 +1,7 @@
 // Command switchyard-bench measures Switchyard against the limits of the
 // machine it runs on and prints one table (see docs/performance.md):
 //
-//	go run ./cmd/switchyard-bench [-records 1000000] [-pagesize 5000] [-fixtures ../shared/fixtures] [-cap 100000] [-cpuprofile c.prof]
+//	go run ./cmd/switchyard-bench [-records 1000000] [-pagesize 5000] [-fixtures ../shared/fixtures] [-cap 100000] [-cpuprofile c.prof] [-memprofile m.prof]
 //
 // 1. Engine vs its limits: an in-process OData server with generated pages of
 // a 20-field entity; (a) only fetching and decoding every page through the
@@ -54,6 +54,7 @@ func main() {
 	uploads := flag.Int("uploads", 10_000, "local rows exported to the CAP server in part 4 (0 skips it)")
 	capDir := flag.String("capdir", "testdata/cap", "the folder of the CAP test server (serve.js)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full import (1c) to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the full import (1c) to this file")
 	flag.Parse()
 	ctx := context.Background()
 	srv := itemServer(*records, *pageSize)
@@ -72,6 +73,11 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
+		if *memProfile != "" {
+			if err := writeAllocs(*memProfile); err != nil {
+				fail(err)
+			}
+		}
 		fmt.Println(d.Seconds())
 		return
 	}
@@ -84,7 +90,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	full, rss, err := childImport(*records, *pageSize, *cpuProfile)
+	full, rss, err := childImport(*records, *pageSize, *cpuProfile, *memProfile)
 	if err != nil {
 		fail(err)
 	}
@@ -153,6 +159,19 @@ func startProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("start the CPU profile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeAllocs writes the allocations made so far (go tool pprof -sample_index=alloc_space).
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create the allocation profile: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		return fmt.Errorf("write the allocation profile: %w", err)
+	}
+	return nil
 }
 
 func fail(err error) {
@@ -325,12 +344,12 @@ func importAll(ctx context.Context, url, external string, want, pageSize int) (t
 }
 
 // childImport runs the full import in a child process and returns its time and peak RSS in KB.
-func childImport(records, pageSize int, cpuProfile string) (time.Duration, int64, error) {
+func childImport(records, pageSize int, cpuProfile, memProfile string) (time.Duration, int64, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return 0, 0, err
 	}
-	cmd := exec.Command(self, "-child-import", "-records", strconv.Itoa(records), "-pagesize", strconv.Itoa(pageSize), "-cpuprofile", cpuProfile)
+	cmd := exec.Command(self, "-child-import", "-records", strconv.Itoa(records), "-pagesize", strconv.Itoa(pageSize), "-cpuprofile", cpuProfile, "-memprofile", memProfile)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

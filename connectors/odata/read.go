@@ -104,7 +104,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 			page.Total = n
 		}
 	}
-	targets := c.targetKeys(e)
+	targets, fields := c.targetKeys(e), newFieldTable(e)
 	for i, raw := range body.Value {
 		if removed(raw) {
 			key, err := removedKey(e, raw)
@@ -114,7 +114,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 			page.Deleted = append(page.Deleted, key)
 			continue
 		}
-		rec, err := decodeRecord(e, raw, targets)
+		rec, err := decodeRecord(fields, raw, targets)
 		if err != nil {
 			return connector.Page{}, fmt.Errorf("read %s: record %d of the page from %s: %w: %w", q.Entity, i, httpx.RedactURL(resp.URL), ErrBadResponse, err)
 		}
@@ -248,10 +248,11 @@ func (c *Client) targetKeys(e meta.Entity) map[string][]string {
 
 // decodeRecord converts one JSON entity into a record by the catalog's
 // types; targets holds the target keys of lookups read by expansion.
-func decodeRecord(e meta.Entity, raw map[string]any, targets map[string][]string) (meta.Record, error) {
-	if flat(e, raw) {
-		return decodeInPlace(e, raw, targets)
+func decodeRecord(fields fieldTable, raw map[string]any, targets map[string][]string) (meta.Record, error) {
+	if flat(fields, raw) {
+		return decodeInPlace(fields, raw, targets)
 	}
+	e := fields.e
 	rec := make(meta.Record, len(raw))
 	if tag, ok := raw["@odata.etag"].(string); ok {
 		rec[connector.ETagKey] = tag
@@ -260,7 +261,7 @@ func decodeRecord(e meta.Entity, raw map[string]any, targets map[string][]string
 		if strings.Contains(k, "@") {
 			continue // annotations
 		}
-		f, ok := e.Field(k)
+		f, ok := fields.field(k)
 		if !ok {
 			if obj, isObj := v.(map[string]any); isObj { // a complex property: its flattened fields
 				if err := flattenInto(e, rec, k, obj); err != nil {
@@ -282,7 +283,7 @@ func decodeRecord(e meta.Entity, raw map[string]any, targets map[string][]string
 		}
 		rec[k] = x
 	}
-	for _, f := range e.Lookups() {
+	for _, f := range fields.lookups {
 		if f.ForeignKey == "" {
 			continue
 		}
@@ -295,10 +296,10 @@ func decodeRecord(e meta.Entity, raw map[string]any, targets map[string][]string
 
 // flat reports whether raw has no complex property to flatten, so that
 // decodeInPlace can turn it into the record.
-func flat(e meta.Entity, raw map[string]any) bool {
+func flat(fields fieldTable, raw map[string]any) bool {
 	for k, v := range raw {
 		if _, isObj := v.(map[string]any); isObj && !strings.Contains(k, "@") {
-			if f, ok := e.Field(k); !ok || f.Type != meta.Lookup {
+			if f, ok := fields.field(k); !ok || f.Type != meta.Lookup {
 				return false
 			}
 		}
@@ -309,14 +310,14 @@ func flat(e meta.Entity, raw map[string]any) bool {
 // decodeInPlace is decodeRecord for a record without complex properties: it
 // converts the values in raw itself instead of copying them into a new map
 // (a page holds thousands of records). raw is the record afterwards.
-func decodeInPlace(e meta.Entity, raw map[string]any, targets map[string][]string) (meta.Record, error) {
+func decodeInPlace(fields fieldTable, raw map[string]any, targets map[string][]string) (meta.Record, error) {
 	tag, hasTag := raw["@odata.etag"].(string)
 	for k, v := range raw {
 		if strings.Contains(k, "@") {
 			delete(raw, k) // annotations
 			continue
 		}
-		f, ok := e.Field(k)
+		f, ok := fields.field(k)
 		switch {
 		case !ok:
 		case f.Type == meta.Lookup: // an expanded navigation: take the target's key
@@ -334,7 +335,7 @@ func decodeInPlace(e meta.Entity, raw map[string]any, targets map[string][]strin
 	if hasTag {
 		rec[connector.ETagKey] = tag
 	}
-	for _, f := range e.Lookups() {
+	for _, f := range fields.lookups {
 		if f.ForeignKey == "" {
 			continue
 		}
@@ -343,6 +344,29 @@ func decodeInPlace(e meta.Entity, raw map[string]any, targets map[string][]strin
 		}
 	}
 	return rec, nil
+}
+
+// fieldTable finds the fields of an entity by name without walking the list:
+// decoding a page looks up every field of every record.
+type fieldTable struct {
+	e       meta.Entity
+	byName  map[string]meta.Field
+	lookups []meta.Field
+}
+
+func newFieldTable(e meta.Entity) fieldTable {
+	t := fieldTable{e: e, byName: make(map[string]meta.Field, len(e.Fields)), lookups: e.Lookups()}
+	for _, f := range e.Fields {
+		if _, dup := t.byName[f.Name]; !dup { // the first of a name, as Entity.Field
+			t.byName[f.Name] = f
+		}
+	}
+	return t
+}
+
+func (t fieldTable) field(name string) (meta.Field, bool) {
+	f, ok := t.byName[name]
+	return f, ok
 }
 
 // lookupValue turns a foreign-key value into the lookup's value: its text.

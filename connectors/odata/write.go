@@ -339,7 +339,7 @@ func (c *Client) result(e meta.Entity, o *op, r reply) connector.Result {
 			if tag, ok := raw["@odata.etag"].(string); ok && res.ETag == "" {
 				res.ETag = tag
 			}
-			if rec, err := decodeRecord(e, raw, nil); err == nil {
+			if rec, err := decodeRecord(newFieldTable(e), raw, nil); err == nil {
 				if k, err := connector.KeyString(rec, e.Key); err == nil {
 					res.Key = k
 				}

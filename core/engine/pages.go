@@ -9,26 +9,37 @@ import (
 	"strings"
 
 	"switchyard/core/connector"
+	"switchyard/core/meta"
 )
 
 // pageOrErr is one page read ahead, or the error that ended the reading.
 type pageOrErr struct {
-	page connector.Page
-	err  error
+	page  connector.Page
+	items []*item // the page's records converted, when readAhead was given convert
+	err   error
 }
 
 // readAhead reads the pages of q into the returned channel, one page ahead
-// of the consumer, until the last page, an error, or ctx is done. The
-// consumer must cancel ctx when it stops early.
-func readAhead(ctx context.Context, r connector.Reader, q connector.Query) <-chan pageOrErr {
-	out := make(chan pageOrErr, 1)
+// of the consumer, until the last page, an error, or ctx is done. With
+// convert, it also converts each record of a page to local values, so that
+// the conversion runs beside the writing of the page before. The consumer
+// must cancel ctx when it stops early.
+func readAhead(ctx context.Context, r connector.Reader, q connector.Query, convert func(meta.Record) *item) <-chan pageOrErr {
+	out := make(chan pageOrErr)
 	go func() {
 		defer close(out)
 		token := ""
 		for {
 			p, err := r.ReadPage(ctx, q, token)
+			var items []*item
+			if err == nil && convert != nil {
+				items = make([]*item, len(p.Records))
+				for i, rec := range p.Records {
+					items[i] = convert(rec)
+				}
+			}
 			select {
-			case out <- pageOrErr{page: p, err: err}:
+			case out <- pageOrErr{page: p, items: items, err: err}:
 			case <-ctx.Done():
 				return
 			}
@@ -44,12 +55,18 @@ func readAhead(ctx context.Context, r connector.Reader, q connector.Query) <-cha
 // eachPage reads q one page ahead and hands each page, with the total the
 // source announced (-1 when unknown), to fn until the last page, until fn
 // says stop or fails, or until ctx is done — checked after fn, so that the
-// page being written is written to the end.
-func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Reader, q connector.Query, fn func(page connector.Page, total int64) (stop bool, err error)) error {
+// page being written is written to the end. With convert, fn also gets the
+// page's records converted by p (r.convert), done while the page before was
+// being written.
+func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Reader, q connector.Query, convert bool, fn func(page connector.Page, items []*item, total int64) (stop bool, err error)) error {
 	readCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var conv func(meta.Record) *item
+	if convert {
+		conv = func(rec meta.Record) *item { return convertRecord(p, rec) }
+	}
 	total := int64(-1)
-	for pg := range readAhead(readCtx, reader, q) {
+	for pg := range readAhead(readCtx, reader, q, conv) {
 		if pg.err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -59,7 +76,7 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 		if pg.page.Total >= 0 && total < 0 {
 			total = pg.page.Total
 		}
-		stop, err := fn(pg.page, total)
+		stop, err := fn(pg.page, pg.items, total)
 		if err != nil || stop {
 			return err
 		}

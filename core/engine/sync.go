@@ -320,7 +320,7 @@ func (r *run) overlap() time.Duration {
 func (r *run) readPages(ctx context.Context, idx int, p *entityPlan, reader connector.Reader, q connector.Query, next *downAnchor, saveAnchor bool) error {
 	in := r.opt.Integration.Name
 	var done int64
-	return r.eachPage(ctx, p, reader, q, func(page connector.Page, total int64) (bool, error) {
+	return r.eachPage(ctx, p, reader, q, true, func(page connector.Page, items []*item, total int64) (bool, error) {
 		recs := page.Records
 		for _, rec := range recs {
 			if r.sync.retried != nil {
@@ -338,7 +338,7 @@ func (r *run) readPages(ctx context.Context, idx int, p *entityPlan, reader conn
 		err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
 			var deferred []*deferredRecord
 			var err error
-			results, deferred, err = r.importPage(tx, idx, p, recs)
+			results, deferred, err = r.importPage(tx, idx, p, items)
 			if err != nil {
 				return err
 			}
@@ -372,6 +372,7 @@ func (r *run) readPages(ctx context.Context, idx int, p *entityPlan, reader conn
 		}
 		done += int64(len(recs))
 		r.commit(idx, results, done, total)
+		recycle(items)
 		return false, nil
 	})
 }

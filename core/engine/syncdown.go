@@ -143,7 +143,7 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 		if err := r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) }); err != nil {
 			return err
 		}
-		err = r.eachPage(ctx, p, reader, q, func(page connector.Page, _ int64) (bool, error) {
+		err = r.eachPage(ctx, p, reader, q, false, func(page connector.Page, _ []*item, _ int64) (bool, error) {
 			return false, r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.AddSeen(in, p.em.External, pageKeys(p, page.Records)) })
 		})
 		if err != nil {
