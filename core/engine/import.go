@@ -19,7 +19,7 @@ type item struct {
 	lookupKeys map[int]any
 	// pending are the lookups whose target is not there yet but may come later in the run.
 	pending []int
-	// rec is the external record (a sync reads its change cursor).
+	// rec is the external record, kept for a sync only (it reads its change cursor).
 	rec meta.Record
 	// skip leaves the local row as it is: a sync keeps a local change that wins.
 	skip bool

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"switchyard/core/connector"
-	"switchyard/core/meta"
 )
 
 // pageOrErr is one page read ahead, or the error that ended the reading.
@@ -21,10 +20,10 @@ type pageOrErr struct {
 
 // readAhead reads the pages of q into the returned channel, one page ahead
 // of the consumer, until the last page, an error, or ctx is done. With
-// convert, it also converts each record of a page to local values, so that
-// the conversion runs beside the writing of the page before. The consumer
-// must cancel ctx when it stops early.
-func readAhead(ctx context.Context, r connector.Reader, q connector.Query, convert func(meta.Record) *item) <-chan pageOrErr {
+// convert, it also converts the records of each page to local values, so
+// that the conversion runs beside the writing of the page before. The
+// consumer must cancel ctx when it stops early.
+func readAhead(ctx context.Context, r connector.Reader, q connector.Query, convert func(*connector.Page) []*item) <-chan pageOrErr {
 	out := make(chan pageOrErr)
 	go func() {
 		defer close(out)
@@ -33,10 +32,7 @@ func readAhead(ctx context.Context, r connector.Reader, q connector.Query, conve
 			p, err := r.ReadPage(ctx, q, token)
 			var items []*item
 			if err == nil && convert != nil {
-				items = make([]*item, len(p.Records))
-				for i, rec := range p.Records {
-					items[i] = convert(rec)
-				}
+				items = convert(&p)
 			}
 			select {
 			case out <- pageOrErr{page: p, items: items, err: err}:
@@ -56,14 +52,30 @@ func readAhead(ctx context.Context, r connector.Reader, q connector.Query, conve
 // source announced (-1 when unknown), to fn until the last page, until fn
 // says stop or fails, or until ctx is done — checked after fn, so that the
 // page being written is written to the end. With convert, fn also gets the
-// page's records converted by p (r.convert), done while the page before was
-// being written.
+// page's records converted by p (convertRecord), done while the page before
+// was being written; outside a sync, the page's Records are then gone.
 func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Reader, q connector.Query, convert bool, fn func(page connector.Page, items []*item, total int64) (stop bool, err error)) error {
 	readCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var conv func(meta.Record) *item
+	var conv func(*connector.Page) []*item
 	if convert {
-		conv = func(rec meta.Record) *item { return convertRecord(p, rec) }
+		// Only a sync reads the records themselves (their change cursor) after
+		// the conversion; an import lets them go at once, so that a page held
+		// in the pipeline weighs its values only.
+		keep := r.sync != nil
+		conv = func(pg *connector.Page) []*item {
+			items := make([]*item, len(pg.Records))
+			for i, rec := range pg.Records {
+				items[i] = convertRecord(p, rec)
+				if !keep {
+					items[i].rec = nil
+				}
+			}
+			if !keep {
+				pg.Records = nil
+			}
+			return items
+		}
 	}
 	total := int64(-1)
 	for pg := range readAhead(readCtx, reader, q, conv) {
