@@ -276,3 +276,84 @@ func TestPagingTokens(t *testing.T) {
 		t.Errorf("%d records; requests:\n%s\nwant:\n%s", n, strings.Join(seen, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestCountOnFirstPageOnly: the total comes with the first page; later pages
+// do not ask for it again, even when the service repeats $count=true in its
+// next links (SAP CAP does, and counts the whole set again for each page).
+func TestCountOnFirstPageOnly(t *testing.T) {
+	tests := []struct {
+		name     string
+		settings spec.Values
+		want     []string
+	}{
+		{"server paging, next links repeat $count", spec.Values{"pagesize": "1"}, []string{
+			"/svc/accounts?$count=true&$select=accountid",
+			"/svc/accounts?%24select=accountid&%24skiptoken=1",
+			"/svc/accounts?$select=accountid&$skiptoken=2",
+		}},
+		{"client paging", spec.Values{"pagesize": "1", "paging": "client"}, []string{
+			"/svc/accounts?$count=true&$orderby=accountid%20asc&$select=accountid&$top=1",
+			"/svc/accounts?$orderby=accountid%20asc&$select=accountid&$skip=1&$top=1",
+			"/svc/accounts?$orderby=accountid%20asc&$select=accountid&$skip=2&$top=1",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var seen []string
+			srv := odataServer(t, func(w http.ResponseWriter, r *http.Request) {
+				seen = append(seen, r.URL.RequestURI())
+				n := len(seen)
+				if n > 2 {
+					fmt.Fprint(w, `{"value":[]}`)
+					return
+				}
+				fmt.Fprintf(w, `{"@odata.count":2,"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d000%d"}]`, n)
+				switch {
+				case r.URL.Query().Has("$top"): // client paging: no next links
+				case n == 1:
+					fmt.Fprint(w, `,"@odata.nextLink":"accounts?%24select=accountid&%24count=true&%24skiptoken=1"`)
+				default:
+					fmt.Fprint(w, `,"@odata.nextLink":"accounts?$count=true&$select=accountid&$skiptoken=2"`)
+				}
+				fmt.Fprint(w, `}`)
+			})
+			c := quickClient(t, srv, tt.settings, time.Millisecond)
+			q := connector.Query{Entity: "accounts", Fields: []string{"accountid"}, Count: true}
+			token, n := "", 0
+			for range 5 {
+				p, err := c.ReadPage(context.Background(), q, token)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if token == "" && p.Total != 2 {
+					t.Errorf("first page total = %d, want 2", p.Total)
+				}
+				n += len(p.Records)
+				if token = p.Next; token == "" {
+					break
+				}
+			}
+			if n != 2 || strings.Join(seen, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("%d records; requests:\n%s\nwant:\n%s", n, strings.Join(seen, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestWithoutCount(t *testing.T) {
+	tests := []struct{ link, want string }{
+		{"accounts?$skiptoken=1", "accounts?$skiptoken=1"},
+		{"accounts", "accounts"},
+		{"accounts?$count=true&$skiptoken=1", "accounts?$skiptoken=1"},
+		{"http://h/svc/accounts?%24select=a%2Cb&%24count=true&%24skiptoken=1", "http://h/svc/accounts?%24select=a%2Cb&%24skiptoken=1"},
+		{"accounts?$skiptoken=1&$count=TRUE", "accounts?$skiptoken=1"},
+		{"accounts?$count=false&$skiptoken=1", "accounts?$count=false&$skiptoken=1"},
+		{"accounts?$filter=x%20eq%20'$count=true'&$skiptoken=1", "accounts?$filter=x%20eq%20'$count=true'&$skiptoken=1"},
+		{"accounts?$count=true", "accounts?"},
+	}
+	for _, tt := range tests {
+		if got := withoutCount(tt.link); got != tt.want {
+			t.Errorf("withoutCount(%q) = %q, want %q", tt.link, got, tt.want)
+		}
+	}
+}

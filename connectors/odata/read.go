@@ -61,13 +61,17 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 		}
 		skip = n
 	case token != "":
-		req.URL = token // a next link or delta link: absolute or relative to the service root
+		// A next link or delta link: absolute or relative to the service root.
+		req.URL = withoutCount(token)
 	case q.Delta != "":
 		req.URL = q.Delta
 	default:
 		skip = 0
 	}
 	if skip >= 0 {
+		if skip > 0 {
+			q.Count = false // the first page brought the total
+		}
 		qs, err := c.buildQuery(e, q)
 		if err != nil {
 			return connector.Page{}, err
@@ -130,6 +134,31 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 		page.Delta = body.Delta
 	}
 	return page, nil
+}
+
+// withoutCount drops $count=true from the query of a next link. Services such
+// as SAP CAP repeat the first request's options in their next links, and so
+// count the whole set again for every page; the total came with the first
+// page and does not change meanwhile. The rest of the link stays as the
+// service wrote it.
+func withoutCount(link string) string {
+	q := strings.IndexByte(link, '?')
+	if q < 0 {
+		return link
+	}
+	parts := strings.Split(link[q+1:], "&")
+	kept := parts[:0]
+	for _, part := range parts {
+		name, value, _ := strings.Cut(part, "=")
+		if (name == "$count" || strings.EqualFold(name, "%24count")) && strings.EqualFold(value, "true") {
+			continue
+		}
+		kept = append(kept, part)
+	}
+	if len(kept) == len(parts) {
+		return link
+	}
+	return link[:q+1] + strings.Join(kept, "&")
 }
 
 // TracksChanges reports whether the service tracks changes with delta links:
