@@ -18,6 +18,7 @@ type insertPlan struct {
 	cols  []string
 	newID bool
 	stamp bool
+	times bool // Insert writes createdon and modifiedon
 	stmt  *sql.Stmt
 }
 
@@ -35,13 +36,18 @@ func (t *Tx) insertPlan(entity string, values map[string]any) (*insertPlan, erro
 	sort.Strings(cols)
 	_, hasID := values[colID]
 	_, hasVersion := values[colVersionNumber]
-	p := &insertPlan{cols: cols, newID: !hasID, stamp: !hasVersion}
+	_, hasCreated := values[colCreatedOn]
+	_, hasModified := values[colModifiedOn]
+	p := &insertPlan{cols: cols, newID: !hasID, stamp: !hasVersion, times: !hasCreated && !hasModified}
 	all := cols
 	if p.newID {
 		all = append(all[:len(all):len(all)], colID)
 	}
 	if p.stamp {
 		all = append(all[:len(all):len(all)], colVersionNumber)
+	}
+	if p.times {
+		all = append(all[:len(all):len(all)], colCreatedOn, colModifiedOn)
 	}
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", quote(entity), quoteAll(all), placeholders(len(all)))
 	st, err := t.stmt(q)
@@ -67,6 +73,22 @@ func (p *insertPlan) fits(values map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// writeClock gives the time of the rows an insert writes, as the workspace
+// stores times, formatted once per millisecond: SQLite's strftime in the
+// column defaults took a quarter of an insert's time in SQLite.
+type writeClock struct {
+	ms   int64
+	text string
+}
+
+func (c *writeClock) now() string {
+	t := time.Now()
+	if ms := t.UnixMilli(); ms != c.ms || c.text == "" {
+		c.ms, c.text = ms, t.UTC().Format(timeLayout)
+	}
+	return c.text
 }
 
 // idSource makes the ids of new rows: lower-case UUIDs version 7 (RFC 9562):

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -56,4 +57,34 @@ func repeat(d time.Duration, n int) []time.Duration {
 		out[i] = d
 	}
 	return out
+}
+
+// TestInsertStampsTimes: rows Switchyard inserts get createdon and modifiedon
+// of the moment they are written, in the workspace's time format, unless the
+// values set them.
+func TestInsertStampsTimes(t *testing.T) {
+	ctx := context.Background()
+	s := stampWorkspace(t)
+	before := time.Now().UTC().Truncate(time.Millisecond)
+	var stamped, given string
+	err := s.Apply(ctx, func(tx *Tx) (err error) {
+		if stamped, err = tx.Insert("account", map[string]any{"code": "A"}); err != nil {
+			return err
+		}
+		given, err = tx.Insert("account", map[string]any{"code": "B", "createdon": "2020-01-02T03:04:05.000Z", "modifiedon": "2021-01-02T03:04:05.000Z"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now().UTC()
+	r := readSystem(t, s, "account", "id = ?", stamped)
+	at, err := time.Parse(timeLayout, r.CreatedOn)
+	if err != nil || r.ModifiedOn != r.CreatedOn || at.Before(before) || at.After(after) {
+		t.Errorf("createdon %q, modifiedon %q: want the same time between %s and %s in %s (%v)", r.CreatedOn, r.ModifiedOn, before, after, timeLayout, err)
+	}
+	g := readSystem(t, s, "account", "id = ?", given)
+	if g.CreatedOn != "2020-01-02T03:04:05.000Z" || g.ModifiedOn != "2021-01-02T03:04:05.000Z" {
+		t.Errorf("given times: createdon %q, modifiedon %q", g.CreatedOn, g.ModifiedOn)
+	}
 }

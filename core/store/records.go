@@ -33,6 +33,7 @@ type Tx struct {
 	inserts map[string]*insertPlan // by entity: the last column set inserted
 	args    []any                  // reused by Insert
 	ids     idSource
+	clock   writeClock
 }
 
 // Update runs fn in one write transaction, committed when fn returns nil.
@@ -127,7 +128,7 @@ func scanRows(rows *sql.Rows, fields []string, fn func(id string, key any, value
 // Insert adds a row to entity with values (field → stored value, see
 // EncodeValue) and returns its new id. The row is stamped with the next
 // versionnumber unless values sets one; its id is a new UUID unless values
-// sets one.
+// sets one; createdon and modifiedon are now unless values sets either.
 func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 	plan, err := t.insertPlan(entity, values)
 	if err != nil {
@@ -150,6 +151,10 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 			return "", fmt.Errorf("insert into %s: %w", entity, err)
 		}
 		args = append(args, v)
+	}
+	if plan.times {
+		now := t.clock.now()
+		args = append(args, now, now)
 	}
 	_, err = plan.stmt.ExecContext(t.ctx, args...)
 	clear(args)
