@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"switchyard/core/connector"
 )
@@ -19,24 +20,25 @@ type pageOrErr struct {
 }
 
 // readAhead reads the pages of q into the returned channel, one page ahead
-// of the consumer, until the last page, an error, or ctx is done. With
-// convert, it also converts the records of each page to local values, so
-// that the conversion runs beside the writing of the page before. The
-// consumer must cancel ctx when it stops early.
-func readAhead(ctx context.Context, r connector.Reader, q connector.Query, convert func(*connector.Page) []*item) <-chan pageOrErr {
-	out := make(chan pageOrErr)
+// of the consumer, until the last page or an error. With convert, a second
+// goroutine converts the records of each page to local values: reading page
+// N+2, converting page N+1 and writing page N then run side by side. Pages
+// come in order; a page read is handed on even when ctx is done meanwhile
+// (the consumer decides what it still writes), and a read that ctx stops
+// comes as its error. The consumer calls stop when it takes no more pages.
+func readAhead(ctx context.Context, r connector.Reader, q connector.Query, convert func(*connector.Page) []*item) (pages <-chan pageOrErr, stop func()) {
+	done := make(chan struct{})
+	var once sync.Once
+	stop = func() { once.Do(func() { close(done) }) }
+	read := make(chan pageOrErr)
 	go func() {
-		defer close(out)
+		defer close(read)
 		token := ""
 		for {
 			p, err := r.ReadPage(ctx, q, token)
-			var items []*item
-			if err == nil && convert != nil {
-				items = convert(&p)
-			}
 			select {
-			case out <- pageOrErr{page: p, items: items, err: err}:
-			case <-ctx.Done():
+			case read <- pageOrErr{page: p, err: err}:
+			case <-done:
 				return
 			}
 			if err != nil || p.Next == "" {
@@ -45,7 +47,26 @@ func readAhead(ctx context.Context, r connector.Reader, q connector.Query, conve
 			token = p.Next
 		}
 	}()
-	return out
+	if convert == nil {
+		return read, stop
+	}
+	out := make(chan pageOrErr)
+	go func() {
+		defer close(out)
+		for pg := range read {
+			if pg.err == nil {
+				pg.items = convert(&pg.page)
+			}
+			select {
+			case out <- pg:
+			case <-done:
+				for range read { // until the reader sees done too
+				}
+				return
+			}
+		}
+	}()
+	return out, stop
 }
 
 // eachPage reads q one page ahead and hands each page, with the total the
@@ -78,7 +99,9 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 		}
 	}
 	total := int64(-1)
-	for pg := range readAhead(readCtx, reader, q, conv) {
+	pages, stopReading := readAhead(readCtx, reader, q, conv)
+	defer stopReading()
+	for pg := range pages {
 		if pg.err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
