@@ -85,6 +85,7 @@ func (s *capServer) stop() {
 // capTimes are the figures of parts 2 and 3.
 type capTimes struct {
 	plain, full       time.Duration // 2: paging through, full import
+	plainCPU, fullCPU cpuTimes      // 2: the CPU this process and the server used for each
 	syncFull, syncInc time.Duration // 3: first sync, incremental sync of the changes
 	syncErr           error         // 3 could not be measured
 	post, export      time.Duration // 4: POSTing the batches, exporting through the engine
@@ -103,12 +104,16 @@ func measureCAP(ctx context.Context, dir string, items, changes, uploads int) (c
 		return t, err
 	}
 	defer srv.stop()
+	pid := srv.cmd.Process.Pid
+	before := cpuNow(pid)
 	if t.plain, err = pageThrough(ctx, srv.url, "Bulk", items); err != nil {
 		return t, err
 	}
+	between := cpuNow(pid)
 	if t.full, err = importAll(ctx, srv.url, "Bulk", items, 1000); err != nil {
 		return t, err
 	}
+	t.plainCPU, t.fullCPU = between.sub(before), cpuNow(pid).sub(between)
 	t.syncFull, t.syncInc, t.syncErr = measureSync(ctx, srv.url, items, changes)
 	if uploads > 0 {
 		t.post, t.export, t.uploadErr = measureUpload(ctx, srv.url, items, uploads)

@@ -120,6 +120,11 @@ func main() {
 		fmt.Fprintf(tw, "2  CAP: page through %d records (plain HTTP, pages of 1000)\t%s\t%s\t\n", *capItems, ct.plain.Round(time.Millisecond), capRate(ct.plain))
 		fmt.Fprintf(tw, "2  CAP: full import of the same records\t%s\t%s\t\n", ct.full.Round(time.Millisecond), capRate(ct.full))
 		fmt.Fprintf(tw, "2  ratio import / paging\t%.2f\t\t≤ 1.15\n", ct.full.Seconds()/ct.plain.Seconds())
+		cpu := func(c cpuTimes) string {
+			return fmt.Sprintf("%s + server %s", c.self.Round(10*time.Millisecond), c.server.Round(10*time.Millisecond))
+		}
+		fmt.Fprintf(tw, "2  CPU time: paging, this process + CAP server\t%s\t\t\n", cpu(ct.plainCPU))
+		fmt.Fprintf(tw, "2  CPU time: import, this process + CAP server\t%s\t%.1f µs/record here\t\n", cpu(ct.fullCPU), float64(ct.fullCPU.self.Microseconds())/float64(*capItems))
 		if ct.syncErr != nil {
 			fmt.Fprintf(tw, "3  CAP: incremental sync against full\tskipped: %v\t\t≤ 5 %%\n", ct.syncErr)
 			break
