@@ -112,11 +112,11 @@ WHERE (SELECT count(*) FROM sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_n
 // writes that bring the external system's data in (imports and syncs), which
 // must not travel back.
 func (s *Store) Apply(ctx context.Context, fn func(*Tx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sy_capture_off (id) VALUES (1)`); err != nil {
 			return fmt.Errorf("turn change capture off: %w", err)
 		}
-		if err := runRecordTx(ctx, tx, false, fn); err != nil {
+		if err := runRecordTxOn(ctx, conn, tx, false, fn); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sy_capture_off`); err != nil {

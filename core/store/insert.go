@@ -19,6 +19,7 @@ type insertPlan struct {
 	newID bool
 	stamp bool
 	times bool // Insert writes createdon and modifiedon
+	query string
 	stmt  *sql.Stmt
 }
 
@@ -54,7 +55,7 @@ func (t *Tx) insertPlan(entity string, values map[string]any) (*insertPlan, erro
 	if err != nil {
 		return nil, err
 	}
-	p.stmt = st
+	p.stmt, p.query = st, q
 	if t.inserts == nil {
 		t.inserts = map[string]*insertPlan{}
 	}

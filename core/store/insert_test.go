@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -86,5 +87,41 @@ func TestInsertStampsTimes(t *testing.T) {
 	g := readSystem(t, s, "account", "id = ?", given)
 	if g.CreatedOn != "2020-01-02T03:04:05.000Z" || g.ModifiedOn != "2021-01-02T03:04:05.000Z" {
 		t.Errorf("given times: createdon %q, modifiedon %q", g.CreatedOn, g.ModifiedOn)
+	}
+}
+
+// TestApplyInsertsLikeUpdate: Apply's inserts (straight to SQLite) store
+// every kind of value as Update's (through database/sql) do, including the
+// kinds only database/sql converts, such as int and float32.
+func TestApplyInsertsLikeUpdate(t *testing.T) {
+	ctx := context.Background()
+	s := stampWorkspace(t)
+	values := []any{nil, "text", int64(7), 7, int32(-3), uint8(200), 2.5, float32(0.5), true, []byte("bytes"), "2024-02-29"}
+	for i, v := range values {
+		var viaApply, viaUpdate string
+		insert := func(dst *string) func(*Tx) error {
+			return func(tx *Tx) (err error) {
+				*dst, err = tx.Insert("account", map[string]any{"code": fmt.Sprint(i), "name": v})
+				return err
+			}
+		}
+		if err := s.Apply(ctx, insert(&viaApply)); err != nil {
+			t.Fatalf("Apply with %T: %v", v, err)
+		}
+		if err := s.Update(ctx, insert(&viaUpdate)); err != nil {
+			t.Fatalf("Update with %T: %v", v, err)
+		}
+		var a, u any
+		var ta, tu string
+		read := func(id string, dst *any, typ *string) {
+			if err := s.db.QueryRowContext(ctx, `SELECT name, typeof(name) FROM account WHERE id = ?`, id).Scan(dst, typ); err != nil {
+				t.Fatal(err)
+			}
+		}
+		read(viaApply, &a, &ta)
+		read(viaUpdate, &u, &tu)
+		if fmt.Sprint(a) != fmt.Sprint(u) || ta != tu {
+			t.Errorf("%T %v: Apply stored %v (%s), Update %v (%s)", v, v, a, ta, u, tu)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"sort"
 	"strings"
@@ -34,6 +35,7 @@ type Tx struct {
 	args    []any                  // reused by Insert
 	ids     idSource
 	clock   writeClock
+	raw     *rawInserts // Apply's inserts past database/sql; nil elsewhere
 }
 
 // Update runs fn in one write transaction, committed when fn returns nil.
@@ -47,8 +49,20 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func runRecordTx(ctx context.Context, tx *sql.Tx, capture bool, fn func(*Tx) error) error {
+	return runRecordTxOn(ctx, nil, tx, capture, fn)
+}
+
+// runRecordTxOn is runRecordTx for a transaction of conn, whose inserts then
+// go to SQLite directly (rawInserts); conn may be nil.
+func runRecordTxOn(ctx context.Context, conn *sql.Conn, tx *sql.Tx, capture bool, fn func(*Tx) error) error {
 	t := &Tx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, capture: capture}
+	if conn != nil {
+		t.raw = &rawInserts{conn: conn, stmts: map[*insertPlan]driver.Stmt{}}
+	}
 	defer func() {
+		if t.raw != nil {
+			t.raw.close()
+		}
 		for _, st := range t.stmts {
 			st.Close()
 		}
@@ -156,7 +170,13 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 		now := t.clock.now()
 		args = append(args, now, now)
 	}
-	_, err = plan.stmt.ExecContext(t.ctx, args...)
+	raw := false
+	if t.raw != nil {
+		raw, err = t.raw.exec(t.ctx, plan, args)
+	}
+	if !raw {
+		_, err = plan.stmt.ExecContext(t.ctx, args...)
+	}
 	clear(args)
 	t.args = args[:0]
 	if err != nil {

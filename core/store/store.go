@@ -188,6 +188,28 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return runTx(ctx, s.db, fn)
 }
 
+// inConnTx is inTx on a connection of its own, which fn may also use
+// directly (sql.Conn.Raw) within the transaction.
+func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(conn, tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
 // inReadTx runs fn in one read-only transaction: a consistent snapshot that,
 // in WAL mode, neither waits for nor blocks a writer.
 func (s *Store) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
