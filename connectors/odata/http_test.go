@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -354,6 +355,42 @@ func TestWithoutCount(t *testing.T) {
 	for _, tt := range tests {
 		if got := withoutCount(tt.link); got != tt.want {
 			t.Errorf("withoutCount(%q) = %q, want %q", tt.link, got, tt.want)
+		}
+	}
+}
+
+// TestRecycledRecords: records handed back with Recycle are reused for later
+// pages and carry nothing over from the records they were.
+func TestRecycledRecords(t *testing.T) {
+	srv := odataServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("$skiptoken") == "" {
+			fmt.Fprint(w, `{"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0001","name":"A"},{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0002","name":"B"}],"@odata.nextLink":"accounts?$skiptoken=1"}`)
+			return
+		}
+		fmt.Fprint(w, `{"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0003"},{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0004","name":null}]}`)
+	})
+	c := quickClient(t, srv, spec.Values{}, time.Millisecond)
+	ctx := context.Background()
+	first, err := c.ReadPage(ctx, connector.Query{Entity: "accounts"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reused := map[string]bool{}
+	for _, r := range first.Records {
+		reused[fmt.Sprintf("%p", r)] = true
+	}
+	c.Recycle(first.Records)
+	second, err := c.ReadPage(ctx, connector.Query{Entity: "accounts"}, first.Next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []meta.Record{{"accountid": "0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0003"}, {"accountid": "0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0004", "name": nil}}
+	if !reflect.DeepEqual(second.Records, want) {
+		t.Errorf("second page = %v, want %v", second.Records, want)
+	}
+	for _, r := range second.Records {
+		if !reused[fmt.Sprintf("%p", r)] {
+			t.Errorf("record %v is a new map, not one recycled", r)
 		}
 	}
 }

@@ -245,6 +245,7 @@ type Client struct {
 	entities map[string]meta.Entity         // the catalog by entity set, loaded on first need
 	flat     map[string]map[string][]string // entity set → flattened complex field → property path
 	newGUID  func() string                  // makes client-side keys; tests replace it
+	spare    chan map[string]any            // recycled record maps (Recycle)
 }
 
 var (
@@ -253,6 +254,7 @@ var (
 	_ connector.Reader      = (*Client)(nil)
 	_ connector.DeltaReader = (*Client)(nil)
 	_ connector.Writer      = (*Client)(nil)
+	_ connector.Recycler    = (*Client)(nil)
 )
 
 // New opens a connector from option values; it does not contact the service.
@@ -304,7 +306,7 @@ func newClient(s Settings, tune func(*httpx.Config)) *Client {
 	if probe.Retries == 0 || probe.Retries > 1 {
 		probe.Retries = 1
 	}
-	return &Client{settings: s, http: httpx.New(cfg), probe: httpx.New(probe), newGUID: newGUID}
+	return &Client{settings: s, http: httpx.New(cfg), probe: httpx.New(probe), newGUID: newGUID, spare: make(chan map[string]any, spareRecords)}
 }
 
 // Settings returns the parsed settings.

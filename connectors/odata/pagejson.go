@@ -17,7 +17,13 @@ import (
 // JSON, unusual escapes or encodings, a field of the wrong kind) it hands to
 // encoding/json, so the results and the errors stay those of encoding/json.
 func decodePage(data []byte) (pageBody, error) {
-	p := pageScanner{data: data, keys: map[string]string{}}
+	return decodePageReusing(data, nil)
+}
+
+// decodePageReusing is decodePage taking the maps of the page's records from
+// spare while it has some (empty maps, see Client.Recycle).
+func decodePageReusing(data []byte, spare chan map[string]any) (pageBody, error) {
+	p := pageScanner{data: data, keys: map[string]string{}, spare: spare}
 	if body, ok := p.page(); ok {
 		return body, nil
 	}
@@ -38,8 +44,9 @@ const maxDepth = 200
 type pageScanner struct {
 	data    []byte
 	pos     int
-	keys    map[string]string // field names seen, shared by every record
-	lastLen int               // fields of the last record, to size the next
+	keys    map[string]string   // field names seen, shared by every record
+	lastLen int                 // fields of the last record, to size the next
+	spare   chan map[string]any // empty maps for records, may be nil
 }
 
 // page scans the top-level object. Like the struct decoding it replaces, it
@@ -132,7 +139,7 @@ func (p *pageScanner) records() []map[string]any {
 			panic(errGiveUp) // null or another kind in the list: encoding/json knows what to make of it
 		}
 		p.pos++
-		out = append(out, p.object(2, p.lastLen))
+		out = append(out, p.objectInto(p.spareMap(), 2, p.lastLen))
 		p.lastLen = len(out[len(out)-1])
 		p.skipSpace()
 		switch p.next() {
@@ -174,9 +181,26 @@ func (p *pageScanner) value(depth int) any {
 	panic(errGiveUp)
 }
 
+// spareMap returns an empty map from p.spare, nil when there is none.
+func (p *pageScanner) spareMap() map[string]any {
+	select {
+	case m := <-p.spare:
+		return m
+	default:
+		return nil
+	}
+}
+
 // object scans the members of an object after its '{'.
 func (p *pageScanner) object(depth, hint int) map[string]any {
-	m := make(map[string]any, hint)
+	return p.objectInto(nil, depth, hint)
+}
+
+// objectInto is object filling m, an empty map; nil makes a new one.
+func (p *pageScanner) objectInto(m map[string]any, depth, hint int) map[string]any {
+	if m == nil {
+		m = make(map[string]any, hint)
+	}
 	p.skipSpace()
 	if p.peek() == '}' {
 		p.pos++

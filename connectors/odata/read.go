@@ -94,7 +94,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if err != nil {
 		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
 	}
-	body, err := decodePage(resp.Body)
+	body, err := decodePageReusing(resp.Body, c.spare)
 	if err != nil {
 		return connector.Page{}, fmt.Errorf("read %s: %w: the page from %s is not OData JSON (%v): check that the URL is an OData v4 service",
 			q.Entity, ErrBadResponse, httpx.RedactURL(resp.URL), err)
@@ -159,6 +159,26 @@ func withoutCount(link string) string {
 		return link
 	}
 	return link[:q+1] + strings.Join(kept, "&")
+}
+
+// spareRecords is how many recycled record maps a client keeps: two pages of
+// 5,000 (more are left to the garbage collector).
+const spareRecords = 10_000
+
+// Recycle takes back records of pages ReadPage returned, for later pages to
+// reuse (connector.Recycler).
+func (c *Client) Recycle(records []meta.Record) {
+	for _, r := range records {
+		if r == nil {
+			continue
+		}
+		clear(r)
+		select {
+		case c.spare <- r:
+		default:
+			return // enough kept
+		}
+	}
 }
 
 // TracksChanges reports whether the service tracks changes with delta links:

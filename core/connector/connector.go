@@ -102,6 +102,14 @@ type Reader interface {
 	ReadPage(ctx context.Context, q Query, token string) (Page, error)
 }
 
+// Recycler is implemented by readers that can reuse the records of pages
+// they returned once the caller is done with them: a large read then makes
+// few new records for the garbage collector. The caller must hold no
+// reference to the records, nor to the maps they are, after Recycle.
+type Recycler interface {
+	Recycle(records []meta.Record)
+}
+
 // Op is a write operation.
 type Op string
 

@@ -84,6 +84,7 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 		// the conversion; an import lets them go at once, so that a page held
 		// in the pipeline weighs its values only.
 		keep := r.sync != nil
+		recycler, _ := reader.(connector.Recycler)
 		conv = func(pg *connector.Page) []*item {
 			items := make([]*item, len(pg.Records))
 			for i, rec := range pg.Records {
@@ -93,6 +94,9 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 				}
 			}
 			if !keep {
+				if recycler != nil {
+					recycler.Recycle(pg.Records)
+				}
 				pg.Records = nil
 			}
 			return items
