@@ -69,6 +69,8 @@ func TestOpenFilePragmas(t *testing.T) {
 		{"journal_mode", "wal"},
 		{"busy_timeout", "5000"},
 		{"recursive_triggers", "0"},
+		{"wal_autocheckpoint", "4000"},
+		{"cache_size", "-16384"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pragma, func(t *testing.T) {
