@@ -38,7 +38,7 @@ func decodeRaw(t meta.Type, v any) (any, error) {
 	case meta.Decimal:
 		switch x := v.(type) {
 		case json.Number:
-			return x, nil
+			return v, nil
 		case string:
 			if _, err := strconv.ParseFloat(x, 64); err != nil {
 				return nil, fmt.Errorf("decimal %q is not a number", x)
@@ -72,21 +72,26 @@ func decodeRaw(t meta.Type, v any) (any, error) {
 			}
 			return tm.UTC(), nil
 		}
+	// Values that stay as they are return v itself: boxing them again would
+	// allocate for every field of every record.
 	case meta.Date:
 		if s, ok := v.(string); ok {
 			if _, err := time.Parse(time.DateOnly, s); err != nil {
 				return nil, fmt.Errorf("date %q is not YYYY-MM-DD", s)
 			}
-			return s, nil
+			return v, nil
 		}
 	case meta.GUID:
 		if s, ok := v.(string); ok {
-			return strings.ToLower(s), nil
+			if lower := strings.ToLower(s); lower != s {
+				return lower, nil
+			}
+			return v, nil
 		}
 	case meta.String, meta.Time, meta.Binary, meta.Lookup:
 		switch x := v.(type) {
 		case string:
-			return x, nil
+			return v, nil
 		case json.Number: // enum values sent as numbers, numeric keys of lookups
 			return x.String(), nil
 		}

@@ -34,18 +34,34 @@ func EncodeValue(t meta.Type, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	// A value already stored as it comes is returned as v itself: boxing it
+	// again would allocate for every field of every record an import writes.
 	switch t {
 	case meta.String:
+		if _, ok := v.(string); ok {
+			return v, nil
+		}
 		return encodeString(v), nil
 	case meta.Int:
+		if _, ok := v.(int64); ok {
+			return v, nil
+		}
 		return encodeInt(v)
 	case meta.Decimal:
 		return encodeDecimal(v)
 	case meta.Double:
+		if _, ok := v.(float64); ok {
+			return v, nil
+		}
 		return encodeDouble(v)
 	case meta.Bool:
 		return encodeBool(v)
 	case meta.Date:
+		if s, ok := v.(string); ok && len(s) == len(dateLayout) && startsWithDate(s) {
+			if _, err := time.Parse(dateLayout, s); err == nil {
+				return v, nil
+			}
+		}
 		return encodeDate(v)
 	case meta.DateTime:
 		return encodeDateTime(v)
@@ -60,7 +76,10 @@ func EncodeValue(t meta.Type, v any) (any, error) {
 		if !ok || !isGUID(s) {
 			return nil, fmt.Errorf("%v is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", v)
 		}
-		return strings.ToLower(s), nil
+		if lower := strings.ToLower(s); lower != s {
+			return lower, nil
+		}
+		return v, nil
 	case meta.Binary:
 		switch b := v.(type) {
 		case []byte:
@@ -73,8 +92,8 @@ func EncodeValue(t meta.Type, v any) (any, error) {
 			return out, nil
 		}
 	case meta.Lookup:
-		if s, ok := v.(string); ok {
-			return s, nil
+		if _, ok := v.(string); ok {
+			return v, nil
 		}
 	}
 	return nil, fmt.Errorf("a %T value cannot be stored in a %s field", v, t)
