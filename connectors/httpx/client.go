@@ -109,6 +109,9 @@ type Request struct {
 	Header http.Header
 	// Body is sent as is; set Content-Type in Header.
 	Body []byte
+	// ReuseBody reads the response body into a reused buffer: call
+	// Response.Release once nothing refers to Response.Body any more.
+	ReuseBody bool
 }
 
 // Response is a server's answer, its body read whole.
@@ -121,6 +124,18 @@ type Response struct {
 	Body []byte
 	// URL is the URL that was requested, unredacted: pass it through RedactURL before showing it.
 	URL string
+	// release gives Body's buffer back (Request.ReuseBody); nil otherwise.
+	release func()
+}
+
+// Release gives the buffer of Body back for later responses of requests with
+// ReuseBody; Body must not be used afterwards. It does nothing for other
+// responses, and may be called more than once.
+func (r *Response) Release() {
+	if r.release != nil {
+		r.release()
+		r.release, r.Body = nil, nil
+	}
 }
 
 // New returns a client for cfg. A BaseURL that does not parse makes every
@@ -184,6 +199,11 @@ func New(cfg Config) *Client {
 	if cfg.Transport != nil {
 		rc.SetTransport(cfg.Transport)
 	}
+	next := rc.GetClient().Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	rc.SetTransport(bufferingTransport{next: next})
 	switch cfg.Auth {
 	case AuthBasic:
 		rc.SetBasicAuth(cfg.Username, cfg.Password)
@@ -275,11 +295,14 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			return nil, c.transportError(method, full, ctx.Err())
 		}
 	}
-	resp, used, err := c.execute(ctx, method, full, req)
+	resp, used, slot, err := c.execute(ctx, method, full, req)
 	if err == nil && resp.StatusCode() == http.StatusUnauthorized && c.tokens != nil {
+		if req.ReuseBody {
+			resp.RawBody().Close()
+		}
 		c.tokens.invalidate(used)
 		c.log.Info("access token refused (401): signing in again", "method", method, "url", RedactURL(full))
-		resp, _, err = c.execute(ctx, method, full, req)
+		resp, _, slot, err = c.execute(ctx, method, full, req)
 	}
 	if err != nil {
 		if errors.Is(err, ErrSignIn) {
@@ -288,6 +311,11 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		return nil, c.transportError(method, full, err)
 	}
 	out := &Response{Status: resp.StatusCode(), Header: resp.Header(), Body: resp.Body(), URL: full}
+	if req.ReuseBody {
+		if out.Body, out.release, err = takeBody(resp.RawBody(), slot); err != nil {
+			return nil, c.transportError(method, full, err)
+		}
+	}
 	if out.Status >= 400 {
 		return out, &Error{
 			Status:  out.Status,
@@ -301,8 +329,14 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 
 // execute sends one request (with resty's retries) and returns the access
 // token it used, "" without OAuth2.
-func (c *Client) execute(ctx context.Context, method, full string, req Request) (*resty.Response, string, error) {
+func (c *Client) execute(ctx context.Context, method, full string, req Request) (*resty.Response, string, *bodySlot, error) {
 	r := c.rc.R().SetContext(ctx)
+	var slot *bodySlot
+	if req.ReuseBody {
+		var bctx context.Context
+		bctx, slot = withReusedBody(ctx)
+		r.SetContext(bctx).SetDoNotParseResponse(true)
+	}
 	for k, vs := range req.Header {
 		for _, v := range vs {
 			r.Header.Add(k, v)
@@ -315,12 +349,12 @@ func (c *Client) execute(ctx context.Context, method, full string, req Request) 
 	if c.tokens != nil {
 		var err error
 		if token, err = c.tokens.token(ctx); err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		r.SetAuthToken(token)
 	}
 	resp, err := r.Execute(method, full)
-	return resp, token, err
+	return resp, token, slot, err
 }
 
 // Get fetches ref (absolute or relative to the BaseURL) with the query q.

@@ -47,7 +47,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if size <= 0 {
 		size = c.settings.PageSize
 	}
-	req := httpx.Request{Header: http.Header{"Accept": {"application/json"}, "OData-Version": {"4.0"}, "OData-MaxVersion": {"4.01"}}}
+	req := httpx.Request{Header: http.Header{"Accept": {"application/json"}, "OData-Version": {"4.0"}, "OData-MaxVersion": {"4.01"}}, ReuseBody: true}
 	prefer := []string{}
 	if c.settings.Paging == PagingServer {
 		prefer = append(prefer, "odata.maxpagesize="+strconv.Itoa(size))
@@ -95,6 +95,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
 	}
 	body, err := decodePageReusing(resp.Body, c.spare)
+	resp.Release() // the decoded page holds copies
 	if err != nil {
 		return connector.Page{}, fmt.Errorf("read %s: %w: the page from %s is not OData JSON (%v): check that the URL is an OData v4 service",
 			q.Entity, ErrBadResponse, httpx.RedactURL(resp.URL), err)
