@@ -36,6 +36,9 @@ type Tx struct {
 	ids     idSource
 	clock   writeClock
 	raw     *rawInserts // Apply's inserts past database/sql; nil elsewhere
+	// quiet holds, by entity, the SQL of the insert triggers Apply set aside
+	// (quiet.go); they are created again before the transaction commits.
+	quiet map[string][]string
 }
 
 // Update runs fn in one write transaction, committed when fn returns nil.
@@ -68,6 +71,9 @@ func runRecordTxOn(ctx context.Context, conn *sql.Conn, tx *sql.Tx, capture bool
 		}
 	}()
 	if err := fn(t); err != nil {
+		return err // the transaction rolls back, trigger drops included
+	}
+	if err := t.restoreInsertTriggers(""); err != nil {
 		return err
 	}
 	return t.flushVersions()
@@ -147,6 +153,20 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 	plan, err := t.insertPlan(entity, values)
 	if err != nil {
 		return "", fmt.Errorf("insert into %s: %w", entity, err)
+	}
+	if t.raw != nil {
+		// Under Apply a row that Insert stamps needs neither insert trigger;
+		// one that brings its own versionnumber (perhaps 0, which the
+		// stamping trigger replaces from the counter) gets them back, and
+		// the counter its numbers handed out from memory.
+		if plan.stamp {
+			err = t.quietInsertTriggers(entity)
+		} else if err = t.flushVersions(); err == nil {
+			err = t.restoreInsertTriggers(entity)
+		}
+		if err != nil {
+			return "", fmt.Errorf("insert into %s: %w", entity, err)
+		}
 	}
 	args := t.args[:0]
 	for _, c := range plan.cols {

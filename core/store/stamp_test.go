@@ -38,6 +38,17 @@ func TestInsertStamps(t *testing.T) {
 			b, err := tx.Insert("account", map[string]any{"code": "B", "name": "other column set"})
 			return []string{a, b}, err
 		}, want: []int64{2, 3}, counter: 3},
+		{name: "apply insert with versionnumber 0 among stamped ones", apply: true, write: func(tx *Tx) ([]string, error) {
+			var ids []string
+			for _, v := range []map[string]any{{"code": "A"}, {"code": "B", "versionnumber": int64(0)}, {"code": "C"}} {
+				id, err := tx.Insert("account", v)
+				if err != nil {
+					return nil, err
+				}
+				ids = append(ids, id)
+			}
+			return ids, nil
+		}, want: []int64{1, 2, 3}, counter: 3},
 		{name: "apply insert with its own stamp", apply: true, write: func(tx *Tx) ([]string, error) {
 			a, err := tx.Insert("account", map[string]any{"code": "A", "versionnumber": int64(500)})
 			if err != nil {
