@@ -23,12 +23,15 @@ type insertPlan struct {
 	stmt  *sql.Stmt
 }
 
-// insertPlan returns the plan for inserting values into entity. A page of
-// records sets the same fields row after row, so the plan of the entity's
-// last column set is checked first, without sorting or building SQL.
-func (t *Tx) insertPlan(entity string, values map[string]any) (*insertPlan, error) {
-	if p := t.inserts[entity]; p != nil && p.fits(values) {
-		return p, nil
+// insertPlan returns the plan for inserting values into entity, and args
+// with the values of its columns appended. A page of records sets the same
+// fields row after row, so the plan of the entity's last column set is tried
+// first, without sorting or building SQL.
+func (t *Tx) insertPlan(entity string, values map[string]any, args []any) (*insertPlan, []any, error) {
+	if p := t.inserts[entity]; p != nil {
+		if out, ok := p.argsFor(values, args); ok {
+			return p, out, nil
+		}
 	}
 	cols := make([]string, 0, len(values))
 	for c := range values {
@@ -53,27 +56,33 @@ func (t *Tx) insertPlan(entity string, values map[string]any) (*insertPlan, erro
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", quote(entity), quoteAll(all), placeholders(len(all)))
 	st, err := t.stmt(q)
 	if err != nil {
-		return nil, err
+		return nil, args, err
 	}
 	p.stmt, p.query = st, q
 	if t.inserts == nil {
 		t.inserts = map[string]*insertPlan{}
 	}
 	t.inserts[entity] = p
-	return p, nil
+	out, _ := p.argsFor(values, args) // p was made from values
+	return p, out, nil
 }
 
-// fits reports whether values sets exactly the columns of p.
-func (p *insertPlan) fits(values map[string]any) bool {
+// argsFor appends the values of p's columns, in order, to args; ok is false
+// (and args as given) when values does not set exactly the columns of p.
+func (p *insertPlan) argsFor(values map[string]any, args []any) (out []any, ok bool) {
 	if len(values) != len(p.cols) {
-		return false
+		return args, false
 	}
+	out = args
 	for _, c := range p.cols {
-		if _, ok := values[c]; !ok {
-			return false
+		v, ok := values[c]
+		if !ok {
+			clear(out[len(args):])
+			return args, false
 		}
+		out = append(out, v)
 	}
-	return true
+	return out, true
 }
 
 // writeClock gives the time of the rows an insert writes, as the workspace

@@ -150,7 +150,7 @@ func scanRows(rows *sql.Rows, fields []string, fn func(id string, key any, value
 // versionnumber unless values sets one; its id is a new UUID unless values
 // sets one; createdon and modifiedon are now unless values sets either.
 func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
-	plan, err := t.insertPlan(entity, values)
+	plan, args, err := t.insertPlan(entity, values, t.args[:0])
 	if err != nil {
 		return "", fmt.Errorf("insert into %s: %w", entity, err)
 	}
@@ -167,10 +167,6 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("insert into %s: %w", entity, err)
 		}
-	}
-	args := t.args[:0]
-	for _, c := range plan.cols {
-		args = append(args, values[c])
 	}
 	var id string
 	if plan.newID {
