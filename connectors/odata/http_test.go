@@ -394,3 +394,71 @@ func TestRecycledRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestNextPageAskedAhead: once a page with a next link is returned, the next
+// page is already on its way; reading it takes that answer without asking
+// again, and a read that stopped (its context cancelled) leaves nothing that
+// a later read would take by mistake.
+func TestNextPageAskedAhead(t *testing.T) {
+	asked := make(chan string, 10)
+	srv := odataServer(t, func(w http.ResponseWriter, r *http.Request) {
+		token := r.URL.Query().Get("$skiptoken")
+		asked <- token
+		switch token {
+		case "":
+			fmt.Fprint(w, `{"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0001"}],"@odata.nextLink":"accounts?$skiptoken=1"}`)
+		case "1":
+			fmt.Fprint(w, `{"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0002"}],"@odata.nextLink":"accounts?$skiptoken=2"}`)
+		default:
+			fmt.Fprint(w, `{"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0003"}]}`)
+		}
+	})
+	c := quickClient(t, srv, spec.Values{}, time.Millisecond)
+	next := func(want string) {
+		t.Helper()
+		select {
+		case got := <-asked:
+			if got != want {
+				t.Fatalf("the service was asked for page %q, want %q", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the service was not asked for page %q", want)
+		}
+	}
+	ctx := context.Background()
+	q := connector.Query{Entity: "accounts"}
+	first, err := c.ReadPage(ctx, q, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next("")
+	next("1") // asked ahead, before ReadPage wants it
+	second, err := c.ReadPage(ctx, q, first.Next)
+	if err != nil || len(second.Records) != 1 || second.Records[0]["accountid"] != "0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0002" {
+		t.Fatalf("second page = %+v, %v", second, err)
+	}
+	next("2")
+	third, err := c.ReadPage(ctx, q, second.Next)
+	if err != nil || len(third.Records) != 1 || third.Next != "" {
+		t.Fatalf("third page = %+v, %v", third, err)
+	}
+	select {
+	case got := <-asked:
+		t.Fatalf("the service was asked again, for page %q", got)
+	case <-time.After(100 * time.Millisecond):
+	}
+
+	// A read that stops: its page ahead is cancelled, and a new read of the
+	// same link asks the service itself.
+	stopped, cancel := context.WithCancel(ctx)
+	first, err = c.ReadPage(stopped, q, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	next("")
+	again, err := c.ReadPage(ctx, q, first.Next)
+	if err != nil || len(again.Records) != 1 || again.Records[0]["accountid"] != "0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0002" {
+		t.Fatalf("page after a stopped read = %+v, %v", again, err)
+	}
+}

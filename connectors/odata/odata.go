@@ -246,6 +246,7 @@ type Client struct {
 	flat     map[string]map[string][]string // entity set → flattened complex field → property path
 	newGUID  func() string                  // makes client-side keys; tests replace it
 	spare    chan map[string]any            // recycled record maps (Recycle)
+	ahead    aheadState                     // the next page, asked for ahead (prefetch.go)
 }
 
 var (

@@ -43,21 +43,41 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if err != nil {
 		return connector.Page{}, err
 	}
-	size := q.PageSize
+	req, skip, size, err := c.pageRequest(e, q, token)
+	if err != nil {
+		return connector.Page{}, err
+	}
+	resp, err := c.fetchPage(ctx, token, req)
+	if err != nil {
+		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
+	}
+	page, err := c.decodePageResponse(e, q, resp, skip, size)
+	if err == nil && page.Next != "" && !strings.HasPrefix(page.Next, skipToken) {
+		if next, _, _, err := c.pageRequest(e, q, page.Next); err == nil {
+			c.prefetch(ctx, page.Next, next)
+		}
+	}
+	return page, err
+}
+
+// pageRequest builds the request for the page token names, and tells the
+// $skip it reads (-1 for a next or delta link) and the page size.
+func (c *Client) pageRequest(e meta.Entity, q connector.Query, token string) (req httpx.Request, skip, size int, err error) {
+	size = q.PageSize
 	if size <= 0 {
 		size = c.settings.PageSize
 	}
-	req := httpx.Request{Header: http.Header{"Accept": {"application/json"}, "OData-Version": {"4.0"}, "OData-MaxVersion": {"4.01"}}, ReuseBody: true}
+	req = httpx.Request{Header: http.Header{"Accept": {"application/json"}, "OData-Version": {"4.0"}, "OData-MaxVersion": {"4.01"}}, ReuseBody: true}
 	prefer := []string{}
 	if c.settings.Paging == PagingServer {
 		prefer = append(prefer, "odata.maxpagesize="+strconv.Itoa(size))
 	}
-	skip := -1
+	skip = -1
 	switch {
 	case strings.HasPrefix(token, skipToken):
 		n, err := strconv.Atoi(strings.TrimPrefix(token, skipToken))
 		if err != nil || n < 0 {
-			return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+			return req, 0, 0, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
 		}
 		skip = n
 	case token != "":
@@ -74,7 +94,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 		}
 		qs, err := c.buildQuery(e, q)
 		if err != nil {
-			return connector.Page{}, err
+			return req, 0, 0, err
 		}
 		if c.settings.Paging == PagingClient {
 			qs.Set("$top", strconv.Itoa(size))
@@ -90,10 +110,11 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if len(prefer) > 0 {
 		req.Header.Set("Prefer", strings.Join(prefer, ","))
 	}
-	resp, err := c.http.Do(ctx, req)
-	if err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
-	}
+	return req, skip, size, nil
+}
+
+// decodePageResponse decodes the page in resp (and gives its buffer back).
+func (c *Client) decodePageResponse(e meta.Entity, q connector.Query, resp *httpx.Response, skip, size int) (connector.Page, error) {
 	body, err := decodePageReusing(resp.Body, c.spare)
 	resp.Release() // the decoded page holds copies
 	if err != nil {
