@@ -40,13 +40,6 @@ type bufferingTransport struct {
 	next http.RoundTripper
 }
 
-// bufferedBody is a response body already read.
-type bufferedBody struct {
-	*bytes.Reader
-}
-
-func (bufferedBody) Close() error { return nil }
-
 func (t bufferingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	slot, _ := req.Context().Value(reuseBodyKey{}).(*bodySlot)
@@ -69,7 +62,7 @@ func (t bufferingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	buf = b.Bytes()
 	slot.buf, slot.ok = buf, true
-	resp.Body = bufferedBody{Reader: bytes.NewReader(buf)}
+	resp.Body = io.NopCloser(bytes.NewReader(buf)) // for resty, which leaves it unread
 	return resp, nil
 }
 
