@@ -91,6 +91,7 @@ type Client struct {
 	log     *slog.Logger
 	secrets []string
 	retries int
+	timeout time.Duration
 	tlsErr  error       // why the CA bundle is unusable
 	tokens  *tokenCache // OAuth2 modes only
 	authErr error       // why the OAuth2 configuration is unusable
@@ -167,7 +168,7 @@ func New(cfg Config) *Client {
 		log = slog.New(slog.DiscardHandler)
 	}
 
-	c := &Client{log: log, retries: cfg.Retries}
+	c := &Client{log: log, retries: cfg.Retries, timeout: cfg.Timeout}
 	if cfg.MaxInFlight == 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight
 	}
@@ -308,7 +309,15 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		if errors.Is(err, ErrSignIn) {
 			return nil, err
 		}
-		return nil, c.transportError(method, full, err)
+		te := c.transportError(method, full, err)
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			// The client's own timeout: Go words it differently depending on
+			// the caller's context ("context deadline exceeded" for one that
+			// can be cancelled), so say it plainly.
+			te.Message = fmt.Sprintf("Timeout: no answer within %s in %d attempts: raise the timeout setting, or check that the service is not overloaded (%s)",
+				c.timeout, c.retries+1, te.Message)
+		}
+		return nil, te
 	}
 	out := &Response{Status: resp.StatusCode(), Header: resp.Header(), Body: resp.Body(), URL: full}
 	if req.ReuseBody {
@@ -375,7 +384,7 @@ func (c *Client) GetJSON(ctx context.Context, ref string, q url.Values, out any)
 }
 
 // transportError turns a failure without a usable response into a *Error.
-func (c *Client) transportError(method, full string, err error) error {
+func (c *Client) transportError(method, full string, err error) *Error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // its text repeats the unredacted URL

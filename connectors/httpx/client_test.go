@@ -275,3 +275,25 @@ func TestContextCancelStopsRetries(t *testing.T) {
 		t.Errorf("requests = %d, want 1", n.Load())
 	}
 }
+
+// TestTimeoutSaysSo: a service slower than the client's timeout gets one
+// plain message, whether or not the caller's context can be cancelled (Go's
+// own wording differs between the two).
+func TestTimeoutSaysSo(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(5 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	cancellable, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for name, ctx := range map[string]context.Context{"background": context.Background(), "cancellable": cancellable} {
+		c := New(Config{BaseURL: srv.URL, Timeout: 100 * time.Millisecond, Retries: 1, RetryWait: time.Millisecond, MaxRetryWait: time.Millisecond})
+		_, err := c.Get(ctx, "Items", nil)
+		if err == nil || !strings.Contains(err.Error(), "Timeout: no answer within 100ms in 2 attempts: raise the timeout setting") {
+			t.Errorf("%s context: error %v, want the timeout said plainly", name, err)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package odata
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"switchyard/connectors/httpx"
@@ -18,8 +17,9 @@ import (
 
 // pageAhead is a page asked for before ReadPage wanted it.
 type pageAhead struct {
-	token string        // the next link it was asked for
-	done  chan struct{} // closed when resp and err are set
+	token string          // the next link it was asked for
+	ctx   context.Context // of the read that asked for it
+	done  chan struct{}   // closed when resp and err are set
 	resp  *httpx.Response
 	err   error
 }
@@ -33,7 +33,7 @@ type aheadState struct {
 // prefetch asks for the page of token (a next link) in the background,
 // replacing any page ahead not taken.
 func (c *Client) prefetch(ctx context.Context, token string, req httpx.Request) {
-	p := &pageAhead{token: token, done: make(chan struct{})}
+	p := &pageAhead{token: token, ctx: ctx, done: make(chan struct{})}
 	c.ahead.mu.Lock()
 	c.ahead.page = p
 	c.ahead.mu.Unlock()
@@ -57,8 +57,9 @@ func (c *Client) fetchPage(ctx context.Context, token string, req httpx.Request)
 	if p != nil {
 		select {
 		case <-p.done:
-			// Asked ahead by a read that has stopped meanwhile: ask again.
-			if p.err == nil || !(errors.Is(p.err, context.Canceled) || errors.Is(p.err, context.DeadlineExceeded)) || ctx.Err() != nil {
+			// Unless it was asked ahead by a read that has stopped meanwhile
+			// (and failed for that), its answer is this read's.
+			if p.err == nil || p.ctx.Err() == nil {
 				return p.resp, p.err
 			}
 		case <-ctx.Done():
