@@ -37,7 +37,7 @@ func TestDownloadPreviewAndRun(t *testing.T) {
 		t.Fatalf("no download page; shows %q", f.texts())
 	}
 	f.tap(t, "Preview")
-	<-p.done
+	await(t, "the preview", p.done)
 	waitFor(t, "the preview", func() bool { return !p.running })
 	if len(p.preview) != 3 {
 		t.Fatalf("preview lists %d records, want 3; error %q", len(p.preview), f.shell.lastError)
@@ -46,7 +46,7 @@ func TestDownloadPreviewAndRun(t *testing.T) {
 		t.Errorf("preview row = %q", got)
 	}
 	f.tap(t, "Import")
-	<-p.done
+	await(t, "the import", p.done)
 	waitFor(t, "the run", func() bool { return !p.running })
 	if !strings.Contains(p.results.Text, "RESULTS: ALL (3)") {
 		t.Errorf("results line = %q; error %q", p.results.Text, f.shell.lastError)
@@ -121,7 +121,7 @@ func TestUploadCancelAndErrors(t *testing.T) {
 		t.Fatalf("upload page runs %s", p.dir)
 	}
 	f.tap(t, "Export")
-	<-p.done
+	await(t, "the export", p.done)
 	waitFor(t, "the failure", func() bool { return !p.running })
 	if !strings.Contains(f.shell.lastError, "Export of crm failed") {
 		t.Errorf("last error = %q", f.shell.lastError)
@@ -243,11 +243,7 @@ func TestSyncWithoutRunner(t *testing.T) {
 	f.shell.Show(SectionIntegrations)
 	f.shell.integrations.selectName("crm")
 	f.tap(t, "Sync")
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the sync did not end")
-	}
+	await(t, "the end of the sync", done)
 	if !f.shows("RESULTS: ALL (3)") {
 		t.Errorf("no results dialog; shows %q, error %q", f.texts(), f.shell.lastError)
 	}

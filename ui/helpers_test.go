@@ -109,7 +109,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	test.NewTempApp(t)
+	newSerialApp(t)
 	ctx := context.Background()
 	st, err := store.Open(ctx, ":memory:")
 	if err != nil {
@@ -187,7 +187,7 @@ func (f *fixture) tap(t *testing.T, text string) {
 	b := f.button(t, text)
 	// Screens enable buttons once their data has loaded off the UI goroutine: give them the time a person would.
 	for deadline := time.Now().Add(5 * time.Second); b.Disabled() && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
+		uiTurn.pause(func() { time.Sleep(10 * time.Millisecond) })
 		b = f.button(t, text)
 	}
 	if b.Disabled() {
@@ -232,6 +232,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		uiTurn.pause(func() { time.Sleep(10 * time.Millisecond) })
 	}
 }

@@ -192,7 +192,7 @@ func TestMapMetadataCleanUp(t *testing.T) {
 }
 
 func TestFilterEditor(t *testing.T) {
-	test.NewTempApp(t)
+	newSerialApp(t)
 	ent := meta.Entity{Name: "account", Fields: []meta.Field{
 		{Name: "name", Type: meta.String}, {Name: "revenue", Type: meta.Decimal}, {Name: "active", Type: meta.Bool},
 	}}
