@@ -82,6 +82,10 @@ func (s *capServer) stop() {
 	}
 }
 
+// part2Rounds is how many times part 2 pages through and imports the records;
+// the best of each counts.
+const part2Rounds = 3
+
 // capTimes are the figures of parts 2 and 3.
 type capTimes struct {
 	plain, full       time.Duration // 2: paging through, full import
@@ -94,7 +98,8 @@ type capTimes struct {
 
 // measureCAP measures against the CAP server with items records of Bulk
 // (server pages of 1,000). Part 2: the time to only page through them with a
-// plain HTTP client, and the time of a full import. Part 3: a full sync, and
+// plain HTTP client, and the time of a full import (each the best of
+// part2Rounds). Part 3: a full sync, and
 // an incremental sync after changes records changed. Part 4: uploads local
 // rows exported with $batch against POSTing the same batches.
 func measureCAP(ctx context.Context, dir string, items, changes, uploads int) (capTimes, error) {
@@ -104,16 +109,28 @@ func measureCAP(ctx context.Context, dir string, items, changes, uploads int) (c
 		return t, err
 	}
 	defer srv.stop()
+	// Part 2, best of three of each, paging and importing in turn: on a shared
+	// machine a single run of either can land on a busy moment.
 	pid := srv.cmd.Process.Pid
-	before := cpuNow(pid)
-	if t.plain, err = pageThrough(ctx, srv.url, "Bulk", items); err != nil {
-		return t, err
+	for round := range part2Rounds {
+		before := cpuNow(pid)
+		plain, err := pageThrough(ctx, srv.url, "Bulk", items)
+		if err != nil {
+			return t, err
+		}
+		between := cpuNow(pid)
+		full, err := importAll(ctx, srv.url, "Bulk", items, 1000)
+		if err != nil {
+			return t, err
+		}
+		after := cpuNow(pid)
+		if round == 0 || plain < t.plain {
+			t.plain, t.plainCPU = plain, between.sub(before)
+		}
+		if round == 0 || full < t.full {
+			t.full, t.fullCPU = full, after.sub(between)
+		}
 	}
-	between := cpuNow(pid)
-	if t.full, err = importAll(ctx, srv.url, "Bulk", items, 1000); err != nil {
-		return t, err
-	}
-	t.plainCPU, t.fullCPU = between.sub(before), cpuNow(pid).sub(between)
 	t.syncFull, t.syncInc, t.syncErr = measureSync(ctx, srv.url, items, changes)
 	if uploads > 0 {
 		t.post, t.export, t.uploadErr = measureUpload(ctx, srv.url, items, uploads)
