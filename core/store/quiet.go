@@ -29,21 +29,20 @@ func (t *Tx) quietInsertTriggers(entity string) error {
 	if err != nil {
 		return fmt.Errorf("set the insert triggers of %s aside: %w", entity, err)
 	}
-	var kept []string
-	var dropped []string
+	var found, defs []string // the triggers there are, and their SQL
 	for rows.Next() {
-		var name, sql string
-		if err := rows.Scan(&name, &sql); err != nil {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
 			rows.Close()
 			return fmt.Errorf("set the insert triggers of %s aside: %w", entity, err)
 		}
-		dropped, kept = append(dropped, name), append(kept, sql)
+		found, defs = append(found, name), append(defs, def)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("set the insert triggers of %s aside: %w", entity, err)
 	}
-	for _, name := range dropped {
+	for _, name := range found {
 		if _, err := t.tx.ExecContext(t.ctx, `DROP TRIGGER `+quote(name)); err != nil {
 			return fmt.Errorf("set the insert trigger %s aside: %w", name, err)
 		}
@@ -51,7 +50,7 @@ func (t *Tx) quietInsertTriggers(entity string) error {
 	if t.quiet == nil {
 		t.quiet = map[string][]string{}
 	}
-	t.quiet[entity] = kept
+	t.quiet[entity] = defs
 	return nil
 }
 

@@ -214,17 +214,7 @@ func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx
 	}
 	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	if err := fn(conn, tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return finishTx(tx, err, func(tx *sql.Tx) error { return fn(conn, tx) })
 }
 
 // inReadTx runs fn in one read-only transaction: a consistent snapshot that,
@@ -235,6 +225,12 @@ func (s *Store) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 func runTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
+	return finishTx(tx, err, fn)
+}
+
+// finishTx runs fn in tx, just begun (with err), and commits it when fn
+// returns nil, else rolls it back.
+func finishTx(tx *sql.Tx, err error, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
