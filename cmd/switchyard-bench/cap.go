@@ -101,8 +101,9 @@ type capTimes struct {
 // plain HTTP client, and the time of a full import (each the best of
 // part2Rounds). Part 3: a full sync, and
 // an incremental sync after changes records changed. Part 4: uploads local
-// rows exported with $batch against POSTing the same batches.
-func measureCAP(ctx context.Context, dir string, items, changes, uploads int) (capTimes, error) {
+// rows exported with $batch against POSTing the same batches. With a profile
+// path, the CPU profile of part 2's imports goes there.
+func measureCAP(ctx context.Context, dir string, items, changes, uploads int, profile string) (capTimes, error) {
 	var t capTimes
 	srv, err := startCAP(dir, items)
 	if err != nil {
@@ -112,15 +113,23 @@ func measureCAP(ctx context.Context, dir string, items, changes, uploads int) (c
 	// Part 2, best of three of each, paging and importing in turn: on a shared
 	// machine a single run of either can land on a busy moment.
 	pid := srv.cmd.Process.Pid
+	stopProfile := func() {}
+	if profile != "" { // the rounds' pagings are in it too, under pageThrough
+		if stopProfile, err = startProfile(profile); err != nil {
+			return t, err
+		}
+	}
 	for round := range part2Rounds {
 		before := cpuNow(pid)
 		plain, err := pageThrough(ctx, srv.url, "Bulk", items)
 		if err != nil {
+			stopProfile()
 			return t, err
 		}
 		between := cpuNow(pid)
 		full, err := importAll(ctx, srv.url, "Bulk", items, 1000)
 		if err != nil {
+			stopProfile()
 			return t, err
 		}
 		after := cpuNow(pid)
@@ -131,6 +140,7 @@ func measureCAP(ctx context.Context, dir string, items, changes, uploads int) (c
 			t.full, t.fullCPU = full, after.sub(between)
 		}
 	}
+	stopProfile()
 	t.syncFull, t.syncInc, t.syncErr = measureSync(ctx, srv.url, items, changes)
 	if uploads > 0 {
 		t.post, t.export, t.uploadErr = measureUpload(ctx, srv.url, items, uploads)

@@ -1,7 +1,7 @@
 // Command switchyard-bench measures Switchyard against the limits of the
 // machine it runs on and prints one table (see docs/performance.md):
 //
-//	go run ./cmd/switchyard-bench [-records 1000000] [-pagesize 5000] [-fixtures ../shared/fixtures] [-cap 100000] [-cpuprofile c.prof] [-memprofile m.prof]
+//	go run ./cmd/switchyard-bench [-records 1000000] [-pagesize 5000] [-fixtures ../shared/fixtures] [-cap 100000] [-cpuprofile c.prof] [-memprofile m.prof] [-capprofile p.prof]
 //
 // 1. Engine vs its limits: an in-process OData server with generated pages of
 // a 20-field entity; (a) only fetching and decoding every page through the
@@ -55,6 +55,7 @@ func main() {
 	capDir := flag.String("capdir", "testdata/cap", "the folder of the CAP test server (serve.js)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full import (1c) to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the full import (1c) to this file")
+	capProfile := flag.String("capprofile", "", "write a CPU profile of part 2's imports from the CAP server to this file")
 	flag.Parse()
 	ctx := context.Background()
 	srv := itemServer(*records, *pageSize)
@@ -97,7 +98,7 @@ func main() {
 	var ct capTimes
 	capErr := fmt.Errorf("-cap 0")
 	if *capItems > 0 {
-		ct, capErr = measureCAP(ctx, *capDir, *capItems, *changes, *uploads)
+		ct, capErr = measureCAP(ctx, *capDir, *capItems, *changes, *uploads, *capProfile)
 	}
 	csdl, csdlErr := measureCSDL(filepath.Join(*fixtures, "dynamics-crm-webapi-v8.xml"))
 	suggest := measureSuggest()

@@ -313,8 +313,12 @@ func newClient(s Settings, tune func(*httpx.Config)) *Client {
 // Settings returns the parsed settings.
 func (c *Client) Settings() Settings { return c.settings }
 
-// Close releases the client; it holds no resources beyond idle connections.
-func (c *Client) Close() error { return nil }
+// Close releases the client: pages asked for ahead are dropped; beyond them
+// it holds only idle connections.
+func (c *Client) Close() error {
+	c.dropAhead()
+	return nil
+}
 
 // Metadata fetches and parses the service's $metadata document.
 func (c *Client) Metadata(ctx context.Context) (*Metadata, error) {

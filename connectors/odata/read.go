@@ -53,8 +53,12 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	}
 	page, err := c.decodePageResponse(e, q, resp, skip, size)
 	if err == nil && page.Next != "" && !strings.HasPrefix(page.Next, skipToken) {
-		if next, _, _, err := c.pageRequest(e, q, page.Next); err == nil {
-			c.prefetch(ctx, page.Next, next)
+		build := func(token string) (httpx.Request, error) {
+			req, _, _, err := c.pageRequest(e, q, token)
+			return req, err
+		}
+		if next, err := build(page.Next); err == nil {
+			c.prefetch(ctx, page.Next, next, build)
 		}
 	}
 	return page, err
