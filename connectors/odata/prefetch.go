@@ -20,9 +20,10 @@ import (
 // ReadPage decodes one. A read that stops cancels its context, and with it
 // the requests ahead; Close drops them too.
 //
-// The next link of an answer not yet decoded is found by looking for the
-// last "@odata.nextLink" in its body (guessNextLink). That is a guess: a
-// value inside a record could spell the same text. ReadPage decodes the page
+// The next link of an answer not yet decoded is found by looking for
+// "@odata.nextLink" near the start and the end of its body (guessNextLink).
+// That is a guess: a record near the end of the last page could hold a member
+// of that name. ReadPage decodes the page
 // and asks for its real next link; when that is not the page asked ahead,
 // the pages ahead are dropped and the real one asked for. A wrong guess thus
 // costs one request, never a wrong page.
@@ -203,14 +204,30 @@ func (c *Client) fetchPage(ctx context.Context, token string, req httpx.Request)
 // nextLinkKey is the name of a page's next link, as it appears in the body.
 var nextLinkKey = []byte(`"@odata.nextLink"`)
 
-// guessNextLink returns the value of the last "@odata.nextLink" in body, a
-// page not yet decoded: the service writes it after the records, at the end.
+// nextLinkWindow is how far from either end of a body its next link is
+// looked for.
+const nextLinkWindow = 4096
+
+// guessNextLink returns the next link of body, a page not yet decoded: the
+// "@odata.nextLink" before "value" near the start (where SAP CAP and Olingo
+// write it), else the last one near the end (where Dataverse writes it).
 func guessNextLink(body []byte) (string, bool) {
-	i := bytes.LastIndex(body, nextLinkKey)
-	if i < 0 {
-		return "", false
+	head := body[:min(len(body), nextLinkWindow)]
+	if v := bytes.Index(head, []byte(`"value"`)); v >= 0 {
+		head = head[:v]
 	}
-	rest := bytes.TrimLeft(body[i+len(nextLinkKey):], " \t\r\n")
+	var at []byte
+	if i := bytes.Index(head, nextLinkKey); i >= 0 {
+		at = body[i+len(nextLinkKey):]
+	} else {
+		tail := body[max(0, len(body)-nextLinkWindow):]
+		i := bytes.LastIndex(tail, nextLinkKey)
+		if i < 0 {
+			return "", false
+		}
+		at = tail[i+len(nextLinkKey):]
+	}
+	rest := bytes.TrimLeft(at, " \t\r\n")
 	if len(rest) == 0 || rest[0] != ':' {
 		return "", false
 	}
