@@ -170,7 +170,8 @@ func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, items []*item) ([
 			return nil, nil, err
 		}
 	}
-	results := make([]RecordResult, 0, len(items))
+	results := r.results[:0]
+	defer func() { r.results = results }()
 	var deferred []*deferredRecord
 	for _, it := range items {
 		if it.res.Action == Fail || it.skip {
@@ -194,10 +195,10 @@ func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, items []*item) ([
 	return results, deferred, nil
 }
 
-// convertRecord maps one external record to local values. It reads only p
-// and rec, so it runs on the read-ahead goroutine.
-func convertRecord(p *entityPlan, rec meta.Record) *item {
-	it := &item{values: newValues(len(p.fields) + len(p.lookups)), rec: rec}
+// convertRecord maps one external record to local values in it, a zero
+// item. It reads only p and rec, so it runs on the read-ahead goroutine.
+func convertRecord(p *entityPlan, rec meta.Record, it *item) {
+	*it = item{values: newValues(len(p.fields) + len(p.lookups)), rec: rec}
 	if len(p.lookups) > 0 {
 		it.lookupKeys = make(map[int]any, len(p.lookups))
 	}
@@ -244,7 +245,6 @@ func convertRecord(p *entityPlan, rec meta.Record) *item {
 		}
 		it.lookupKeys[j] = v
 	}
-	return it
 }
 
 // resolveLookups turns the target keys of the page's lookups into local ids.

@@ -87,8 +87,10 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 		recycler, _ := reader.(connector.Recycler)
 		conv = func(pg *connector.Page) []*item {
 			items := make([]*item, len(pg.Records))
+			block := make([]item, len(pg.Records)) // one allocation for the page's items
 			for i, rec := range pg.Records {
-				items[i] = convertRecord(p, rec)
+				items[i] = &block[i]
+				convertRecord(p, rec, items[i])
 				if !keep {
 					items[i].rec = nil
 				}

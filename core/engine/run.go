@@ -21,6 +21,10 @@ type run struct {
 	starts []time.Time
 	// sync is the state of a sync, nil for an import or export.
 	sync *syncState
+	// results is the array of the last page's results, which the next page
+	// written reuses (pages are written one after the other, and nothing
+	// keeps a page's results once it is accounted for).
+	results []RecordResult
 }
 
 func (r *run) do(ctx context.Context) error {

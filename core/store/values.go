@@ -289,6 +289,9 @@ func encodeDateTime(v any) (any, error) {
 	case time.Time:
 		return x.UTC().Format(timeLayout), nil
 	case string:
+		if stored, ok := storedDateTime(x); ok {
+			return stored, nil
+		}
 		s := strings.TrimSpace(x)
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", dateLayout} {
 			if t, err := time.Parse(layout, s); err == nil {
@@ -297,6 +300,40 @@ func encodeDateTime(v any) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("%v is not a date-time: use ISO 8601 such as 2024-05-01T08:30:00Z", v)
+}
+
+// storedDateTime returns s as the workspace stores it when s is a UTC time
+// written that way already, or without its milliseconds (as SAP CAP and
+// Dataverse send them), without parsing and formatting it: a large import
+// meets millions of these.
+func storedDateTime(s string) (string, bool) {
+	switch {
+	case len(s) == len(timeLayout) && s[19] == '.' && s[23] == 'Z' && allDigits(s[20:23]) && isClock(s[:19]):
+		return s, true
+	case len(s) == 20 && s[19] == 'Z' && isClock(s[:19]):
+		return s[:19] + ".000Z", true
+	}
+	return "", false
+}
+
+// isClock reports whether s is a valid "2006-01-02T15:04:05".
+func isClock(s string) bool {
+	if len(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+		!allDigits(s[0:4]) || !allDigits(s[5:7]) || !allDigits(s[8:10]) || !allDigits(s[11:13]) || !allDigits(s[14:16]) || !allDigits(s[17:19]) {
+		return false
+	}
+	num := func(d string) int {
+		n := 0
+		for i := range len(d) {
+			n = n*10 + int(d[i]-'0')
+		}
+		return n
+	}
+	year, month, day := num(s[0:4]), num(s[5:7]), num(s[8:10])
+	if month < 1 || month > 12 || day < 1 || num(s[11:13]) > 23 || num(s[14:16]) > 59 || num(s[17:19]) > 59 {
+		return false
+	}
+	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() // the month's last day
 }
 
 // SameStored reports whether the encoded value a (from EncodeValue) equals b

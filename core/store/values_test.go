@@ -115,3 +115,32 @@ func TestPlainDecimalMatchesBigRat(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredDateTime: a date-time that arrives as the workspace stores it (or
+// without milliseconds) is taken as it is, and gives what parsing and
+// formatting it would; anything else takes the long way, errors included.
+func TestStoredDateTime(t *testing.T) {
+	inputs := []string{
+		"2024-01-01T00:00:00.000Z", "2024-02-29T23:59:59.999Z", "1999-12-31T12:30:45Z", "0001-01-01T00:00:00Z",
+		"2023-02-29T10:00:00.000Z", "2024-04-31T10:00:00Z", "2024-13-01T10:00:00Z", "2024-00-10T10:00:00Z",
+		"2024-01-00T10:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z", "2024-01-01T10:00:60.000Z",
+		"2024-01-01T10:00:00.12Z", "2024-01-01T10:00:00.1234Z", "2024-01-01 10:00:00Z", "2024-01-01T10:00:00+01:00",
+		"2024-01-01T10:00:00.000z", "2024-1-01T10:00:00Z", "2024-01-01T1a:00:00Z", "2024-01-01T10:00:00.00aZ",
+	}
+	for _, in := range inputs {
+		want, wantErr := encodeDateTime(" " + in) // the long way: a space is never the stored form
+		got, err := encodeDateTime(in)
+		if (err != nil) != (wantErr != nil) || got != want {
+			t.Errorf("encodeDateTime(%q) = %v, %v; want %v, %v", in, got, err, want, wantErr)
+		}
+		if stored, ok := storedDateTime(in); ok && stored != want {
+			t.Errorf("storedDateTime(%q) = %q, want %v", in, stored, want)
+		}
+	}
+	if s, ok := storedDateTime("2024-05-01T08:30:00.250Z"); !ok || s != "2024-05-01T08:30:00.250Z" {
+		t.Errorf("storedDateTime of a stored time = %q, %v", s, ok)
+	}
+	if s, ok := storedDateTime("2024-05-01T08:30:00Z"); !ok || s != "2024-05-01T08:30:00.000Z" {
+		t.Errorf("storedDateTime without milliseconds = %q, %v", s, ok)
+	}
+}
