@@ -66,6 +66,7 @@ type EntitySet struct {
 type entityType struct {
 	name     string // qualified
 	baseType string // qualified, "" for none
+	open     bool   // OpenType: instances may carry properties not declared
 	key      []string
 	members  []member
 }
@@ -255,6 +256,7 @@ func (p *parser) start(t xml.StartElement) {
 			p.typ = &entityType{
 				name:     p.schemaNS + "." + attr(t, "Name"),
 				baseType: attr(t, "BaseType"),
+				open:     attr(t, "OpenType") == "true",
 			}
 			p.rawTypes = append(p.rawTypes, p.typ)
 		}

@@ -462,3 +462,54 @@ func TestNextPageAskedAhead(t *testing.T) {
 		t.Fatalf("page after a stopped read = %+v, %v", again, err)
 	}
 }
+
+// TestSelectLeftOutForAll: a read of every property of a closed type with no
+// derived types sends no $select (the service's answer is the same, at less
+// cost); any other read names its properties.
+func TestSelectLeftOutForAll(t *testing.T) {
+	const csdl = `<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="T" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+<EntityType Name="account"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/>
+<Property Name="name" Type="Edm.String"/><NavigationProperty Name="owner" Type="T.person"/></EntityType>
+<EntityType Name="person"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType>
+<EntityType Name="employee" BaseType="T.person"><Property Name="badge" Type="Edm.String"/></EntityType>
+<EntityType Name="note" OpenType="true"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType>
+<EntityContainer Name="C"><EntitySet Name="accounts" EntityType="T.account"/><EntitySet Name="people" EntityType="T.person"/>
+<EntitySet Name="employees" EntityType="T.employee"/><EntitySet Name="notes" EntityType="T.note"/></EntityContainer>
+</Schema></edmx:DataServices></edmx:Edmx>`
+	queries := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/svc/$metadata" {
+			_, _ = io.WriteString(w, csdl)
+			return
+		}
+		queries <- r.URL.Query().Get("$select")
+		_, _ = io.WriteString(w, `{"value":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := quickClient(t, srv, nil, time.Millisecond)
+	ctx := context.Background()
+	if _, err := c.Catalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		entity string
+		fields []string
+		want   string
+	}{
+		{"accounts", []string{"id", "name"}, ""},   // every property; the navigation is not in an answer
+		{"accounts", []string{"name"}, ""},         // the key comes along
+		{"accounts", []string{"id"}, "id"},         // not every property
+		{"people", []string{"id"}, "id"},           // employees may come with a badge
+		{"employees", []string{"id", "badge"}, ""}, // nothing derives from employee
+		{"notes", []string{"id"}, "id"},            // open: may carry more
+	}
+	for _, tt := range tests {
+		if _, err := c.ReadPage(ctx, connector.Query{Entity: tt.entity, Fields: tt.fields}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := <-queries; got != tt.want {
+			t.Errorf("read %s %v: $select=%q, want %q", tt.entity, tt.fields, got, tt.want)
+		}
+	}
+}

@@ -97,6 +97,45 @@ func (md *Metadata) Entities() ([]meta.Entity, Skipped, error) {
 	return out, sk, nil
 }
 
+// Properties returns the structural properties of entity set name's type,
+// base types included, when a response without $select brings exactly those:
+// ok is false when the type is open or another type derives from it (its
+// instances may carry more), or there is no such entity set.
+func (md *Metadata) Properties(name string) (props []string, ok bool) {
+	var typeName string
+	for _, set := range md.EntitySets {
+		if set.Name == name {
+			typeName = set.EntityType
+			break
+		}
+	}
+	chain, err := md.chain(typeName)
+	if typeName == "" || err != nil {
+		return nil, false
+	}
+	own := chain[len(chain)-1] // the chain runs from the base type down
+	for _, t := range md.types {
+		base := md.types[t.baseType]
+		for steps := 0; base != nil && steps < len(md.types); steps++ { // a cycle ends too
+			if base == own {
+				return nil, false // a derived type
+			}
+			base = md.types[base.baseType]
+		}
+	}
+	for _, t := range chain {
+		if t.open {
+			return nil, false
+		}
+		for _, m := range t.members {
+			if !m.nav {
+				props = append(props, m.name)
+			}
+		}
+	}
+	return props, true
+}
+
 // EntityType returns the entity type called name (qualified by namespace or
 // alias) resolved on its own, base types included: Name is the type's simple
 // name, and lookups lead to the entity set of their type.

@@ -244,9 +244,12 @@ type Client struct {
 	mu       sync.Mutex
 	entities map[string]meta.Entity         // the catalog by entity set, loaded on first need
 	flat     map[string]map[string][]string // entity set → flattened complex field → property path
-	newGUID  func() string                  // makes client-side keys; tests replace it
-	spare    chan map[string]any            // recycled record maps (Recycle)
-	ahead    aheadState                     // the next page, asked for ahead (prefetch.go)
+	// props are the structural properties of the entity sets whose responses
+	// bring exactly those without $select (Metadata.Properties).
+	props   map[string][]string
+	newGUID func() string       // makes client-side keys; tests replace it
+	spare   chan map[string]any // recycled record maps (Recycle)
+	ahead   aheadState          // the next page, asked for ahead (prefetch.go)
 }
 
 var (
@@ -357,13 +360,17 @@ func (c *Client) Catalog(ctx context.Context) ([]meta.Entity, error) {
 		byName[e.Name] = e
 	}
 	flat := make(map[string]map[string][]string, len(entities))
+	props := make(map[string][]string, len(entities))
 	for _, e := range entities {
 		if f := md.Flattened(e.Name); f != nil {
 			flat[e.Name] = f
 		}
+		if p, ok := md.Properties(e.Name); ok {
+			props[e.Name] = p
+		}
 	}
 	c.mu.Lock()
-	c.entities, c.flat = byName, flat
+	c.entities, c.flat, c.props = byName, flat, props
 	c.mu.Unlock()
 	return entities, nil
 }
