@@ -84,7 +84,7 @@ func (s *capServer) stop() {
 
 // part2Rounds is how many times part 2 pages through and imports the records;
 // the best of each counts.
-const part2Rounds = 3
+const part2Rounds = 5
 
 // capTimes are the figures of parts 2 and 3.
 type capTimes struct {
@@ -110,7 +110,7 @@ func measureCAP(ctx context.Context, dir string, items, changes, uploads int, pr
 		return t, err
 	}
 	defer srv.stop()
-	// Part 2, best of three of each, paging and importing in turn: on a shared
+	// Part 2, best of five of each, paging and importing in turn: on a shared
 	// machine a single run of either can land on a busy moment.
 	pid := srv.cmd.Process.Pid
 	stopProfile := func() {}
