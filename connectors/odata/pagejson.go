@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"switchyard/core/meta"
 )
 
 // decodePage decodes an OData JSON collection response as
@@ -17,14 +20,17 @@ import (
 // JSON, unusual escapes or encodings, a field of the wrong kind) it hands to
 // encoding/json, so the results and the errors stay those of encoding/json.
 func decodePage(data []byte) (pageBody, error) {
-	return decodePageReusing(data, nil)
+	return decodePageReusing(data, nil, nil)
 }
 
 // decodePageReusing is decodePage taking the maps of the page's records from
-// spare while it has some (empty maps, see Client.Recycle).
-func decodePageReusing(data []byte, spare chan map[string]any) (pageBody, error) {
-	p := pageScanner{data: data, keys: map[string]string{}, spare: spare}
+// spare while it has some (empty maps, see Client.Recycle). With types (the
+// entity's field types, see typedRecord) the records' values come converted
+// (pageBody.Typed), unless the page took encoding/json's way.
+func decodePageReusing(data []byte, spare chan map[string]any, types map[string]meta.Type) (pageBody, error) {
+	p := pageScanner{data: data, keys: map[string]string{}, spare: spare, types: types}
 	if body, ok := p.page(); ok {
+		body.Typed, body.Annotated = types != nil, p.annotated
 		return body, nil
 	}
 	var body pageBody
@@ -47,6 +53,10 @@ type pageScanner struct {
 	keys    map[string]string   // field names seen, shared by every record
 	lastLen int                 // fields of the last record, to size the next
 	spare   chan map[string]any // empty maps for records, may be nil
+	// types, when set, has records scanned by typedRecord, and annotated
+	// tells which of them carry annotations.
+	types     map[string]meta.Type
+	annotated []bool
 }
 
 // page scans the top-level object. Like the struct decoding it replaces, it
@@ -139,7 +149,12 @@ func (p *pageScanner) records() []map[string]any {
 			panic(errGiveUp) // null or another kind in the list: encoding/json knows what to make of it
 		}
 		p.pos++
-		out = append(out, p.objectInto(p.spareMap(), 2, p.lastLen))
+		if p.types != nil {
+			rec, annotated := p.typedRecord(p.spareMap(), p.lastLen)
+			out, p.annotated = append(out, rec), append(p.annotated, annotated)
+		} else {
+			out = append(out, p.objectInto(p.spareMap(), 2, p.lastLen))
+		}
 		p.lastLen = len(out[len(out)-1])
 		p.skipSpace()
 		switch p.next() {
@@ -222,6 +237,94 @@ func (p *pageScanner) objectInto(m map[string]any, depth, hint int) map[string]a
 			panic(errGiveUp)
 		}
 	}
+}
+
+// typedRecord scans the members of a record after its '{' into m (empty, or
+// nil for a new map), converting the value of every field in p.types as it
+// comes, as decodeRecord would afterwards: decodeValue, whole numbers read
+// straight from the bytes. Like decodeRecord it leaves out objects under
+// names that are no field (p.types is only set for entities without complex
+// or lookup fields), and keeps annotations, telling whether there were any.
+// A value decodeValue refuses, or a deleted entry, gives the page up to
+// encoding/json and decodeRecord, whose answer it then is.
+func (p *pageScanner) typedRecord(m map[string]any, hint int) (map[string]any, bool) {
+	if m == nil {
+		m = make(map[string]any, hint)
+	}
+	annotated := false
+	p.skipSpace()
+	if p.peek() == '}' {
+		p.pos++
+		return m, false
+	}
+	for {
+		p.skipSpace()
+		key := p.key()
+		p.skipSpace()
+		p.expect(':')
+		p.skipSpace()
+		if t, ok := p.types[key]; ok {
+			if n, isInt := p.wholeNumber(t); isInt {
+				m[key] = n
+			} else if x, err := decodeValue(t, p.value(2)); err == nil {
+				m[key] = x
+			} else {
+				panic(errGiveUp)
+			}
+		} else {
+			v := p.value(2)
+			switch _, isObj := v.(map[string]any); {
+			case strings.IndexByte(key, '@') >= 0:
+				if key == "@removed" || key == "@odata.removed" || key == "@odata.context" {
+					panic(errGiveUp) // a deleted entry: decodePageResponse reads its key from the raw values
+				}
+				annotated = true
+				m[key] = v
+			case isObj:
+				delete(m, key) // as a repeated name's last value would be
+			default:
+				m[key] = v
+			}
+		}
+		p.skipSpace()
+		switch p.next() {
+		case ',':
+		case '}':
+			return m, annotated
+		default:
+			panic(errGiveUp)
+		}
+	}
+}
+
+// wholeNumber scans the value of a field of type t when t is meta.Int and the
+// value is a whole number of at most 18 digits, as json.Number.Int64 would
+// read it; else it scans nothing.
+func (p *pageScanner) wholeNumber(t meta.Type) (int64, bool) {
+	if t != meta.Int {
+		return 0, false
+	}
+	i, neg := p.pos, false
+	if i < len(p.data) && p.data[i] == '-' {
+		i, neg = i+1, true
+	}
+	start := i
+	var n int64
+	for i < len(p.data) && p.data[i] >= '0' && p.data[i] <= '9' && i-start < 18 {
+		n = n*10 + int64(p.data[i]-'0')
+		i++
+	}
+	switch {
+	case i == start, i-start > 1 && p.data[start] == '0':
+		return 0, false // no digits, or a leading zero: not JSON
+	case i < len(p.data) && (p.data[i] == '.' || p.data[i] == 'e' || p.data[i] == 'E' || (p.data[i] >= '0' && p.data[i] <= '9')):
+		return 0, false // a fraction, an exponent or more digits: the long way
+	}
+	p.pos = i
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // array scans the elements of an array after its '['.

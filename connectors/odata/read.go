@@ -28,6 +28,10 @@ type pageBody struct {
 	Value []map[string]any `json:"value"`
 	Next  string           `json:"@odata.nextLink"`
 	Delta string           `json:"@odata.deltaLink"`
+	// Typed: the records' values are converted already (typedRecord), and
+	// Annotated tells which records carry annotations.
+	Typed     bool   `json:"-"`
+	Annotated []bool `json:"-"`
 }
 
 // ReadPage reads one page of q.Entity. The first page (token "") is built
@@ -119,7 +123,7 @@ func (c *Client) pageRequest(e meta.Entity, q connector.Query, token string) (re
 
 // decodePageResponse decodes the page in resp (and gives its buffer back).
 func (c *Client) decodePageResponse(e meta.Entity, q connector.Query, resp *httpx.Response, skip, size int) (connector.Page, error) {
-	body, err := decodePageReusing(resp.Body, c.spare)
+	body, err := decodePageReusing(resp.Body, c.spare, c.fieldTypes(e))
 	resp.Release() // the decoded page holds copies
 	if err != nil {
 		return connector.Page{}, fmt.Errorf("read %s: %w: the page from %s is not OData JSON (%v): check that the URL is an OData v4 service",
@@ -136,6 +140,10 @@ func (c *Client) decodePageResponse(e meta.Entity, q connector.Query, resp *http
 	}
 	targets, fields := c.targetKeys(e), newFieldTable(e)
 	for i, raw := range body.Value {
+		if body.Typed {
+			page.Records = append(page.Records, typedRecord(raw, body.Annotated[i]))
+			continue
+		}
 		if removed(raw) {
 			key, err := removedKey(e, raw)
 			if err != nil {
@@ -405,6 +413,43 @@ func flat(fields fieldTable, raw map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// fieldTypes returns the types of e's fields, for decoding its pages as they
+// are scanned, when every field holds a plain value; nil when it has lookups
+// or fields flattened from complex properties (decodeRecord reads those).
+func (c *Client) fieldTypes(e meta.Entity) map[string]meta.Type {
+	if len(c.flatPaths(e.Name)) > 0 {
+		return nil
+	}
+	types := make(map[string]meta.Type, len(e.Fields))
+	for _, f := range e.Fields {
+		if f.Type == meta.Lookup {
+			return nil
+		}
+		if _, dup := types[f.Name]; !dup { // the first of a name, as Entity.Field
+			types[f.Name] = f.Type
+		}
+	}
+	return types
+}
+
+// typedRecord is decodeRecord for a record scanned with its values
+// converted: only its annotations remain to be taken care of.
+func typedRecord(raw map[string]any, annotated bool) meta.Record {
+	if !annotated {
+		return raw
+	}
+	tag, hasTag := raw["@odata.etag"].(string)
+	for k := range raw {
+		if strings.IndexByte(k, '@') >= 0 {
+			delete(raw, k)
+		}
+	}
+	if hasTag {
+		raw[connector.ETagKey] = tag
+	}
+	return raw
 }
 
 // decodeInPlace is decodeRecord for a record without complex properties: it
