@@ -12,8 +12,9 @@ import (
 // Reading a large entity, the service would sit idle while the caller
 // decodes, converts and writes each page before asking for the next. So when
 // ReadPage returns a page with a next link, it already asks for that page in
-// the background, and as soon as that answer is in, the next link it carries
-// is asked for too, up to aheadLimit pages ahead of ReadPage. A ReadPage for
+// the background, and once the read has taken two such pages (it is no
+// preview), as soon as an answer is in, the next link it carries is asked for
+// too, up to aheadLimit pages ahead of ReadPage. A ReadPage for
 // a link asked ahead takes the answer instead of asking again. A reader still
 // keeps at most one request in flight, one after the other, but the service
 // no longer waits for the caller: not while it writes a page, and not while
@@ -64,6 +65,10 @@ type aheadState struct {
 	mu    sync.Mutex
 	pages []*pageAhead // not yet taken by ReadPage
 	last  *pageAhead   // the page asked last, taken or not: the chain goes on from it
+	// taken counts the pages asked ahead that ReadPage took since the read
+	// began: the chain starts at the second, so that a read that stops after
+	// a page or two (a preview) costs the service no more than one page.
+	taken int
 }
 
 // prefetch asks for the page of token (a next link) in the background unless
@@ -112,7 +117,7 @@ func (c *Client) askLocked(ctx context.Context, token string, req httpx.Request,
 func (c *Client) chainLocked() {
 	last := c.ahead.last
 	if last == nil || last.dropped || !last.answered || last.chained || last.err != nil || last.ctx.Err() != nil ||
-		len(c.ahead.pages) >= aheadLimit {
+		len(c.ahead.pages) >= aheadLimit || c.ahead.taken < 2 {
 		return
 	}
 	held := last.size // ahead, or taken and being decoded now
@@ -171,12 +176,14 @@ func (c *Client) fetchPage(ctx context.Context, token string, req httpx.Request)
 	if len(c.ahead.pages) > 0 && token != "" && c.ahead.pages[0].token == token {
 		p = c.ahead.pages[0]
 		c.ahead.pages = c.ahead.pages[1:]
+		c.ahead.taken++
 		if p.answered {
 			p.chained = true // its body is the reader's from now on
 		}
 		c.chainLocked() // a place ahead is free
 	} else {
 		c.dropAheadLocked()
+		c.ahead.taken = 0 // another read, or this one from the start
 	}
 	c.ahead.mu.Unlock()
 	if p != nil {

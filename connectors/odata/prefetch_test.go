@@ -107,7 +107,7 @@ func readAll(t *testing.T, c *Client) []string {
 }
 
 func TestPagesAskedAheadInAChain(t *testing.T) {
-	const last = aheadLimit + 2
+	const last = aheadLimit + 4
 	pages := func(n int) string {
 		if n == last {
 			return `{"value":[` + record(n) + `]}`
@@ -116,22 +116,31 @@ func TestPagesAskedAheadInAChain(t *testing.T) {
 	}
 	c, asked := chainServer(t, last, pages)
 	q := connector.Query{Entity: "accounts"}
-	first, err := c.ReadPage(context.Background(), q, "")
-	if err != nil {
-		t.Fatal(err)
+	read := func(token string, n int) string {
+		t.Helper()
+		p, err := c.ReadPage(context.Background(), q, token)
+		if err != nil || len(p.Records) != 1 || p.Records[0]["accountid"] != fmt.Sprintf("0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d%04d", n) {
+			t.Fatalf("page %d = %+v, %v", n, p, err)
+		}
+		return p.Next
 	}
-	// Pages 1 to aheadLimit are asked for while the caller still holds page
-	// 0; the next waits until a ReadPage takes page 1.
-	expectAsked(t, asked, 0)
-	for n := 1; n <= aheadLimit; n++ {
+	// The first two pages: one page ahead of the read, as a preview that
+	// stops there would want.
+	next := read("", 0)
+	expectAsked(t, asked, 0, 1)
+	expectQuiet(t, asked)
+	next = read(next, 1)
+	expectAsked(t, asked, 2)
+	expectQuiet(t, asked)
+	// From the third on, aheadLimit pages ahead, each asked as soon as the
+	// one before is answered; the next when a ReadPage takes one.
+	next = read(next, 2)
+	for n := 3; n < 3+aheadLimit; n++ {
 		expectAsked(t, asked, n)
 	}
 	expectQuiet(t, asked)
-	second, err := c.ReadPage(context.Background(), q, first.Next)
-	if err != nil || len(second.Records) != 1 || second.Records[0]["accountid"] != "0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0001" {
-		t.Fatalf("second page = %+v, %v", second, err)
-	}
-	expectAsked(t, asked, aheadLimit+1)
+	read(next, 3)
+	expectAsked(t, asked, 3+aheadLimit)
 
 	// Read through from the start: every page once, in order.
 	c, asked = chainServer(t, last, pages)
@@ -153,24 +162,25 @@ func TestPagesAskedAheadInAChain(t *testing.T) {
 func TestWrongGuessCostsOneRequest(t *testing.T) {
 	// The last page has no next link, but its last record ends with a member
 	// that spells one, to page 9: the guess is wrong.
-	c, asked := chainServer(t, 1, func(n int) string {
+	c, asked := chainServer(t, 3, func(n int) string {
 		switch n {
-		case 0:
-			return `{"value":[` + record(0) + `],"@odata.nextLink":"accounts?$skiptoken=1"}`
-		case 1:
-			return `{"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0001","x":{"@odata.nextLink":"accounts?$skiptoken=9"}}]}`
-		default:
+		case 3:
+			return `{"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0003","x":{"@odata.nextLink":"accounts?$skiptoken=9"}}]}`
+		case 9:
 			return `{"value":[` + record(n) + `]}`
+		default:
+			return fmt.Sprintf(`{"value":[%s],"@odata.nextLink":"accounts?$skiptoken=%d"}`, record(n), n+1)
 		}
 	})
 	ids := readAll(t, c)
-	want := []string{"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0000", "0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0001"}
+	want := []string{"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0000", "0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0001",
+		"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0002", "0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0003"}
 	if fmt.Sprint(ids) != fmt.Sprint(want) {
 		t.Fatalf("read %v, want %v", ids, want)
 	}
-	// Page 1, asked ahead, made the client ask for page 9 too; the read ends
-	// at page 1 all the same, and Close drops page 9.
-	expectAsked(t, asked, 0, 1, 9)
+	// Page 3, asked ahead once the chain runs, made the client ask for page 9
+	// too; the read ends at page 3 all the same, and Close drops page 9.
+	expectAsked(t, asked, 0, 1, 2, 3, 9)
 	c.Close()
 	expectQuiet(t, asked)
 }
