@@ -246,7 +246,9 @@ func (p *pageScanner) objectInto(m map[string]any, depth, hint int) map[string]a
 // names that are no field (p.types is only set for entities without complex
 // or lookup fields), and keeps annotations, telling whether there were any.
 // A value decodeValue refuses, or a deleted entry, gives the page up to
-// encoding/json and decodeRecord, whose answer it then is.
+// encoding/json and decodeRecord, whose answer it then is. Its loop over the
+// members is objectInto's: scanning them through one function with a callback
+// for both cost 4-5 % of decoding (BenchmarkDecodePage).
 func (p *pageScanner) typedRecord(m map[string]any, hint int) (map[string]any, bool) {
 	if m == nil {
 		m = make(map[string]any, hint)
