@@ -1,85 +1,31 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"switchyard/internal/nodeserver"
 )
 
 // capServer is a CAP test server (testdata/cap/serve.js) started for part 2.
 type capServer struct {
-	cmd   *exec.Cmd
-	stdin io.Closer
-	url   string // the root of the test service, /odata/v4/test/
+	*nodeserver.Server
+	url string // the root of the test service, /odata/v4/test/
 }
 
 // startCAP starts the CAP test server in dir with items generated Items, on
-// a free port of 127.0.0.1; it stops when stop is called or this process ends.
+// a free port of 127.0.0.1; it stops when Stop is called or this process ends.
 func startCAP(dir string, items int) (*capServer, error) {
-	abs, err := filepath.Abs(dir)
+	srv, err := nodeserver.Start(dir, 5*time.Minute, fmt.Sprintf("SWITCHYARD_CAP_ITEMS=%d", items), "SWITCHYARD_CAP_STOP_ON_EOF=1")
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command("node", "serve.js")
-	cmd.Dir = abs
-	cmd.Env = append(os.Environ(), "PORT=0", fmt.Sprintf("SWITCHYARD_CAP_ITEMS=%d", items), "SWITCHYARD_CAP_STOP_ON_EOF=1")
-	var log strings.Builder
-	cmd.Stderr = &log
-	stdin, err := cmd.StdinPipe() // held open: the server stops when it closes
-	if err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start the CAP test server (node serve.js in %s): %w: install Node.js and run scripts/deps.sh", abs, err)
-	}
-	s := &capServer{cmd: cmd, stdin: stdin}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
-				found <- u
-			}
-		}
-		close(found)
-	}()
-	select {
-	case u, ok := <-found:
-		if !ok {
-			s.stop()
-			return nil, fmt.Errorf("the CAP test server exited during start-up: %s", log.String())
-		}
-		s.url = strings.Replace(u, "/odata/v4/crm/", "/odata/v4/test/", 1)
-		return s, nil
-	case <-time.After(5 * time.Minute):
-		s.stop()
-		return nil, fmt.Errorf("the CAP test server did not start within 5 minutes")
-	}
-}
-
-func (s *capServer) stop() {
-	s.stdin.Close()
-	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		s.cmd.Process.Kill()
-		<-done
-	}
+	return &capServer{Server: srv, url: strings.Replace(srv.URL, "/odata/v4/crm/", "/odata/v4/test/", 1)}, nil
 }
 
 // part2Rounds is how many times part 2 pages through and imports the records;
@@ -109,10 +55,10 @@ func measureCAP(ctx context.Context, dir string, items, changes, uploads int, pr
 	if err != nil {
 		return t, err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	// Part 2, best of five of each, paging and importing in turn: on a shared
 	// machine a single run of either can land on a busy moment.
-	pid := srv.cmd.Process.Pid
+	pid := srv.Pid()
 	stopProfile := func() {}
 	if profile != "" { // the rounds' pagings are in it too, under pageThrough
 		if stopProfile, err = startProfile(profile); err != nil {

@@ -1,12 +1,9 @@
 package odata
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +11,7 @@ import (
 	"time"
 
 	"switchyard/core/spec"
+	"switchyard/internal/nodeserver"
 	"switchyard/internal/testenv"
 )
 
@@ -25,17 +23,15 @@ var itemsBase = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var own struct {
 	once sync.Once
-	cmd  *exec.Cmd
+	srv  *nodeserver.Server
 	url  string // the test service root
 	err  error
-	log  bytes.Buffer
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if own.cmd != nil && own.cmd.Process != nil {
-		_ = own.cmd.Process.Kill()
-		_ = own.cmd.Wait()
+	if own.srv != nil {
+		own.srv.Stop()
 	}
 	os.Exit(code)
 }
@@ -55,46 +51,13 @@ func ownCAP(t testing.TB) string {
 }
 
 func startCAP() (string, error) {
-	dir, err := filepath.Abs(filepath.Join("..", "..", "testdata", "cap"))
+	srv, err := nodeserver.Start(filepath.Join("..", "..", "testdata", "cap"), 90*time.Second,
+		fmt.Sprintf("SWITCHYARD_CAP_ITEMS=%d", capItems), "SWITCHYARD_CAP_STOP_ON_EOF=1")
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("node", "serve.js")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PORT=0", fmt.Sprintf("SWITCHYARD_CAP_ITEMS=%d", capItems), "SWITCHYARD_CAP_STOP_ON_EOF=1")
-	cmd.Stderr = &own.log
-	// Standard input stays open while this process lives: if it dies without TestMain's cleanup,
-	// the pipe closes and the server stops by itself.
-	if _, err := cmd.StdinPipe(); err != nil {
-		return "", err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("start the CAP test server (node serve.js in %s): %w: install Node.js and run scripts/testservers.sh start once", dir, err)
-	}
-	own.cmd = cmd
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
-				found <- u
-			}
-		}
-		close(found)
-	}()
-	select {
-	case u, ok := <-found:
-		if !ok {
-			return "", fmt.Errorf("the CAP test server exited during start-up: %s", own.log.String())
-		}
-		return strings.Replace(u, "/odata/v4/crm/", "/odata/v4/test/", 1), nil
-	case <-time.After(90 * time.Second):
-		return "", fmt.Errorf("the CAP test server did not start within 90s: %s", own.log.String())
-	}
+	own.srv = srv
+	return strings.Replace(srv.URL, "/odata/v4/crm/", "/odata/v4/test/", 1), nil
 }
 
 // ownClient opens a client on this package's CAP test service with extra settings.

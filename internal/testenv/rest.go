@@ -1,16 +1,13 @@
 package testenv
 
 import (
-	"bufio"
-	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"switchyard/internal/nodeserver"
 )
 
 // RESTURLVar names the variable that holds the json-server REST test server's root URL.
@@ -39,56 +36,10 @@ func OwnREST(t testing.TB) string {
 	t.Helper()
 	RESTURL(t)
 	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "rest")
-	cmd := exec.Command("node", "serve.js")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PORT=0", "SWITCHYARD_REST_STOP_ON_EOF=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var logs syncBuffer
-	cmd.Stderr = &logs
-	stdin, err := cmd.StdinPipe()
+	srv, err := nodeserver.Start(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "rest"), 60*time.Second, "SWITCHYARD_REST_STOP_ON_EOF=1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start the REST test server (node serve.js in %s): %v", dir, err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(3 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
-				found <- u
-				io.Copy(io.Discard, out)
-				return
-			}
-		}
-		close(found)
-	}()
-	select {
-	case u, ok := <-found:
-		if !ok {
-			t.Fatalf("the REST test server exited during start-up: %s", logs.String())
-		}
-		return u
-	case <-time.After(60 * time.Second):
-		t.Fatalf("the REST test server did not start within 60s: %s", logs.String())
-	}
-	return ""
+	t.Cleanup(srv.Stop)
+	return srv.URL
 }
