@@ -391,14 +391,7 @@ func decodeRecord(fields fieldTable, raw map[string]any, targets map[string][]st
 		}
 		rec[k] = x
 	}
-	for _, f := range fields.lookups {
-		if f.ForeignKey == "" {
-			continue
-		}
-		if v, ok := rec[f.ForeignKey]; ok {
-			rec[f.Name] = lookupValue(v)
-		}
-	}
+	fields.setLookups(rec)
 	return rec, nil
 }
 
@@ -480,14 +473,7 @@ func decodeInPlace(fields fieldTable, raw map[string]any, targets map[string][]s
 	if hasTag {
 		rec[connector.ETagKey] = tag
 	}
-	for _, f := range fields.lookups {
-		if f.ForeignKey == "" {
-			continue
-		}
-		if v, ok := rec[f.ForeignKey]; ok {
-			rec[f.Name] = lookupValue(v)
-		}
-	}
+	fields.setLookups(rec)
 	return rec, nil
 }
 
@@ -507,6 +493,19 @@ func newFieldTable(e meta.Entity) fieldTable {
 		}
 	}
 	return t
+}
+
+// setLookups sets the lookups of rec that have a foreign-key field from the
+// value of that field.
+func (t fieldTable) setLookups(rec meta.Record) {
+	for _, f := range t.lookups {
+		if f.ForeignKey == "" {
+			continue
+		}
+		if v, ok := rec[f.ForeignKey]; ok {
+			rec[f.Name] = lookupValue(v)
+		}
+	}
 }
 
 func (t fieldTable) field(name string) (meta.Field, bool) {
