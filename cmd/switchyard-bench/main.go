@@ -327,14 +327,7 @@ func importAll(ctx context.Context, url, external string, want, pageSize int) (t
 		return 0, err
 	}
 	ext, _ := meta.FindEntity(cat, external)
-	em := mapping.EntityMapping{External: external, Local: local.Name, PrimaryKey: "externalid", Direction: mapping.Download}
-	for _, f := range ext.Fields {
-		name := strings.ToLower(f.Name)
-		if f.Name == ext.Key[0] {
-			name = "externalid"
-		}
-		em.Fields = append(em.Fields, mapping.FieldMapping{External: f.Name, Local: name})
-	}
+	em := downloadMapping(ext, local.Name)
 	in := mapping.Integration{Name: "bench", Connector: "odata", Settings: spec.Values{"url": url}, Entities: []mapping.EntityMapping{em}}
 	if err := st.SaveIntegration(ctx, in); err != nil {
 		return 0, err
@@ -412,4 +405,18 @@ func measureSuggest() time.Duration {
 		best = min(best, time.Since(start))
 	}
 	return best
+}
+
+// downloadMapping maps every field of ext to local for downloads: the key to
+// externalid (the match key), the others to their names in lower case.
+func downloadMapping(ext meta.Entity, local string) mapping.EntityMapping {
+	em := mapping.EntityMapping{External: ext.Name, Local: local, PrimaryKey: "externalid", Direction: mapping.Download}
+	for _, f := range ext.Fields {
+		name := strings.ToLower(f.Name)
+		if f.Name == ext.Key[0] {
+			name = "externalid"
+		}
+		em.Fields = append(em.Fields, mapping.FieldMapping{External: f.Name, Local: name})
+	}
+	return em
 }

@@ -36,14 +36,7 @@ func measureSync(ctx context.Context, root string, items, changes int) (full, in
 		return 0, 0, err
 	}
 	ext, _ := meta.FindEntity(cat, "Bulk")
-	em := mapping.EntityMapping{External: "Bulk", Local: local.Name, PrimaryKey: "externalid", Direction: mapping.Download}
-	for _, f := range ext.Fields {
-		name := strings.ToLower(f.Name)
-		if f.Name == ext.Key[0] {
-			name = "externalid"
-		}
-		em.Fields = append(em.Fields, mapping.FieldMapping{External: f.Name, Local: name})
-	}
+	em := downloadMapping(ext, local.Name)
 	in := mapping.Integration{Name: "benchsync", Connector: "odata", Settings: spec.Values{"url": root}, Entities: []mapping.EntityMapping{em}}
 	if err := st.SaveIntegration(ctx, in); err != nil {
 		return 0, 0, err
