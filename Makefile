@@ -33,7 +33,7 @@ test: deps
 
 ## fuzz: run each fuzz target for FUZZTIME (default 60s); a crasher is kept under the package's testdata/fuzz/
 FUZZTIME ?= 60s
-FUZZ_TARGETS := FuzzParseMetadata:./connectors/odata FuzzDecodePage:./connectors/odata FuzzDecodeIntegration:./core/mapping FuzzParse:./core/filter
+FUZZ_TARGETS := FuzzParseMetadata:./connectors/odata FuzzDecodePage:./connectors/odata FuzzTypedScan:./connectors/odata FuzzDecodeIntegration:./core/mapping FuzzParse:./core/filter
 fuzz: deps
 	@failed=""; for t in $(FUZZ_TARGETS); do \
 		echo "== $${t%%:*} in $${t#*:} for $(FUZZTIME)"; \
