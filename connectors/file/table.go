@@ -147,10 +147,19 @@ func (s workbook) load(name string) (*table, error) {
 	t := &table{name: name}
 	if len(all) > 0 {
 		t.header = all[0]
-		for _, r := range all[1:] {
-			if len(strings.Join(r, "")) > 0 { // skip rows left empty
-				t.rows = append(t.rows, r)
+		dates := newExcelDates(f)
+		for i, r := range all[1:] {
+			if len(strings.Join(r, "")) == 0 {
+				continue // a row left empty
 			}
+			for j, c := range r {
+				if c != "" {
+					if iso, ok := dates.text(name, j+1, i+2, c); ok {
+						r[j] = iso
+					}
+				}
+			}
+			t.rows = append(t.rows, r)
 		}
 	}
 	return t, nil
