@@ -59,6 +59,9 @@ type Client struct {
 	key  string
 
 	mu sync.Mutex // one read or write of the files at a time
+	// read is the last read's matching records, for its next pages while the
+	// file stays as it was (readwrite.go).
+	read *cachedRead
 }
 
 var (
@@ -106,8 +109,14 @@ func Open(_ context.Context, v spec.Values) (*Client, error) {
 	return c, nil
 }
 
-// Close releases nothing: files are opened for each read and write.
-func (c *Client) Close() error { return nil }
+// Close drops the records kept for a read's next pages; files are opened for
+// each read and write.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	c.read = nil
+	c.mu.Unlock()
+	return nil
+}
 
 // Catalog returns one entity per CSV file or sheet, fields named by the
 // header row and typed from the values, keyed by the key setting's column

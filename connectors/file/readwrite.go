@@ -19,17 +19,14 @@ const defaultPageSize = 500
 
 // ReadPage reads one page of the file or sheet q.Entity. The token is the
 // index of the next matching row ("" is 0). Filters and Since (on a date or
-// date-time column, ordered by it and then the key) are applied in Go; the
-// file is read again for every page, so a page reflects the file as it is.
+// date-time column, ordered by it and then the key) are applied in Go. The
+// matching records are kept for the read's next pages as long as the file
+// keeps its size and modification time; a page thus reflects the file as it
+// is, without reading and decoding all of it again for every page.
 func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
-	c.mu.Lock()
-	t, e, err := c.table(q.Entity)
-	c.mu.Unlock()
-	if err != nil {
-		return connector.Page{}, err
-	}
 	start := 0
 	if token != "" {
+		var err error
 		if start, err = strconv.Atoi(token); err != nil || start < 0 {
 			return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
 		}
@@ -38,19 +35,61 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if size <= 0 {
 		size = defaultPageSize
 	}
-	cond, err := condition(e, q)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	all, err := c.matching(q)
 	if err != nil {
 		return connector.Page{}, err
+	}
+	page := connector.Page{Total: -1}
+	if q.Count {
+		page.Total = int64(len(all))
+	}
+	if start < len(all) {
+		page.Records = all[start:min(start+size, len(all))]
+	}
+	if start+size < len(all) {
+		page.Next = strconv.Itoa(start + size)
+	} else {
+		c.read = nil // the last page: nothing to keep
+	}
+	return page, nil
+}
+
+// cachedRead is what a read matched in a file as it was.
+type cachedRead struct {
+	entity, filter, cursor string
+	since                  time.Time
+	stamp                  fileStamp
+	records                []meta.Record
+}
+
+// matching returns the records of q.Entity that q matches, in order: those
+// kept from the read's page before when the file is unchanged. Under c.mu.
+func (c *Client) matching(q connector.Query) ([]meta.Record, error) {
+	stamp, stampErr := stampOf(c.src.file(q.Entity))
+	if r := c.read; r != nil && stampErr == nil && r.stamp == stamp && r.entity == q.Entity &&
+		r.filter == q.Filter && r.cursor == q.CursorField && r.since.Equal(q.Since) {
+		return r.records, nil
+	}
+	c.read = nil
+	t, e, err := c.table(q.Entity)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := condition(e, q)
+	if err != nil {
+		return nil, err
 	}
 	var all []meta.Record
 	for r := range t.rows {
 		rec, err := decodeRow(t, e, r)
 		if err != nil {
-			return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+			return nil, fmt.Errorf("read %s: %w", q.Entity, err)
 		}
 		ok, err := filter.Eval(cond, rec)
 		if err != nil {
-			return connector.Page{}, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
+			return nil, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
 		}
 		if ok {
 			all = append(all, rec)
@@ -67,17 +106,10 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 			return fmt.Sprint(all[i][key]) < fmt.Sprint(all[j][key])
 		})
 	}
-	page := connector.Page{Total: -1}
-	if q.Count {
-		page.Total = int64(len(all))
+	if stampErr == nil {
+		c.read = &cachedRead{entity: q.Entity, filter: q.Filter, cursor: q.CursorField, since: q.Since, stamp: stamp, records: all}
 	}
-	if start < len(all) {
-		page.Records = all[start:min(start+size, len(all))]
-	}
-	if start+size < len(all) {
-		page.Next = strconv.Itoa(start + size)
-	}
-	return page, nil
+	return all, nil
 }
 
 // cursorOf is the change cursor of an incremental read.
@@ -182,6 +214,7 @@ func (c *Client) Write(ctx context.Context, entity string, op connector.Op, recs
 			numeric[i] = f.Type == meta.Int || f.Type == meta.Decimal || f.Type == meta.Double
 		}
 	}
+	c.read = nil // the file changes
 	if err := c.src.save(t, numeric); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -43,6 +44,23 @@ type source interface {
 	names() ([]string, error)
 	load(name string) (*table, error)
 	save(t *table, numeric []bool) error
+	// file is the path of the file that holds the table called name.
+	file(name string) string
+}
+
+// fileStamp tells whether a file changed: its size and modification time.
+type fileStamp struct {
+	size int64
+	mod  time.Time
+}
+
+// stampOf returns the stamp of the file at path.
+func stampOf(path string) (fileStamp, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, err
+	}
+	return fileStamp{size: fi.Size(), mod: fi.ModTime()}, nil
 }
 
 // csvFolder is a folder of CSV files, one per entity, named ENTITY.csv.
@@ -67,6 +85,8 @@ func (s csvFolder) names() ([]string, error) {
 }
 
 func (s csvFolder) path(name string) string { return filepath.Join(s.dir, name+".csv") }
+
+func (s csvFolder) file(name string) string { return s.path(name) }
 
 func (s csvFolder) load(name string) (*table, error) {
 	f, err := os.Open(s.path(name))
@@ -113,6 +133,8 @@ func (s csvFolder) save(t *table, _ []bool) error {
 
 // workbook is an Excel workbook, one sheet per entity, headers in row 1.
 type workbook struct{ path string }
+
+func (s workbook) file(string) string { return s.path }
 
 func (s workbook) open() (*excelize.File, error) {
 	f, err := excelize.OpenFile(s.path)

@@ -1,10 +1,16 @@
 package file
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"switchyard/core/connector"
+	"switchyard/core/spec"
 )
 
 // BenchmarkWorkbookLoad reads a sheet of 50,000 rows of six columns, once
@@ -54,4 +60,39 @@ func BenchmarkWorkbookLoad(b *testing.B) {
 			b.ReportMetric(50000/(b.Elapsed().Seconds()/float64(b.N)), "rows/s")
 		})
 	}
+}
+
+// BenchmarkReadPages reads a CSV file of 20,000 rows in pages of 1,000.
+func BenchmarkReadPages(b *testing.B) {
+	dir := b.TempDir()
+	f, err := os.Create(filepath.Join(dir, "items.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintln(f, "id,name,price,modifiedon")
+	for i := 1; i <= 20000; i++ {
+		fmt.Fprintf(f, "%d,item %d,%d.25,2024-01-01T10:00:00Z\n", i, i, i%1000)
+	}
+	f.Close()
+	c, err := Open(context.Background(), spec.Values{"path": dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		n, token := 0, ""
+		for {
+			p, err := c.ReadPage(context.Background(), connector.Query{Entity: "items", PageSize: 1000}, token)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(p.Records)
+			if token = p.Next; token == "" {
+				break
+			}
+		}
+		if n != 20000 {
+			b.Fatalf("read %d records", n)
+		}
+	}
+	b.ReportMetric(20000/(b.Elapsed().Seconds()/float64(b.N)), "records/s")
 }
