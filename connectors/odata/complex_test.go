@@ -62,6 +62,13 @@ func TestComplexPropertiesFlattened(t *testing.T) {
 	if strings.Contains(query, "$select") {
 		t.Errorf("query = %s, want no $select", query)
 	}
+	// A client given the catalog (a schema snapshot) instead reads them too.
+	snap := quickClient(t, srv, nil, time.Millisecond)
+	snap.SetCatalog(entities)
+	page, err = snap.ReadPage(ctx, connector.Query{Entity: "customers", Fields: []string{"address_city"}}, "")
+	if err != nil || page.Records[0]["address_city"] != "Lyon" || page.Records[0]["address_geo_lat"] != 45.76 {
+		t.Errorf("record read with a snapshot catalog = %v, %v", page.Records, err)
+	}
 	res, err := c.Write(ctx, "customers", connector.Update, []meta.Record{{"id": int64(1), "address_city": "Paris", "address_geo_lat": 48.85}})
 	if err != nil || res[0].Err != nil {
 		t.Fatal(err, res[0].Err)

@@ -242,13 +242,13 @@ func (p *pageScanner) objectInto(m map[string]any, depth, hint int) map[string]a
 // typedRecord scans the members of a record after its '{' into m (empty, or
 // nil for a new map), converting the value of every field in p.types as it
 // comes, as decodeRecord would afterwards: decodeValue, whole numbers read
-// straight from the bytes. Like decodeRecord it leaves out objects under
-// names that are no field (p.types is only set for entities without complex
-// or lookup fields), and keeps annotations, telling whether there were any.
-// A value decodeValue refuses, or a deleted entry, gives the page up to
-// encoding/json and decodeRecord, whose answer it then is. Its loop over the
-// members is objectInto's: scanning them through one function with a callback
-// for both cost 4-5 % of decoding (BenchmarkDecodePage).
+// straight from the bytes, and keeps annotations, telling whether there were
+// any. A value decodeValue refuses, an object under a name that is no field
+// (a complex property, which decodeRecord flattens), or a deleted entry gives
+// the page up to encoding/json and decodeRecord, whose answer it then is.
+// Its loop over the members is objectInto's: scanning them through one
+// function with a callback for both cost 4-5 % of decoding
+// (BenchmarkDecodePage).
 func (p *pageScanner) typedRecord(m map[string]any, hint int) (map[string]any, bool) {
 	if m == nil {
 		m = make(map[string]any, hint)
@@ -283,7 +283,7 @@ func (p *pageScanner) typedRecord(m map[string]any, hint int) (map[string]any, b
 				annotated = true
 				m[key] = v
 			case isObj:
-				delete(m, key) // as a repeated name's last value would be
+				panic(errGiveUp) // a complex property: decodeRecord flattens it into the entity's fields
 			default:
 				m[key] = v
 			}

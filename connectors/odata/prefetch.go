@@ -94,6 +94,7 @@ func (c *Client) askLocked(ctx context.Context, token string, req httpx.Request,
 	c.ahead.last = p
 	go func() {
 		resp, err := c.http.Do(rctx, req)
+		cancel() // the body is read: the request's context is done with
 		c.ahead.mu.Lock()
 		defer c.ahead.mu.Unlock()
 		p.resp, p.err, p.answered = resp, err, true
