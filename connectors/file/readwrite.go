@@ -81,9 +81,13 @@ func (c *Client) matching(q connector.Query) ([]meta.Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	cols := make([]int, len(e.Fields)) // the column of each field
+	for i, f := range e.Fields {
+		cols[i] = t.column(f.Name)
+	}
 	var all []meta.Record
 	for r := range t.rows {
-		rec, err := decodeRow(t, e, r)
+		rec, err := decodeRow(t, e, cols, r)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", q.Entity, err)
 		}
@@ -152,11 +156,12 @@ func condition(e meta.Entity, q connector.Query) (filter.Expr, error) {
 	return &filter.Logical{Op: filter.And, Terms: terms}, nil
 }
 
-// decodeRow converts row r of t into a record of e's types.
-func decodeRow(t *table, e meta.Entity, r int) (meta.Record, error) {
+// decodeRow converts row r of t into a record of e's types; cols holds the
+// column of each of e's fields.
+func decodeRow(t *table, e meta.Entity, cols []int, r int) (meta.Record, error) {
 	rec := make(meta.Record, len(e.Fields))
-	for _, f := range e.Fields {
-		v, err := decodeCell(f.Type, t.cell(r, t.column(f.Name)))
+	for i, f := range e.Fields {
+		v, err := decodeCell(f.Type, t.cell(r, cols[i]))
 		if err != nil {
 			return nil, fmt.Errorf("row %d, %s: %w", r+2, f.Name, err)
 		}
