@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -160,28 +161,59 @@ func (c *Client) Test(ctx context.Context) (connector.Report, error) {
 
 // describe infers t's entity.
 func (c *Client) describe(t *table) meta.Entity {
-	key := c.key
-	if t.column(key) < 0 {
-		key = t.header[0]
+	ct := newColumnTypes(t.header)
+	for _, r := range t.rows {
+		ct.add(r)
 	}
-	e := meta.Entity{Name: t.name, Key: []string{key}}
-	for i, h := range t.header {
+	return c.entityOf(t.name, ct)
+}
+
+// columnTypes infers the types of a table's columns from their values, one
+// row after the other: the narrowest type that holds every value.
+type columnTypes struct {
+	header   []string
+	types    []meta.Type
+	nullable []bool
+	rows     int
+}
+
+func newColumnTypes(header []string) *columnTypes {
+	return &columnTypes{header: header, types: make([]meta.Type, len(header)), nullable: make([]bool, len(header))}
+}
+
+// add takes the values of a row.
+func (ct *columnTypes) add(row []string) {
+	ct.rows++
+	for i := range ct.header {
+		s := ""
+		if i < len(row) {
+			s = strings.TrimSpace(row[i])
+		}
+		if s == "" {
+			ct.nullable[i] = true
+			continue
+		}
+		ct.types[i] = widen(ct.types[i], kindOf(s))
+	}
+}
+
+// entityOf is the entity called name with the columns of ct, keyed by the
+// key setting's column (or the first column).
+func (c *Client) entityOf(name string, ct *columnTypes) meta.Entity {
+	key := c.key
+	if !slices.Contains(ct.header, key) {
+		key = ct.header[0]
+	}
+	e := meta.Entity{Name: name, Key: []string{key}}
+	for i, h := range ct.header {
 		if h == "" {
 			continue
 		}
-		typ, nullable := meta.Type(""), false
-		for r := range t.rows {
-			s := strings.TrimSpace(t.cell(r, i))
-			if s == "" {
-				nullable = true
-				continue
-			}
-			typ = widen(typ, kindOf(s))
-		}
+		typ := ct.types[i]
 		if typ == "" {
 			typ = meta.String
 		}
-		e.Fields = append(e.Fields, meta.Field{Name: h, Type: typ, Nullable: nullable && h != key})
+		e.Fields = append(e.Fields, meta.Field{Name: h, Type: typ, Nullable: ct.nullable[i] && h != key})
 	}
 	return e
 }
