@@ -63,6 +63,8 @@ type Client struct {
 	// read is the last read's matching records, for its next pages while the
 	// file stays as it was (readwrite.go).
 	read *cachedRead
+	// streamed are the CSV files' entities as their last pass found them (csvstream.go).
+	streamed map[string]*streamedEntity
 }
 
 var (
@@ -114,7 +116,7 @@ func Open(_ context.Context, v spec.Values) (*Client, error) {
 // each read and write.
 func (c *Client) Close() error {
 	c.mu.Lock()
-	c.read = nil
+	c.read, c.streamed = nil, nil
 	c.mu.Unlock()
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,14 +25,15 @@ func (s *countingSource) load(name string) (*table, error) {
 	return s.source.load(name)
 }
 
-// TestPagesReadTheFileOnce: the pages of a read come from one reading of the
-// file while it stays as it was; a change shows on the next page, and a write
-// through the connector is read back.
+// TestPagesReadTheFileOnce: the pages of an incremental read (which sorts
+// what it matched) come from one reading of the file while it stays as it
+// was; a change shows on the next page, and a write through the connector is
+// read back.
 func TestPagesReadTheFileOnce(t *testing.T) {
 	dir := t.TempDir()
-	rows := [][]string{{"id", "name"}}
+	rows := [][]string{{"id", "name", "modifiedon"}}
 	for i := 1; i <= 10; i++ {
-		rows = append(rows, []string{fmt.Sprint(i), fmt.Sprintf("item %d", i)})
+		rows = append(rows, []string{fmt.Sprint(i), fmt.Sprintf("item %d", i), fmt.Sprintf("2024-01-01T10:%02d:00Z", i)})
 	}
 	writeCSV(t, filepath.Join(dir, "items.csv"), rows)
 	c, err := Open(context.Background(), spec.Values{"path": dir})
@@ -41,7 +43,7 @@ func TestPagesReadTheFileOnce(t *testing.T) {
 	src := &countingSource{source: c.src}
 	c.src = src
 	ctx := context.Background()
-	q := connector.Query{Entity: "items", PageSize: 3, Filter: "id gt 1"}
+	q := connector.Query{Entity: "items", PageSize: 3, Filter: "id gt 1", Since: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 	readAll := func() []string {
 		t.Helper()
 		var names []string
@@ -73,7 +75,7 @@ func TestPagesReadTheFileOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows[5][1] = "changed"
-	rows = append(rows, []string{"11", "item 11"})
+	rows = append(rows, []string{"11", "item 11", "2024-01-01T10:11:00Z"})
 	writeCSV(t, filepath.Join(dir, "items.csv"), rows)
 	future := time.Now().Add(time.Minute) // a modification time that differs even on a coarse clock
 	os.Chtimes(filepath.Join(dir, "items.csv"), future, future)
@@ -88,5 +90,77 @@ func TestPagesReadTheFileOnce(t *testing.T) {
 	}
 	if p, err := c.ReadPage(ctx, q, ""); err != nil || p.Records[0]["name"] != "written" {
 		t.Fatalf("first page after a write = %+v, %v", p.Records, err)
+	}
+}
+
+// TestCSVStreamsPages: a CSV file is read page by page from where the page
+// before ended, rows spanning lines included; a file that changes during the
+// read is an error, not a page from the middle of a row.
+func TestCSVStreamsPages(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "items.csv")
+	content := "\ufeffid,name,price\n"
+	for i := 1; i <= 10; i++ {
+		name := fmt.Sprintf("item %d", i)
+		if i == 4 {
+			name = "\"two\nlines, and a comma\""
+		}
+		content += fmt.Sprintf("%d,%s,%d.5\n", i, name, i)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(context.Background(), spec.Values{"path": dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tt := range []struct {
+		filter string
+		ids    []int64
+		total  int64
+	}{
+		{"", []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 10},
+		{"price gt 3", []int64{3, 4, 5, 6, 7, 8, 9, 10}, -1},
+	} {
+		var ids []int64
+		token, pages := "", 0
+		for {
+			p, err := c.ReadPage(ctx, connector.Query{Entity: "items", PageSize: 3, Filter: tt.filter, Count: true}, token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pages == 0 && p.Total != tt.total {
+				t.Errorf("filter %q: total %d, want %d", tt.filter, p.Total, tt.total)
+			}
+			pages++
+			for _, r := range p.Records {
+				ids = append(ids, r["id"].(int64))
+				if r["id"] == int64(4) && r["name"] != "two\nlines, and a comma" {
+					t.Errorf("row 4's name = %q", r["name"])
+				}
+			}
+			if p.Next == "" {
+				break
+			}
+			if p.Next[0] != '@' {
+				t.Fatalf("token %q is no offset", p.Next)
+			}
+			token = p.Next
+		}
+		if fmt.Sprint(ids) != fmt.Sprint(tt.ids) || pages > (len(tt.ids)+2)/3 {
+			t.Errorf("filter %q: read %v in %d pages, want %v in %d", tt.filter, ids, pages, tt.ids, (len(tt.ids)+2)/3)
+		}
+	}
+
+	first, err := c.ReadPage(ctx, connector.Query{Entity: "items", PageSize: 3}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content+"11,item 11,11.5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ReadPage(ctx, connector.Query{Entity: "items", PageSize: 3}, first.Next); err == nil || !strings.Contains(err.Error(), "changed during the read") {
+		t.Errorf("a page after the file changed: %v", err)
 	}
 }

@@ -17,13 +17,24 @@ import (
 // defaultPageSize is the page size when the query names none.
 const defaultPageSize = 500
 
-// ReadPage reads one page of the file or sheet q.Entity. The token is the
-// index of the next matching row ("" is 0). Filters and Since (on a date or
-// date-time column, ordered by it and then the key) are applied in Go. The
-// matching records are kept for the read's next pages as long as the file
-// keeps its size and modification time; a page thus reflects the file as it
-// is, without reading and decoding all of it again for every page.
+// ReadPage reads one page of the file or sheet q.Entity. Filters and Since
+// (on a date or date-time column, ordered by it and then the key) are applied
+// in Go. A CSV file read without Since is read page by page from where the
+// page before ended (csvstream.go). Otherwise the token is the index of the
+// next matching row ("" is 0), and the matching records are kept for the
+// read's next pages as long as the file keeps its size and modification
+// time; a page thus reflects the file as it is, without reading and decoding
+// all of it again for every page.
 func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
+	size := q.PageSize
+	if size <= 0 {
+		size = defaultPageSize
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if csv, ok := c.src.(csvFolder); ok && q.Since.IsZero() {
+		return c.streamPage(csv, q, token, size)
+	}
 	start := 0
 	if token != "" {
 		var err error
@@ -31,12 +42,6 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 			return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
 		}
 	}
-	size := q.PageSize
-	if size <= 0 {
-		size = defaultPageSize
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	all, err := c.matching(q)
 	if err != nil {
 		return connector.Page{}, err
@@ -87,9 +92,9 @@ func (c *Client) matching(q connector.Query) ([]meta.Record, error) {
 	}
 	var all []meta.Record
 	for r := range t.rows {
-		rec, err := decodeRow(t, e, cols, r)
+		rec, err := decodeRow(t.rows[r], e, cols)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", q.Entity, err)
+			return nil, fmt.Errorf("read %s: row %d, %w", q.Entity, r+2, err)
 		}
 		ok, err := filter.Eval(cond, rec)
 		if err != nil {
@@ -156,14 +161,18 @@ func condition(e meta.Entity, q connector.Query) (filter.Expr, error) {
 	return &filter.Logical{Op: filter.And, Terms: terms}, nil
 }
 
-// decodeRow converts row r of t into a record of e's types; cols holds the
-// column of each of e's fields.
-func decodeRow(t *table, e meta.Entity, cols []int, r int) (meta.Record, error) {
+// decodeRow converts the cells of a row into a record of e's types; cols
+// holds the column of each of e's fields (-1 for none).
+func decodeRow(cells []string, e meta.Entity, cols []int) (meta.Record, error) {
 	rec := make(meta.Record, len(e.Fields))
 	for i, f := range e.Fields {
-		v, err := decodeCell(f.Type, t.cell(r, cols[i]))
+		cell := ""
+		if c := cols[i]; c >= 0 && c < len(cells) {
+			cell = cells[c]
+		}
+		v, err := decodeCell(f.Type, cell)
 		if err != nil {
-			return nil, fmt.Errorf("row %d, %s: %w", r+2, f.Name, err)
+			return nil, fmt.Errorf("%s: %w", f.Name, err)
 		}
 		rec[f.Name] = v
 	}
@@ -220,6 +229,7 @@ func (c *Client) Write(ctx context.Context, entity string, op connector.Op, recs
 		}
 	}
 	c.read = nil // the file changes
+	delete(c.streamed, entity)
 	if err := c.src.save(t, numeric); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,205 @@
+package file
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"switchyard/core/connector"
+	"switchyard/core/filter"
+	"switchyard/core/meta"
+)
+
+// A CSV file is read page by page from where the page before ended, so that
+// a read holds one page in memory however large the file is. Its fields'
+// types come from a first pass over all its values, kept while the file keeps
+// its size and modification time. A page token of such a read is
+// "@OFFSET:ROW:SIZE:MTIME": the byte offset and number of the next row, and
+// the file's stamp, so that a file that changes during a read is noticed
+// rather than read from the middle of a row.
+
+// csvCursor reads the rows of a CSV file after its header.
+type csvCursor struct {
+	f      *os.File
+	r      *csv.Reader
+	base   int64 // the offset the reader started at
+	header []string
+	path   string
+	comma  rune
+}
+
+// openCSV opens the CSV file called name at byte offset (0: its first row),
+// its header read.
+func (s csvFolder) openCSV(name string, offset int64) (*csvCursor, error) {
+	path := s.path(name)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	c := &csvCursor{f: f, path: path, comma: s.comma}
+	c.r = c.reader()
+	header, err := c.r.Read()
+	switch {
+	case errors.Is(err, io.EOF):
+		header = nil
+	case err != nil:
+		f.Close()
+		return nil, c.bad(err)
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark from Excel
+	}
+	c.header = header
+	if offset > 0 {
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		c.r, c.base = c.reader(), offset
+	}
+	return c, nil
+}
+
+func (c *csvCursor) reader() *csv.Reader {
+	r := csv.NewReader(bufio.NewReaderSize(c.f, 64<<10))
+	r.Comma = c.comma
+	r.FieldsPerRecord = -1
+	return r
+}
+
+func (c *csvCursor) bad(err error) error {
+	return fmt.Errorf("read %s: %w: check that it is CSV with the delimiter %q", c.path, err, string(c.comma))
+}
+
+// next returns the next row and the offset after it; io.EOF at the end.
+func (c *csvCursor) next() ([]string, int64, error) {
+	row, err := c.r.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, 0, io.EOF
+	}
+	if err != nil {
+		return nil, 0, c.bad(err)
+	}
+	return row, c.base + c.r.InputOffset(), nil
+}
+
+func (c *csvCursor) close() { c.f.Close() }
+
+// streamedEntity is a CSV file's entity as a pass over all its rows found it.
+type streamedEntity struct {
+	stamp  fileStamp
+	entity meta.Entity
+	header []string
+	rows   int
+}
+
+// streamedEntityOf describes the CSV file called name from all its values,
+// or returns the description kept from before while the file is unchanged.
+// Under c.mu.
+func (c *Client) streamedEntityOf(s csvFolder, name string) (*streamedEntity, error) {
+	stamp, err := stampOf(s.path(name))
+	if err != nil {
+		return nil, fmt.Errorf("find entity %q: %s has no such file or sheet: refresh the catalog and check the mapping", name, c.path)
+	}
+	if d := c.streamed[name]; d != nil && d.stamp == stamp {
+		return d, nil
+	}
+	cur, err := s.openCSV(name, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cur.close()
+	if len(cur.header) == 0 {
+		return nil, fmt.Errorf("read %s: it has no header row naming the fields", name)
+	}
+	ct := newColumnTypes(cur.header)
+	for {
+		row, _, err := cur.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		ct.add(row)
+	}
+	d := &streamedEntity{stamp: stamp, entity: c.entityOf(name, ct), header: cur.header, rows: ct.rows}
+	if c.streamed == nil {
+		c.streamed = map[string]*streamedEntity{}
+	}
+	c.streamed[name] = d
+	return d, nil
+}
+
+// streamPage reads the page of the CSV file q.Entity that token starts, of
+// size matching rows. Under c.mu.
+func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size int) (connector.Page, error) {
+	d, err := c.streamedEntityOf(s, q.Entity)
+	if err != nil {
+		return connector.Page{}, err
+	}
+	var offset, row int64
+	if token != "" {
+		var sz, mod int64
+		if n, err := fmt.Sscanf(token, "@%d:%d:%d:%d", &offset, &row, &sz, &mod); err != nil || n != 4 || offset < 0 || row < 0 {
+			return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+		}
+		if sz != d.stamp.size || mod != d.stamp.mod.UnixNano() {
+			return connector.Page{}, fmt.Errorf("read %s: %s changed during the read: start the read again", q.Entity, s.path(q.Entity))
+		}
+	}
+	cond, err := condition(d.entity, q)
+	if err != nil {
+		return connector.Page{}, err
+	}
+	cur, err := s.openCSV(q.Entity, offset)
+	if err != nil {
+		return connector.Page{}, err
+	}
+	defer cur.close()
+	t := &table{name: q.Entity, header: cur.header}
+	cols := make([]int, len(d.entity.Fields)) // the column of each field
+	for i, f := range d.entity.Fields {
+		cols[i] = t.column(f.Name)
+	}
+	page := connector.Page{Total: -1}
+	if q.Count && strings.TrimSpace(q.Filter) == "" {
+		page.Total = int64(d.rows)
+	}
+	for {
+		cells, next, err := cur.next()
+		if errors.Is(err, io.EOF) {
+			return page, nil
+		}
+		if err != nil {
+			return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+		}
+		rec, err := decodeRow(cells, d.entity, cols)
+		if err != nil {
+			return connector.Page{}, fmt.Errorf("read %s: row %d, %w", q.Entity, row+2, err)
+		}
+		row++
+		ok, err := filter.Eval(cond, rec)
+		if err != nil {
+			return connector.Page{}, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
+		}
+		if !ok {
+			continue
+		}
+		page.Records = append(page.Records, rec)
+		if len(page.Records) == size {
+			// The next page starts after this row, unless the file ends here.
+			if _, _, err := cur.next(); errors.Is(err, io.EOF) {
+				return page, nil
+			}
+			page.Next = "@" + strconv.FormatInt(next, 10) + ":" + strconv.FormatInt(row, 10) + ":" +
+				strconv.FormatInt(d.stamp.size, 10) + ":" + strconv.FormatInt(d.stamp.mod.UnixNano(), 10)
+			return page, nil
+		}
+	}
+}
