@@ -90,6 +90,9 @@ func (c *csvCursor) next() ([]string, int64, error) {
 
 func (c *csvCursor) close() { c.f.Close() }
 
+// errNoHeader: the file or sheet has no header row (an empty one is no entity).
+var errNoHeader = errors.New("it has no header row naming the fields")
+
 // streamedEntity is a CSV file's entity as a pass over all its rows found it.
 type streamedEntity struct {
 	stamp  fileStamp
@@ -115,7 +118,7 @@ func (c *Client) streamedEntityOf(s csvFolder, name string) (*streamedEntity, er
 	}
 	defer cur.close()
 	if len(cur.header) == 0 {
-		return nil, fmt.Errorf("read %s: it has no header row naming the fields", name)
+		return nil, fmt.Errorf("read %s: %w", name, errNoHeader)
 	}
 	ct := newColumnTypes(cur.header)
 	for {

@@ -7,6 +7,7 @@ package file
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -133,6 +134,17 @@ func (c *Client) Catalog(ctx context.Context) ([]meta.Entity, error) {
 	}
 	out := make([]meta.Entity, 0, len(names))
 	for _, n := range names {
+		if csv, ok := c.src.(csvFolder); ok { // described as it streams, not loaded whole
+			d, err := c.streamedEntityOf(csv, n)
+			switch {
+			case errors.Is(err, errNoHeader):
+				continue // an empty file is no entity
+			case err != nil:
+				return nil, err
+			}
+			out = append(out, d.entity)
+			continue
+		}
 		t, err := c.src.load(n)
 		if err != nil {
 			return nil, err
