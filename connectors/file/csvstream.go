@@ -174,6 +174,7 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 	if q.Count && strings.TrimSpace(q.Filter) == "" {
 		page.Total = int64(d.rows)
 	}
+	wanted := keyPrefilter(cond, d.entity, cols)
 	for {
 		cells, next, err := cur.next()
 		if errors.Is(err, io.EOF) {
@@ -181,6 +182,10 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 		}
 		if err != nil {
 			return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+		}
+		if wanted != nil && !wanted(cells) {
+			row++
+			continue
 		}
 		rec, err := decodeRow(cells, d.entity, cols)
 		if err != nil {
@@ -204,5 +209,81 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 				strconv.FormatInt(d.stamp.size, 10) + ":" + strconv.FormatInt(d.stamp.mod.UnixNano(), 10)
 			return page, nil
 		}
+	}
+}
+
+// keyPrefilter returns, for a condition that asks only for some values of the
+// entity's key (`key in (...)` or `key eq ...`, as an export's read of the
+// records it may update), a test of a row's cells that is false only for rows
+// the condition cannot match, so that those are neither decoded nor
+// evaluated; nil for any other condition. It holds for whole-number and
+// text keys compared with literals of their kind, GUIDs in any case.
+func keyPrefilter(cond filter.Expr, e meta.Entity, cols []int) func(cells []string) bool {
+	key := e.Key[0]
+	var lits []filter.Expr
+	switch x := cond.(type) {
+	case *filter.In:
+		if f, ok := x.X.(*filter.Field); ok && f.Name == key {
+			lits = x.List
+		}
+	case *filter.Compare:
+		if f, ok := x.Left.(*filter.Field); ok && f.Name == key && x.Op == filter.Eq {
+			lits = []filter.Expr{x.Right}
+		}
+	}
+	col, kf := -1, meta.Field{}
+	for i, f := range e.Fields {
+		if f.Name == key {
+			col, kf = cols[i], f
+		}
+	}
+	if len(lits) == 0 || col < 0 {
+		return nil
+	}
+	canonical := func(v any) (string, bool) {
+		switch x := v.(type) {
+		case int64:
+			return strconv.FormatInt(x, 10), kf.Type == meta.Int
+		case string:
+			if kf.Type == meta.GUID {
+				return strings.ToLower(x), true
+			}
+			return x, kf.Type == meta.String
+		}
+		return "", false
+	}
+	set := make(map[string]bool, len(lits))
+	for _, l := range lits {
+		lit, ok := l.(*filter.Literal)
+		if !ok {
+			return nil
+		}
+		var v any
+		switch {
+		case lit.Value.Kind == filter.KindInt && kf.Type == meta.Int:
+			v = lit.Value.Int
+		case lit.Value.Kind == filter.KindString && kf.Type == meta.String,
+			(lit.Value.Kind == filter.KindGUID || lit.Value.Kind == filter.KindString) && kf.Type == meta.GUID:
+			v = lit.Value.Text
+		default:
+			return nil // another kind of literal: compared as filter.Eval compares
+		}
+		k, ok := canonical(v)
+		if !ok {
+			return nil
+		}
+		set[k] = true
+	}
+	return func(cells []string) bool {
+		cell := ""
+		if col < len(cells) {
+			cell = cells[col]
+		}
+		v, err := decodeCell(kf.Type, cell)
+		if err != nil {
+			return true // decoding the row tells what is wrong
+		}
+		k, ok := canonical(v)
+		return !ok || set[k]
 	}
 }

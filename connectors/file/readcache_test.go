@@ -164,3 +164,63 @@ func TestCSVStreamsPages(t *testing.T) {
 		t.Errorf("a page after the file changed: %v", err)
 	}
 }
+
+// TestReadByKeys: a read that asks for some keys (as an export's read of the
+// records it may update) finds exactly those, whatever the key's type.
+func TestReadByKeys(t *testing.T) {
+	dir := t.TempDir()
+	content := "id,code,ref,name\n"
+	for i := 1; i <= 20; i++ {
+		content += fmt.Sprintf("%d,C-%02d,0A7F9A9E-58E5-4F5B-9C6E-2B9C4C1D%04d,item %d\n", i, i, i, i)
+	}
+	content += "  21 ,C-21,,spaced\n"
+	if err := os.WriteFile(filepath.Join(dir, "items.csv"), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tt := range []struct {
+		key, filter string
+		want        []int64
+	}{
+		{"id", "id in (3, 17, 99, 21)", []int64{3, 17, 21}},
+		{"id", "id eq 5", []int64{5}},
+		{"id", "id in (3, 5) and name eq 'item 5'", []int64{5}},
+		{"id", "id in (2.0, 4)", []int64{2, 4}},
+		{"code", "code in ('C-02', 'c-03', 'C-20')", []int64{2, 20}},
+		{"ref", "ref in (0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0007, 0A7F9A9E-58E5-4F5B-9C6E-2B9C4C1D0008)", []int64{7, 8}},
+		{"ref", "ref eq '0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0009'", []int64{9}},
+	} {
+		c, err := Open(ctx, spec.Values{"path": dir, "key": tt.key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for token := ""; ; {
+			p, err := c.ReadPage(ctx, connector.Query{Entity: "items", Filter: tt.filter, PageSize: 2}, token)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.filter, err)
+			}
+			for _, r := range p.Records {
+				got = append(got, r["id"].(int64))
+			}
+			if token = p.Next; token == "" {
+				break
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("key %s, %s: read %v, want %v", tt.key, tt.filter, got, tt.want)
+		}
+		// What decoding and evaluating every row finds (the way workbooks are read).
+		all, err := c.matching(connector.Query{Entity: "items", Filter: tt.filter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var every []int64
+		for _, r := range all {
+			every = append(every, r["id"].(int64))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(every) {
+			t.Errorf("key %s, %s: read %v, every row evaluated gives %v", tt.key, tt.filter, got, every)
+		}
+	}
+}
