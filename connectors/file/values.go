@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -13,39 +12,140 @@ import (
 	"switchyard/core/meta"
 )
 
-var (
-	intRE      = regexp.MustCompile(`^[+-]?\d{1,18}$`)
-	numberRE   = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
-	dateRE     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	dateTimeRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$`)
-	guidRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
-
 // kindOf is the narrowest type that holds the text s. Numbers with leading
-// zeros ("007", a code rather than a number) are text.
+// zeros ("007", a code rather than a number) are text. Inferring a file's
+// types asks this of every value, so the shapes are checked by hand, not by
+// regular expressions (TestKindOfShapes holds them to the expressions).
 func kindOf(s string) meta.Type {
 	switch {
-	case intRE.MatchString(s):
+	case isIntText(s):
 		if len(strings.TrimLeft(s, "+-")) > 1 && strings.TrimLeft(s, "+-")[0] == '0' {
 			return meta.String
 		}
 		return meta.Int
-	case numberRE.MatchString(s):
+	case isNumberText(s):
 		return meta.Decimal
 	case strings.EqualFold(s, "true") || strings.EqualFold(s, "false"):
 		return meta.Bool
-	case dateRE.MatchString(s):
+	case isDateText(s):
 		if _, err := time.Parse(time.DateOnly, s); err == nil {
 			return meta.Date
 		}
-	case dateTimeRE.MatchString(s):
+	case isDateTimeText(s):
 		if _, err := parseDateTime(s); err == nil {
 			return meta.DateTime
 		}
-	case guidRE.MatchString(s):
+	case isGUIDText(s):
 		return meta.GUID
 	}
 	return meta.String
+}
+
+// leadingDigits counts the ASCII digits s starts with.
+func leadingDigits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// digitsAt reports whether s[i:i+n] are n ASCII digits.
+func digitsAt(s string, i, n int) bool {
+	return i+n <= len(s) && leadingDigits(s[i:i+n]) == n
+}
+
+// withoutSign is s without a leading + or -.
+func withoutSign(s string) string {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		return s[1:]
+	}
+	return s
+}
+
+// isIntText: [+-]?\d{1,18}
+func isIntText(s string) bool {
+	s = withoutSign(s)
+	n := leadingDigits(s)
+	return n >= 1 && n <= 18 && n == len(s)
+}
+
+// isNumberText: [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?
+func isNumberText(s string) bool {
+	s = withoutSign(s)
+	if n := leadingDigits(s); n > 0 {
+		s = s[n:]
+		if s != "" && s[0] == '.' {
+			s = s[1:]
+			s = s[leadingDigits(s):]
+		}
+	} else {
+		if s == "" || s[0] != '.' {
+			return false
+		}
+		m := leadingDigits(s[1:])
+		if m == 0 {
+			return false
+		}
+		s = s[1+m:]
+	}
+	if s != "" && (s[0] == 'e' || s[0] == 'E') {
+		s = withoutSign(s[1:])
+		m := leadingDigits(s)
+		if m == 0 {
+			return false
+		}
+		s = s[m:]
+	}
+	return s == ""
+}
+
+// isDateText: \d{4}-\d{2}-\d{2}
+func isDateText(s string) bool {
+	return len(s) == 10 && digitsAt(s, 0, 4) && s[4] == '-' && digitsAt(s, 5, 2) && s[7] == '-' && digitsAt(s, 8, 2)
+}
+
+// isDateTimeText: \d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?
+func isDateTimeText(s string) bool {
+	if len(s) < 16 || !isDateText(s[:10]) || (s[10] != 'T' && s[10] != ' ') || !digitsAt(s, 11, 2) || s[13] != ':' || !digitsAt(s, 14, 2) {
+		return false
+	}
+	s = s[16:]
+	if s != "" && s[0] == ':' {
+		if !digitsAt(s, 1, 2) {
+			return false
+		}
+		s = s[3:]
+		if s != "" && s[0] == '.' {
+			m := leadingDigits(s[1:])
+			if m == 0 {
+				return false
+			}
+			s = s[1+m:]
+		}
+	}
+	return s == "" || s == "Z" || (len(s) == 6 && (s[0] == '+' || s[0] == '-') && digitsAt(s, 1, 2) && s[3] == ':' && digitsAt(s, 4, 2))
+}
+
+// isGUIDText: 8-4-4-4-12 hexadecimal digits.
+func isGUIDText(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // widen returns the type that holds values of both a and b.
