@@ -99,6 +99,11 @@ type streamedEntity struct {
 	entity meta.Entity
 	header []string
 	rows   int
+	ct     *columnTypes // what entity was inferred from, for rows appended later
+	// keys and top are the keys of the rows and the largest whole-number one,
+	// once a create has needed them (csvappend.go).
+	keys map[string]bool
+	top  int64
 }
 
 // streamedEntityOf describes the CSV file called name from all its values,
@@ -131,7 +136,7 @@ func (c *Client) streamedEntityOf(s csvFolder, name string) (*streamedEntity, er
 		}
 		ct.add(row)
 	}
-	d := &streamedEntity{stamp: stamp, entity: c.entityOf(name, ct), header: cur.header, rows: ct.rows}
+	d := &streamedEntity{stamp: stamp, entity: c.entityOf(name, ct), header: cur.header, rows: ct.rows, ct: ct}
 	if c.streamed == nil {
 		c.streamed = map[string]*streamedEntity{}
 	}

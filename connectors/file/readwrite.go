@@ -192,6 +192,11 @@ func (c *Client) Write(ctx context.Context, entity string, op connector.Op, recs
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if csv, isCSV := c.src.(csvFolder); isCSV && op == connector.Create {
+		if results, ok, err := c.appendCreates(csv, entity, recs); ok {
+			return results, err
+		}
+	}
 	t, e, err := c.table(entity)
 	if err != nil {
 		return nil, err
@@ -320,6 +325,11 @@ func nextKey(t *table, kf meta.Field, index map[string]int) string {
 		}
 		return strconv.FormatInt(top+1, 10)
 	}
+	return newGUID()
+}
+
+// newGUID returns a new random UUID (version 4).
+func newGUID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
