@@ -1,6 +1,7 @@
 package file
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -173,21 +174,26 @@ func appendRows(s csvFolder, name string, rows [][]string) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	// The batch goes in one write, so that a fault leaves it whole or hardly
+	// begun rather than cut at any row.
+	var buf bytes.Buffer
 	fi, err := f.Stat()
 	if err == nil && fi.Size() > 0 {
 		last := make([]byte, 1)
 		if _, err = f.ReadAt(last, fi.Size()-1); err == nil && last[0] != '\n' {
-			_, err = f.Write([]byte("\n"))
+			buf.WriteByte('\n')
 		}
 	}
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	w := csv.NewWriter(f)
+	w := csv.NewWriter(&buf)
 	w.Comma = s.comma
 	w.WriteAll(rows)
-	if err := errors.Join(w.Error(), f.Close()); err != nil {
+	if err == nil {
+		err = w.Error()
+	}
+	if err == nil {
+		_, err = f.Write(buf.Bytes())
+	}
+	if err := errors.Join(err, f.Close()); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
