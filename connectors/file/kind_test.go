@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"testing"
+
+	"switchyard/core/meta"
 )
 
 // The shapes kindOf checks, as regular expressions: the reference.
@@ -23,7 +25,7 @@ func checkShapes(t *testing.T, s string) {
 		is   func(string) bool
 	}{
 		{"int", intRE, isIntText}, {"number", numberRE, isNumberText}, {"date", dateRE, isDateText},
-		{"datetime", dateTimeRE, isDateTimeText}, {"guid", guidRE, isGUIDText},
+		{"datetime", dateTimeRE, isDateTimeText}, {"guid", guidRE, meta.IsGUIDText},
 	} {
 		if want := c.re.MatchString(s); c.is(s) != want {
 			t.Errorf("%s of %q = %v, the expression says %v", c.name, s, !want, want)

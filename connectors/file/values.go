@@ -35,7 +35,7 @@ func kindOf(s string) meta.Type {
 		if _, err := parseDateTime(s); err == nil {
 			return meta.DateTime
 		}
-	case isGUIDText(s):
+	case meta.IsGUIDText(s):
 		return meta.GUID
 	}
 	return meta.String
@@ -125,27 +125,6 @@ func isDateTimeText(s string) bool {
 		}
 	}
 	return s == "" || s == "Z" || (len(s) == 6 && (s[0] == '+' || s[0] == '-') && digitsAt(s, 1, 2) && s[3] == ':' && digitsAt(s, 4, 2))
-}
-
-// isGUIDText: 8-4-4-4-12 hexadecimal digits.
-func isGUIDText(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // widen returns the type that holds values of both a and b.

@@ -73,7 +73,7 @@ func EncodeValue(t meta.Type, v any) (any, error) {
 		return s, nil
 	case meta.GUID:
 		s, ok := v.(string)
-		if !ok || !isGUID(s) {
+		if !ok || !meta.IsGUIDText(s) {
 			return nil, fmt.Errorf("%v is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", v)
 		}
 		if lower := strings.ToLower(s); lower != s {
@@ -380,29 +380,6 @@ func storedNumber(v any) any {
 		return string(b)
 	}
 	return v
-}
-
-// isGUID reports whether s is xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx in hex
-// digits of either case (a regular expression took a tenth of an import's
-// conversion time).
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // startsWithDate reports whether s begins with dddd-dd-dd.
