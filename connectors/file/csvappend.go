@@ -138,16 +138,8 @@ func createRow(e meta.Entity, kf meta.Field, column map[string]int, width int, r
 		return nil, key, fmt.Errorf("a row with %s %s exists already", kf.Name, key)
 	}
 	row := make([]string, width)
-	for _, name := range connector.BusinessFields(rec) {
-		f, ok := e.Field(name)
-		if !ok {
-			f = meta.Field{Name: name, Type: meta.String}
-		}
-		s, err := encodeCell(f, rec[name])
-		if err != nil {
-			return nil, key, err
-		}
-		row[column[name]] = s
+	if err := encodeFields(e, rec, func(name, s string) { row[column[name]] = s }); err != nil {
+		return nil, key, err
 	}
 	if key == "" {
 		if kf.Type == meta.Int || (kf.Type == meta.String && empty) {

@@ -272,16 +272,8 @@ func (c *Client) writeRow(t *table, e meta.Entity, kf meta.Field, index map[stri
 		return res, fmt.Errorf("a row with %s %s exists already", kf.Name, key)
 	}
 	cells := map[int]string{}
-	for _, name := range connector.BusinessFields(rec) {
-		f, ok := e.Field(name)
-		if !ok {
-			f = meta.Field{Name: name, Type: meta.String}
-		}
-		s, err := encodeCell(f, rec[name])
-		if err != nil {
-			return res, err
-		}
-		cells[columnFor(t, name)] = s
+	if err := encodeFields(e, rec, func(name, s string) { cells[columnFor(t, name)] = s }); err != nil {
+		return res, err
 	}
 	if !found {
 		if key == "" {
@@ -302,6 +294,23 @@ func (c *Client) writeRow(t *table, e meta.Entity, kf meta.Field, index map[stri
 	}
 	t.rows[r] = row
 	return res, nil
+}
+
+// encodeFields encodes the business fields of rec as cells, each as its
+// field of e (text when e has no such field), and hands them to put.
+func encodeFields(e meta.Entity, rec meta.Record, put func(name, cell string)) error {
+	for _, name := range connector.BusinessFields(rec) {
+		f, ok := e.Field(name)
+		if !ok {
+			f = meta.Field{Name: name, Type: meta.String}
+		}
+		s, err := encodeCell(f, rec[name])
+		if err != nil {
+			return err
+		}
+		put(name, s)
+	}
+	return nil
 }
 
 // columnFor returns the column of name, adding it to the header when it is new.
