@@ -226,12 +226,15 @@ func (c *Client) Write(ctx context.Context, entity string, op connector.Op, recs
 		}
 		t.rows = kept
 	}
-	numeric := make([]bool, len(t.header))
-	after := c.describe(t)
-	for i, h := range t.header {
-		if f, ok := after.Field(h); ok {
-			numeric[i] = f.Type == meta.Int || f.Type == meta.Decimal || f.Type == meta.Double
+	numeric := func() []bool { // the types of the columns as the batch leaves them
+		out := make([]bool, len(t.header))
+		after := c.describe(t)
+		for i, h := range t.header {
+			if f, ok := after.Field(h); ok {
+				out[i] = f.Type == meta.Int || f.Type == meta.Decimal || f.Type == meta.Double
+			}
 		}
+		return out
 	}
 	c.read = nil // the file changes
 	delete(c.streamed, entity)

@@ -43,7 +43,9 @@ func (t *table) cell(r, i int) string {
 type source interface {
 	names() ([]string, error)
 	load(name string) (*table, error)
-	save(t *table, numeric []bool) error
+	// save writes t; numeric tells which columns hold numbers (asked only by
+	// a workbook, which writes those as numbers).
+	save(t *table, numeric func() []bool) error
 	// file is the path of the file that holds the table called name.
 	file(name string) string
 }
@@ -112,7 +114,7 @@ func (s csvFolder) load(name string) (*table, error) {
 	return t, nil
 }
 
-func (s csvFolder) save(t *table, _ []bool) error {
+func (s csvFolder) save(t *table, _ func() []bool) error {
 	tmp, err := os.CreateTemp(s.dir, "."+t.name+"-*.csv")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", s.path(t.name), err)
@@ -188,7 +190,8 @@ func (s workbook) load(name string) (*table, error) {
 }
 
 // save writes the sheet again: numbers as numbers (numeric columns), the rest as text.
-func (s workbook) save(t *table, numeric []bool) error {
+func (s workbook) save(t *table, numericColumns func() []bool) error {
+	numeric := numericColumns()
 	f, err := s.open()
 	if err != nil {
 		return err
