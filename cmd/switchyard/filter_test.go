@@ -68,7 +68,9 @@ func TestFilteredDownloadAndUpload(t *testing.T) {
 	if got := sum.Entities[0].Imported; got != want {
 		t.Errorf("imported %d accounts, the server counts %d for %q", got, want, download)
 	}
-	if q := strings.Join(sum.Entities[0].Queries, " "); !strings.Contains(q, "$filter="+download) {
+	// The request as sent: the filter encoded as it went (spaces as %20), the page size from the preset.
+	if q := strings.Join(sum.Entities[0].Queries, " "); !strings.Contains(q, "$filter=("+strings.ReplaceAll(download, " ", "%20")+")") ||
+		!strings.HasPrefix(q, "GET /odata/v4/crm/Accounts?") {
 		t.Errorf("the query sent is not in the run: %q", q)
 	}
 	if rows := workspaceRows(t, ws, "account", "revenue"); len(rows) != want {

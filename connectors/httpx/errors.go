@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"switchyard/core/connector"
 )
 
 // Error is a failed HTTP request: a status of 400 or more, or (Status 0) a
@@ -26,12 +28,13 @@ type Error struct {
 	Err error
 }
 
-// Error reads like "GET http://host/svc/Foo: 404 Not Found: Entity set 'Foo' not found".
+// Error reads like "GET http://host/svc/Foo: 404 Not Found: Entity set 'Foo' not found";
+// a URL over 300 characters is shortened in the middle.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Method)
 	b.WriteByte(' ')
-	b.WriteString(e.URL)
+	b.WriteString(connector.ShortRequest(e.URL)) // a long filter stays out of the message; the run log keeps it
 	b.WriteString(": ")
 	if e.Status != 0 {
 		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))

@@ -74,6 +74,8 @@ var options = spec.Options{
 		Help: "How long one HTTP request may take before it is abandoned and retried."},
 	{Key: "pagesize", Label: "Page size", Kind: spec.KindInt, Advanced: true,
 		Help: "How many records to ask for per page; the server may send fewer. Default 1000 (Dataverse 5000)."},
+	{Key: "maxurl", Label: "Longest URL", Kind: spec.KindInt, Advanced: true,
+		Help: "The longest request URL, in characters, that the service and any proxy before it take; lists of keys are split to fit, and a longer read goes through $batch. Default 8000 (Dataverse 32768, its documented limit)."},
 	{Key: "paging", Label: "Paging", Kind: spec.KindEnum, Default: PagingServer, Choices: []string{PagingServer, PagingClient}, Advanced: true,
 		Help: "server follows the service's next links (Prefer: odata.maxpagesize); client pages with $top and $skip, for services that cut results without a next link."},
 	{Key: "cursorfield", Label: "Change cursor field", Kind: spec.KindString, Advanced: true,
@@ -121,6 +123,9 @@ type Settings struct {
 	// PageSize is the number of records asked for per page; Paging is PagingServer or PagingClient.
 	PageSize int
 	Paging   string
+	// MaxURL is the longest request URL sent (the maxurl setting): reads by
+	// key are split to fit, and a longer read goes through $batch.
+	MaxURL int
 	// CursorField is the default change cursor of incremental reads.
 	CursorField string
 	// Lookups, Batch and BatchSize say how writes are sent.
@@ -171,6 +176,7 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	s.Preset = Presets[preset]
 	s.PageSize = v.Int("pagesize", s.Preset.PageSize)
 	s.BatchSize = v.Int("batchsize", s.Preset.BatchSize)
+	s.MaxURL = v.Int("maxurl", defaultMaxURL(s.Preset.Name))
 	if s.CursorField == "" {
 		s.CursorField = s.Preset.CursorField
 	}
@@ -192,6 +198,9 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	}
 	if s.BatchSize < 1 || s.BatchSize > MaxBatch {
 		problems = append(problems, fmt.Sprintf("batchsize must be between 1 and %d, not %q", MaxBatch, v["batchsize"]))
+	}
+	if s.MaxURL < minMaxURL {
+		problems = append(problems, fmt.Sprintf("maxurl must be at least %d characters, not %q", minMaxURL, v["maxurl"]))
 	}
 	if s.Concurrency < 1 {
 		problems = append(problems, fmt.Sprintf("concurrency must be at least 1, not %q", v["concurrency"]))

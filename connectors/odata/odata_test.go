@@ -31,7 +31,7 @@ func TestRegistered(t *testing.T) {
 		}
 	}
 	if want := []string{"url", "auth", "username", "password", "token", "tenant", "clientid", "clientsecret", "refreshtoken", "scope", "tokenurl", "deviceurl",
-		"preset", "company", "timeout", "pagesize", "paging", "cursorfield", "lookups", "batch", "batchsize", "concurrency", "cafile"}; !slices.Equal(keys, want) {
+		"preset", "company", "timeout", "pagesize", "maxurl", "paging", "cursorfield", "lookups", "batch", "batchsize", "concurrency", "cafile"}; !slices.Equal(keys, want) {
 		t.Errorf("option keys = %v, want %v", keys, want)
 	}
 	tests := []struct {
@@ -89,23 +89,27 @@ func TestParseSettings(t *testing.T) {
 	}{
 		{"defaults", spec.Values{"url": "https://h/odata/v4/crm"},
 			Settings{URL: "https://h/odata/v4/crm/", Auth: AuthNone, Timeout: time.Minute, PageSize: 1000, Preset: Presets[PresetCAP],
-				Paging: PagingServer, CursorField: "modifiedAt", Lookups: LookupsFK, Batch: BatchJSON, BatchSize: 100, Concurrency: 4}, ""},
+				Paging: PagingServer, CursorField: "modifiedAt", Lookups: LookupsFK, Batch: BatchJSON, BatchSize: 100, Concurrency: 4, MaxURL: DefaultMaxURL}, ""},
 		{"basic", spec.Values{"url": "https://h/svc/", "auth": "basic", "username": "bob", "password": "pw", "timeout": "5", "pagesize": "200"},
 			Settings{URL: "https://h/svc/", Auth: AuthBasic, Username: "bob", Password: "pw", Timeout: 5 * time.Second, PageSize: 200,
-				Preset: Presets[PresetGeneric], Paging: PagingServer, Lookups: LookupsAuto, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4}, ""},
+				Preset: Presets[PresetGeneric], Paging: PagingServer, Lookups: LookupsAuto, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4, MaxURL: DefaultMaxURL}, ""},
 		{"bearer", spec.Values{"url": "https://h/svc/", "auth": "bearer", "token": " t0k "},
 			Settings{URL: "https://h/svc/", Auth: AuthBearer, Token: "t0k", Timeout: time.Minute, PageSize: 1000,
-				Preset: Presets[PresetGeneric], Paging: PagingServer, Lookups: LookupsAuto, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4}, ""},
+				Preset: Presets[PresetGeneric], Paging: PagingServer, Lookups: LookupsAuto, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4, MaxURL: DefaultMaxURL}, ""},
 		{"dataverse by URL", spec.Values{"url": "https://contoso.crm4.dynamics.com/api/data/v9.2/", "auth": "oauth2", "tenant": "contoso.onmicrosoft.com",
 			"clientid": "app", "clientsecret": "s"},
 			Settings{URL: "https://contoso.crm4.dynamics.com/api/data/v9.2/", Auth: AuthClientCredentials, Tenant: "contoso.onmicrosoft.com", ClientID: "app",
 				ClientSecret: "s", Timeout: time.Minute, PageSize: 5000, Preset: Presets[PresetDynamics], Paging: PagingServer, CursorField: "modifiedon",
-				Lookups: LookupsBind, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4}, ""},
+				Lookups: LookupsBind, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4, MaxURL: DataverseMaxURL}, ""},
 		{"business central, overrides", spec.Values{"url": "https://api.businesscentral.dynamics.com/v2.0/t/production/api/v2.0/", "company": "c1",
 			"batch": "none", "batchsize": "50", "cursorfield": "systemModifiedAt", "paging": "client"},
 			Settings{URL: "https://api.businesscentral.dynamics.com/v2.0/t/production/api/v2.0/", Auth: AuthNone, Company: "c1", Timeout: time.Minute,
 				PageSize: 1000, Preset: Presets[PresetBusinessCentral], Paging: PagingClient, CursorField: "systemModifiedAt", Lookups: LookupsFK,
-				Batch: BatchNone, BatchSize: 50, Concurrency: 4}, ""},
+				Batch: BatchNone, BatchSize: 50, Concurrency: 4, MaxURL: DefaultMaxURL}, ""},
+		{"maxurl", spec.Values{"url": "https://h/svc/", "maxurl": "2048"},
+			Settings{URL: "https://h/svc/", Auth: AuthNone, Timeout: time.Minute, PageSize: 1000, Preset: Presets[PresetGeneric], Paging: PagingServer,
+				Lookups: LookupsAuto, Batch: BatchMultipart, BatchSize: 100, Concurrency: 4, MaxURL: 2048}, ""},
+		{"maxurl too small", spec.Values{"url": "https://h/", "maxurl": "100"}, Settings{}, "maxurl must be at least 512"},
 		{"oauth2 without tenant", spec.Values{"url": "https://h/", "auth": "oauth2", "clientid": "a", "clientsecret": "s"}, Settings{}, "need the tenant or the token URL"},
 		{"batch too big", spec.Values{"url": "https://h/", "batchsize": "500"}, Settings{}, "batchsize must be between 1 and 100"},
 		{"no url", spec.Values{}, Settings{}, "url: Service root URL is required"},

@@ -51,14 +51,29 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if err != nil {
 		return connector.Page{}, err
 	}
-	resp, err := c.fetchPage(ctx, token, req)
+	full, fits, err := c.fits(req)
+	if err != nil {
+		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+	}
+	var resp *httpx.Response
+	if fits {
+		resp, err = c.fetchPage(ctx, token, req)
+	} else {
+		resp, err = c.getLong(ctx, e, req, full)
+	}
 	if err != nil {
 		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
 	}
 	page, err := c.decodePageResponse(e, q, resp, skip, size)
+	page.Request = requestLine(full, !fits)
 	if err == nil && page.Next != "" && !strings.HasPrefix(page.Next, skipToken) {
 		build := func(token string) (httpx.Request, error) {
 			req, _, _, err := c.pageRequest(e, q, token)
+			if err == nil {
+				if _, ok, _ := c.fits(req); !ok {
+					err = errTooLong // read through $batch when its turn comes, not ahead
+				}
+			}
 			return req, err
 		}
 		if next, err := build(page.Next); err == nil {
@@ -67,6 +82,9 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	}
 	return page, err
 }
+
+// errTooLong stops the reading ahead at a next link longer than the budget.
+var errTooLong = errors.New("the URL is longer than the maxurl setting")
 
 // pageRequest builds the request for the page token names, and tells the
 // $skip it reads (-1 for a next or delta link) and the page size.

@@ -118,3 +118,12 @@ func SecretSaverFrom(ctx context.Context) SecretSaver {
 	s, _ := ctx.Value(saverKey{}).(SecretSaver)
 	return s
 }
+
+// TargetKey returns the record key under which a Writer may find the external
+// entity that the value of field points to: field is a lookup, or the plain
+// field that holds a lookup's key (such as Dataverse's _parentcustomerid_value).
+// The engine sets it for every lookup it writes, so that a writer can choose
+// among several navigation properties that share one foreign key (a
+// polymorphic lookup: parentcustomerid_account or parentcustomerid_contact).
+// Like ETagKey it starts with "@": BusinessFields leaves it out.
+func TargetKey(field string) string { return "@target:" + field }

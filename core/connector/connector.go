@@ -7,7 +7,9 @@ package connector
 
 import (
 	"context"
+	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"switchyard/core/meta"
 	"switchyard/core/spec"
@@ -94,12 +96,51 @@ type Page struct {
 	// Delta is set on the last page of a read with Query.Track or
 	// Query.Delta: the token for the next delta read.
 	Delta string
+	// Request is what was sent for the page, exactly ("GET path?query",
+	// shortened in the middle when very long; see ShortRequest), "" when the
+	// connector does not say. The run log keeps it.
+	Request string
+}
+
+// maxShown is how many characters of a request or URL messages and logs show.
+const maxShown = 300
+
+// ShortRequest shortens a request line or URL longer than 300 characters in
+// the middle, saying how many characters it left out, so that an error
+// message or a log line stays readable when a request carries a long filter.
+func ShortRequest(s string) string {
+	if len(s) <= maxShown {
+		return s
+	}
+	cut, from := 220, len(s)-60
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	for from < len(s) && !utf8.RuneStart(s[from]) {
+		from++
+	}
+	head, tail := s[:cut], s[from:]
+	return fmt.Sprintf("%s…(%d characters left out)…%s", head, len(s)-len(head)-len(tail), tail)
 }
 
 // Reader is implemented by connectors that can read records page by page.
 type Reader interface {
 	// ReadPage returns the page that token names; "" is the first page.
 	ReadPage(ctx context.Context, q Query, token string) (Page, error)
+}
+
+// FilterSizer is implemented by readers whose requests carry the query in a
+// URL of limited length (most HTTP servers refuse a request line or header
+// over 8–32 KB). A caller that reads records by a list of keys asks it how
+// much filter text fits, and splits the list so that no request grows with
+// the data.
+type FilterSizer interface {
+	Reader
+	// FilterRoom returns how many characters of filter text a read of q can
+	// carry besides what q asks already (its Filter included), as measure
+	// counts them (the text encoded as the connector sends it); room is
+	// below 1 when not even q fits.
+	FilterRoom(ctx context.Context, q Query) (room int, measure func(text string) int, err error)
 }
 
 // Recycler is implemented by readers that can reuse the records of pages

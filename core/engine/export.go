@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -24,6 +25,13 @@ type outgoing struct {
 	rec meta.Record
 	// assigned is true when the external system gave the record its key on create.
 	assigned bool
+	// conflict is true when the last write failed on a conflict (connector.ErrConflict).
+	conflict bool
+	// changedHere names the external fields whose local values changed since
+	// the last sync read or wrote the record (against its baseline); nil
+	// when that is not known. An update sends no other field, so that it
+	// never overwrites what someone changed in the external system since.
+	changedHere map[string]bool
 }
 
 func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
@@ -117,12 +125,24 @@ func (r *run) outgoingPage(tx *store.Tx, p *entityPlan, rows []store.Row) ([]*ou
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(rows))
+	for i, row := range rows {
+		ids[i] = row.ID
+	}
+	baselines, err := tx.Baselines(r.opt.Integration.Name, p.local.Name, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*outgoing, len(rows))
 	for i, row := range rows {
 		o := &outgoing{id: row.ID, key: row.Values[p.key.local.Name], rec: meta.Record{}}
 		o.res.Entity = p.em.External
 		if o.key != nil {
 			o.res.Key = fmt.Sprint(o.key)
+		}
+		base, known := baselines[row.ID]
+		if known {
+			o.changedHere = map[string]bool{}
 		}
 		for _, f := range p.fields {
 			if f.ext == "" || (f.local.Name == p.key.local.Name && o.key == nil) {
@@ -140,12 +160,19 @@ func (r *run) outgoingPage(tx *store.Tx, p *entityPlan, rows []store.Row) ([]*ou
 				break
 			}
 			o.rec[f.ext] = v
+			if known && !store.SameStored(f.local.Type, row.Values[f.local.Name], base[f.local.Name]) {
+				o.changedHere[f.ext] = true
+			}
 		}
 		for j, l := range p.lookups {
 			id := row.Values[l.local.Name]
 			if l.ext == "" || l.fm.Keeps(id) {
 				continue
 			}
+			if known && !store.SameStored(meta.Lookup, id, base[l.local.Name]) {
+				o.changedHere[l.ext] = true
+			}
+			o.rec[connector.TargetKey(l.ext)] = l.targetExternal
 			if id == nil {
 				o.rec[l.ext] = nil
 				continue
@@ -202,7 +229,7 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 		case o.res.Action == Fail:
 		case o.key == nil:
 			o.res.Action = Create
-			o.res.Changes = changesOf(o.rec, nil)
+			o.res.Changes = changesOf(o.creation(), nil)
 		default:
 			keyed = append(keyed, o)
 		}
@@ -212,34 +239,41 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 	}
 	current := map[string]meta.Record{}
 	if reader, ok := r.conn.(connector.Reader); ok {
-		q := connector.Query{Entity: p.em.External, Filter: keyFilter(p, keyed), PageSize: len(keyed)}
-		for f := range keyed[0].rec {
-			q.Fields = append(q.Fields, f)
+		q := connector.Query{Entity: p.em.External, Fields: p.externalFields()}
+		keys := make([]any, len(keyed))
+		for i, o := range keyed {
+			keys[i] = o.key
 		}
-		for token := ""; ; {
-			pg, err := reader.ReadPage(ctx, q, token)
-			if err != nil {
-				return fmt.Errorf("read %s to compare: %w", p.em.External, err)
-			}
-			for _, rec := range pg.Records {
-				current[fmt.Sprint(rec[p.key.ext])] = rec
-			}
-			if token = pg.Next; token == "" {
-				break
-			}
+		first, reads, err := readByKeys(ctx, reader, q, p, keys, func(rec meta.Record) {
+			current[fmt.Sprint(rec[p.key.ext])] = rec
+		})
+		if err != nil {
+			return fmt.Errorf("read %s to compare: %w", p.em.External, err)
 		}
+		r.noteKeyReads("to compare before writing", first, reads)
 	}
 	for _, o := range keyed {
 		ext, found := current[fmt.Sprint(externalValue(p.key.local.Type, o.key))]
 		if !found {
 			o.res.Action = Create // keyed locally, not there yet: created with its key
-			o.res.Changes = changesOf(o.rec, nil)
+			o.res.Changes = changesOf(o.creation(), nil)
 			continue
 		}
 		if tag, ok := ext[connector.ETagKey]; ok {
 			o.rec[connector.ETagKey] = tag
 		}
 		o.res.Changes = changesOf(withoutCreateOnly(p, o.rec), ext) // create-only fields cannot change
+		if o.changedHere != nil {
+			// Only what changed here since the last sync goes: a field that
+			// differs only because it changed there stays as it is there.
+			kept := o.res.Changes[:0]
+			for _, c := range o.res.Changes {
+				if o.changedHere[c.Field] {
+					kept = append(kept, c)
+				}
+			}
+			o.res.Changes = kept
+		}
 		if len(o.res.Changes) == 0 {
 			o.res.Action = Unchanged
 		} else {
@@ -247,6 +281,40 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 		}
 	}
 	return nil
+}
+
+// patch is the record an update of o sends: its key, its ETag and the
+// fields that change, nothing else (read-only, unchanged and create-only
+// fields stay out).
+func (o *outgoing) patch(p *entityPlan) meta.Record {
+	rec := make(meta.Record, len(o.res.Changes)+3)
+	for _, k := range append([]string{p.key.ext}, p.external.Key...) {
+		if v, ok := o.rec[k]; ok {
+			rec[k] = v
+		}
+	}
+	if tag, ok := o.rec[connector.ETagKey]; ok {
+		rec[connector.ETagKey] = tag
+	}
+	for _, c := range o.res.Changes {
+		rec[c.Field] = o.rec[c.Field]
+		if t, ok := o.rec[connector.TargetKey(c.Field)]; ok {
+			rec[connector.TargetKey(c.Field)] = t
+		}
+	}
+	return rec
+}
+
+// creation is the record a create of o sends: the fields that have a
+// value; the external system's defaults apply to the others.
+func (o *outgoing) creation() meta.Record {
+	rec := make(meta.Record, len(o.rec))
+	for k, v := range o.rec {
+		if v != nil {
+			rec[k] = v
+		}
+	}
+	return rec
 }
 
 // changesOf lists the fields of rec whose values differ from old (all of them when old is nil).
@@ -293,15 +361,6 @@ func number(v any) (float64, bool) {
 		return x, true
 	}
 	return 0, false
-}
-
-// keyFilter is the OData condition that selects the keyed records of a page.
-func keyFilter(p *entityPlan, keyed []*outgoing) string {
-	lits := make([]string, len(keyed))
-	for i, o := range keyed {
-		lits[i] = odataLiteral(p.key.local.Type, o.key)
-	}
-	return p.key.ext + " in (" + strings.Join(lits, ",") + ")"
 }
 
 func odataLiteral(t meta.Type, v any) string {
@@ -376,46 +435,82 @@ func withoutCreateOnly(p *entityPlan, rec meta.Record) meta.Record {
 	return out
 }
 
-// send writes the page's creates and updates in batches and records each outcome.
+// send writes the page's creates and updates in batches and records each
+// outcome. An update that meets a conflict (the record changed in the
+// external system since it was read: connector.ErrConflict, an ETag that no
+// longer matches) is read again, compared again and sent once more.
 func (r *run) send(ctx context.Context, w connector.Writer, p *entityPlan, page []*outgoing) error {
-	for _, op := range []connector.Op{connector.Create, connector.Update} {
-		var batch []*outgoing
-		for _, o := range page {
-			if (op == connector.Create && o.res.Action == Create) || (op == connector.Update && o.res.Action == Update) {
-				batch = append(batch, o)
-			}
+	creates, updates := r.ofAction(page, Create), r.ofAction(page, Update)
+	if err := r.write(ctx, w, p, connector.Create, creates); err != nil {
+		return err
+	}
+	if err := r.write(ctx, w, p, connector.Update, updates); err != nil {
+		return err
+	}
+	var again []*outgoing
+	for _, o := range updates {
+		if o.res.Action == Fail && o.conflict {
+			again = append(again, o)
 		}
-		if len(batch) == 0 {
+	}
+	if len(again) == 0 {
+		return nil
+	}
+	for _, o := range again {
+		o.res.Action, o.res.Error, o.conflict = Update, "", false
+		delete(o.rec, connector.ETagKey)
+	}
+	if err := r.markUnchanged(ctx, p, again); err != nil {
+		return err
+	}
+	return r.write(ctx, w, p, connector.Update, r.ofAction(again, Update))
+}
+
+// ofAction returns the records of page planned for action a.
+func (r *run) ofAction(page []*outgoing, a Action) []*outgoing {
+	var out []*outgoing
+	for _, o := range page {
+		if o.res.Action == a {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// write sends batch with op and records each outcome in its result.
+func (r *run) write(ctx context.Context, w connector.Writer, p *entityPlan, op connector.Op, batch []*outgoing) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	recs := make([]meta.Record, len(batch))
+	for i, o := range batch {
+		if op == connector.Update {
+			recs[i] = o.patch(p)
+		} else {
+			recs[i] = o.creation()
+		}
+	}
+	results, err := w.Write(ctx, p.em.External, op, recs)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", p.em.External, err)
+	}
+	if len(results) != len(batch) {
+		return fmt.Errorf("write %s: the connector answered %d results for %d records", p.em.External, len(results), len(batch))
+	}
+	for i, o := range batch {
+		res := results[i]
+		if res.Err != nil {
+			o.res.Action, o.res.Error = Fail, res.Err.Error()
+			o.conflict = errors.Is(res.Err, connector.ErrConflict)
 			continue
 		}
-		recs := make([]meta.Record, len(batch))
-		for i, o := range batch {
-			recs[i] = o.rec
-			if op == connector.Update {
-				recs[i] = withoutCreateOnly(p, o.rec)
-			}
-		}
-		results, err := w.Write(ctx, p.em.External, op, recs)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", p.em.External, err)
-		}
-		if len(results) != len(batch) {
-			return fmt.Errorf("write %s: the connector answered %d results for %d records", p.em.External, len(results), len(batch))
-		}
-		for i, o := range batch {
-			res := results[i]
-			if res.Err != nil {
-				o.res.Action, o.res.Error = Fail, res.Err.Error()
+		if op == connector.Create && res.Key != "" {
+			key, err := store.EncodeValue(p.key.local.Type, res.Key)
+			if err != nil {
+				o.res.Action, o.res.Error = Fail, fmt.Sprintf("created, but its key %q does not fit %s: %v", res.Key, p.key.local.Name, err)
 				continue
 			}
-			if op == connector.Create && res.Key != "" {
-				key, err := store.EncodeValue(p.key.local.Type, res.Key)
-				if err != nil {
-					o.res.Action, o.res.Error = Fail, fmt.Sprintf("created, but its key %q does not fit %s: %v", res.Key, p.key.local.Name, err)
-					continue
-				}
-				o.key, o.res.Key, o.assigned = key, res.Key, true
-			}
+			o.key, o.res.Key, o.assigned = key, res.Key, true
 		}
 	}
 	return nil

@@ -75,7 +75,7 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 	if err != nil {
 		return err
 	}
-	q := connector.Query{Entity: p.em.External, Filter: where, PageSize: r.pageSize(), Count: true}
+	q := connector.Query{Entity: p.em.External, Filter: where, PageSize: r.opt.PageSize, Count: true}
 	for _, f := range p.fields {
 		if f.ext != "" {
 			q.Fields = append(q.Fields, f.ext)
@@ -86,7 +86,7 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 			q.Fields = append(q.Fields, l.ext)
 		}
 	}
-	r.res.Entities[idx].Queries = append(r.res.Entities[idx].Queries, describeQuery(q))
+	lg := r.logRead(idx, q, "")
 	if !r.opt.Preview {
 		if err := r.indexKeys(ctx, p); err != nil {
 			return err
@@ -94,7 +94,7 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 	}
 
 	var done int64
-	return r.eachPage(ctx, p, reader, q, true, func(page connector.Page, items []*item, total int64) (bool, error) {
+	return r.eachPage(ctx, p, reader, q, lg, true, func(page connector.Page, items []*item, total int64) (bool, error) {
 		if r.opt.Preview {
 			if rest := r.previewLimit() - len(r.res.Entities[idx].Preview); len(items) > rest {
 				items = items[:rest]

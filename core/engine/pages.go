@@ -75,7 +75,7 @@ func readAhead(ctx context.Context, r connector.Reader, q connector.Query, conve
 // page being written is written to the end. With convert, fn also gets the
 // page's records converted by p (convertRecord), done while the page before
 // was being written; outside a sync, the page's Records are then gone.
-func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Reader, q connector.Query, convert bool, fn func(page connector.Page, items []*item, total int64) (stop bool, err error)) error {
+func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Reader, q connector.Query, lg *readLog, convert bool, fn func(page connector.Page, items []*item, total int64) (stop bool, err error)) error {
 	readCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var conv func(*connector.Page) []*item
@@ -114,6 +114,7 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 			}
 			return fmt.Errorf("read %s: %w", p.em.External, pg.err)
 		}
+		lg.page(r, pg.page)
 		if pg.page.Total >= 0 && total < 0 {
 			total = pg.page.Total
 		}
@@ -128,7 +129,43 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 	return ctx.Err()
 }
 
-// describeQuery renders q as the log keeps it, in OData query terms.
+// readLog is the log line of one read of an entity: what it asked for until
+// its first page came, then the request as the connector sent it, with the
+// number of pages.
+type readLog struct {
+	idx, line int
+	note      string
+	first     string
+	pages     int
+}
+
+// logRead adds the log line of a read of q for entity idx, with a note on
+// what the read is for.
+func (r *run) logRead(idx int, q connector.Query, note string) *readLog {
+	er := &r.res.Entities[idx]
+	lg := &readLog{idx: idx, line: len(er.Queries), note: note, first: describeQuery(q)}
+	er.Queries = append(er.Queries, lg.first+note)
+	return lg
+}
+
+// page accounts for a page of the read in its log line.
+func (lg *readLog) page(r *run, pg connector.Page) {
+	if lg == nil {
+		return
+	}
+	lg.pages++
+	if lg.pages == 1 && pg.Request != "" {
+		lg.first = pg.Request
+	}
+	s := lg.first + lg.note
+	if lg.pages > 1 {
+		s += fmt.Sprintf(" (%d pages)", lg.pages)
+	}
+	r.res.Entities[lg.idx].Queries[lg.line] = s
+}
+
+// describeQuery renders q as the log keeps it, in OData query terms, for
+// connectors that do not say what they sent.
 func describeQuery(q connector.Query) string {
 	var parts []string
 	if len(q.Fields) > 0 {

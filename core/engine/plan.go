@@ -24,6 +24,8 @@ type lookupPlan struct {
 	fieldPlan
 	target    string     // the local target entity
 	targetKey meta.Field // the target's primary key field
+	// targetExternal is the external entity the target is mapped to.
+	targetExternal string
 }
 
 // entityPlan is one entity of a run, checked against the workspace.
@@ -45,6 +47,22 @@ func (p *entityPlan) localFields() []string {
 	}
 	for _, l := range p.lookups {
 		names = append(names, l.local.Name)
+	}
+	return names
+}
+
+// externalFields returns the external names of every planned field, lookups included.
+func (p *entityPlan) externalFields() []string {
+	names := make([]string, 0, len(p.fields)+len(p.lookups))
+	for _, f := range p.fields {
+		if f.ext != "" {
+			names = append(names, f.ext)
+		}
+	}
+	for _, l := range p.lookups {
+		if l.ext != "" {
+			names = append(names, l.ext)
+		}
 	}
 	return names
 }
@@ -136,7 +154,7 @@ func (e *Engine) planEntity(ctx context.Context, in mapping.Integration, em mapp
 		if !ok {
 			return nil, configErrorf("lookup %q: the primary key %q of %q does not exist", fm.Local, target.PrimaryKey, lf.Target)
 		}
-		p.lookups = append(p.lookups, lookupPlan{fieldPlan: fp, target: lf.Target, targetKey: tk})
+		p.lookups = append(p.lookups, lookupPlan{fieldPlan: fp, target: lf.Target, targetKey: tk, targetExternal: target.External})
 	}
 	if !haveKey {
 		return nil, configErrorf("the primary key %q is not an enabled field mapping: map the external key to it", em.PrimaryKey)

@@ -25,6 +25,8 @@ type run struct {
 	// written reuses (pages are written one after the other, and nothing
 	// keeps a page's results once it is accounted for).
 	results []RecordResult
+	// keyReads are the log lines of each entity's reads by key, by entity index.
+	keyReads map[int]*keyReadLog
 }
 
 func (r *run) do(ctx context.Context) error {

@@ -62,6 +62,9 @@ type syncState struct {
 	policy mapping.Conflict
 	// retried collects the keys read while quarantined records are read again.
 	retried map[string]bool
+	// readAll names the external entities whose every record this sync read
+	// and wrote: their seen keys are kept for the upload (EnqueueUnseen).
+	readAll map[string]bool
 }
 
 // Sync synchronises the integration with the external system c: for each
@@ -84,7 +87,7 @@ func (e *Engine) Sync(ctx context.Context, c connector.Connector, opt SyncOption
 	if err != nil {
 		return e.finish(ctx, res, err)
 	}
-	r := &run{engine: e, res: res, conn: c, plans: plans, sync: &syncState{opt: opt},
+	r := &run{engine: e, res: res, conn: c, plans: plans, sync: &syncState{opt: opt, readAll: map[string]bool{}},
 		opt: Options{Integration: opt.Integration, Direction: Sync, Catalog: opt.Catalog, PageSize: opt.PageSize, Progress: opt.Progress, OnRecord: opt.OnRecord}}
 	return e.finish(ctx, res, r.doSync(ctx))
 }
@@ -216,7 +219,7 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 	if err != nil {
 		return err
 	}
-	q := connector.Query{Entity: p.em.External, Filter: where, PageSize: r.pageSize(), Count: true}
+	q := connector.Query{Entity: p.em.External, Filter: where, PageSize: r.opt.PageSize, Count: true}
 	for _, f := range p.fields {
 		if f.ext != "" {
 			q.Fields = append(q.Fields, f.ext)
@@ -238,7 +241,7 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 	case !s.full:
 		q.Since, q.CursorField, q.Overlap = s.prev.Cursor, s.cursor, r.overlap()
 	}
-	r.res.Entities[idx].Queries = append(r.res.Entities[idx].Queries, describeSyncQuery(q))
+	lg := r.logRead(idx, q, syncNote(q))
 	next := s.prev
 	next.Field = s.cursor
 	if s.full {
@@ -247,7 +250,7 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 			return err
 		}
 	}
-	if err := r.readPages(ctx, idx, p, reader, q, &next, true); err != nil {
+	if err := r.readPages(ctx, idx, p, reader, q, lg, &next, true); err != nil {
 		return err
 	}
 	if len(keys) > 0 && !s.full {
@@ -317,10 +320,10 @@ func (r *run) overlap() time.Duration {
 // reaches in one transaction. A full read records the keys it sees for the
 // reconciliation and saves its anchor with its last page only, so that a
 // full read stopped halfway starts again.
-func (r *run) readPages(ctx context.Context, idx int, p *entityPlan, reader connector.Reader, q connector.Query, next *downAnchor, saveAnchor bool) error {
+func (r *run) readPages(ctx context.Context, idx int, p *entityPlan, reader connector.Reader, q connector.Query, lg *readLog, next *downAnchor, saveAnchor bool) error {
 	in := r.opt.Integration.Name
 	var done int64
-	return r.eachPage(ctx, p, reader, q, true, func(page connector.Page, items []*item, total int64) (bool, error) {
+	return r.eachPage(ctx, p, reader, q, lg, true, func(page connector.Page, items []*item, total int64) (bool, error) {
 		recs := page.Records
 		for _, rec := range recs {
 			if r.sync.retried != nil {
@@ -393,23 +396,23 @@ func pageKeys(p *entityPlan, recs []meta.Record) []string {
 // retryQuarantined reads the quarantined records of an entity again by key
 // and writes them; those the system no longer has leave the quarantine.
 func (r *run) retryQuarantined(ctx context.Context, idx int, p *entityPlan, reader connector.Reader, keys []string) error {
-	const chunk = 50
-	for start := 0; start < len(keys); start += chunk {
-		batch := keys[start:min(start+chunk, len(keys))]
-		lits := make([]*outgoing, len(batch))
-		for i, k := range batch {
-			lits[i] = &outgoing{key: k}
-		}
-		q := connector.Query{Entity: p.em.External, Filter: keyFilter(p, lits), PageSize: chunk}
-		for _, f := range p.fields {
-			q.Fields = append(q.Fields, f.ext)
-		}
-		for _, l := range p.lookups {
-			q.Fields = append(q.Fields, l.ext)
-		}
+	q := connector.Query{Entity: p.em.External, Fields: p.externalFields()}
+	all := make([]any, len(keys))
+	for i, k := range keys {
+		all[i] = k
+	}
+	chunks, err := keyFilters(ctx, reader, q, p, all)
+	if err != nil {
+		return err
+	}
+	start := 0
+	for _, c := range chunks {
+		batch := keys[start : start+c.keys]
+		start += c.keys
+		q.Filter, q.PageSize = c.filter, c.keys
 		next := r.sync.prev
 		r.sync.retried = map[string]bool{}
-		err := r.readPages(ctx, idx, p, reader, q, &next, false)
+		err := r.readPages(ctx, idx, p, reader, q, r.logRead(idx, q, " (quarantined records, read again)"), &next, false)
 		retried := r.sync.retried
 		r.sync.retried = nil
 		if err != nil {

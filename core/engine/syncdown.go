@@ -3,8 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"time"
+		"time"
 
 	"switchyard/core/connector"
 	"switchyard/core/mapping"
@@ -12,18 +11,17 @@ import (
 	"switchyard/core/store"
 )
 
-// describeSyncQuery renders a sync's read as the log keeps it.
-func describeSyncQuery(q connector.Query) string {
-	s := describeQuery(q)
+// syncNote says in the log what kind of read a sync's read is.
+func syncNote(q connector.Query) string {
 	switch {
 	case q.Delta != "":
-		return "GET " + url.PathEscape(q.Entity) + " (delta since the last sync)"
+		return " (delta since the last sync)"
 	case q.Track:
-		s += " (tracking changes)"
+		return " (tracking changes)"
 	case !q.Since.IsZero():
-		s += fmt.Sprintf(" (changed since %s, %s overlap, cursor %s)", q.Since.UTC().Format(time.RFC3339), q.Overlap, q.CursorField)
+		return fmt.Sprintf(" (changed since %s, %s overlap, cursor %s)", q.Since.UTC().Format(time.RFC3339), q.Overlap, q.CursorField)
 	}
-	return s
+	return ""
 }
 
 // quarantinePage keeps the page's failed records, and those waiting for a
@@ -138,12 +136,12 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 		if err != nil {
 			return err
 		}
-		q := connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, Filter: where, PageSize: max(r.pageSize(), 1000)}
-		r.res.Entities[idx].Queries = append(r.res.Entities[idx].Queries, describeQuery(q)+" (keys, to find deletions)")
+		q := connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, Filter: where, PageSize: r.opt.PageSize}
+		lg := r.logRead(idx, q, " (keys, to find deletions)")
 		if err := r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) }); err != nil {
 			return err
 		}
-		err = r.eachPage(ctx, p, reader, q, false, func(page connector.Page, _ []*item, _ int64) (bool, error) {
+		err = r.eachPage(ctx, p, reader, q, lg, false, func(page connector.Page, _ []*item, _ int64) (bool, error) {
 			return false, r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.AddSeen(in, p.em.External, pageKeys(p, page.Records)) })
 		})
 		if err != nil {
@@ -173,12 +171,24 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 		}
 		r.commit(idx, results, 0, -1)
 	}
+	if !readKeys && runs(p.em, Export) {
+		// The keys of a full read tell the upload which rows the read wrote
+		// (they have nothing to send): syncUp clears them.
+		r.sync.readAll[p.em.External] = true
+		return nil
+	}
 	return r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) })
 }
 
-// resolve applies the conflict policy to the page's records of a
-// bidirectional entity whose local rows have changes waiting for upload, and
-// keeps the local rows deleted and waiting for the deletion's upload.
+// resolve merges, for the page's records of a bidirectional entity, the
+// external changes with the local ones waiting for upload, field by field
+// against the baseline (what the last sync read or wrote, see
+// store.Baselines): a field changed on one side only takes that side's
+// value, and only a field changed on both sides to different values is a
+// conflict, settled by the entity's policy and logged with both values. A
+// local row without a baseline (changed before baselines were kept, or
+// queued by a full upload) is settled as a whole by the policy, as is a
+// record deleted locally and waiting for the deletion's upload.
 func (s *syncState) resolve(tx *store.Tx, r *run, p *entityPlan, items []*item, existing map[string]store.Row) error {
 	if s.policy == "" {
 		return nil
@@ -205,8 +215,14 @@ func (s *syncState) resolve(tx *store.Tx, r *run, p *entityPlan, items []*item, 
 	for _, id := range deleted {
 		candidates = append(candidates, id)
 	}
+	changedIDs := make([]string, 0, len(changed))
 	for id := range changed {
 		candidates = append(candidates, id)
+		changedIDs = append(changedIDs, id)
+	}
+	baselines, err := tx.Baselines(in, p.local.Name, changedIDs)
+	if err != nil {
+		return err
 	}
 	uploaded, err := tx.LastUploads(in, p.local.Name, candidates)
 	if err != nil {
@@ -214,11 +230,11 @@ func (s *syncState) resolve(tx *store.Tx, r *run, p *entityPlan, items []*item, 
 	}
 	stamps := map[string]store.Row{}
 	if s.policy == mapping.ConflictNewest {
-		changedIDs := make([]any, 0, len(changed))
-		for id := range changed {
-			changedIDs = append(changedIDs, id)
+		ids := make([]any, len(changedIDs))
+		for i, id := range changedIDs {
+			ids[i] = id
 		}
-		if stamps, err = tx.FindBy(p.local.Name, "id", changedIDs, []string{"modifiedon"}); err != nil {
+		if stamps, err = tx.FindBy(p.local.Name, "id", ids, []string{"modifiedon"}); err != nil {
 			return err
 		}
 	}
@@ -234,6 +250,12 @@ func (s *syncState) resolve(tx *store.Tx, r *run, p *entityPlan, items []*item, 
 		case !ok && deleted[keyText(it.key)] != "":
 			localID = deleted[keyText(it.key)]
 		default:
+			continue
+		}
+		if base, known := baselines[localID]; ok && known {
+			if err := s.merge(tx, r, p, it, row, base, stamps[localID]); err != nil {
+				return err
+			}
 			continue
 		}
 		if !s.changedExternally(it, uploaded[localID]) {
@@ -272,6 +294,53 @@ func (s *syncState) resolve(tx *store.Tx, r *run, p *entityPlan, items []*item, 
 		}
 	}
 	return nil
+}
+
+// merge merges the external record it into the local row, which has
+// changes waiting for upload, field by field against the row's baseline:
+// it.values keeps the external values the row takes (fields changed there
+// only, and conflicts the external side wins) and loses the others (fields
+// changed here, which the upload sends). The external record becomes the
+// row's baseline, so that the upload sends only what changed here.
+func (s *syncState) merge(tx *store.Tx, r *run, p *entityPlan, it *item, row store.Row, base map[string]any, stamp store.Row) error {
+	in := r.opt.Integration.Name
+	read := make(map[string]any, len(it.values))
+	for k, v := range it.values {
+		read[k] = v
+	}
+	var both []string
+	for _, name := range p.localFields() {
+		x, ok := it.values[name]
+		if !ok {
+			continue
+		}
+		f, _ := p.local.Field(name)
+		l := row.Values[name]
+		if store.SameStored(f.Type, l, base[name]) {
+			continue // not changed here: the external value, changed or not, is the one to keep
+		}
+		if store.SameStored(f.Type, x, base[name]) || store.SameStored(f.Type, x, l) {
+			delete(it.values, name) // changed here only, or alike on both sides: the local value stays
+			continue
+		}
+		both = append(both, name)
+	}
+	if len(both) > 0 {
+		winner := s.winner(it, stamp, true)
+		localVals, external := map[string]any{"id": row.ID}, map[string]any{}
+		for _, name := range both {
+			localVals[name], external[name] = row.Values[name], it.values[name]
+			if winner == mapping.ConflictLocal {
+				delete(it.values, name)
+			}
+		}
+		err := tx.AddConflict(store.ConflictRecord{Integration: in, LogID: r.res.LogID, Entity: p.em.External, Key: it.res.Key,
+			Policy: string(s.policy), Winner: string(winner), Local: localVals, External: external})
+		if err != nil {
+			return err
+		}
+	}
+	return tx.SetBaseline(in, p.local.Name, row.ID, read)
 }
 
 // changedExternally reports whether the record changed in the external system

@@ -47,7 +47,16 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 	if anchor == "" || r.sync.opt.Full {
 		var n int64
 		err := r.engine.Store.Apply(ctx, func(tx *store.Tx) (err error) {
-			if n, err = tx.EnqueueAll(in, p.local.Name, p.local.Name, where, args); err != nil {
+			if r.sync.readAll[p.em.External] {
+				// The download just wrote every record it read: only the rows it
+				// did not see can have anything to send.
+				if n, err = tx.EnqueueUnseen(in, p.em.External, p.local.Name, p.key.local.Name, where, args); err != nil {
+					return err
+				}
+				if err := tx.ClearSeen(in, p.em.External); err != nil {
+					return err
+				}
+			} else if n, err = tx.EnqueueAll(in, p.local.Name, p.local.Name, where, args); err != nil {
 				return err
 			}
 			b, _ := json.Marshal(upAnchor{Full: r.res.Started.UTC().Format("2006-01-02T15:04:05.000Z")})

@@ -12,8 +12,10 @@ import (
 // Change capture: three triggers on every local entity table queue each
 // insert, update and delete in sy_integration_transaction, one row per
 // integration that uploads the entity (direction upload or bidirectional,
-// not disabled). A delete keeps the row's values in the data column, so
-// that the upload still knows the external key. Writes made through
+// not disabled). An update and a delete keep the row's values before the
+// change in the data column: the earliest open update of a row tells the
+// values the last sync left (its baseline, see Baselines), and a delete's
+// tells the upload the external key. Writes made through
 // Store.Apply (imports and syncs writing what came from the external
 // system) are not captured: Apply holds a row in sy_capture_off for the
 // length of its transaction, and the triggers skip while it is there.
@@ -51,7 +53,7 @@ func captureSQL(entity string, fields []meta.Field) []string {
 		// The stamping update of the insert trigger, and any update that sets
 		// versionnumber itself, change versionnumber: they are not user changes.
 		fmt.Sprintf("CREATE TRIGGER %s AFTER UPDATE ON %s FOR EACH ROW WHEN NEW.%s IS OLD.%s AND %s\nBEGIN\n\t%s\nEND",
-			quote(names[1]), t, quote(colVersionNumber), quote(colVersionNumber), off, queue("update", "NEW", "NULL")),
+			quote(names[1]), t, quote(colVersionNumber), quote(colVersionNumber), off, queue("update", "NEW", data)),
 		fmt.Sprintf("CREATE TRIGGER %s AFTER DELETE ON %s FOR EACH ROW WHEN %s\nBEGIN\n\t%s\nEND",
 			quote(names[2]), t, off, queue("delete", "OLD", data)),
 	}
@@ -77,11 +79,14 @@ func makeCapture(ctx context.Context, tx *sql.Tx, entity string) error {
 }
 
 // ensureCapture creates the capture triggers of every local entity that lacks
-// them (workspaces made before schema version 5).
+// them (workspaces made before schema version 5), or whose update trigger
+// does not keep the values before the change yet (made before baselines).
 func (s *Store) ensureCapture(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT e.name FROM sy_entity e
-WHERE (SELECT count(*) FROM sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_name = e.name AND t.name LIKE 'sy_%_capture_%') < 3`)
+WHERE (SELECT count(*) FROM sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_name = e.name AND t.name LIKE 'sy_%_capture_%') < 3
+OR EXISTS (SELECT 1 FROM sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_name = e.name AND t.name LIKE 'sy_%_capture_update'
+	AND t.sql NOT LIKE '%json_object%')`)
 		if err != nil {
 			return err
 		}

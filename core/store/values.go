@@ -24,7 +24,8 @@ var (
 // EncodeValue converts v to the value the workspace stores for a field of
 // type t (see docs/workspace.md): string TEXT, int int64, decimal the
 // canonical decimal text, double float64, bool 0/1, date "YYYY-MM-DD",
-// datetime ISO 8601 in UTC with milliseconds, time "HH:MM:SS", guid lower
+// datetime ISO 8601 in UTC with milliseconds (seven fractional digits when
+// the value is finer), time "HH:MM:SS", guid lower
 // case, binary bytes, lookup the target row's id. It accepts nil, string,
 // bool, the integer and float kinds, json.Number, time.Time and []byte, and
 // says plainly when a value does not fit the type. A date taken from a
@@ -284,18 +285,35 @@ func encodeDate(v any) (any, error) {
 	return nil, fmt.Errorf("%v is not a date: use YYYY-MM-DD", v)
 }
 
+// fineTimeLayout is how the workspace stores a date-time whose fraction of a
+// second is finer than milliseconds: seven digits, Edm.DateTimeOffset's
+// finest precision (Dataverse and SQL Server's datetime2 use all seven).
+const fineTimeLayout = "2006-01-02T15:04:05.0000000Z"
+
+// formatDateTime renders t as the workspace stores date-times: in UTC, with
+// three fractional digits when t is a whole millisecond (as every date-time
+// stored before was), else with seven, so that a value read from a system
+// that keeps ten-millionths of a second goes back to it unchanged.
+func formatDateTime(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond()%int(time.Millisecond) == 0 {
+		return t.Format(timeLayout)
+	}
+	return t.Format(fineTimeLayout)
+}
+
 func encodeDateTime(v any) (any, error) {
 	switch x := v.(type) {
 	case time.Time:
-		return x.UTC().Format(timeLayout), nil
+		return formatDateTime(x), nil
 	case string:
 		if stored, ok := storedDateTime(x); ok {
 			return stored, nil
 		}
 		s := strings.TrimSpace(x)
-		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", dateLayout} {
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04", dateLayout} {
 			if t, err := time.Parse(layout, s); err == nil {
-				return t.UTC().Format(timeLayout), nil
+				return formatDateTime(t), nil
 			}
 		}
 	}
@@ -309,6 +327,8 @@ func encodeDateTime(v any) (any, error) {
 func storedDateTime(s string) (string, bool) {
 	switch {
 	case len(s) == len(timeLayout) && s[19] == '.' && s[23] == 'Z' && allDigits(s[20:23]) && isClock(s[:19]):
+		return s, true
+	case len(s) == len(fineTimeLayout) && s[19] == '.' && s[27] == 'Z' && allDigits(s[20:27]) && s[23:27] != "0000" && isClock(s[:19]):
 		return s, true
 	case len(s) == 20 && s[19] == 'Z' && isClock(s[:19]):
 		return s[:19] + ".000Z", true
@@ -362,6 +382,15 @@ func SameStored(t meta.Type, a, b any) bool {
 		ba, ok1 := a.([]byte)
 		bb, ok2 := b.([]byte)
 		return ok1 && ok2 && string(ba) == string(bb)
+	case meta.DateTime:
+		// A row written with plain SQL may hold another form of the same instant.
+		sa, sb := fmt.Sprint(a), fmt.Sprint(b)
+		if sa == sb {
+			return true
+		}
+		ca, err1 := encodeDateTime(sa)
+		cb, err2 := encodeDateTime(sb)
+		return err1 == nil && err2 == nil && ca == cb
 	}
 	return fmt.Sprint(a) == fmt.Sprint(b)
 }

@@ -45,6 +45,11 @@ func TestEncodeValue(t *testing.T) {
 		{meta.DateTime, time.Date(2024, 1, 1, 0, 30, 0, 0, kiritimati), "2023-12-31T10:30:00.000Z", ""},
 		{meta.DateTime, "2024-05-01T08:30:00+02:00", "2024-05-01T06:30:00.000Z", ""},
 		{meta.DateTime, "yesterday", nil, "not a date-time"},
+		// Finer than a millisecond: seven digits, exactly as Dataverse and SQL Server keep them.
+		{meta.DateTime, "2024-03-01T10:00:00.1234567Z", "2024-03-01T10:00:00.1234567Z", ""},
+		{meta.DateTime, "2024-03-01T11:00:00.1234567+01:00", "2024-03-01T10:00:00.1234567Z", ""},
+		{meta.DateTime, "2024-03-01T10:00:00.1230000Z", "2024-03-01T10:00:00.123Z", ""},
+		{meta.DateTime, time.Date(2024, 3, 1, 10, 0, 0, 123456700, time.UTC), "2024-03-01T10:00:00.1234567Z", ""},
 		{meta.GUID, "5F0A1B2C-3D4E-4F60-8A9B-0C1D2E3F4A5B", "5f0a1b2c-3d4e-4f60-8a9b-0c1d2e3f4a5b", ""},
 		{meta.GUID, "nope", nil, "not a GUID"},
 		{meta.GUID, "5f0a1b2c-3d4e-4f60-8a9b-0c1d2e3f4a5", nil, "not a GUID"},
@@ -85,6 +90,10 @@ func TestSameStored(t *testing.T) {
 		{meta.String, "a", "a", true},
 		{meta.String, nil, "", false},
 		{meta.String, nil, nil, true},
+		{meta.DateTime, "2024-03-01T10:00:00.1234567Z", "2024-03-01T10:00:00.1234567Z", true},
+		{meta.DateTime, "2024-03-01T10:00:00.1234567Z", "2024-03-01T10:00:00.123Z", false},
+		{meta.DateTime, "2024-03-01T10:00:00.000Z", "2024-03-01 10:00:00", true}, // written with plain SQL
+		{meta.DateTime, "2024-03-01T10:00:00.000Z", "2024-03-01T11:00:00+01:00", true},
 	}
 	for _, tt := range tests {
 		if got := SameStored(tt.typ, tt.a, tt.b); got != tt.want {
@@ -126,6 +135,8 @@ func TestStoredDateTime(t *testing.T) {
 		"2024-01-00T10:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z", "2024-01-01T10:00:60.000Z",
 		"2024-01-01T10:00:00.12Z", "2024-01-01T10:00:00.1234Z", "2024-01-01 10:00:00Z", "2024-01-01T10:00:00+01:00",
 		"2024-01-01T10:00:00.000z", "2024-1-01T10:00:00Z", "2024-01-01T1a:00:00Z", "2024-01-01T10:00:00.00aZ",
+		"2024-03-01T10:00:00.1234567Z", "2024-03-01T10:00:00.1230000Z", "2024-03-01T10:00:00.123456789Z", "2024-03-01T10:00:00.12345678Z",
+		"2024-03-01T10:00:00.0000001Z", "2024-02-30T10:00:00.1234567Z",
 	}
 	for _, in := range inputs {
 		want, wantErr := encodeDateTime(" " + in) // the long way: a space is never the stored form
