@@ -34,3 +34,27 @@ entity Items : managed {
       price : Decimal(9, 2);
       note  : String(200);
 }
+
+/**
+ * Sites and their Inspections, for bidirectional sync tests at a realistic size: serve.js generates
+ * SWITCHYARD_CAP_SITES of each (none by default), inspection i pointing to site i. No paging
+ * annotations: CAP's defaults apply.
+ */
+entity Sites : cuid, managed {
+  name     : String(100) not null;
+  code     : String(20);
+  region   : String(40);
+  capacity : Integer;
+  rating   : Decimal(9, 4);
+  notes    : String(200);
+}
+
+/** An inspection of one site (foreign key site_ID). */
+entity Inspections : cuid, managed {
+  title       : String(100) not null;
+  result      : String(20);
+  score       : Integer;
+  cost        : Decimal(11, 4);
+  inspectedOn : Date;
+  site        : Association to Sites;
+}
