@@ -18,9 +18,10 @@ import (
 	"switchyard/connectors/httpx"
 )
 
-// batch sends ops (at most MaxBatch) in one $batch request without
-// atomicity groups, so that each succeeds or fails alone, and returns one
-// reply per op. A failure of the whole request is each op's reply.
+// batch sends ops (at most MaxBatch) in one $batch request so that each
+// succeeds or fails alone (a JSON batch without atomicity groups, a
+// multipart batch with a change set per op), and returns one reply per op.
+// A failure of the whole request is each op's reply.
 func (c *Client) batch(ctx context.Context, ops []*op) []reply {
 	var (
 		req httpx.Request
@@ -148,34 +149,36 @@ func parseJSONBatch(body []byte, n int) ([]reply, error) {
 	return out, nil
 }
 
+// multipartBatch builds an OData 4.0 multipart/mixed $batch request, ops[i]
+// in a part with Content-ID i+1. Each write goes in a change set of its own:
+// OData allows writes outside change sets, but Dataverse (and SAP Gateway)
+// take them only inside one, and a change set of one keeps each write
+// independent. Reads (GET) go outside, as change sets may not hold them.
 func (c *Client) multipartBatch(ops []*op) (httpx.Request, error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for i, o := range ops {
-		part, err := mw.CreatePart(textproto.MIMEHeader{
-			"Content-Type":              {"application/http"},
-			"Content-Transfer-Encoding": {"binary"},
-			"Content-Id":                {strconv.Itoa(i + 1)},
-		})
-		if err != nil {
+		w, cs := mw, (*multipart.Writer)(nil)
+		if o.method != http.MethodGet {
+			boundary := "changeset_" + multipart.NewWriter(io.Discard).Boundary()[:32]
+			outer, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"multipart/mixed; boundary=" + boundary}})
+			if err != nil {
+				return httpx.Request{}, fmt.Errorf("build a multipart $batch: %w", err)
+			}
+			cs = multipart.NewWriter(outer)
+			if err := cs.SetBoundary(boundary); err != nil {
+				return httpx.Request{}, fmt.Errorf("build a multipart $batch: %w", err)
+			}
+			w = cs
+		}
+		if err := c.writePart(w, i+1, o); err != nil {
 			return httpx.Request{}, fmt.Errorf("build a multipart $batch: %w", err)
 		}
-		target := o.path // relative to the service root, as SAP CAP needs
-		if c.settings.Preset.BatchAbsoluteURLs {
-			var err error
-			if target, err = c.http.Resolve(o.path, nil); err != nil {
-				return httpx.Request{}, err
+		if cs != nil {
+			if err := cs.Close(); err != nil {
+				return httpx.Request{}, fmt.Errorf("build a multipart $batch: %w", err)
 			}
 		}
-		fmt.Fprintf(part, "%s %s HTTP/1.1\r\n", o.method, target)
-		for k, vs := range o.header {
-			for _, v := range vs {
-				fmt.Fprintf(part, "%s: %s\r\n", k, v)
-			}
-		}
-		part.Write([]byte("\r\n"))
-		part.Write(o.body)
-		part.Write([]byte("\r\n"))
 	}
 	if err := mw.Close(); err != nil {
 		return httpx.Request{}, fmt.Errorf("build a multipart $batch: %w", err)
@@ -185,23 +188,80 @@ func (c *Client) multipartBatch(ops []*op) (httpx.Request, error) {
 		"OData-Version": {"4.0"}, "OData-MaxVersion": {"4.0"}, "Prefer": {"odata.continue-on-error"}}}, nil
 }
 
+// writePart writes o to w as an application/http part with Content-ID id.
+func (c *Client) writePart(w *multipart.Writer, id int, o *op) error {
+	part, err := w.CreatePart(textproto.MIMEHeader{
+		"Content-Type":              {"application/http"},
+		"Content-Transfer-Encoding": {"binary"},
+		"Content-Id":                {strconv.Itoa(id)},
+	})
+	if err != nil {
+		return err
+	}
+	target := o.path // relative to the service root, as SAP CAP needs
+	if c.settings.Preset.BatchAbsoluteURLs {
+		if target, err = c.http.Resolve(o.path, nil); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(part, "%s %s HTTP/1.1\r\n", o.method, target)
+	for k, vs := range o.header {
+		for _, v := range vs {
+			fmt.Fprintf(part, "%s: %s\r\n", k, v)
+		}
+	}
+	part.Write([]byte("\r\n"))
+	part.Write(o.body)
+	part.Write([]byte("\r\n"))
+	return nil
+}
+
+// batchAnswer is one HTTP response of a multipart $batch response and the
+// Content-ID of its part ("" when it has none).
+type batchAnswer struct {
+	reply
+	id string
+}
+
+// parseMultipartBatch matches the responses of a multipart $batch response
+// to the n ops of the request: by Content-ID (ops[i] was sent as i+1) where a
+// response has one that names an op not yet answered, else in order (the
+// next op not yet answered), as a change set that failed as a whole is
+// answered by a single response that may lack it. Ops left unanswered get
+// errNotProcessed.
 func parseMultipartBatch(contentType string, body []byte, n int) ([]reply, error) {
-	var out []reply
-	if err := readParts(contentType, bytes.NewReader(body), &out); err != nil {
+	var answers []batchAnswer
+	if err := readParts(contentType, bytes.NewReader(body), "", &answers); err != nil {
 		return nil, err
 	}
-	if len(out) == 0 || len(out) > n {
-		return nil, fmt.Errorf("the multipart $batch response has %d answers for %d requests", len(out), n)
+	if len(answers) == 0 || len(answers) > n {
+		return nil, fmt.Errorf("the multipart $batch response has %d answers for %d requests", len(answers), n)
 	}
-	for len(out) < n {
-		out = append(out, reply{err: errNotProcessed})
+	out := make([]reply, n)
+	seen := make([]bool, n)
+	next := 0
+	for _, a := range answers {
+		i, err := strconv.Atoi(strings.TrimSpace(a.id))
+		if err != nil || i < 1 || i > n || seen[i-1] {
+			for next < n && seen[next] {
+				next++
+			}
+			i = next + 1
+		}
+		seen[i-1] = true
+		out[i-1] = a.reply
+	}
+	for i, ok := range seen {
+		if !ok {
+			out[i].err = errNotProcessed
+		}
 	}
 	return out, nil
 }
 
 // readParts appends the HTTP responses of a multipart/mixed body to out,
-// descending into change sets.
-func readParts(contentType string, r io.Reader, out *[]reply) error {
+// descending into change sets; id is the Content-ID of the enclosing part.
+func readParts(contentType string, r io.Reader, id string, out *[]batchAnswer) error {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil || !strings.HasPrefix(mt, "multipart/") || params["boundary"] == "" {
 		return fmt.Errorf("the $batch response is %q, not multipart/mixed with a boundary", contentType)
@@ -216,8 +276,12 @@ func readParts(contentType string, r io.Reader, out *[]reply) error {
 			return fmt.Errorf("read the multipart $batch response: %w", err)
 		}
 		ct := part.Header.Get("Content-Type")
+		pid := part.Header.Get("Content-ID")
+		if pid == "" {
+			pid = id
+		}
 		if strings.HasPrefix(ct, "multipart/") {
-			if err := readParts(ct, part, out); err != nil {
+			if err := readParts(ct, part, pid, out); err != nil {
 				return err
 			}
 			continue
@@ -231,6 +295,6 @@ func readParts(contentType string, r io.Reader, out *[]reply) error {
 		if err != nil {
 			return fmt.Errorf("read a response body in the multipart $batch: %w", err)
 		}
-		*out = append(*out, reply{status: resp.StatusCode, header: resp.Header, body: b})
+		*out = append(*out, batchAnswer{reply: reply{status: resp.StatusCode, header: resp.Header, body: b}, id: pid})
 	}
 }

@@ -77,9 +77,13 @@ func (s *Skipped) other(typ string) {
 // its type's qualified name, its key and its fields with those of its base
 // types first. Single-valued navigation properties become lookups to the
 // entity set they are bound to (or, failing a binding, the set of their type).
+// When the schemas name the system (Dataverse, Business Central), the fields
+// that system computes itself are marked read-only as its preset says (see
+// Presets), so that neither the engine nor the connector writes them.
 func (md *Metadata) Entities() ([]meta.Entity, Skipped, error) {
 	var sk Skipped
 	out := make([]meta.Entity, 0, len(md.EntitySets))
+	preset := Presets[md.systemPreset()]
 	seen := make(map[string]bool, len(md.EntitySets))
 	for i := range md.EntitySets {
 		set := &md.EntitySets[i]
@@ -91,10 +95,23 @@ func (md *Metadata) Entities() ([]meta.Entity, Skipped, error) {
 		if err != nil {
 			return nil, sk, fmt.Errorf("read entity set %s: %w", set.Name, err)
 		}
-		out = append(out, e)
+		out = append(out, preset.markReadOnly(e))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, sk, nil
+}
+
+// systemPreset names the preset of the system whose schemas md declares
+// (dynamics for Dataverse, businesscentral for Business Central), "" when
+// the schemas do not tell.
+func (md *Metadata) systemPreset() string {
+	switch detectSystem(nil, "", md) {
+	case SystemDynamics:
+		return PresetDynamics
+	case SystemBusinessCentral:
+		return PresetBusinessCentral
+	}
+	return ""
 }
 
 // Properties returns the structural properties of entity set name's type,

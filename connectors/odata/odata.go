@@ -365,8 +365,10 @@ func (c *Client) Catalog(ctx context.Context) ([]meta.Entity, error) {
 		return nil, fmt.Errorf("read the catalog of %s: %w", httpx.RedactURL(c.settings.URL), err)
 	}
 	byName := make(map[string]meta.Entity, len(entities))
-	for _, e := range entities {
-		byName[e.Name] = e
+	for i, e := range entities {
+		// The system's own computed fields (the preset's knowledge) are never written.
+		entities[i] = c.settings.Preset.markReadOnly(e)
+		byName[e.Name] = entities[i]
 	}
 	flat := make(map[string]map[string][]string, len(entities))
 	props := make(map[string][]string, len(entities))
@@ -398,7 +400,7 @@ func (c *Client) flatPaths(name string) map[string][]string {
 func (c *Client) SetCatalog(entities []meta.Entity) {
 	byName := make(map[string]meta.Entity, len(entities))
 	for _, e := range entities {
-		byName[e.Name] = e
+		byName[e.Name] = c.settings.Preset.markReadOnly(e)
 	}
 	c.mu.Lock()
 	c.entities = byName

@@ -3,6 +3,8 @@ package odata
 import (
 	"net/url"
 	"strings"
+
+	"switchyard/core/meta"
 )
 
 // The values of the preset option.
@@ -16,7 +18,7 @@ const (
 
 // The values of the lookups option: how a lookup is written.
 const (
-	LookupsAuto = "auto" // the foreign-key field when it is writable, else @odata.bind
+	LookupsAuto = "auto" // the foreign-key field when it is writable and not named _x_value (Dataverse), else @odata.bind
 	LookupsBind = "bind" // "nav@odata.bind": "/Set(key)", as Dataverse expects
 	LookupsFK   = "fk"   // the foreign-key field, e.g. CAP's account_ID
 )
@@ -61,7 +63,23 @@ type Preset struct {
 	Scope string
 }
 
-// Presets are the known systems' defaults by preset name.
+// Presets are the known systems' defaults by preset name. Besides the
+// settings' defaults, each system's preset knows the fields the system
+// computes itself (computedFields), which the catalog marks read-only:
+//
+//   - dynamics (Dataverse): createdon, modifiedon, createdby, modifiedby,
+//     createdonbehalfby, modifiedonbehalfby and versionnumber
+//     (overriddencreatedon stays writable: a create may set it). A
+//     _x_value property holds the key of the lookups (navigation properties)
+//     whose ForeignKey it is; it is written through their @odata.bind, never
+//     as a plain property, and is read-only when no writable navigation
+//     property has it as its foreign key.
+//   - cap (SAP CAP): the managed aspect's createdAt, createdBy, modifiedAt
+//     and modifiedBy.
+//   - businesscentral: lastModifiedDateTime and the system fields
+//     systemCreatedAt, systemCreatedBy, systemModifiedAt, systemModifiedBy
+//     and systemRowVersion.
+//   - generic: none.
 var Presets = map[string]Preset{
 	PresetGeneric: {Name: PresetGeneric, System: "OData v4", Lookups: LookupsAuto, PageSize: 1000,
 		Batch: BatchMultipart, BatchSize: MaxBatch},
@@ -72,6 +90,68 @@ var Presets = map[string]Preset{
 	PresetBusinessCentral: {Name: PresetBusinessCentral, System: SystemBusinessCentral, CursorField: "lastModifiedDateTime", Lookups: LookupsFK,
 		PageSize: 1000, Batch: BatchJSON, BatchSize: MaxBatch,
 		Scope: "https://api.businesscentral.dynamics.com/.default"},
+}
+
+// computedFields are the fields each preset's system sets itself on every
+// entity that has them, by preset name (see Presets).
+var computedFields = map[string]map[string]bool{
+	PresetDynamics: fieldSet("createdon", "modifiedon", "createdby", "modifiedby", "createdonbehalfby", "modifiedonbehalfby",
+		"versionnumber"),
+	PresetCAP: fieldSet("createdAt", "createdBy", "modifiedAt", "modifiedBy"),
+	PresetBusinessCentral: fieldSet("lastModifiedDateTime", "systemCreatedAt", "systemCreatedBy", "systemModifiedAt",
+		"systemModifiedBy", "systemRowVersion"),
+}
+
+func fieldSet(names ...string) map[string]bool {
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
+}
+
+// isValueProperty reports whether name is named like Dataverse's lookup
+// value properties, _x_value (such as _parentcustomerid_value).
+func isValueProperty(name string) bool {
+	return len(name) > len("__value") && strings.HasPrefix(name, "_") && strings.HasSuffix(name, "_value")
+}
+
+// markReadOnly returns e with the fields p's system computes marked
+// read-only (see Presets); e itself when there are none, else a copy, so
+// that a catalog shared with others is never changed.
+func (p Preset) markReadOnly(e meta.Entity) meta.Entity {
+	computed := computedFields[p.Name]
+	values := p.Name == PresetDynamics
+	if len(computed) == 0 && !values {
+		return e
+	}
+	readOnly := func(f meta.Field) bool { return f.ReadOnly || computed[f.Name] }
+	// writableFK: the foreign keys of lookups that may be written.
+	var writableFK map[string]bool
+	if values {
+		writableFK = map[string]bool{}
+		for _, f := range e.Fields {
+			if f.Type == meta.Lookup && f.ForeignKey != "" && !readOnly(f) {
+				writableFK[f.ForeignKey] = true
+			}
+		}
+	}
+	copied := false
+	for i, f := range e.Fields {
+		if f.ReadOnly {
+			continue
+		}
+		mark := computed[f.Name] || (values && f.Type != meta.Lookup && isValueProperty(f.Name) && !writableFK[f.Name])
+		if !mark {
+			continue
+		}
+		if !copied {
+			e.Fields = append([]meta.Field(nil), e.Fields...)
+			copied = true
+		}
+		e.Fields[i].ReadOnly = true
+	}
+	return e
 }
 
 // DetectPreset names the preset a service root URL looks like:

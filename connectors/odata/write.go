@@ -26,6 +26,11 @@ type op struct {
 	key    string      // the record's key as connector.KeyString formats it, "" when the server assigns it
 	create *op         // for an upsert: the POST to send when the PATCH finds no record
 	rec    meta.Record // the record, for the fallback and the key of a create
+	// unbind names the navigation properties whose references to clear
+	// (DELETE …/nav/$ref) once this PATCH has succeeded; clears is that
+	// navigation property on such a DELETE.
+	unbind []string
+	clears string
 }
 
 // reply is a service's answer to one op.
@@ -44,15 +49,22 @@ type reply struct {
 // PATCH with If-Match set to the record's connector.ETagKey, or "*"; deletes
 // send DELETE likewise; upserts send PATCH to the key with If-Match likewise and,
 // when the service answers 404, POST. Lookups are written as the lookups
-// setting says. Read-only fields are left out. With a batch format, records
-// go in $batch requests of at most batchsize operations, each independent,
-// so one failure fails only its record. A 404 on update or delete fails the
+// setting says, and so is a plain field that holds the key of lookups (its
+// ForeignKey, as Dataverse's _x_value properties do): in bind mode it goes
+// out as "nav@odata.bind", the navigation property chosen by the record's
+// connector.TargetKey; an empty one is left out of a create, and after an
+// update it is cleared with DELETE …/nav/$ref. Read-only fields, and the
+// fields the preset's system computes, are left out. With a batch format,
+// records go in $batch requests of at most batchsize operations, each
+// independent (in a multipart $batch, each in a change set of its own), so
+// one failure fails only its record. A 404 on update or delete fails the
 // record with connector.ErrDeleted, a 412 with connector.ErrConflict.
 func (c *Client) Write(ctx context.Context, entity string, kind connector.Op, recs []meta.Record) ([]connector.Result, error) {
 	e, err := c.entity(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
+	e = c.settings.Preset.markReadOnly(e)
 	switch kind {
 	case connector.Create, connector.Update, connector.Delete, connector.Upsert:
 	default:
@@ -71,7 +83,7 @@ func (c *Client) Write(ctx context.Context, entity string, kind connector.Op, re
 		ops = append(ops, o)
 	}
 	replies := c.send(ctx, ops)
-	var fallback []*op
+	var fallback, unbinds []*op
 	for j, o := range ops {
 		r := replies[j]
 		if o.kind == connector.Upsert && r.err == nil && r.status == http.StatusNotFound && o.create != nil {
@@ -79,12 +91,27 @@ func (c *Client) Write(ctx context.Context, entity string, kind connector.Op, re
 			continue
 		}
 		results[o.index] = c.result(e, o, r)
+		if results[o.index].Err == nil {
+			unbinds = append(unbinds, o.unbinds()...)
+		}
 	}
 	if len(fallback) > 0 {
 		for j, r := range c.send(ctx, fallback) {
 			res := c.result(e, fallback[j], r)
 			res.Created = res.Err == nil
 			results[fallback[j].index] = res
+		}
+	}
+	if len(unbinds) > 0 {
+		for j, r := range c.send(ctx, unbinds) {
+			u := unbinds[j]
+			res := &results[u.index]
+			res.ETag = "" // the record changed again after the PATCH that gave it
+			// The PATCH found the record, so a 404 means there was no reference to clear.
+			if res.Err != nil || (r.err == nil && (r.status < 400 || r.status == http.StatusNotFound)) {
+				continue
+			}
+			res.Err = fmt.Errorf("clear lookup %s (updated the other fields): %w", u.clears, c.result(e, u, r).Err)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -136,7 +163,7 @@ func (c *Client) prepare(e meta.Entity, kind connector.Op, rec meta.Record) (*op
 		if k, err := connector.KeyString(rec, e.Key); err == nil {
 			o.key = k
 		}
-		body, err := c.payload(e, rec, true)
+		body, _, err := c.payload(e, rec, true)
 		if err != nil {
 			return nil, err
 		}
@@ -161,11 +188,11 @@ func (c *Client) prepare(e meta.Entity, kind connector.Op, rec meta.Record) (*op
 		o.method = http.MethodDelete
 		return o, nil
 	}
-	body, err := c.payload(e, rec, false)
+	body, unbind, err := c.payload(e, rec, false)
 	if err != nil {
 		return nil, err
 	}
-	o.method, o.body = http.MethodPatch, body
+	o.method, o.body, o.unbind = http.MethodPatch, body, unbind
 	o.header.Set("Content-Type", "application/json")
 	o.header.Set("Prefer", "return=representation")
 	if kind == connector.Upsert {
@@ -218,32 +245,56 @@ func (c *Client) keyPredicate(e meta.Entity, rec meta.Record) (pred, key string,
 	return strings.Join(parts, ","), key, nil
 }
 
-// payload builds the JSON body of a create (keys included) or an update.
-func (c *Client) payload(e meta.Entity, rec meta.Record, create bool) ([]byte, error) {
+// payload builds the JSON body of a create (keys included) or an update,
+// and for an update the navigation properties whose references to clear
+// (see bindForeignKey).
+func (c *Client) payload(e meta.Entity, rec meta.Record, create bool) ([]byte, []string, error) {
 	isKey := map[string]bool{}
 	for _, k := range e.Key {
 		isKey[k] = true
 	}
+	var navs map[string][]meta.Field // lookups by foreign key
+	for _, f := range e.Fields {
+		if f.Type == meta.Lookup && f.ForeignKey != "" {
+			if navs == nil {
+				navs = map[string][]meta.Field{}
+			}
+			navs[f.ForeignKey] = append(navs[f.ForeignKey], f)
+		}
+	}
 	body := make(map[string]any, len(rec))
+	var unbind []string
 	flat := c.flatPaths(e.Name)
 	for _, name := range connector.BusinessFields(rec) {
 		v := rec[name]
 		f, ok := e.Field(name)
 		if !ok {
-			return nil, fmt.Errorf("field %q is not in entity %s: refresh the catalog and check the mapping", name, e.Name)
+			return nil, nil, fmt.Errorf("field %q is not in entity %s: refresh the catalog and check the mapping", name, e.Name)
 		}
-		if f.ReadOnly || (isKey[name] && !create) {
+		if isKey[name] && !create {
+			continue
+		}
+		if f.Type != meta.Lookup && !isKey[name] && len(navs[name]) > 0 && c.bindsForeignKey(f) {
+			target, _ := rec[connector.TargetKey(name)].(string)
+			clear, err := c.bindForeignKey(body, navs[name], target, v, create)
+			if err != nil {
+				return nil, nil, fmt.Errorf("field %s: %w", name, err)
+			}
+			unbind = append(unbind, clear...)
+			continue
+		}
+		if f.ReadOnly {
 			continue
 		}
 		if f.Type == meta.Lookup {
 			if err := c.lookupPayload(body, e, f, v); err != nil {
-				return nil, fmt.Errorf("lookup %s: %w", name, err)
+				return nil, nil, fmt.Errorf("lookup %s: %w", name, err)
 			}
 			continue
 		}
 		x, err := encodeValue(f.Type, v)
 		if err != nil {
-			return nil, fmt.Errorf("field %s: %w", name, err)
+			return nil, nil, fmt.Errorf("field %s: %w", name, err)
 		}
 		if path, ok := flat[name]; ok {
 			unflatten(body, path, x)
@@ -251,20 +302,105 @@ func (c *Client) payload(e meta.Entity, rec meta.Record, create bool) ([]byte, e
 		}
 		body[name] = x
 	}
-	return json.Marshal(body)
+	b, err := json.Marshal(body)
+	return b, unbind, err
+}
+
+// bindsForeignKey reports whether f, the foreign key of lookups, is written
+// through their navigation properties (@odata.bind) rather than as itself:
+// always in bind mode, never in fk mode, and in auto mode when f is read-only
+// or named like Dataverse's _x_value properties.
+func (c *Client) bindsForeignKey(f meta.Field) bool {
+	switch c.settings.Lookups {
+	case LookupsBind:
+		return true
+	case LookupsAuto:
+		return f.ReadOnly || isValueProperty(f.Name)
+	}
+	return false
+}
+
+// bindForeignKey writes v, the value of the foreign key of the lookups navs,
+// as "nav@odata.bind": "/Target(key)", nav being the one of navs that leads
+// to the entity set target (the record's connector.TargetKey annotation), or
+// the only one when target is "". An empty v is left out of a create; for an
+// update bindForeignKey returns the navigation properties whose references
+// to clear (target's, or every candidate's when target is ""), with DELETE
+// …/nav/$ref, which OData 4.0 defines and every Dataverse version takes.
+// Read-only navigation properties are never written.
+func (c *Client) bindForeignKey(body map[string]any, navs []meta.Field, target string, v any, create bool) ([]string, error) {
+	writable := make([]meta.Field, 0, len(navs))
+	for _, n := range navs {
+		if !n.ReadOnly {
+			writable = append(writable, n)
+		}
+	}
+	if len(writable) == 0 {
+		return nil, nil // the system sets it
+	}
+	var chosen []meta.Field
+	switch {
+	case target != "":
+		for _, n := range writable {
+			if n.Target == target {
+				chosen = append(chosen, n)
+				break
+			}
+		}
+		if len(chosen) == 0 {
+			return nil, fmt.Errorf("it points to %s, but none of the navigation properties that have it as their key leads there (%s): "+
+				"map the lookup to a local entity that is mapped to %s", target, candidates(writable), targets(writable))
+		}
+	case v == nil || len(writable) == 1:
+		chosen = writable
+	default:
+		return nil, fmt.Errorf("it holds the key of a lookup with several navigation properties (%s) and the record does not say which entity set it points to: "+
+			"map the lookup to a local entity that is mapped to one of %s", candidates(writable), targets(writable))
+	}
+	if v == nil {
+		if create {
+			return nil, nil
+		}
+		names := make([]string, len(chosen))
+		for i, n := range chosen {
+			names[i] = n.Name
+		}
+		return names, nil
+	}
+	ref, err := c.bindRef(chosen[0].Target, v)
+	if err != nil {
+		return nil, fmt.Errorf("navigation property %s: %w", chosen[0].Name, err)
+	}
+	body[chosen[0].Name+"@odata.bind"] = ref
+	return nil, nil
+}
+
+// candidates lists navigation properties with their targets, for errors.
+func candidates(navs []meta.Field) string {
+	parts := make([]string, len(navs))
+	for i, n := range navs {
+		parts[i] = n.Name + " → " + n.Target
+	}
+	return strings.Join(parts, ", ")
+}
+
+// targets lists the entity sets navs lead to, for errors.
+func targets(navs []meta.Field) string {
+	parts := make([]string, len(navs))
+	for i, n := range navs {
+		parts[i] = n.Target
+	}
+	return strings.Join(parts, ", ")
 }
 
 // lookupPayload writes the lookup f of e with the target key v: into its foreign
 // key field, or as "f@odata.bind": "/Target(key)".
 func (c *Client) lookupPayload(body map[string]any, e meta.Entity, f meta.Field, v any) error {
-	c.mu.Lock()
-	target, known := c.entities[f.Target]
-	c.mu.Unlock()
 	fkField, hasFK := e.Field(f.ForeignKey)
 	mode := c.settings.Lookups
 	if mode == LookupsAuto {
 		mode = LookupsBind
-		if hasFK && !fkField.ReadOnly {
+		if hasFK && !fkField.ReadOnly && !isValueProperty(fkField.Name) {
 			mode = LookupsFK
 		}
 	}
@@ -291,16 +427,41 @@ func (c *Client) lookupPayload(body map[string]any, e meta.Entity, f meta.Field,
 		body[f.Name+"@odata.bind"] = nil
 		return nil
 	}
+	ref, err := c.bindRef(f.Target, v)
+	if err != nil {
+		return err
+	}
+	body[f.Name+"@odata.bind"] = ref
+	return nil
+}
+
+// bindRef returns the reference "/Set(key)" to the record of entity set set
+// whose key is v, for an @odata.bind.
+func (c *Client) bindRef(set string, v any) (string, error) {
+	c.mu.Lock()
+	target, known := c.entities[set]
+	c.mu.Unlock()
 	if !known || len(target.Key) != 1 {
-		return fmt.Errorf("its target %s is not in the catalog with a single key: refresh the catalog", f.Target)
+		return "", fmt.Errorf("its target %s is not in the catalog with a single key: refresh the catalog", set)
 	}
 	kf, _ := target.Field(target.Key[0])
 	lit, err := keyLiteral(kf.Type, v)
 	if err != nil {
-		return err
+		return "", err
 	}
-	body[f.Name+"@odata.bind"] = "/" + f.Target + "(" + lit + ")"
-	return nil
+	return "/" + set + "(" + lit + ")", nil
+}
+
+// unbinds returns the DELETE …/nav/$ref requests that clear the references
+// o.unbind names, to send once o has succeeded. They carry no If-Match: o
+// changed the record's ETag.
+func (o *op) unbinds() []*op {
+	out := make([]*op, len(o.unbind))
+	for i, nav := range o.unbind {
+		out[i] = &op{index: o.index, kind: o.kind, method: http.MethodDelete, path: o.path + "/" + nav + "/$ref", key: o.key, clears: nav,
+			header: http.Header{"Accept": {"application/json"}, "OData-Version": {"4.0"}}}
+	}
+	return out
 }
 
 // result turns the reply to o into the record's Result.
@@ -331,6 +492,7 @@ func (c *Client) result(e meta.Entity, o *op, r reply) connector.Result {
 	if o.kind == connector.Upsert {
 		res.Created = r.status == http.StatusCreated
 	}
+	fromBody := false
 	if len(bytes.TrimSpace(r.body)) > 0 {
 		var raw map[string]any
 		d := json.NewDecoder(bytes.NewReader(r.body))
@@ -341,13 +503,14 @@ func (c *Client) result(e meta.Entity, o *op, r reply) connector.Result {
 			}
 			if rec, err := decodeRecord(newFieldTable(e), raw, nil); err == nil {
 				if k, err := connector.KeyString(rec, e.Key); err == nil {
-					res.Key = k
+					res.Key, fromBody = k, true
 				}
 			}
 		}
 	}
-	if res.Key == "" && o.kind == connector.Create {
-		// 204 No Content: the key is in OData-EntityId / Location.
+	if !fromBody && o.method == http.MethodPost {
+		// 204 No Content: the key is in OData-EntityId / Location, as the
+		// service took it (a key sent in upper case comes back as it keeps it).
 		for _, h := range []string{"OData-EntityId", "Location"} {
 			if k, ok := keyFromID(r.header.Get(h)); ok && r.header.Get(h) != "" {
 				res.Key = k
