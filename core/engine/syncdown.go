@@ -3,7 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
-		"time"
+	"time"
 
 	"switchyard/core/connector"
 	"switchyard/core/mapping"
