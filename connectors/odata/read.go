@@ -66,6 +66,9 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	}
 	page, err := c.decodePageResponse(e, q, resp, skip, size)
 	page.Request = requestLine(full, !fits)
+	if !fits {
+		page.Next = c.batchedNext(e, page.Next)
+	}
 	if err == nil && page.Next != "" && !strings.HasPrefix(page.Next, skipToken) {
 		build := func(token string) (httpx.Request, error) {
 			req, _, _, err := c.pageRequest(e, q, token)

@@ -105,3 +105,18 @@ func (c *Client) getLong(ctx context.Context, e meta.Entity, req httpx.Request, 
 	}
 	return resp, nil
 }
+
+// batchedNext returns the next link of a page read through $batch as the
+// entity set's path with the link's query: services write it relative to
+// the $batch request, some wrongly (SAP CAP cuts its first character), and
+// the query (its $skiptoken) is what names the next page.
+func (c *Client) batchedNext(e meta.Entity, next string) string {
+	if next == "" || strings.HasPrefix(next, skipToken) {
+		return next
+	}
+	i := strings.IndexByte(next, '?')
+	if i < 0 {
+		return next
+	}
+	return c.setPath(e.Name) + next[i:]
+}

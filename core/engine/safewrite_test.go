@@ -1,0 +1,206 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"switchyard/core/connector"
+	"switchyard/core/meta"
+	"switchyard/core/store"
+)
+
+// recordingWriter is memWriter that keeps every record sent, and fails the
+// first conflicts updates with connector.ErrConflict (an ETag that no longer
+// matches), changing the record meanwhile as someone else would.
+type recordingWriter struct {
+	*memWriter
+	sent      []meta.Record
+	conflicts int
+	meanwhile func()
+}
+
+func (w *recordingWriter) Write(ctx context.Context, entity string, op connector.Op, recs []meta.Record) ([]connector.Result, error) {
+	for _, r := range recs {
+		w.sent = append(w.sent, maps.Clone(r))
+	}
+	if op == connector.Update && w.conflicts > 0 {
+		w.conflicts--
+		if w.meanwhile != nil {
+			w.meanwhile()
+		}
+		out := make([]connector.Result, len(recs))
+		for i := range out {
+			out[i].Err = connector.ErrConflict
+		}
+		return out, nil
+	}
+	return w.memWriter.Write(ctx, entity, op, recs)
+}
+
+// externalAccount returns the external record of account id.
+func externalAccount(sys *memSystem, id string) meta.Record {
+	for _, r := range sys.data["Accounts"] {
+		if r["ID"] == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// TestUpdatesSendOnlyWhatChangedHere: an update carries the record's key and
+// the fields changed locally since the last sync read it, nothing else: a
+// field changed in the external system since stays as it is there, and
+// unchanged fields, nulls and read-only fields are not sent.
+func TestUpdatesSendOnlyWhatChangedHere(t *testing.T) {
+	ctx := context.Background()
+	st := newWorkspace(t)
+	sys := &recordingWriter{memWriter: &memWriter{memSystem: newSystem()}}
+	sys.data["Accounts"] = sys.data["Accounts"][1:3] // guid 2 and guid 3
+	e := &Engine{Store: st}
+	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Here: guid 2 renamed. There, meanwhile: its revenue changed.
+	err := st.Update(ctx, func(tx *store.Tx) error {
+		found, _ := tx.FindBy("account", "externalid", []any{guid(2)}, nil)
+		return tx.UpdateRow("account", found[guid(2)].ID, map[string]any{"name": "Renamed here"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	externalAccount(sys.memSystem, guid(2))["revenue"] = json.Number("777")
+
+	res, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Totals(); c.Updated != 1 || c.Unchanged != 1 || c.Failed != 0 {
+		t.Fatalf("export = %+v", c)
+	}
+	if len(sys.sent) != 1 {
+		t.Fatalf("sent %v, want one update", sys.sent)
+	}
+	if got := connector.BusinessFields(sys.sent[0]); !slices.Equal(got, []string{"ID", "name"}) {
+		t.Errorf("the update sent %v (%v), want only the key and the name", got, sys.sent[0])
+	}
+	if rec := externalAccount(sys.memSystem, guid(2)); rec["name"] != "Renamed here" || rec["revenue"] != json.Number("777") {
+		t.Errorf("external record after the export: %v; want the new name and its own revenue", rec)
+	}
+}
+
+// TestConflictingUpdateIsReadAgain: an update refused because the record
+// changed since it was read (412) is read again, compared again and sent
+// once more; a field the other side changed meanwhile is not overwritten.
+func TestConflictingUpdateIsReadAgain(t *testing.T) {
+	ctx := context.Background()
+	st := newWorkspace(t)
+	sys := &recordingWriter{memWriter: &memWriter{memSystem: newSystem()}, conflicts: 1}
+	sys.data["Accounts"] = sys.data["Accounts"][1:3]
+	sys.meanwhile = func() { externalAccount(sys.memSystem, guid(2))["revenue"] = json.Number("5") }
+	e := &Engine{Store: st}
+	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
+		t.Fatal(err)
+	}
+	err := st.Update(ctx, func(tx *store.Tx) error {
+		found, _ := tx.FindBy("account", "externalid", []any{guid(2)}, nil)
+		return tx.UpdateRow("account", found[guid(2)].ID, map[string]any{"name": "Renamed here"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Totals(); c.Updated != 1 || c.Failed != 0 {
+		t.Fatalf("export = %+v", c)
+	}
+	if len(sys.sent) != 2 {
+		t.Fatalf("sent %d records, want the update twice", len(sys.sent))
+	}
+	if rec := externalAccount(sys.memSystem, guid(2)); rec["name"] != "Renamed here" || rec["revenue"] != json.Number("5") {
+		t.Errorf("external record: %v", rec)
+	}
+}
+
+// TestCreatesSendNoNulls: a create sends the fields the record has; the
+// external system's defaults apply to the others.
+func TestCreatesSendNoNulls(t *testing.T) {
+	ctx := context.Background()
+	st := newWorkspace(t)
+	sys := &recordingWriter{memWriter: &memWriter{memSystem: newSystem()}}
+	sys.data["Accounts"] = nil
+	err := st.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.Insert("account", map[string]any{"name": "Only a name"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&Engine{Store: st}).Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: catalog}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sys.sent) != 1 || !slices.Equal(connector.BusinessFields(sys.sent[0]), []string{"name"}) {
+		t.Errorf("the create sent %v, want only the name", sys.sent)
+	}
+}
+
+// roomyReader is a reader with a URL budget of room characters for filters.
+type roomyReader struct {
+	memSystem
+	room int
+}
+
+func (r *roomyReader) FilterRoom(context.Context, connector.Query) (int, func(string) int, error) {
+	return r.room, func(s string) int { return len(s) }, nil
+}
+
+// TestKeyFiltersFitTheBudget: a list of keys is split into filters that each
+// fit the room the connector gives, together naming every key once; a key
+// that cannot fit alone is a configuration error that names the setting.
+func TestKeyFiltersFitTheBudget(t *testing.T) {
+	p := &entityPlan{key: fieldPlan{ext: "ID", local: meta.Field{Name: "externalid", Type: meta.GUID}}}
+	p.em.External = "Sites"
+	keys := make([]any, 1234)
+	for i := range keys {
+		keys[i] = guid(i)
+	}
+	tests := []struct {
+		room      int
+		wantReads int
+	}{
+		{8000, 6},   // 36 + 1 characters a key: about 216 keys a read
+		{100000, 3}, // at most keysPerRead keys a read, however roomy
+		{-1, 3},     // no budget: keysPerRead a read
+	}
+	for _, tt := range tests {
+		var reader connector.Reader = &roomyReader{room: tt.room}
+		if tt.room < 0 {
+			reader = &memSystem{}
+		}
+		chunks, err := keyFilters(context.Background(), reader, connector.Query{Entity: "Sites"}, p, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		for _, c := range chunks {
+			if tt.room >= 0 && len(c.filter) > tt.room {
+				t.Errorf("room %d: a filter of %d characters", tt.room, len(c.filter))
+			}
+			seen += c.keys
+		}
+		if len(chunks) != tt.wantReads || seen != len(keys) {
+			t.Errorf("room %d: %d reads naming %d keys, want %d reads naming %d", tt.room, len(chunks), seen, tt.wantReads, len(keys))
+		}
+	}
+	_, err := keyFilters(context.Background(), &roomyReader{room: 20}, connector.Query{Entity: "Sites"}, p, keys)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "maxurl") {
+		t.Errorf("a key that does not fit: %v", err)
+	}
+}
