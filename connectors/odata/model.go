@@ -266,6 +266,8 @@ func (md *Metadata) field(m *member, sk *Skipped) (meta.Field, bool) {
 		f.MaxLength = m.maxLength
 	case meta.Decimal:
 		f.Precision, f.Scale = m.precision, m.scale
+	case meta.DateTime:
+		f.Precision = m.precision // fractional digits of a second
 	}
 	return f, true
 }

@@ -258,9 +258,6 @@ func (e *Engine) finish(ctx context.Context, res *Result, err error) (*Result, e
 		if err != nil {
 			msg = err.Error()
 		}
-		if res.Direction == Sync && err == nil {
-			msg += fmt.Sprintf("; DELETED (%d)", totals.Deleted)
-		}
 		logErr := e.Store.FinishLog(context.WithoutCancel(ctx), store.LogEntry{ID: res.LogID, Status: string(res.Status), Ended: res.Ended,
 			All: totals.All, Imported: totals.Imported, Exported: totals.Exported, Updated: totals.Updated,
 			Unchanged: totals.Unchanged, Failed: totals.Failed, Message: msg})

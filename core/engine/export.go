@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -262,7 +264,7 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 		if tag, ok := ext[connector.ETagKey]; ok {
 			o.rec[connector.ETagKey] = tag
 		}
-		o.res.Changes = changesOf(withoutCreateOnly(p, o.rec), ext) // create-only fields cannot change
+		o.res.Changes = p.changesOf(withoutCreateOnly(p, o.rec), ext) // create-only fields cannot change
 		if o.changedHere != nil {
 			// Only what changed here since the last sync goes: a field that
 			// differs only because it changed there stays as it is there.
@@ -315,6 +317,58 @@ func (o *outgoing) creation() meta.Record {
 		}
 	}
 	return rec
+}
+
+// changesOf lists the fields of rec whose values differ from old, the
+// external record, at the precision the external system declares for them.
+func (p *entityPlan) changesOf(rec, old meta.Record) []Change {
+	var out []Change
+	for _, name := range connector.BusinessFields(rec) {
+		f, _ := p.external.Field(name)
+		if sameAt(f, rec[name], old[name]) {
+			continue
+		}
+		out = append(out, Change{Field: name, Old: old[name], New: rec[name]})
+	}
+	return out
+}
+
+// sameAt reports whether a and b are the same value of the external field f
+// at the precision it declares: a decimal rounded to its scale, a date-time
+// to its fractional digits, as the system keeps them. A value that the
+// system would round is then no change, and a sync settles instead of
+// writing it again every time.
+func sameAt(f meta.Field, a, b any) bool {
+	if sameExternal(a, b) {
+		return true
+	}
+	if a == nil || b == nil {
+		return false
+	}
+	switch {
+	case f.Type == meta.Decimal && f.Scale > 0:
+		ra, ok1 := new(big.Rat).SetString(fmt.Sprint(a))
+		rb, ok2 := new(big.Rat).SetString(fmt.Sprint(b))
+		return ok1 && ok2 && ra.FloatString(f.Scale) == rb.FloatString(f.Scale)
+	case f.Type == meta.DateTime && f.Precision > 0 && f.Precision < 9:
+		ta, ok1 := asTime(a)
+		tb, ok2 := asTime(b)
+		unit := time.Duration(math.Pow10(9 - f.Precision))
+		return ok1 && ok2 && ta.Round(unit).Equal(tb.Round(unit))
+	}
+	return false
+}
+
+// asTime reads a date-time value as connectors give it: a time.Time or RFC 3339 text.
+func asTime(v any) (time.Time, bool) {
+	switch x := v.(type) {
+	case time.Time:
+		return x, true
+	case string:
+		t, err := time.Parse(time.RFC3339Nano, x)
+		return t, err == nil
+	}
+	return time.Time{}, false
 }
 
 // changesOf lists the fields of rec whose values differ from old (all of them when old is nil).

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"testing"
 
 	"switchyard/core/connector"
@@ -202,5 +203,71 @@ func TestKeyFiltersFitTheBudget(t *testing.T) {
 	var ce *ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "maxurl") {
 		t.Errorf("a key that does not fit: %v", err)
+	}
+}
+
+// untrackedDelta is a system that says it tracks changes (as the Dataverse
+// preset does) but gives no delta link: a table without change tracking.
+type untrackedDelta struct{ *memSystem }
+
+func (untrackedDelta) TracksChanges(context.Context, string) (bool, error) { return true, nil }
+
+// TestNoDeltaLinkFollowsTheCursor: without a delta link, later syncs read
+// what changed since the change cursor, not everything again.
+func TestNoDeltaLinkFollowsTheCursor(t *testing.T) {
+	ctx := context.Background()
+	st := newWorkspace(t)
+	sys := newSystem()
+	stamp := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	sys.data["Accounts"] = sys.data["Accounts"][1:3]
+	for i, r := range sys.data["Accounts"] {
+		r["modifiedon"] = stamp.Add(time.Duration(i) * time.Minute)
+	}
+	in := crm()
+	in.Entities = in.Entities[1:] // Accounts only
+	in.Entities[0].Direction = "download"
+	cat := []meta.Entity{{Name: "Accounts", Key: []string{"ID"}, Fields: append(slices.Clone(catalog[0].Fields), meta.Field{Name: "modifiedon", Type: meta.DateTime})}}
+	e := &Engine{Store: st}
+	for range 2 {
+		if _, err := e.Sync(ctx, untrackedDelta{sys}, SyncOptions{Integration: in, Catalog: cat}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reads []connector.Query
+	for _, q := range sys.queries {
+		if len(q.Fields) > 1 { // not the count or key reads
+			reads = append(reads, q)
+		}
+	}
+	if len(reads) != 2 || !reads[0].Track || reads[1].Track || reads[1].Since.IsZero() || reads[1].CursorField != "modifiedon" {
+		t.Errorf("reads %+v: want a tracking full read, then a read since the cursor", reads)
+	}
+}
+
+// TestSameAtDeclaredPrecision: values are compared at the precision the
+// external system declares, so that one it rounds is no change.
+func TestSameAtDeclaredPrecision(t *testing.T) {
+	dec4 := meta.Field{Type: meta.Decimal, Precision: 19, Scale: 4}
+	dt3 := meta.Field{Type: meta.DateTime, Precision: 3}
+	t0 := time.Date(2024, 3, 1, 10, 0, 0, 123400000, time.UTC)
+	tests := []struct {
+		f    meta.Field
+		a, b any
+		want bool
+	}{
+		{dec4, json.Number("1.23456"), json.Number("1.2346"), true},
+		{dec4, json.Number("1.2345"), json.Number("1.2346"), false},
+		{dec4, json.Number("12345.6789"), float64(12345.6789), true},
+		{meta.Field{Type: meta.Decimal}, json.Number("1.23456"), json.Number("1.2346"), false},
+		{dt3, t0, t0.Add(50 * time.Microsecond), true},
+		{dt3, t0, "2024-03-01T10:00:00.123Z", true},
+		{dt3, t0, t0.Add(time.Millisecond), false},
+		{meta.Field{Type: meta.DateTime}, t0, t0.Add(time.Microsecond), false},
+		{dec4, nil, json.Number("0"), false},
+	}
+	for _, tt := range tests {
+		if got := sameAt(tt.f, tt.a, tt.b); got != tt.want {
+			t.Errorf("sameAt(%+v, %v, %v) = %v, want %v", tt.f, tt.a, tt.b, got, tt.want)
+		}
 	}
 }

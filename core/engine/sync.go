@@ -213,7 +213,14 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 		s.full = true // nothing tells what changed: read everything every time
 	}
 	if delta && !s.full && s.prev.Delta == "" {
-		s.full = true
+		if s.cursor != "" && !s.prev.Cursor.IsZero() && s.prev.Field == s.cursor {
+			// The system gave no delta link (Dataverse, for a table without
+			// change tracking): follow the change cursor instead of reading
+			// everything on every sync.
+			delta = false
+		} else {
+			s.full = true
+		}
 	}
 	where, err := downloadFilter(p, r.res.Started)
 	if err != nil {

@@ -89,7 +89,9 @@ type Field struct {
 	Nullable bool `json:"nullable,omitempty"`
 	// MaxLength is the maximum length of a string field, 0 when unbounded.
 	MaxLength int `json:"maxLength,omitempty"`
-	// Precision and Scale describe decimal fields, 0 when unknown.
+	// Precision and Scale describe decimal fields, 0 when unknown; for a
+	// datetime field, Precision is how many fractional digits of a second
+	// the system keeps (OData's Precision facet), 0 when it does not say.
 	Precision int `json:"precision,omitempty"`
 	Scale     int `json:"scale,omitempty"`
 	// ReadOnly is true when the external system computes the field.
