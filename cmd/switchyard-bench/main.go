@@ -17,6 +17,9 @@
 // records changed, then the incremental sync that brings them.
 // 4. Upload: -uploads local rows exported to the same server with JSON
 // $batch requests of 100, against only POSTing the same batches.
+// 6. Two-way: the CAP server's Sites (-twoway records, GUID keys); paging
+// through them against a first bidirectional sync (which writes nothing),
+// then a sync of 1 % changes on each side against that full sync.
 // 5. Metadata and mapping: parsing the Dynamics CSDL fixture; suggestions for
 // a 400×400 field mapping.
 package main
@@ -52,6 +55,7 @@ func main() {
 	capItems := flag.Int("cap", 100_000, "records of the CAP test server for part 2 (0 skips it)")
 	changes := flag.Int("changes", 100, "records changed on the CAP server before the incremental sync of part 3")
 	uploads := flag.Int("uploads", 10_000, "local rows exported to the CAP server in part 4 (0 skips it)")
+	twoWay := flag.Int("twoway", 100_000, "records of the CAP server's Sites synchronised both ways in part 6 (0 skips it)")
 	capDir := flag.String("capdir", "testdata/cap", "the folder of the CAP test server (serve.js)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full import (1c) to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the full import (1c) to this file")
@@ -99,6 +103,11 @@ func main() {
 	capErr := fmt.Errorf("-cap 0")
 	if *capItems > 0 {
 		ct, capErr = measureCAP(ctx, *capDir, *capItems, *changes, *uploads, *capProfile)
+	}
+	var tw6 twoWayTimes
+	twoWayErr := fmt.Errorf("-twoway 0")
+	if *twoWay > 0 {
+		tw6, twoWayErr = measureTwoWay(ctx, *capDir, *twoWay)
 	}
 	csdl, csdlErr := measureCSDL(filepath.Join(*fixtures, "dynamics-crm-webapi-v8.xml"))
 	suggest := measureSuggest()
@@ -152,6 +161,18 @@ func main() {
 		fmt.Fprintf(tw, "5  parse the Dynamics CSDL (3.8 MB)\t%s\t\t≤ 500 ms\n", csdl.Round(time.Millisecond))
 	}
 	fmt.Fprintf(tw, "5  suggestions 400 × 400 fields\t%s\t\t≤ 50 ms\n", suggest.Round(10*time.Microsecond))
+	if twoWayErr != nil {
+		fmt.Fprintf(tw, "6  CAP: first bidirectional sync against paging\tskipped: %v\t\t≤ 1.5\n", twoWayErr)
+	} else {
+		twRate := func(d time.Duration) string { return fmt.Sprintf("%.0f records/s", float64(*twoWay)/d.Seconds()) }
+		fmt.Fprintf(tw, "6  CAP: page through %d Sites (plain HTTP, pages of 1000)\t%s\t%s\t\n", *twoWay, tw6.plain.Round(time.Millisecond), twRate(tw6.plain))
+		fmt.Fprintf(tw, "6  CAP: first bidirectional sync of the same records (%d writes)\t%s\t%s\t0 writes\n", tw6.firstWrites, tw6.first.Round(time.Millisecond), twRate(tw6.first))
+		fmt.Fprintf(tw, "6  ratio first sync / paging\t%.2f\t\t≤ 1.5\n", tw6.first.Seconds()/tw6.plain.Seconds())
+		fmt.Fprintf(tw, "6  CAP: sync of 1 %% changes on each side (%d + %d; %d writes)\t%s\t\t%d writes\n", tw6.changes, tw6.changes, tw6.writes, tw6.changed.Round(time.Millisecond), tw6.changes)
+		fmt.Fprintf(tw, "6  CAP: the same number of PATCHes in $batch requests of 100 (plain HTTP)\t%s\t\t\n", tw6.plainWrites.Round(time.Millisecond))
+		fmt.Fprintf(tw, "6  ratio changes / first sync\t%.1f %%\t\t≤ 5 %%\n", 100*tw6.changed.Seconds()/tw6.first.Seconds())
+		fmt.Fprintf(tw, "6  ratio (changes − plain PATCHes) / first sync\t%.1f %%\t\t\n", 100*(tw6.changed-tw6.plainWrites).Seconds()/tw6.first.Seconds())
+	}
 	tw.Flush()
 }
 
@@ -223,7 +244,8 @@ func localItem(ctx context.Context, c *odata.Client, external string) (meta.Enti
 	if !ok || len(ext.Key) != 1 {
 		return meta.Entity{}, fmt.Errorf("the service has no entity %s with a single key field", external)
 	}
-	local := meta.Entity{Name: "item", Fields: []meta.Field{{Name: "externalid", Type: meta.Int}}}
+	key, _ := ext.Field(ext.Key[0])
+	local := meta.Entity{Name: "item", Fields: []meta.Field{{Name: "externalid", Type: key.Type}}}
 	for _, f := range ext.Fields {
 		if f.Name != ext.Key[0] {
 			local.Fields = append(local.Fields, meta.Field{Name: strings.ToLower(f.Name), Type: f.Type, Precision: f.Precision, Scale: f.Scale})

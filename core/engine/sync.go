@@ -283,18 +283,18 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 // (within the download filter) as the local entity holds rows with a key,
 // after the incremental download. Every external create reaches the workspace
 // through the cursor, so equal counts mean nothing was deleted, and reading
-// every key to find deletions can be skipped; a local row waiting for upload
-// or a deletion plus a create makes the counts differ, and the keys are read.
-// Local changes waiting for upload (a row created here, not yet sent, has a
-// key the system does not know) make the counts mean nothing: then, and for a
-// system that cannot count, the answer is false.
+// every key to find deletions can be skipped; a deletion plus a create makes
+// the counts differ, and the keys are read. A create or a delete waiting for
+// upload (a row created here, not yet sent, may have a key the system does
+// not know) makes the counts mean nothing: then, and for a system that
+// cannot count, the answer is false. Updates waiting for upload change no count.
 func (r *run) countsAgree(ctx context.Context, p *entityPlan, reader connector.Reader) (bool, error) {
-	var pending []store.LocalChange
+	var waiting bool
 	err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
-		pending, err = tx.LocalChanges(r.opt.Integration.Name, p.local.Name, "", 1)
+		waiting, err = tx.CreatesOrDeletesWaiting(r.opt.Integration.Name, p.local.Name)
 		return err
 	})
-	if err != nil || len(pending) > 0 {
+	if err != nil || waiting {
 		return false, err
 	}
 	where, err := downloadFilter(p, r.res.Started)

@@ -120,3 +120,18 @@ AND (r.%[4]s IS NULL OR NOT EXISTS (SELECT 1 FROM sy_integration_seen s
 	}
 	return res.RowsAffected()
 }
+
+// CreatesOrDeletesWaiting reports whether rows of the local entity have a
+// create or a delete waiting for upload by integration: until they are sent,
+// the entity's keyed rows cannot be counted against the external system's.
+// Updates waiting do not change the count.
+func (t *Tx) CreatesOrDeletesWaiting(integration, entity string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT EXISTS (SELECT 1 FROM sy_integration_transaction
+WHERE integration = ? AND entity = ? AND status IN ('pending', 'failed', 'sent') AND operation IN ('insert', 'delete'))`,
+		integration, entity).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("read the changes of %s: %w", entity, err)
+	}
+	return n == 1, nil
+}
