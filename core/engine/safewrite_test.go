@@ -7,8 +7,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"switchyard/core/connector"
 	"switchyard/core/meta"
