@@ -241,7 +241,7 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 	}
 	current := map[string]meta.Record{}
 	if reader, ok := r.conn.(connector.Reader); ok {
-		q := connector.Query{Entity: p.em.External, Fields: p.externalFields()}
+		q := p.readQuery("", 0)
 		keys := make([]any, len(keyed))
 		for i, o := range keyed {
 			keys[i] = o.key

@@ -64,6 +64,9 @@ type deferredRecord struct {
 	id      string
 	res     RecordResult
 	lookups map[int]any // lookup index → encoded target key
+	// ds is the entity's download in a sync (which keeps the record
+	// quarantined until it is settled), nil in an import.
+	ds *downSync
 }
 
 func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
@@ -75,17 +78,8 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 	if err != nil {
 		return err
 	}
-	q := connector.Query{Entity: p.em.External, Filter: where, PageSize: r.opt.PageSize, Count: true}
-	for _, f := range p.fields {
-		if f.ext != "" {
-			q.Fields = append(q.Fields, f.ext)
-		}
-	}
-	for _, l := range p.lookups {
-		if l.ext != "" {
-			q.Fields = append(q.Fields, l.ext)
-		}
-	}
+	q := p.readQuery(where, r.opt.PageSize)
+	q.Count = true
 	lg := r.logRead(idx, q, "")
 	if !r.opt.Preview {
 		if err := r.indexKeys(ctx, p); err != nil {
@@ -94,7 +88,7 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 	}
 
 	var done int64
-	return r.eachPage(ctx, p, reader, q, lg, true, func(page connector.Page, items []*item, total int64) (bool, error) {
+	return r.eachPage(ctx, p, reader, q, lg, convertedPages, func(page connector.Page, items []*item, total int64) (bool, error) {
 		if r.opt.Preview {
 			if rest := r.previewLimit() - len(r.res.Entities[idx].Preview); len(items) > rest {
 				items = items[:rest]
@@ -105,7 +99,7 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 		// The page is written to the end even when the run is cancelled meanwhile.
 		wctx := context.WithoutCancel(ctx)
 		txFn := func(tx *store.Tx) (err error) {
-			results, deferred, err = r.importPage(tx, idx, p, items)
+			results, deferred, err = r.importPage(tx, idx, p, items, nil)
 			if err != nil || r.opt.Preview {
 				return err
 			}
@@ -149,9 +143,11 @@ func (r *run) indexKeys(ctx context.Context, p *entityPlan) error {
 }
 
 // importPage matches and (unless previewing) writes one page of converted
-// records (convertRecord) inside tx. It returns the results of the records
-// done, and the records whose lookups must wait for a later entity of the run.
-func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, items []*item) ([]RecordResult, []*deferredRecord, error) {
+// records (convertRecord) inside tx. In a sync, ds is the entity's download,
+// whose merge settles the records changed on both sides first; nil for an
+// import. It returns the results of the records done, and the records whose
+// lookups must wait for a later entity of the run.
+func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, items []*item, ds *downSync) ([]RecordResult, []*deferredRecord, error) {
 	if err := r.resolveLookups(tx, p, items); err != nil {
 		return nil, nil, err
 	}
@@ -165,8 +161,8 @@ func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, items []*item) ([
 	if err != nil {
 		return nil, nil, err
 	}
-	if r.sync != nil {
-		if err := r.sync.resolve(tx, r, p, items, existing); err != nil {
+	if ds != nil {
+		if err := ds.resolve(tx, r, items, existing); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -183,7 +179,7 @@ func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, items []*item) ([
 			return nil, nil, err
 		}
 		if len(it.pending) > 0 && !r.opt.Preview {
-			d := &deferredRecord{idx: idx, plan: p, id: id, res: it.res, lookups: map[int]any{}}
+			d := &deferredRecord{idx: idx, plan: p, id: id, res: it.res, lookups: map[int]any{}, ds: ds}
 			for _, j := range it.pending {
 				d.lookups[j] = it.lookupKeys[j]
 			}
@@ -363,8 +359,8 @@ func (r *run) resolveDeferred(ctx context.Context) error {
 				if err := r.completeLookups(tx, d); err != nil {
 					return err
 				}
-				if r.sync != nil {
-					if err := r.sync.settleDeferred(tx, r, d); err != nil {
+				if d.ds != nil {
+					if err := d.ds.settleDeferred(tx, r, d); err != nil {
 						return err
 					}
 				}

@@ -69,21 +69,30 @@ func readAhead(ctx context.Context, r connector.Reader, q connector.Query, conve
 	return out, stop
 }
 
+// pageMode says what eachPage hands on of each page.
+type pageMode int
+
+const (
+	rawPages                pageMode = iota // the records as read
+	convertedPages                          // the records converted (items); the records themselves are let go
+	convertedKeepingRecords                 // the records converted, each item keeping its record (a sync reads its cursor)
+)
+
 // eachPage reads q one page ahead and hands each page, with the total the
 // source announced (-1 when unknown), to fn until the last page, until fn
 // says stop or fails, or until ctx is done — checked after fn, so that the
-// page being written is written to the end. With convert, fn also gets the
-// page's records converted by p (convertRecord), done while the page before
-// was being written; outside a sync, the page's Records are then gone.
-func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Reader, q connector.Query, lg *readLog, convert bool, fn func(page connector.Page, items []*item, total int64) (stop bool, err error)) error {
+// page being written is written to the end. Unless mode is rawPages, fn also
+// gets the page's records converted by p (convertRecord), done while the page
+// before was being written; with convertedPages, the page's Records are then gone.
+func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Reader, q connector.Query, lg *readLog, mode pageMode, fn func(page connector.Page, items []*item, total int64) (stop bool, err error)) error {
 	readCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var conv func(*connector.Page) []*item
-	if convert {
+	if mode != rawPages {
 		// Only a sync reads the records themselves (their change cursor) after
 		// the conversion; an import lets them go at once, so that a page held
 		// in the pipeline weighs its values only.
-		keep := r.sync != nil
+		keep := mode == convertedKeepingRecords
 		recycler, _ := reader.(connector.Recycler)
 		conv = func(pg *connector.Page) []*item {
 			items := make([]*item, len(pg.Records))

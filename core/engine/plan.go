@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"switchyard/core/connector"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
@@ -65,6 +66,13 @@ func (p *entityPlan) externalFields() []string {
 		}
 	}
 	return names
+}
+
+// readQuery is the read of the entity's mapped fields, lookups included,
+// with filter (OData text, "" for none): the one place where an entity's
+// query is built; callers add what their read needs (a count, a cursor).
+func (p *entityPlan) readQuery(filter string, pageSize int) connector.Query {
+	return connector.Query{Entity: p.em.External, Fields: p.externalFields(), Filter: filter, PageSize: pageSize}
 }
 
 // plan checks the entities to run against the workspace and orders them parents first.

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"switchyard/core/connector"
@@ -10,6 +12,332 @@ import (
 	"switchyard/core/meta"
 	"switchyard/core/store"
 )
+
+// The download stage of a sync: plan (planDown: fully, by delta link or
+// since the anchor), read the external changes page by page, merge them with
+// the local ones (syncmerge.go), write each page with its anchor, then find
+// what the external system deleted (reconcile).
+
+// downAnchor is the download anchor of an entity as sy_integration_syncanchor keeps it (JSON).
+type downAnchor struct {
+	// Cursor is the greatest change timestamp synced.
+	Cursor time.Time `json:"cursor,omitzero"`
+	// Delta is the delta link of a system that tracks changes.
+	Delta string `json:"delta,omitempty"`
+	// Field is the cursor field the timestamp belongs to.
+	Field string `json:"field,omitempty"`
+}
+
+// downSync is the download of one entity in a sync: what planDown decided
+// from the entity's anchor, and what the reading learns on its way. It is
+// passed through the download's stages (read, merge, write, reconcile)
+// rather than kept in the run, so that each stage says what it uses.
+type downSync struct {
+	idx int // the entity's index in the run's results
+	p   *entityPlan
+	// cursor is the change timestamp field, "" when the entity has none.
+	cursor string
+	// prev is the anchor the sync started from.
+	prev downAnchor
+	// full reads every record; delta follows the system's change tracking.
+	full, delta bool
+	// quarantined holds the keys of the records that failed before (read again).
+	quarantined map[string]bool
+	// policy is the conflict policy, "" when the entity does not upload too.
+	policy mapping.Conflict
+	// retried collects the keys read while quarantined records are read again.
+	retried map[string]bool
+}
+
+// planDown decides how the sync downloads entity idx: fully or from its
+// anchor, by delta links or by its change cursor.
+func (r *run) planDown(ctx context.Context, idx int, p *entityPlan) (*downSync, error) {
+	in := r.opt.Integration.Name
+	ds := &downSync{idx: idx, p: p, cursor: r.cursorField(p), full: r.sync.opt.Full, quarantined: map[string]bool{}}
+	if runs(p.em, Export) {
+		ds.policy = p.em.Conflict.Policy()
+	}
+	var raw string
+	var keys []string
+	err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+		if raw, err = tx.Anchor(in, p.em.External, "download"); err != nil {
+			return err
+		}
+		keys, err = tx.QuarantinedKeys(in, p.em.External)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		ds.quarantined[k] = true
+	}
+	if raw == "" {
+		ds.full = true
+	} else if err := json.Unmarshal([]byte(raw), &ds.prev); err != nil {
+		ds.full = true // an anchor this version cannot read: start again from a full read
+	}
+	if dr, ok := r.conn.(connector.DeltaReader); ok {
+		if ds.delta, err = dr.TracksChanges(ctx, p.em.External); err != nil {
+			return nil, fmt.Errorf("ask whether %s tracks changes: %w", p.em.External, err)
+		}
+	}
+	switch {
+	case !ds.delta && ds.cursor != "" && ds.prev.Field != "" && ds.prev.Field != ds.cursor:
+		ds.full = true // the cursor field changed: the anchor means nothing for it
+	case !ds.delta && ds.cursor == "":
+		ds.full = true // nothing tells what changed: read everything every time
+	case ds.delta && !ds.full && ds.prev.Delta == "":
+		if ds.cursor != "" && !ds.prev.Cursor.IsZero() && ds.prev.Field == ds.cursor {
+			// The system gave no delta link (Dataverse, for a table without
+			// change tracking): follow the change cursor instead of reading
+			// everything on every sync.
+			ds.delta = false
+		} else {
+			ds.full = true
+		}
+	}
+	return ds, nil
+}
+
+// query is the read of the download: the entity's mapped fields and its
+// change cursor, within the download filter where, and fully, by delta link
+// or since the anchor.
+func (ds *downSync) query(r *run, where string) connector.Query {
+	q := ds.p.readQuery(where, r.opt.PageSize)
+	q.Count = true
+	if ds.cursor != "" && !slices.Contains(q.Fields, ds.cursor) {
+		q.Fields = append(q.Fields, ds.cursor)
+	}
+	switch {
+	case ds.delta && ds.full:
+		q.Track = true
+	case ds.delta:
+		q.Delta, q.Count = ds.prev.Delta, false
+	case !ds.full:
+		q.Since, q.CursorField, q.Overlap = ds.prev.Cursor, ds.cursor, r.overlap()
+	}
+	return q
+}
+
+// syncDown downloads the changes of one entity: all records on a full sync
+// (with the local rows the system no longer has removed), else the records
+// changed since the anchor, then the quarantined ones again.
+func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
+	reader, ok := r.conn.(connector.Reader)
+	if !ok {
+		return configErrorf("the connector of %q cannot read records", r.opt.Integration.Name)
+	}
+	if err := r.indexKeys(ctx, p); err != nil {
+		return err
+	}
+	ds, err := r.planDown(ctx, idx, p)
+	if err != nil {
+		return err
+	}
+	where, err := downloadFilter(p, r.res.Started)
+	if err != nil {
+		return err
+	}
+	q := ds.query(r, where)
+	lg := r.logRead(idx, q, syncNote(q))
+	next := ds.prev
+	next.Field = ds.cursor
+	if ds.full {
+		next.Cursor = time.Time{}
+		if err := r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.ClearSeen(r.opt.Integration.Name, p.em.External) }); err != nil {
+			return err
+		}
+	}
+	if err := r.readPages(ctx, ds, reader, q, lg, &next, true); err != nil {
+		return err
+	}
+	if len(ds.quarantined) > 0 && !ds.full {
+		if err := r.retryQuarantined(ctx, ds, reader); err != nil {
+			return err
+		}
+	}
+	switch {
+	case ds.full && !ds.delta:
+		return r.reconcile(ctx, idx, p, false)
+	case !ds.delta:
+		// Cursors do not see deletions: compare the keys (a read of the key field only),
+		// unless the counts show there can be none.
+		if same, err := r.countsAgree(ctx, p, reader); err != nil || same {
+			return err
+		}
+		return r.reconcile(ctx, idx, p, true)
+	}
+	return nil
+}
+
+// countsAgree reports whether the external system counts as many records
+// (within the download filter) as the local entity holds rows with a key,
+// after the incremental download. Every external create reaches the workspace
+// through the cursor, so equal counts mean nothing was deleted, and reading
+// every key to find deletions can be skipped; a deletion plus a create makes
+// the counts differ, and the keys are read. A create or a delete waiting for
+// upload (a row created here, not yet sent, may have a key the system does
+// not know) makes the counts mean nothing: then, and for a system that
+// cannot count, the answer is false. Updates waiting for upload change no count.
+func (r *run) countsAgree(ctx context.Context, p *entityPlan, reader connector.Reader) (bool, error) {
+	var waiting bool
+	err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+		waiting, err = tx.CreatesOrDeletesWaiting(r.opt.Integration.Name, p.local.Name)
+		return err
+	})
+	if err != nil || waiting {
+		return false, err
+	}
+	where, err := downloadFilter(p, r.res.Started)
+	if err != nil {
+		return false, err
+	}
+	pg, err := reader.ReadPage(ctx, connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, Filter: where, PageSize: 1, Count: true}, "")
+	if err != nil {
+		return false, fmt.Errorf("count %s: %w", p.em.External, err)
+	}
+	if pg.Total < 0 {
+		return false, nil
+	}
+	var local int64
+	err = r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+		local, err = tx.Count(p.local.Name, quoteIdent(p.key.local.Name)+" IS NOT NULL", nil)
+		return err
+	})
+	return err == nil && local == pg.Total, err
+}
+
+func (r *run) overlap() time.Duration {
+	if r.sync.opt.Overlap > 0 {
+		return r.sync.opt.Overlap
+	}
+	return DefaultOverlap
+}
+
+// readPages reads q page by page and writes each page with the anchor it
+// reaches in one transaction. A full read records the keys it sees for the
+// reconciliation and saves its anchor with its last page only, so that a
+// full read stopped halfway starts again.
+func (r *run) readPages(ctx context.Context, ds *downSync, reader connector.Reader, q connector.Query, lg *readLog, next *downAnchor, saveAnchor bool) error {
+	in := r.opt.Integration.Name
+	idx, p := ds.idx, ds.p
+	var done int64
+	return r.eachPage(ctx, p, reader, q, lg, convertedKeepingRecords, func(page connector.Page, items []*item, total int64) (bool, error) {
+		recs := page.Records
+		for _, rec := range recs {
+			if ds.retried != nil {
+				ds.retried[fmt.Sprint(rec[p.key.ext])] = true
+			}
+			if t, ok := rec[ds.cursor].(time.Time); ok && t.After(next.Cursor) {
+				next.Cursor = t
+			}
+		}
+		last := page.Next == ""
+		if page.Delta != "" {
+			next.Delta = page.Delta
+		}
+		var results []RecordResult
+		err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			var deferred []*deferredRecord
+			var err error
+			results, deferred, err = r.importPage(tx, idx, p, items, ds)
+			if err != nil {
+				return err
+			}
+			removed, err := r.applyRemoved(tx, p, page.Deleted)
+			if err != nil {
+				return err
+			}
+			results = append(results, removed...)
+			if err := r.quarantinePage(tx, ds, results, deferred); err != nil {
+				return err
+			}
+			r.deferred = append(r.deferred, deferred...)
+			if ds.full && !q.Track && q.Delta == "" {
+				if err := tx.AddSeen(in, p.em.External, pageKeys(p, recs)); err != nil {
+					return err
+				}
+			}
+			if saveAnchor && (!ds.full || last) {
+				b, _ := json.Marshal(next)
+				if err := tx.SetAnchor(in, p.em.External, "download", string(b)); err != nil {
+					return err
+				}
+			}
+			if err := r.logFailures(tx, results); err != nil {
+				return err
+			}
+			return r.logEntity(tx, idx, r.pageCounts(idx, results))
+		})
+		if err != nil {
+			return false, fmt.Errorf("write %s: %w", p.em.Local, err)
+		}
+		done += int64(len(recs))
+		r.commit(idx, results, done, total)
+		recycle(items)
+		return false, nil
+	})
+}
+
+// pageKeys returns the external keys of recs as the workspace stores them, in text.
+func pageKeys(p *entityPlan, recs []meta.Record) []string {
+	out := make([]string, 0, len(recs))
+	for _, rec := range recs {
+		if k, err := store.EncodeValue(p.key.local.Type, rec[p.key.ext]); err == nil && k != nil {
+			out = append(out, keyText(k))
+		}
+	}
+	return out
+}
+
+// retryQuarantined reads the quarantined records of an entity again by key
+// and writes them; those the system no longer has leave the quarantine.
+func (r *run) retryQuarantined(ctx context.Context, ds *downSync, reader connector.Reader) error {
+	idx, p := ds.idx, ds.p
+	q := p.readQuery("", 0)
+	keys := make([]string, 0, len(ds.quarantined))
+	for k := range ds.quarantined {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	all := make([]any, len(keys))
+	for i, k := range keys {
+		all[i] = k
+	}
+	chunks, err := keyFilters(ctx, reader, q, p, all)
+	if err != nil {
+		return err
+	}
+	start := 0
+	for _, c := range chunks {
+		batch := keys[start : start+c.keys]
+		start += c.keys
+		q.Filter, q.PageSize = c.filter, c.keys
+		next := ds.prev
+		ds.retried = map[string]bool{}
+		err := r.readPages(ctx, ds, reader, q, r.logRead(idx, q, " (quarantined records, read again)"), &next, false)
+		retried := ds.retried
+		ds.retried = nil
+		if err != nil {
+			return err
+		}
+		err = r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			for _, k := range batch {
+				if !retried[k] { // no longer in the external system
+					if err := tx.Release(r.opt.Integration.Name, p.em.External, "download", k, ""); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // syncNote says in the log what kind of read a sync's read is.
 func syncNote(q connector.Query) string {
@@ -26,15 +354,15 @@ func syncNote(q connector.Query) string {
 
 // quarantinePage keeps the page's failed records, and those waiting for a
 // lookup, in the quarantine, and releases the quarantined ones that succeeded.
-func (r *run) quarantinePage(tx *store.Tx, p *entityPlan, results []RecordResult, deferred []*deferredRecord) error {
-	in := r.opt.Integration.Name
+func (r *run) quarantinePage(tx *store.Tx, ds *downSync, results []RecordResult, deferred []*deferredRecord) error {
+	in, p := r.opt.Integration.Name, ds.p
 	for _, rr := range results {
 		switch {
 		case rr.Action == Fail && rr.Key != "":
 			if err := tx.Quarantine(store.Quarantined{Integration: in, Entity: p.em.External, Direction: "download", Key: rr.Key, Reason: rr.Error}); err != nil {
 				return err
 			}
-		case rr.Action != Fail && r.sync.quarantined[rr.Key]:
+		case rr.Action != Fail && ds.quarantined[rr.Key]:
 			if err := tx.Release(in, p.em.External, "download", rr.Key, ""); err != nil {
 				return err
 			}
@@ -56,7 +384,7 @@ func (r *run) quarantinePage(tx *store.Tx, p *entityPlan, results []RecordResult
 
 // settleDeferred releases a deferred record whose lookups were completed, or
 // keeps it quarantined with the reason it failed.
-func (s *syncState) settleDeferred(tx *store.Tx, r *run, d *deferredRecord) error {
+func (ds *downSync) settleDeferred(tx *store.Tx, r *run, d *deferredRecord) error {
 	if d.res.Key == "" {
 		return nil
 	}
@@ -141,7 +469,7 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 		if err := r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) }); err != nil {
 			return err
 		}
-		err = r.eachPage(ctx, p, reader, q, lg, false, func(page connector.Page, _ []*item, _ int64) (bool, error) {
+		err = r.eachPage(ctx, p, reader, q, lg, rawPages, func(page connector.Page, _ []*item, _ int64) (bool, error) {
 			return false, r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.AddSeen(in, p.em.External, pageKeys(p, page.Records)) })
 		})
 		if err != nil {
@@ -180,217 +508,3 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 	return r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) })
 }
 
-// resolve merges, for the page's records of a bidirectional entity, the
-// external changes with the local ones waiting for upload, field by field
-// against the baseline (what the last sync read or wrote, see
-// store.Baselines): a field changed on one side only takes that side's
-// value, and only a field changed on both sides to different values is a
-// conflict, settled by the entity's policy and logged with both values. A
-// local row without a baseline (changed before baselines were kept, or
-// queued by a full upload) is settled as a whole by the policy, as is a
-// record deleted locally and waiting for the deletion's upload.
-func (s *syncState) resolve(tx *store.Tx, r *run, p *entityPlan, items []*item, existing map[string]store.Row) error {
-	if s.policy == "" {
-		return nil
-	}
-	in := r.opt.Integration.Name
-	var ids []string
-	for _, it := range items {
-		if row, ok := existing[keyText(it.key)]; ok && it.res.Action != Fail {
-			ids = append(ids, row.ID)
-		}
-	}
-	changed, err := tx.ChangedLocally(in, p.local.Name, ids)
-	if err != nil {
-		return err
-	}
-	deleted, err := tx.DeletedLocally(in, p.local.Name, p.key.local.Name)
-	if err != nil {
-		return err
-	}
-	if len(changed) == 0 && len(deleted) == 0 {
-		return nil
-	}
-	var candidates []string
-	for _, id := range deleted {
-		candidates = append(candidates, id)
-	}
-	changedIDs := make([]string, 0, len(changed))
-	for id := range changed {
-		candidates = append(candidates, id)
-		changedIDs = append(changedIDs, id)
-	}
-	baselines, err := tx.Baselines(in, p.local.Name, changedIDs)
-	if err != nil {
-		return err
-	}
-	uploaded, err := tx.LastUploads(in, p.local.Name, candidates)
-	if err != nil {
-		return err
-	}
-	stamps := map[string]store.Row{}
-	if s.policy == mapping.ConflictNewest {
-		ids := make([]any, len(changedIDs))
-		for i, id := range changedIDs {
-			ids[i] = id
-		}
-		if stamps, err = tx.FindBy(p.local.Name, "id", ids, []string{"modifiedon"}); err != nil {
-			return err
-		}
-	}
-	for _, it := range items {
-		if it.res.Action == Fail {
-			continue
-		}
-		row, ok := existing[keyText(it.key)]
-		var localID string
-		switch {
-		case ok && changed[row.ID] != "":
-			localID = row.ID
-		case !ok && deleted[keyText(it.key)] != "":
-			localID = deleted[keyText(it.key)]
-		default:
-			continue
-		}
-		if base, known := baselines[localID]; ok && known {
-			if err := s.merge(tx, r, p, it, row, base, stamps[localID]); err != nil {
-				return err
-			}
-			continue
-		}
-		if !s.changedExternally(it, uploaded[localID]) {
-			// Read again only through the overlap or a full read: the local change goes up.
-			it.skip, it.res.Action = true, Unchanged
-			continue
-		}
-		if ok && same(p, it, row) {
-			continue // both sides agree: nothing to decide
-		}
-		winner := s.winner(it, stamps[localID], ok)
-		localVals := map[string]any{"id": localID}
-		if ok {
-			for k, v := range row.Values {
-				localVals[k] = v
-			}
-		} else {
-			localVals["deleted"] = true
-		}
-		external := map[string]any{}
-		for k, v := range it.values {
-			external[k] = v
-		}
-		err := tx.AddConflict(store.ConflictRecord{Integration: in, LogID: r.res.LogID, Entity: p.em.External, Key: it.res.Key,
-			Policy: string(s.policy), Winner: string(winner), Local: localVals, External: external})
-		if err != nil {
-			return err
-		}
-		if winner == mapping.ConflictLocal {
-			it.skip, it.res.Action = true, Unchanged
-			continue
-		}
-		// The external version wins: the local change is superseded and not sent.
-		if err := tx.FinishChange(in, p.local.Name, localID, 1<<62, "done", "", "conflict: the external version won"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// merge merges the external record it into the local row, which has
-// changes waiting for upload, field by field against the row's baseline:
-// it.values keeps the external values the row takes (fields changed there
-// only, and conflicts the external side wins) and loses the others (fields
-// changed here, which the upload sends). The external record becomes the
-// row's baseline, so that the upload sends only what changed here.
-func (s *syncState) merge(tx *store.Tx, r *run, p *entityPlan, it *item, row store.Row, base map[string]any, stamp store.Row) error {
-	in := r.opt.Integration.Name
-	read := make(map[string]any, len(it.values))
-	for k, v := range it.values {
-		read[k] = v
-	}
-	var both []string
-	for _, name := range p.localFields() {
-		x, ok := it.values[name]
-		if !ok {
-			continue
-		}
-		f, _ := p.local.Field(name)
-		l := row.Values[name]
-		if store.SameStored(f.Type, l, base[name]) {
-			continue // not changed here: the external value, changed or not, is the one to keep
-		}
-		if store.SameStored(f.Type, x, base[name]) || store.SameStored(f.Type, x, l) {
-			delete(it.values, name) // changed here only, or alike on both sides: the local value stays
-			continue
-		}
-		both = append(both, name)
-	}
-	if len(both) > 0 {
-		winner := s.winner(it, stamp, true)
-		localVals, external := map[string]any{"id": row.ID}, map[string]any{}
-		for _, name := range both {
-			localVals[name], external[name] = row.Values[name], it.values[name]
-			if winner == mapping.ConflictLocal {
-				delete(it.values, name)
-			}
-		}
-		err := tx.AddConflict(store.ConflictRecord{Integration: in, LogID: r.res.LogID, Entity: p.em.External, Key: it.res.Key,
-			Policy: string(s.policy), Winner: string(winner), Local: localVals, External: external})
-		if err != nil {
-			return err
-		}
-	}
-	return tx.SetBaseline(in, p.local.Name, row.ID, read)
-}
-
-// changedExternally reports whether the record changed in the external system
-// since the anchor the sync started from and since this workspace last
-// uploaded it (its own upload read back is no external change); always true
-// when nothing tells. It takes the two clocks to agree within the overlap.
-func (s *syncState) changedExternally(it *item, uploaded time.Time) bool {
-	if s.cursor == "" {
-		return true
-	}
-	t, ok := it.rec[s.cursor].(time.Time)
-	if !ok {
-		return true
-	}
-	if !uploaded.IsZero() && !t.After(uploaded) {
-		return false
-	}
-	return s.prev.Cursor.IsZero() || t.After(s.prev.Cursor)
-}
-
-// winner decides a conflict by the policy; newest compares the external
-// change timestamp with the local row's modifiedon.
-func (s *syncState) winner(it *item, stamp store.Row, exists bool) mapping.Conflict {
-	switch s.policy {
-	case mapping.ConflictLocal:
-		return mapping.ConflictLocal
-	case mapping.ConflictNewest:
-		ext, ok := it.rec[s.cursor].(time.Time)
-		if !ok || !exists {
-			return mapping.ConflictExternal
-		}
-		local, err := time.Parse(time.RFC3339Nano, fmt.Sprint(stamp.Values["modifiedon"]))
-		if err == nil && local.After(ext) {
-			return mapping.ConflictLocal
-		}
-	}
-	return mapping.ConflictExternal
-}
-
-// same reports whether the external values of it equal the local row's.
-func same(p *entityPlan, it *item, row store.Row) bool {
-	for _, name := range p.localFields() {
-		v, ok := it.values[name]
-		if !ok {
-			continue
-		}
-		f, _ := p.local.Field(name)
-		if !store.SameStored(f.Type, v, row.Values[name]) {
-			return false
-		}
-	}
-	return len(it.pending) == 0
-}
