@@ -507,4 +507,3 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 	}
 	return r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) })
 }
-
