@@ -53,6 +53,25 @@ func externalAccount(sys *memSystem, id string) meta.Record {
 	return nil
 }
 
+// downloadThenRename imports the accounts of sys, then renames guid 2 here
+// ("Renamed here", a change the capture keeps for upload).
+func downloadThenRename(t *testing.T, st *store.Store, sys connector.Connector) *Engine {
+	t.Helper()
+	ctx := context.Background()
+	e := &Engine{Store: st}
+	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
+		t.Fatal(err)
+	}
+	err := st.Update(ctx, func(tx *store.Tx) error {
+		found, _ := tx.FindBy("account", "externalid", []any{guid(2)}, nil)
+		return tx.UpdateRow("account", found[guid(2)].ID, map[string]any{"name": "Renamed here"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // TestUpdatesSendOnlyWhatChangedHere: an update carries the record's key and
 // the fields changed locally since the last sync read it, nothing else: a
 // field changed in the external system since stays as it is there, and
@@ -62,18 +81,8 @@ func TestUpdatesSendOnlyWhatChangedHere(t *testing.T) {
 	st := newWorkspace(t)
 	sys := &recordingWriter{memWriter: &memWriter{memSystem: newSystem()}}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3] // guid 2 and guid 3
-	e := &Engine{Store: st}
-	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
-		t.Fatal(err)
-	}
-	// Here: guid 2 renamed. There, meanwhile: its revenue changed.
-	err := st.Update(ctx, func(tx *store.Tx) error {
-		found, _ := tx.FindBy("account", "externalid", []any{guid(2)}, nil)
-		return tx.UpdateRow("account", found[guid(2)].ID, map[string]any{"name": "Renamed here"})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := downloadThenRename(t, st, sys)
+	// There, meanwhile: guid 2's revenue changed.
 	externalAccount(sys.memSystem, guid(2))["revenue"] = json.Number("777")
 
 	res, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: catalog})
@@ -103,17 +112,7 @@ func TestConflictingUpdateIsReadAgain(t *testing.T) {
 	sys := &recordingWriter{memWriter: &memWriter{memSystem: newSystem()}, conflicts: 1}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3]
 	sys.meanwhile = func() { externalAccount(sys.memSystem, guid(2))["revenue"] = json.Number("5") }
-	e := &Engine{Store: st}
-	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
-		t.Fatal(err)
-	}
-	err := st.Update(ctx, func(tx *store.Tx) error {
-		found, _ := tx.FindBy("account", "externalid", []any{guid(2)}, nil)
-		return tx.UpdateRow("account", found[guid(2)].ID, map[string]any{"name": "Renamed here"})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := downloadThenRename(t, st, sys)
 	res, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: catalog})
 	if err != nil {
 		t.Fatal(err)
