@@ -28,16 +28,18 @@ func (p partialError) Error() string { return p.summary }
 
 // entityJSON is one entity of the --json summary of an import or export.
 type entityJSON struct {
-	Entity     string                `json:"entity"`
-	Direction  engine.Direction      `json:"direction"`
-	All        int                   `json:"all"`
-	Imported   int                   `json:"imported"`
-	Exported   int                   `json:"exported"`
-	Updated    int                   `json:"updated"`
-	Unchanged  int                   `json:"unchanged"`
-	Failed     int                   `json:"failed"`
-	DurationMs int64                 `json:"durationMs"`
-	Queries    []string              `json:"queries,omitempty"`
+	Entity     string           `json:"entity"`
+	Direction  engine.Direction `json:"direction"`
+	All        int              `json:"all"`
+	Imported   int              `json:"imported"`
+	Exported   int              `json:"exported"`
+	Updated    int              `json:"updated"`
+	Unchanged  int              `json:"unchanged"`
+	Failed     int              `json:"failed"`
+	DurationMs int64            `json:"durationMs"`
+	Queries    []string         `json:"queries,omitempty"`
+	// CountCheck is the read reconciled with the external system's count, when it gave one.
+	CountCheck *engine.CountCheck    `json:"countCheck,omitempty"`
 	Preview    []engine.RecordResult `json:"preview,omitempty"`
 }
 
@@ -95,7 +97,7 @@ func runData(ctx context.Context, e *env, dir engine.Direction, args []string) e
 		c := er.Counts
 		out.Entities = append(out.Entities, entityJSON{Entity: er.Entity, Direction: er.Direction, All: c.All, Imported: c.Imported,
 			Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed, DurationMs: er.Duration.Milliseconds(),
-			Queries: er.Queries, Preview: er.Preview})
+			Queries: er.Queries, Preview: er.Preview, CountCheck: er.Check})
 	}
 	if runErr != nil {
 		out.Error = runErr.Error()

@@ -146,7 +146,7 @@ func (e *env) syncOne(ctx context.Context, name, reportPath string, f syncFlags)
 		c := er.Counts
 		out.Entities = append(out.Entities, entityJSON{Entity: er.Entity, Direction: er.Direction, All: c.All, Imported: c.Imported,
 			Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed, DurationMs: er.Duration.Milliseconds(),
-			Queries: er.Queries})
+			Queries: er.Queries, CountCheck: er.Check})
 		out.Deleted += c.Deleted
 	}
 	if !f.json {

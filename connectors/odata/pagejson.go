@@ -116,7 +116,11 @@ func (p *pageScanner) page() (body pageBody, ok bool) {
 				body.Delta = s
 			}
 		default:
-			p.value(1)
+			v := p.value(1)
+			if key == countCappedKey {
+				capped, isBool := v.(bool)
+				body.CountCapped = isBool && capped
+			}
 		}
 		p.skipSpace()
 		switch p.next() {

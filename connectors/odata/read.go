@@ -19,6 +19,10 @@ import (
 // ErrBadResponse: the service answered with something that is not a valid OData response.
 var ErrBadResponse = errors.New("the OData service sent an invalid response")
 
+// countCappedKey is Dataverse's annotation of a count it stopped at 5,000:
+// the count is then a lower bound, not the total.
+const countCappedKey = "@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"
+
 // skipToken starts the page tokens of client-driven paging: "$skip=N".
 const skipToken = "$skip="
 
@@ -28,6 +32,9 @@ type pageBody struct {
 	Value []map[string]any `json:"value"`
 	Next  string           `json:"@odata.nextLink"`
 	Delta string           `json:"@odata.deltaLink"`
+	// CountCapped: the count is a lower bound (Dataverse stops counting at
+	// 5,000 and says so with countCappedKey).
+	CountCapped bool `json:"@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"`
 	// Typed: the records' values are converted already (typedRecord), and
 	// Annotated tells which records carry annotations.
 	Typed     bool   `json:"-"`
@@ -154,7 +161,7 @@ func (c *Client) decodePageResponse(e meta.Entity, q connector.Query, resp *http
 		return connector.Page{}, fmt.Errorf("read %s: %w: the page from %s has no \"value\" list", q.Entity, ErrBadResponse, httpx.RedactURL(resp.URL))
 	}
 	page := connector.Page{Total: -1, Records: make([]meta.Record, 0, len(body.Value))}
-	if body.Count != "" {
+	if body.Count != "" && !body.CountCapped { // a capped count is no total
 		if n, err := body.Count.Int64(); err == nil {
 			page.Total = n
 		}

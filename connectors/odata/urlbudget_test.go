@@ -2,9 +2,12 @@ package odata
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"switchyard/core/connector"
 	"switchyard/core/spec"
@@ -85,5 +88,26 @@ func TestFilterRoom(t *testing.T) {
 	}
 	if n := len(pg.Request) - len("GET ") + len("http://127.0.0.1:65535"); n > 2000 {
 		t.Errorf("the URL is %d characters, over maxurl", n)
+	}
+}
+
+// TestCappedCountIsNoTotal: Dataverse stops counting at 5,000 and says so;
+// such a count is a lower bound, and the page reports no total, so that no
+// check takes 5,000 for the number of records to read.
+func TestCappedCountIsNoTotal(t *testing.T) {
+	for _, tt := range []struct {
+		body string
+		want int64
+	}{
+		{`{"@odata.count":5000,"@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded":true,"value":[{"accountid":"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0001"}]}`, -1},
+		{`{"@odata.count":5000,"@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded":false,"value":[]}`, 5000},
+		{`{"@odata.count":12,"value":[]}`, 12},
+	} {
+		srv := odataServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, tt.body) })
+		c := quickClient(t, srv, nil, time.Second)
+		pg, err := c.ReadPage(context.Background(), connector.Query{Entity: "accounts", Count: true}, "")
+		if err != nil || pg.Total != tt.want {
+			t.Errorf("%s: total %d, %v; want %d", tt.body, pg.Total, err, tt.want)
+		}
 	}
 }

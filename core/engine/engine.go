@@ -159,6 +159,9 @@ type EntityResult struct {
 	Duration    time.Duration `json:"-"`
 	// Queries are the reads sent for the entity, as the log keeps them.
 	Queries []string `json:"queries,omitempty"`
+	// Check is the reconciliation of the entity's read with the count the
+	// external system gave, nil when it gave none.
+	Check *CountCheck `json:"countCheck,omitempty"`
 	// Preview holds the planned records of a preview.
 	Preview []RecordResult `json:"preview,omitempty"`
 }

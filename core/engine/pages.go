@@ -123,10 +123,14 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 			}
 			return fmt.Errorf("read %s: %w", p.em.External, pg.err)
 		}
-		lg.page(r, pg.page)
 		if pg.page.Total >= 0 && total < 0 {
 			total = pg.page.Total
 		}
+		n := len(pg.page.Records)
+		if pg.items != nil {
+			n = len(pg.items) // the records themselves are gone once converted
+		}
+		lg.page(r, pg.page, n, total)
 		stop, err := fn(pg.page, pg.items, total)
 		if err != nil || stop {
 			return err
@@ -135,7 +139,34 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 			return err
 		}
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return lg.reconcile(r, q, p)
+}
+
+// CountCheck is the reconciliation of a read with the count the external
+// system gave for it: every record it counted must have been read.
+type CountCheck struct {
+	Counted int64 `json:"counted"` // what the system counted for the read's query
+	Read    int64 `json:"read"`    // the records read
+}
+
+// reconcile checks a finished read of q against the count the system gave
+// with its first page: a shortfall (a server that cut its pages, records
+// deleted while the read ran) is no success, and fails the read naming both
+// numbers. A system that gives no count (or one it capped) is not checked.
+func (lg *readLog) reconcile(r *run, q connector.Query, p *entityPlan) error {
+	if lg == nil || !q.Count || lg.counted < 0 {
+		return nil
+	}
+	check := &CountCheck{Counted: lg.counted, Read: lg.read}
+	r.res.Entities[lg.idx].Check = check
+	if check.Read < check.Counted {
+		return fmt.Errorf("read %s: the external system counted %d records, but the read ended after %d: "+
+			"it cut its pages short or records were deleted meanwhile; the records read were written, run it again", p.em.External, check.Counted, check.Read)
+	}
+	return nil
 }
 
 // readLog is the log line of one read of an entity: what it asked for until
@@ -146,29 +177,42 @@ type readLog struct {
 	note      string
 	first     string
 	pages     int
+	// read counts the records read; counted is what the system counted, -1 when it did not say.
+	read, counted int64
 }
 
 // logRead adds the log line of a read of q for entity idx, with a note on
 // what the read is for.
 func (r *run) logRead(idx int, q connector.Query, note string) *readLog {
 	er := &r.res.Entities[idx]
-	lg := &readLog{idx: idx, line: len(er.Queries), note: note, first: describeQuery(q)}
+	lg := &readLog{idx: idx, line: len(er.Queries), note: note, first: describeQuery(q), counted: -1}
 	er.Queries = append(er.Queries, lg.first+note)
 	return lg
 }
 
-// page accounts for a page of the read in its log line.
-func (lg *readLog) page(r *run, pg connector.Page) {
+// page accounts for a page of the read, of n records, in its log line:
+// the request, the pages and the records read, against the count the system
+// gave (total, -1 when none).
+func (lg *readLog) page(r *run, pg connector.Page, n int, total int64) {
 	if lg == nil {
 		return
 	}
 	lg.pages++
+	lg.read += int64(n)
+	lg.counted = total
 	if lg.pages == 1 && pg.Request != "" {
 		lg.first = pg.Request
 	}
 	s := lg.first + lg.note
+	var parts []string
 	if lg.pages > 1 {
-		s += fmt.Sprintf(" (%d pages)", lg.pages)
+		parts = append(parts, fmt.Sprintf("%d pages", lg.pages))
+	}
+	if total >= 0 {
+		parts = append(parts, fmt.Sprintf("%d read of %d counted", lg.read, total))
+	}
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
 	}
 	r.res.Entities[lg.idx].Queries[lg.line] = s
 }

@@ -270,3 +270,37 @@ func TestSameAtDeclaredPrecision(t *testing.T) {
 		}
 	}
 }
+
+// shortReader counts more records than it serves, as a server that cuts its
+// pages without a next link does.
+type shortReader struct {
+	*memSystem
+	extra int64
+}
+
+func (s shortReader) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
+	pg, err := s.memSystem.ReadPage(ctx, q, token)
+	if pg.Total >= 0 {
+		pg.Total += s.extra
+	}
+	return pg, err
+}
+
+// TestReadsAreReconciled: a read that ends before every record the system
+// counted is no success; one that reads them all says so in its log line
+// and its result.
+func TestReadsAreReconciled(t *testing.T) {
+	ctx := context.Background()
+	for _, extra := range []int64{0, 2} {
+		st := newWorkspace(t)
+		sys := shortReader{memSystem: newSystem(), extra: extra}
+		res, err := (&Engine{Store: st}).Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}})
+		er := res.Entities[0]
+		switch {
+		case extra == 0 && (err != nil || er.Check == nil || er.Check.Counted != 5 || er.Check.Read != 5 || !strings.Contains(er.Queries[0], "5 read of 5 counted")):
+			t.Errorf("a complete read: %v, check %+v, log %q", err, er.Check, er.Queries)
+		case extra == 2 && (err == nil || !strings.Contains(err.Error(), "counted 7 records, but the read ended after 5") || res.Status != Failed):
+			t.Errorf("a short read: %v, status %s", err, res.Status)
+		}
+	}
+}

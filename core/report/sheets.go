@@ -66,10 +66,11 @@ func finishSheet(f *excelize.File, sw *excelize.StreamWriter, name string, cols,
 	return f.AutoFilter(name, "A1:"+last, nil)
 }
 
-var summaryHeaders = []string{"Entity", "Local entity", "Direction", "All", "Imported", "Exported", "Updated", "Unchanged", "Failed", "Duration (s)"}
+var summaryHeaders = []string{"Entity", "Local entity", "Direction", "All", "Imported", "Exported", "Updated", "Unchanged", "Failed", "Duration (s)",
+	"Counted by the system", "Read"}
 
 func summarySheet(f *excelize.File, res *engine.Result) error {
-	sw, err := startSheet(f, "Summary", true, summaryHeaders, []float64{28, 22, 11, 9, 10, 10, 10, 11, 9, 13})
+	sw, err := startSheet(f, "Summary", true, summaryHeaders, []float64{28, 22, 11, 9, 10, 10, 10, 11, 9, 13, 22, 10})
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,11 @@ func summarySheet(f *excelize.File, res *engine.Result) error {
 	for _, e := range res.Entities {
 		c := e.Counts
 		cell, _ := excelize.CoordinatesToCellName(1, row)
-		err := sw.SetRow(cell, []any{e.Entity, e.LocalEntity, string(e.Direction), c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Failed, math.Round(e.Duration.Seconds()*100) / 100})
+		values := []any{e.Entity, e.LocalEntity, string(e.Direction), c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Failed, math.Round(e.Duration.Seconds()*100) / 100}
+		if e.Check != nil { // the reconciliation of the read with the system's count
+			values = append(values, e.Check.Counted, e.Check.Read)
+		}
+		err := sw.SetRow(cell, values)
 		if err != nil {
 			return err
 		}
