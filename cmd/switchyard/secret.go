@@ -69,8 +69,29 @@ func integrationSecret(ctx context.Context, e *env, args []string) error {
 	}
 	if *del {
 		fmt.Fprintf(e.stdout, "secret %s of integration %q deleted\n", key, name)
-	} else {
-		fmt.Fprintf(e.stdout, "secret %s of integration %q set (sealed in the workspace)\n", key, name)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "secret %s of integration %q set (sealed in the workspace)\n", key, name)
+	// An integration imported without its secrets is completed now that the system can be read.
+	res, ran, err := e.svc.CompleteImport(ctx, name)
+	if !ran {
+		if len(res.MissingSecrets) > 0 {
+			fmt.Fprintf(e.stdout, "integration %q still needs: %s\n", name, strings.Join(res.MissingSecrets, ", "))
+		}
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("%w: the secret is kept; check it (and the other settings) and give it again", err)
+	}
+	fmt.Fprintf(e.stdout, "integration %q completed: its mapping was checked against the external system\n", name)
+	for _, n := range res.CreatedEntities {
+		fmt.Fprintf(e.stdout, "created local entity %s\n", n)
+	}
+	for _, f := range res.AddedFields {
+		fmt.Fprintf(e.stdout, "added local field %s\n", f)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
 	return nil
 }

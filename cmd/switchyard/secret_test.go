@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"switchyard/internal/faulttest"
+	"switchyard/internal/testenv"
 )
 
 // secretValue is the password the test sets and then looks for everywhere.
@@ -190,4 +191,30 @@ func logRows(t *testing.T, ws string) string {
 		rows.Close()
 	}
 	return b.String()
+}
+
+// TestImportWithoutSecretsThenComplete: an integration whose secret is not
+// in the file is imported with a warning naming the command and the
+// variable, and completed by `integration secret`: then its mapping is
+// checked against the system and its local entities are created.
+func TestImportWithoutSecretsThenComplete(t *testing.T) {
+	root := testenv.ODataURL(t)
+	dir := t.TempDir()
+	ws := filepath.Join(dir, "w.db")
+	file := filepath.Join(dir, "crm.json")
+	writeFile(t, file, strings.Replace(crmFile(root), `"auth": "none"`, `"auth": "bearer"`, 1))
+	code, out, errOut := switchyard(t, "", "--workspace", ws, "integration", "import", file)
+	if code != exitOK || !strings.Contains(errOut, "switchyard integration secret crm token") || !strings.Contains(errOut, "SWITCHYARD_CRM_TOKEN") {
+		t.Fatalf("import without the token: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := switchyard(t, "", "--workspace", ws, "import", "crm"); code != exitConfig {
+		t.Errorf("an import before the secret: exit %d %s, want %d", code, errOut, exitConfig)
+	}
+	code, out, errOut = switchyard(t, "any-token\n", "--workspace", ws, "integration", "secret", "crm", "token")
+	if code != exitOK || !strings.Contains(out, `integration "crm" completed`) || !strings.Contains(out, "created local entity account") {
+		t.Fatalf("integration secret: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := switchyard(t, "", "--workspace", ws, "import", "crm"); code != exitOK {
+		t.Errorf("import after the secret: exit %d %s %s", code, out, errOut)
+	}
 }

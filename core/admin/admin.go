@@ -98,6 +98,12 @@ func (s *Service) Connect(ctx context.Context, in mapping.Integration) (connecto
 	}
 	v := info.Options.WithDefaults(s.values(info, in))
 	if err := info.Options.Validate(v); err != nil {
+		res := ImportResult{Integration: in.Name}
+		if ps := settingProblems(err, info.Options, &res); len(ps) == 0 && len(res.MissingSecrets) > 0 {
+			key := res.MissingSecrets[0]
+			return nil, configError(fmt.Errorf("integration %q needs its secret %s: give it with `switchyard integration secret %s %s`, in the app, or as %s",
+				in.Name, key, in.Name, key, SecretEnv(in.Name, key)))
+		}
 		return nil, configError(fmt.Errorf("integration %q settings: %w", in.Name, err))
 	}
 	if connector.SecretSaverFrom(ctx) == nil {

@@ -24,6 +24,10 @@ type ImportResult struct {
 	AddedFields []string
 	// Warnings are things the admin should know but that did not stop the import.
 	Warnings []string
+	// MissingSecrets are the secret settings the integration still needs:
+	// it is saved, and its mapping is checked against the external schema
+	// (and its local entities created) once they are given (CompleteImport).
+	MissingSecrets []string
 }
 
 // ImportFile reads an integration file, checks it against the connector's
@@ -79,31 +83,80 @@ func (s *Service) ImportFile(ctx context.Context, r io.Reader) (ImportResult, er
 		}
 	}
 
+	if len(res.MissingSecrets) > 0 {
+		if _, err := s.Store.Snapshot(ctx, in.Name); err != nil || !res.Replaced {
+			// Nothing to check the mapping against until the system can be
+			// read: save the integration, and complete it when the secrets come.
+			return res, s.Store.SaveIntegration(ctx, in)
+		}
+	}
+	if err := s.checkAndSave(ctx, in, old, &res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// checkAndSave reads the external catalog of in (or the snapshot of old),
+// checks the mapping against it and the local schema, creates what the
+// workspace lacks, and saves the integration with the catalog's snapshot.
+func (s *Service) checkAndSave(ctx context.Context, in, old mapping.Integration, res *ImportResult) error {
 	external, warn, err := s.importCatalog(ctx, in, old, res.Replaced)
 	if err != nil {
-		return res, err
+		return err
 	}
 	if warn != "" {
 		res.Warnings = append(res.Warnings, warn)
 	}
 	local, err := s.Store.Entities(ctx)
 	if err != nil {
-		return res, err
+		return err
 	}
 	plan, ps := mapping.CheckSchemas(in, external, local)
 	if len(ps) > 0 {
-		return res, configError(ps)
+		return configError(ps)
 	}
-	if err := s.applyPlan(ctx, plan, &res); err != nil {
-		return res, err
+	if err := s.applyPlan(ctx, plan, res); err != nil {
+		return err
 	}
 	if err := s.Store.SaveIntegration(ctx, in); err != nil {
-		return res, err
+		return err
 	}
-	if err := s.Store.SaveSnapshot(ctx, in.Name, external); err != nil {
-		return res, err
+	return s.Store.SaveSnapshot(ctx, in.Name, external)
+}
+
+// CompleteImport finishes the import of an integration saved without its
+// secrets (ImportResult.MissingSecrets), once they are given: it reads the
+// external catalog, checks the mapping and creates the local entities. It
+// reports false when nothing was done: the integration was complete already
+// (it has a schema snapshot), or still lacks secrets (res.MissingSecrets).
+func (s *Service) CompleteImport(ctx context.Context, name string) (ImportResult, bool, error) {
+	res := ImportResult{Integration: name, Replaced: true}
+	if _, err := s.Store.Snapshot(ctx, name); err == nil {
+		return res, false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return res, false, err
 	}
-	return res, nil
+	in, err := s.Store.Integration(ctx, name)
+	if err != nil {
+		return res, false, err
+	}
+	info, err := s.Registry.Lookup(in.Connector)
+	if err != nil {
+		return res, false, configError(fmt.Errorf("integration %q: %w", name, err))
+	}
+	if err := info.Options.Validate(info.Options.WithDefaults(s.values(info, in))); err != nil {
+		if ps := settingProblems(err, info.Options, &res); len(ps) > 0 {
+			return res, false, configError(ps)
+		}
+		if len(res.MissingSecrets) > 0 {
+			return res, false, nil // more secrets to come
+		}
+	}
+	res.Replaced = false // no snapshot to fall back on
+	if err := s.checkAndSave(ctx, in, in, &res); err != nil {
+		return res, true, fmt.Errorf("complete integration %q: %w", name, err)
+	}
+	return res, true, nil
 }
 
 // settingProblems turns a settings validation error into Problems at
@@ -117,7 +170,10 @@ func settingProblems(err error, opts spec.Options, res *ImportResult) mapping.Pr
 			continue
 		}
 		if o, ok := opts.Get(fe.Key); ok && o.Secret() {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: enter it in the app or set %s", fe.Msg, SecretEnv(res.Integration, fe.Key)))
+			res.MissingSecrets = append(res.MissingSecrets, fe.Key)
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: give it with `switchyard integration secret %s %s` (or in the app, or as %s); "+
+				"the mapping is checked against the external system, and its local entities created, once it is there",
+				fe.Msg, res.Integration, fe.Key, SecretEnv(res.Integration, fe.Key)))
 			continue
 		}
 		ps = append(ps, mapping.Problem{Path: "settings." + fe.Key, Msg: fe.Msg})
