@@ -41,9 +41,14 @@ fuzz: deps
 	done; if [ -n "$$failed" ]; then echo "fuzz: crashers found by$$failed (kept under testdata/fuzz/)"; exit 1; fi
 
 ## package: a Linux tar.xz with the binary, the icon and the desktop entry from FyneApp.toml, into dist/
+## The build number is the commit count, so that it increases with every commit and the checkout stays as it
+## was: fyne package would otherwise write an increased Build back into the tracked FyneApp.toml.
+BUILDNUM := $(shell git rev-list --count HEAD 2>/dev/null || echo 1)
 package: build
 	mkdir -p dist
-	$(GO) tool fyne package -os linux --exe $(BIN) --name Switchyard --icon assets/icon.png
+	cp FyneApp.toml .FyneApp.toml.keep
+	$(GO) tool fyne package -os linux --exe $(BIN) --name Switchyard --icon assets/icon.png --app-build $(BUILDNUM); \
+		status=$$?; mv -f .FyneApp.toml.keep FyneApp.toml; exit $$status
 	mv -f Switchyard.tar.xz dist/switchyard-$(VERSION)-linux-amd64.tar.xz
 	@ls -l dist/
 
