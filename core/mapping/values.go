@@ -3,6 +3,8 @@ package mapping
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +60,7 @@ func (f FieldMapping) Apply(value any) (any, error) {
 		text := Text(value)
 		found := false
 		for _, vm := range f.Values {
-			if vm.External == text {
+			if sameText(vm.External, text) {
 				value, found = vm.Local, true
 				break
 			}
@@ -89,7 +91,7 @@ func (f FieldMapping) ApplyUpload(value any) (any, error) {
 	}
 	text := Text(value)
 	for _, vm := range f.Values {
-		if vm.Local == text {
+		if sameText(vm.Local, text) {
 			return vm.External, nil
 		}
 	}
@@ -138,7 +140,7 @@ func Text(v any) string {
 	case string:
 		return x
 	case json.Number:
-		return x.String()
+		return numberText(x.String())
 	case bool:
 		return strconv.FormatBool(x)
 	case int:
@@ -158,6 +160,39 @@ func Text(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// numberText renders a number literal without exponent or trailing zeros
+// ("1.50" → "1.5", "1e3" → "1000"); anything else stays as it is.
+func numberText(s string) string {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return s
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	out := strings.TrimRight(r.FloatString(len(s)+20), "0")
+	return strings.TrimSuffix(out, ".")
+}
+
+// sameText reports whether a value map's entry a stands for the value text:
+// the same text, or the same number written otherwise ("1.0" and "1").
+// Codes with leading zeros ("010") are text, never numbers.
+func sameText(a, text string) bool {
+	if a == text {
+		return true
+	}
+	if !plainNumber.MatchString(a) || !plainNumber.MatchString(text) {
+		return false
+	}
+	ra, ok1 := new(big.Rat).SetString(a)
+	rb, ok2 := new(big.Rat).SetString(text)
+	return ok1 && ok2 && ra.Cmp(rb) == 0
+}
+
+// plainNumber matches a decimal number as people write one: no exponent, no
+// leading zeros.
+var plainNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
 
 // checkValues reports what is wrong with the value map, default, constant and rules of f at path fp.
 func checkValues(ps *Problems, fp string, f FieldMapping) {
