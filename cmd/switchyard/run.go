@@ -36,6 +36,7 @@ type entityJSON struct {
 	Updated    int              `json:"updated"`
 	Unchanged  int              `json:"unchanged"`
 	Failed     int              `json:"failed"`
+	Warnings   int              `json:"warnings"`
 	DurationMs int64            `json:"durationMs"`
 	Queries    []string         `json:"queries,omitempty"`
 	// CountCheck is the read reconciled with the external system's count, when it gave one.
@@ -96,7 +97,7 @@ func runData(ctx context.Context, e *env, dir engine.Direction, args []string) e
 	for _, er := range res.Entities {
 		c := er.Counts
 		out.Entities = append(out.Entities, entityJSON{Entity: er.Entity, Direction: er.Direction, All: c.All, Imported: c.Imported,
-			Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed, DurationMs: er.Duration.Milliseconds(),
+			Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed, Warnings: c.Warnings, DurationMs: er.Duration.Milliseconds(),
 			Queries: er.Queries, Preview: er.Preview, CountCheck: er.Check})
 	}
 	if runErr != nil {
@@ -129,16 +130,23 @@ func printRun(w io.Writer, res *engine.Result, reportPath string) {
 		if er.Direction == engine.Export {
 			created, n = "exported", c.Exported
 		}
-		fmt.Fprintf(tw, "%s\t→ %s\tall %d\t%s %d\tupdated %d\tunchanged %d\tfailed %d\t%.1fs\n", er.Entity, er.LocalEntity, c.All, created, n, c.Updated, c.Unchanged, c.Failed, er.Duration.Seconds())
+		if res.Preview {
+			created = "would be " + created
+		}
+		fmt.Fprintf(tw, "%s\t→ %s\tall %d%s\t%s %d\tupdated %d\tunchanged %d\tfailed %d\twarnings %d\t%.1fs\n", er.Entity, er.LocalEntity, c.All, ofCounted(er),
+			created, n, c.Updated, c.Unchanged, c.Failed, c.Warnings, er.Duration.Seconds())
 	}
 	tw.Flush()
 	if res.Preview {
-		fmt.Fprintln(w, "\nPREVIEW: nothing was changed on either side")
+		fmt.Fprintln(w, "\nPREVIEW: nothing was changed on either side; what would happen to the records looked at:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ENTITY\tKEY\tACTION\tCHANGES / ERROR")
+		fmt.Fprintln(tw, "ENTITY\tKEY\tWOULD\tCHANGES / ERROR / WARNING")
 		for _, er := range res.Entities {
 			for _, r := range er.Preview {
 				detail := r.Error
+				if r.Warning != "" {
+					detail = "warning: " + r.Warning
+				}
 				if detail == "" {
 					detail = changeList(r.Changes)
 				}
@@ -151,6 +159,15 @@ func printRun(w io.Writer, res *engine.Result, reportPath string) {
 	if reportPath != "" {
 		fmt.Fprintf(w, "report: %s\n", reportPath)
 	}
+}
+
+// ofCounted says how many records the system counted for the entity's read,
+// when that is more than were read (a preview's sample, a run that stopped): " of 1200".
+func ofCounted(er engine.EntityResult) string {
+	if er.Check == nil || er.Check.Read >= er.Check.Counted {
+		return ""
+	}
+	return fmt.Sprintf(" of %d", er.Check.Counted)
 }
 
 func changeList(cs []engine.Change) string {

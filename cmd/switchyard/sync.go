@@ -145,7 +145,7 @@ func (e *env) syncOne(ctx context.Context, name, reportPath string, f syncFlags)
 	for _, er := range res.Entities {
 		c := er.Counts
 		out.Entities = append(out.Entities, entityJSON{Entity: er.Entity, Direction: er.Direction, All: c.All, Imported: c.Imported,
-			Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed, DurationMs: er.Duration.Milliseconds(),
+			Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed, Warnings: c.Warnings, DurationMs: er.Duration.Milliseconds(),
 			Queries: er.Queries, CountCheck: er.Check})
 		out.Deleted += c.Deleted
 	}
@@ -153,8 +153,8 @@ func (e *env) syncOne(ctx context.Context, name, reportPath string, f syncFlags)
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		for _, er := range res.Entities {
 			c := er.Counts
-			fmt.Fprintf(tw, "%s\t%s\t%s\tall %d\timported %d\texported %d\tupdated %d\tunchanged %d\tdeleted %d\tfailed %d\t%.1fs\n",
-				name, er.Entity, er.Direction, c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Deleted, c.Failed, er.Duration.Seconds())
+			fmt.Fprintf(tw, "%s\t%s\t%s\tall %d%s\timported %d\texported %d\tupdated %d\tunchanged %d\tdeleted %d\tfailed %d\twarnings %d\t%.1fs\n",
+				name, er.Entity, er.Direction, c.All, ofCounted(er), c.Imported, c.Exported, c.Updated, c.Unchanged, c.Deleted, c.Failed, c.Warnings, er.Duration.Seconds())
 		}
 		tw.Flush()
 		fmt.Fprintf(e.stdout, "%s: %s\n", name, res.Summary())

@@ -53,6 +53,12 @@ const (
 	// Delete removes a record: locally when the external system no longer
 	// has it, externally when it was deleted locally (syncs only).
 	Delete Action = "delete"
+	// Warn is a record written with warnings (saved, but something was left
+	// out, such as a lookup whose target is not in the workspace), or left
+	// out by the mapping's choice (a lookup's missingParent "skip"); the
+	// warning says which. Unlike a failure it is not retried and does not
+	// make the run partial.
+	Warn Action = "warn"
 )
 
 // DefaultPreviewLimit is how many records a preview shows per entity when Options.PreviewLimit is 0.
@@ -100,6 +106,8 @@ type Counts struct {
 	Failed    int `json:"failed"`
 	// Deleted counts the records a sync deleted (on the side the entity's direction writes).
 	Deleted int `json:"deleted"`
+	// Warnings counts the records written with warnings, or skipped (Warn).
+	Warnings int `json:"warnings"`
 }
 
 func (c *Counts) add(o Counts) {
@@ -110,6 +118,7 @@ func (c *Counts) add(o Counts) {
 	c.Unchanged += o.Unchanged
 	c.Failed += o.Failed
 	c.Deleted += o.Deleted
+	c.Warnings += o.Warnings
 }
 
 // count adds one record with action a in direction d.
@@ -130,6 +139,8 @@ func (c *Counts) count(d Direction, a Action) {
 		c.Failed++
 	case Delete:
 		c.Deleted++
+	case Warn:
+		c.Warnings++
 	}
 }
 
@@ -148,6 +159,8 @@ type RecordResult struct {
 	Action  Action   `json:"action"`
 	Changes []Change `json:"changes,omitempty"`
 	Error   string   `json:"error,omitempty"`
+	// Warning says what a record written with warnings (Warn) left out.
+	Warning string `json:"warning,omitempty"`
 }
 
 // EntityResult is the outcome of one entity.
@@ -159,8 +172,10 @@ type EntityResult struct {
 	Duration    time.Duration `json:"-"`
 	// Queries are the reads sent for the entity, as the log keeps them.
 	Queries []string `json:"queries,omitempty"`
-	// Check is the reconciliation of the entity's read with the count the
-	// external system gave, nil when it gave none.
+	// Check is how far the entity's read got against the count the external
+	// system gave (nil when it gave none): every record it counted, at the end
+	// of a complete read; a sample of them in a preview; fewer in a run that
+	// stopped.
 	Check *CountCheck `json:"countCheck,omitempty"`
 	// Preview holds the planned records of a preview.
 	Preview []RecordResult `json:"preview,omitempty"`
@@ -191,18 +206,68 @@ func (r *Result) Totals() Counts {
 }
 
 // Summary is the results line, e.g.
-// `RESULTS: ALL (15) : IMPORTED (13); UPDATED (2); UNCHANGED (0); FAILED (0)`.
+// `RESULTS: ALL (15) : IMPORTED (13); UPDATED (2); UNCHANGED (0); FAILED (0); WARNINGS (0)`.
+// A preview's says what would happen, and of how many records; a run that
+// failed or was cancelled says so before its counts.
 func (r *Result) Summary() string {
 	c := r.Totals()
+	if r.Preview {
+		return r.previewSummary(c)
+	}
+	prefix := "RESULTS"
+	switch r.Status {
+	case Failed, Cancelled:
+		how := "failed"
+		if r.Status == Cancelled {
+			how = "was cancelled"
+		}
+		prefix = fmt.Sprintf("RESULTS (INCOMPLETE: the run %s after %d records%s)", how, c.All, r.ofCounted())
+	}
+	return prefix + r.countsLine(c)
+}
+
+// countsLine is the part of the results line after "RESULTS".
+func (r *Result) countsLine(c Counts) string {
 	if r.Direction == Sync {
-		return fmt.Sprintf("RESULTS: ALL (%d) : IMPORTED (%d); EXPORTED (%d); UPDATED (%d); UNCHANGED (%d); DELETED (%d); FAILED (%d)",
-			c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Deleted, c.Failed)
+		return fmt.Sprintf(": ALL (%d) : IMPORTED (%d); EXPORTED (%d); UPDATED (%d); UNCHANGED (%d); DELETED (%d); FAILED (%d); WARNINGS (%d)",
+			c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Deleted, c.Failed, c.Warnings)
 	}
 	created, n := "IMPORTED", c.Imported
 	if r.Direction == Export {
 		created, n = "EXPORTED", c.Exported
 	}
-	return fmt.Sprintf("RESULTS: ALL (%d) : %s (%d); UPDATED (%d); UNCHANGED (%d); FAILED (%d)", c.All, created, n, c.Updated, c.Unchanged, c.Failed)
+	return fmt.Sprintf(": ALL (%d) : %s (%d); UPDATED (%d); UNCHANGED (%d); FAILED (%d); WARNINGS (%d)",
+		c.All, created, n, c.Updated, c.Unchanged, c.Failed, c.Warnings)
+}
+
+// previewSummary is a preview's results line: what would happen to the
+// records it looked at, how many those were, and how many the system counts.
+func (r *Result) previewSummary(c Counts) string {
+	created, n := "IMPORT", c.Imported
+	if r.Direction == Export {
+		created, n = "EXPORT", c.Exported
+	}
+	return fmt.Sprintf("PREVIEW, NOTHING WRITTEN (%d records looked at%s): WOULD %s (%d); WOULD UPDATE (%d); UNCHANGED (%d); WOULD FAIL (%d); WITH WARNINGS (%d)",
+		c.All, r.ofCounted(), created, n, c.Updated, c.Unchanged, c.Failed, c.Warnings)
+}
+
+// ofCounted says how many records the external system counted for the
+// entities read, when it counted them all: " of 1200".
+func (r *Result) ofCounted() string {
+	var counted int64
+	for _, e := range r.Entities {
+		if e.Check == nil {
+			if e.Direction != Export {
+				return ""
+			}
+			continue
+		}
+		counted += e.Check.Counted
+	}
+	if counted == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" of %d", counted)
 }
 
 // Engine runs imports and exports against one workspace.
@@ -263,7 +328,7 @@ func (e *Engine) finish(ctx context.Context, res *Result, err error) (*Result, e
 		}
 		logErr := e.Store.FinishLog(context.WithoutCancel(ctx), store.LogEntry{ID: res.LogID, Status: string(res.Status), Ended: res.Ended,
 			All: totals.All, Imported: totals.Imported, Exported: totals.Exported, Updated: totals.Updated,
-			Unchanged: totals.Unchanged, Failed: totals.Failed, Message: msg})
+			Unchanged: totals.Unchanged, Failed: totals.Failed, Warnings: totals.Warnings, Message: msg})
 		if err == nil && logErr != nil {
 			res.Err, res.Status = logErr, Failed
 			return res, logErr

@@ -88,7 +88,7 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := res.Summary(); got != "RESULTS: ALL (4) : EXPORTED (1); UPDATED (1); UNCHANGED (1); FAILED (1)" {
+	if got := res.Summary(); got != "RESULTS: ALL (4) : EXPORTED (1); UPDATED (1); UNCHANGED (1); FAILED (1); WARNINGS (0)" {
 		t.Errorf("Summary() = %q; records %+v", got, seen)
 	}
 	var created meta.Record

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"switchyard/core/connector"
+	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
 )
@@ -50,6 +51,18 @@ func recycle(items []*item) {
 	}
 }
 
+// warn adds a warning to the record's result: it is written with warnings.
+func (it *item) warn(format string, args ...any) {
+	it.res.Warning = joinWarning(it.res.Warning, fmt.Sprintf(format, args...))
+}
+
+func joinWarning(have, add string) string {
+	if have == "" {
+		return add
+	}
+	return have + "; " + add
+}
+
 func (it *item) fail(format string, args ...any) {
 	if it.res.Action != Fail {
 		it.res.Action, it.res.Error = Fail, fmt.Sprintf(format, args...)
@@ -67,6 +80,9 @@ type deferredRecord struct {
 	// ds is the entity's download in a sync (which keeps the record
 	// quarantined until it is settled), nil in an import.
 	ds *downSync
+	// skipped is true once the record, created by this run, was removed
+	// again because a lookup's target is missing (missingParent skip).
+	skipped bool
 }
 
 func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
@@ -80,6 +96,9 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 	}
 	q := p.readQuery(where, r.opt.PageSize)
 	q.Count = true
+	if r.opt.Preview && q.PageSize == 0 {
+		q.PageSize = r.previewLimit() // a preview asks for its sample, not a full page
+	}
 	lg := r.logRead(idx, q, "")
 	if !r.opt.Preview {
 		if err := r.indexKeys(ctx, p); err != nil {
@@ -186,6 +205,9 @@ func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, items []*item, ds
 			deferred = append(deferred, d)
 			continue
 		}
+		if it.res.Warning != "" {
+			it.res.Action = Warn
+		}
 		results = append(results, it.res)
 	}
 	return results, deferred, nil
@@ -245,7 +267,9 @@ func convertRecord(p *entityPlan, rec meta.Record, it *item) {
 
 // resolveLookups turns the target keys of the page's lookups into local ids.
 // A target not found is pending when its entity is part of this run (it may
-// come later, or later in this very entity), else the record fails.
+// come later, or later in this very entity); else the lookup's missingParent
+// decides: the record is written without it with a warning (the default),
+// fails, or is left out with a warning.
 func (r *run) resolveLookups(tx *store.Tx, p *entityPlan, items []*item) error {
 	for j, l := range p.lookups {
 		var keys []any
@@ -274,7 +298,17 @@ func (r *run) resolveLookups(tx *store.Tx, p *entityPlan, items []*item) error {
 				it.pending = append(it.pending, j)
 				continue
 			}
-			it.fail("lookup %s: no %s has %s = %v: import %s first", l.local.Name, l.target, l.targetKey.Name, k, l.target)
+			missing := fmt.Sprintf("lookup %s: no %s has %s = %v", l.local.Name, l.target, l.targetKey.Name, k)
+			switch l.fm.MissingParent.Policy() {
+			case mapping.MissingFail:
+				it.fail("%s: import %s first (or set the lookup's missingParent to warn)", missing, l.target)
+			case mapping.MissingSkip:
+				it.skip, it.res.Action = true, Warn
+				it.warn("%s: the record was left out (missingParent skip)", missing)
+			default:
+				it.values[l.local.Name] = nil
+				it.warn("%s: written without it", missing)
+			}
 		}
 	}
 	return nil
@@ -390,7 +424,10 @@ func (r *run) resolveDeferred(ctx context.Context) error {
 	return nil
 }
 
-// completeLookups sets the waiting lookups of d, or fails its result for those still unresolved.
+// completeLookups sets the waiting lookups of d. A target still missing is
+// settled by the lookup's missingParent: the record stays written without it
+// with a warning (the default), fails, or, created by this run, is removed
+// again (skip).
 func (r *run) completeLookups(tx *store.Tx, d *deferredRecord) error {
 	p := d.plan
 	set := map[string]any{}
@@ -400,36 +437,55 @@ func (r *run) completeLookups(tx *store.Tx, d *deferredRecord) error {
 		if err != nil {
 			return err
 		}
-		row, ok := found[keyText(k)]
-		if !ok {
-			d.res.Action = Fail
-			d.res.Error = fmt.Sprintf("lookup %s: no %s has %s = %v (the record was saved without it)", l.local.Name, l.target, l.targetKey.Name, k)
+		if row, ok := found[keyText(k)]; ok {
+			set[l.local.Name] = row.ID
 			continue
 		}
-		set[l.local.Name] = row.ID
-	}
-	if len(set) == 0 {
-		return nil
-	}
-	current, err := tx.FindBy(p.local.Name, "id", []any{d.id}, keysOf(set))
-	if err != nil {
-		return err
-	}
-	old := current[d.id].Values
-	changed := map[string]any{}
-	for name, id := range set {
-		if old[name] != id {
-			changed[name] = id
-			d.res.Changes = append(d.res.Changes, Change{Field: name, Old: old[name], New: id})
+		missing := fmt.Sprintf("lookup %s: no %s has %s = %v", l.local.Name, l.target, l.targetKey.Name, k)
+		switch l.fm.MissingParent.Policy() {
+		case mapping.MissingFail:
+			d.res.Action, d.res.Error = Fail, missing+" (the record was saved without it)"
+		case mapping.MissingSkip:
+			if d.res.Action == Create {
+				if err := tx.DeleteRow(p.local.Name, d.id); err != nil {
+					return err
+				}
+				d.res.Warning = joinWarning(d.res.Warning, missing+": the record was left out (missingParent skip)")
+				d.res.Changes = nil
+				d.skipped = true
+				continue
+			}
+			d.res.Warning = joinWarning(d.res.Warning, missing+": written without it (the record was there already)")
+		default:
+			d.res.Warning = joinWarning(d.res.Warning, missing+": written without it")
 		}
 	}
-	if len(changed) == 0 {
-		return nil
+	if len(set) > 0 && !d.skipped {
+		current, err := tx.FindBy(p.local.Name, "id", []any{d.id}, keysOf(set))
+		if err != nil {
+			return err
+		}
+		old := current[d.id].Values
+		changed := map[string]any{}
+		for name, id := range set {
+			if old[name] != id {
+				changed[name] = id
+				d.res.Changes = append(d.res.Changes, Change{Field: name, Old: old[name], New: id})
+			}
+		}
+		if len(changed) > 0 {
+			if d.res.Action == Unchanged {
+				d.res.Action = Update
+			}
+			if err := tx.UpdateRow(p.local.Name, d.id, changed); err != nil {
+				return err
+			}
+		}
 	}
-	if d.res.Action == Unchanged {
-		d.res.Action = Update
+	if d.res.Warning != "" && d.res.Action != Fail {
+		d.res.Action = Warn
 	}
-	return tx.UpdateRow(p.local.Name, d.id, changed)
+	return nil
 }
 
 func keysOf(m map[string]any) []string {

@@ -160,8 +160,7 @@ func (lg *readLog) reconcile(r *run, q connector.Query, p *entityPlan) error {
 	if lg == nil || !q.Count || lg.counted < 0 {
 		return nil
 	}
-	check := &CountCheck{Counted: lg.counted, Read: lg.read}
-	r.res.Entities[lg.idx].Check = check
+	check := r.res.Entities[lg.idx].Check
 	if check.Read < check.Counted {
 		return fmt.Errorf("read %s: the external system counted %d records, but the read ended after %d: "+
 			"it cut its pages short or records were deleted meanwhile; the records read were written, run it again", p.em.External, check.Counted, check.Read)
@@ -179,13 +178,15 @@ type readLog struct {
 	pages     int
 	// read counts the records read; counted is what the system counted, -1 when it did not say.
 	read, counted int64
+	// count is true for the entity's main read, which asked for the count.
+	count bool
 }
 
 // logRead adds the log line of a read of q for entity idx, with a note on
 // what the read is for.
 func (r *run) logRead(idx int, q connector.Query, note string) *readLog {
 	er := &r.res.Entities[idx]
-	lg := &readLog{idx: idx, line: len(er.Queries), note: note, first: describeQuery(q), counted: -1}
+	lg := &readLog{idx: idx, line: len(er.Queries), note: note, first: describeQuery(q), counted: -1, count: q.Count}
 	er.Queries = append(er.Queries, lg.first+note)
 	return lg
 }
@@ -200,6 +201,11 @@ func (lg *readLog) page(r *run, pg connector.Page, n int, total int64) {
 	lg.pages++
 	lg.read += int64(n)
 	lg.counted = total
+	if lg.count && total >= 0 {
+		// How far the entity's read has got against what the system counted:
+		// a preview's sample, a run that stops, a read to reconcile.
+		r.res.Entities[lg.idx].Check = &CountCheck{Counted: total, Read: lg.read}
+	}
 	if lg.pages == 1 && pg.Request != "" {
 		lg.first = pg.Request
 	}

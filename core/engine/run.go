@@ -70,7 +70,7 @@ func (r *run) logEntity(tx *store.Tx, idx int, c Counts) error {
 	er := r.res.Entities[idx]
 	return tx.SaveLogEntity(r.res.LogID, idx, store.LogEntity{
 		Entity: er.Entity, LocalEntity: er.LocalEntity, Direction: string(er.Direction),
-		All: c.All, Imported: c.Imported, Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed,
+		All: c.All, Imported: c.Imported, Exported: c.Exported, Updated: c.Updated, Unchanged: c.Unchanged, Failed: c.Failed, Warnings: c.Warnings,
 		DurationMs: time.Since(r.starts[idx]).Milliseconds(), Queries: er.Queries,
 	})
 }
@@ -102,13 +102,19 @@ func (r *run) pageCounts(idx int, results []RecordResult) Counts {
 	return c
 }
 
-// logFailures records the failed results of a page inside tx.
+// logFailures records the failed results of a page inside tx, and those written with warnings.
 func (r *run) logFailures(tx *store.Tx, results []RecordResult) error {
 	for _, rr := range results {
-		if rr.Action != Fail {
+		var f store.LogFailure
+		switch rr.Action {
+		case Fail:
+			f = store.LogFailure{Entity: rr.Entity, Key: rr.Key, Error: rr.Error}
+		case Warn:
+			f = store.LogFailure{Entity: rr.Entity, Key: rr.Key, Error: rr.Warning, Warning: true}
+		default:
 			continue
 		}
-		if err := tx.AddLogFailure(r.res.LogID, store.LogFailure{Entity: rr.Entity, Key: rr.Key, Error: rr.Error}); err != nil {
+		if err := tx.AddLogFailure(r.res.LogID, f); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"switchyard/core/connector"
+	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
 )
@@ -301,6 +302,48 @@ func TestReadsAreReconciled(t *testing.T) {
 			t.Errorf("a complete read: %v, check %+v, log %q", err, er.Check, er.Queries)
 		case extra == 2 && (err == nil || !strings.Contains(err.Error(), "counted 7 records, but the read ended after 5") || res.Status != Failed):
 			t.Errorf("a short read: %v, status %s", err, res.Status)
+		}
+	}
+}
+
+// TestMissingParentPolicies: a record whose lookup target is not in the
+// workspace is written without it with a warning (the default), fails, or is
+// left out with a warning, as the lookup's missingParent says (the run is
+// partial for the contact without a key, which fails whatever the policy).
+func TestMissingParentPolicies(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		policy                   mapping.Missing
+		status                   Status
+		imported, failed, warned int
+	}{
+		{"", Partial, 0, 1, 2}, // the keyless contact fails; both others warn, written without the account
+		{mapping.MissingFail, Partial, 0, 3, 0},
+		{mapping.MissingSkip, Partial, 0, 1, 2}, // warned, but not written
+	}
+	for _, tt := range tests {
+		st := newWorkspace(t)
+		in := crm()
+		for i, f := range in.Entities[0].Fields {
+			if f.Lookup != "" {
+				in.Entities[0].Fields[i].MissingParent = tt.policy
+			}
+		}
+		res, err := (&Engine{Store: st}).Run(ctx, newSystem(), Options{Integration: in, Direction: Import, Entities: []string{"Contacts"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Totals()
+		if res.Status != tt.status || c.Imported != tt.imported || c.Failed != tt.failed || c.Warnings != tt.warned {
+			t.Errorf("missingParent %q: %s %+v", tt.policy, res.Status, c)
+		}
+		contacts := rows(t, st, "contact", "lastname", "accountid")
+		want := 2
+		if tt.policy != "" {
+			want = 0
+		}
+		if len(contacts) != want {
+			t.Errorf("missingParent %q: %d contacts written, want %d: %v", tt.policy, len(contacts), want, contacts)
 		}
 	}
 }

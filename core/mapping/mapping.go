@@ -117,4 +117,26 @@ type FieldMapping struct {
 	// KeepWhenEmpty leaves the target field as it is when the source value is
 	// empty (nil or ""), instead of clearing it; a Default still applies first.
 	KeepWhenEmpty bool `json:"keepWhenEmpty,omitempty"`
+	// MissingParent says, for a lookup, what becomes of a record whose
+	// target is not in the workspace: MissingWarn (the default: the record
+	// is written without the lookup, with a warning), MissingFail or MissingSkip.
+	MissingParent Missing `json:"missingParent,omitempty"`
+}
+
+// Missing is what a lookup does when its target is missing.
+type Missing string
+
+// The values of FieldMapping.MissingParent.
+const (
+	MissingWarn Missing = "warn" // write the record without the lookup, with a warning (the default)
+	MissingFail Missing = "fail" // fail the record
+	MissingSkip Missing = "skip" // leave the record out, with a warning
+)
+
+// Policy returns m, or MissingWarn when it is empty.
+func (m Missing) Policy() Missing {
+	if m == "" {
+		return MissingWarn
+	}
+	return m
 }

@@ -196,6 +196,13 @@ var plainNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
 
 // checkValues reports what is wrong with the value map, default, constant and rules of f at path fp.
 func checkValues(ps *Problems, fp string, f FieldMapping) {
+	switch {
+	case f.MissingParent == "":
+	case f.Lookup == "":
+		ps.add(fp+".missingParent", "only a lookup (a field with \"lookup\") has a parent that can be missing: remove missingParent")
+	case f.MissingParent != MissingWarn && f.MissingParent != MissingFail && f.MissingParent != MissingSkip:
+		ps.add(fp+".missingParent", "%q: use %s (the default), %s or %s", f.MissingParent, MissingWarn, MissingFail, MissingSkip)
+	}
 	switch f.OtherValues {
 	case "", OtherFail, OtherKeep, OtherEmpty:
 	default:

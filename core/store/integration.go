@@ -172,10 +172,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		}
 		for j, fm := range em.Fields {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sy_field_mapping
-(entity_mapping, position, external, local, lookup, disabled, default_value, constant_value, other_values, keep_when_empty)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+(entity_mapping, position, external, local, lookup, disabled, default_value, constant_value, other_values, keep_when_empty, missing_parent)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				id, j, fm.External, fm.Local, fm.Lookup, boolInt(fm.Disabled),
-				nullText(fm.Default), nullText(fm.Constant), fm.OtherValues, boolInt(fm.KeepWhenEmpty)); err != nil {
+				nullText(fm.Default), nullText(fm.Constant), fm.OtherValues, boolInt(fm.KeepWhenEmpty), string(fm.MissingParent)); err != nil {
 				return fmt.Errorf("save field mapping %q of %q: %w", fm.External, em.External, err)
 			}
 			if err := saveFieldExtras(ctx, tx, id, j, fm); err != nil {
@@ -308,7 +308,7 @@ FROM sy_entity_mapping WHERE integration = ? ORDER BY position`, integration)
 // loadFieldMappings reads the field mappings of one entity mapping in order.
 func loadFieldMappings(ctx context.Context, tx *sql.Tx, entityMapping int64) ([]mapping.FieldMapping, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT external, local, lookup, disabled,
-	coalesce(default_value, ''), coalesce(constant_value, ''), other_values, keep_when_empty
+	coalesce(default_value, ''), coalesce(constant_value, ''), other_values, keep_when_empty, missing_parent
 FROM sy_field_mapping WHERE entity_mapping = ? ORDER BY position`, entityMapping)
 	if err != nil {
 		return nil, err
@@ -316,7 +316,7 @@ FROM sy_field_mapping WHERE entity_mapping = ? ORDER BY position`, entityMapping
 	var out []mapping.FieldMapping
 	for rows.Next() {
 		var fm mapping.FieldMapping
-		if err := rows.Scan(&fm.External, &fm.Local, &fm.Lookup, &fm.Disabled, &fm.Default, &fm.Constant, &fm.OtherValues, &fm.KeepWhenEmpty); err != nil {
+		if err := rows.Scan(&fm.External, &fm.Local, &fm.Lookup, &fm.Disabled, &fm.Default, &fm.Constant, &fm.OtherValues, &fm.KeepWhenEmpty, &fm.MissingParent); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -21,7 +21,9 @@ type LogEntry struct {
 	// All, Imported (created locally), Exported (created externally), Updated,
 	// Unchanged and Failed count records.
 	All, Imported, Exported, Updated, Unchanged, Failed int
-	Message                                             string
+	// Warnings counts the records written with warnings.
+	Warnings int
+	Message  string
 }
 
 // AddLog records a run of an existing integration and returns its ID.
@@ -71,10 +73,10 @@ func addLog(ctx context.Context, tx *sql.Tx, e LogEntry) (int64, error) {
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO sy_integration_log
 (integration, kind, direction, status, started_at, ended_at,
- count_all, count_imported, count_exported, count_updated, count_unchanged, count_failed, message)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+ count_all, count_imported, count_exported, count_updated, count_unchanged, count_failed, count_warnings, message)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Integration, e.Kind, e.Direction, e.Status, formatTime(e.Started), ended,
-		e.All, e.Imported, e.Exported, e.Updated, e.Unchanged, e.Failed, e.Message)
+		e.All, e.Imported, e.Exported, e.Updated, e.Unchanged, e.Failed, e.Warnings, e.Message)
 	if err != nil {
 		return 0, err
 	}
@@ -92,7 +94,7 @@ func logs(ctx context.Context, tx *sql.Tx, integration string, limit int) ([]Log
 		limit = -1 // SQLite: no limit
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, integration, kind, direction, status, started_at, ended_at,
-	count_all, count_imported, count_exported, count_updated, count_unchanged, count_failed, message
+	count_all, count_imported, count_exported, count_updated, count_unchanged, count_failed, count_warnings, message
 FROM sy_integration_log
 WHERE ?1 = '' OR integration = ?1
 ORDER BY started_at DESC, id DESC
@@ -109,7 +111,7 @@ LIMIT ?2`, integration, limit)
 			ended   sql.NullString
 		)
 		if err := rows.Scan(&e.ID, &e.Integration, &e.Kind, &e.Direction, &e.Status, &started, &ended,
-			&e.All, &e.Imported, &e.Exported, &e.Updated, &e.Unchanged, &e.Failed, &e.Message); err != nil {
+			&e.All, &e.Imported, &e.Exported, &e.Updated, &e.Unchanged, &e.Failed, &e.Warnings, &e.Message); err != nil {
 			return nil, err
 		}
 		if e.Started, err = parseTime(started); err != nil {

@@ -12,14 +12,19 @@ import (
 type LogEntity struct {
 	Entity, LocalEntity, Direction                      string
 	All, Imported, Exported, Updated, Unchanged, Failed int
-	DurationMs                                          int64
+	// Warnings counts the records written with warnings.
+	Warnings   int
+	DurationMs int64
 	// Queries are the requests sent for the entity, e.g. the OData query with its filter.
 	Queries []string
 }
 
-// LogFailure is one failed record of a run (sy_integration_log_failure).
+// LogFailure is one failed record of a run, or one written with a warning
+// (sy_integration_log_failure).
 type LogFailure struct {
 	Entity, Key, Error string
+	// Warning is true for a record written with a warning (kind 'warning'): Error holds the warning.
+	Warning bool
 }
 
 // FinishLog records the end of the run e.ID: its status, end time, counts and message.
@@ -29,8 +34,9 @@ func (s *Store) FinishLog(ctx context.Context, e LogEntry) error {
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sy_integration_log SET status = ?, ended_at = ?,
- count_all = ?, count_imported = ?, count_exported = ?, count_updated = ?, count_unchanged = ?, count_failed = ?, message = ?
-WHERE id = ?`, e.Status, formatTime(e.Ended), e.All, e.Imported, e.Exported, e.Updated, e.Unchanged, e.Failed, e.Message, e.ID)
+ count_all = ?, count_imported = ?, count_exported = ?, count_updated = ?, count_unchanged = ?, count_failed = ?,
+ count_warnings = ?, message = ?
+WHERE id = ?`, e.Status, formatTime(e.Ended), e.All, e.Imported, e.Exported, e.Updated, e.Unchanged, e.Failed, e.Warnings, e.Message, e.ID)
 		if err != nil {
 			return err
 		}
@@ -56,10 +62,10 @@ func (t *Tx) SaveLogEntity(logID int64, position int, e LogEntity) error {
 	}
 	st, err := t.stmt(`INSERT OR REPLACE INTO sy_integration_log_entity
 (log_id, position, entity, local_entity, direction, count_all, count_imported, count_exported, count_updated,
- count_unchanged, count_failed, duration_ms, queries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+ count_unchanged, count_failed, count_warnings, duration_ms, queries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err == nil {
 		_, err = st.ExecContext(t.ctx, logID, position, e.Entity, e.LocalEntity, e.Direction, e.All, e.Imported,
-			e.Exported, e.Updated, e.Unchanged, e.Failed, e.DurationMs, strings.TrimSpace(queries.String()))
+			e.Exported, e.Updated, e.Unchanged, e.Failed, e.Warnings, e.DurationMs, strings.TrimSpace(queries.String()))
 	}
 	if err != nil {
 		return fmt.Errorf("save the log of %s: %w", e.Entity, err)
@@ -67,11 +73,15 @@ func (t *Tx) SaveLogEntity(logID int64, position int, e LogEntity) error {
 	return nil
 }
 
-// AddLogFailure records a failed record of run logID.
+// AddLogFailure records a failed record of run logID, or one written with a warning.
 func (t *Tx) AddLogFailure(logID int64, f LogFailure) error {
-	st, err := t.stmt(`INSERT INTO sy_integration_log_failure (log_id, entity, record_key, error) VALUES (?, ?, ?, ?)`)
+	kind := "failed"
+	if f.Warning {
+		kind = "warning"
+	}
+	st, err := t.stmt(`INSERT INTO sy_integration_log_failure (log_id, entity, record_key, error, kind) VALUES (?, ?, ?, ?, ?)`)
 	if err == nil {
-		_, err = st.ExecContext(t.ctx, logID, f.Entity, f.Key, f.Error)
+		_, err = st.ExecContext(t.ctx, logID, f.Entity, f.Key, f.Error, kind)
 	}
 	if err != nil {
 		return fmt.Errorf("log the failure of %s %s: %w", f.Entity, f.Key, err)
@@ -84,7 +94,7 @@ func (s *Store) LogEntities(ctx context.Context, logID int64) ([]LogEntity, erro
 	var out []LogEntity
 	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT entity, local_entity, direction, count_all, count_imported, count_exported,
- count_updated, count_unchanged, count_failed, duration_ms, queries
+ count_updated, count_unchanged, count_failed, count_warnings, duration_ms, queries
 FROM sy_integration_log_entity WHERE log_id = ? ORDER BY position, direction`, logID)
 		if err != nil {
 			return err
@@ -94,7 +104,7 @@ FROM sy_integration_log_entity WHERE log_id = ? ORDER BY position, direction`, l
 			var e LogEntity
 			var queries string
 			if err := rows.Scan(&e.Entity, &e.LocalEntity, &e.Direction, &e.All, &e.Imported, &e.Exported,
-				&e.Updated, &e.Unchanged, &e.Failed, &e.DurationMs, &queries); err != nil {
+				&e.Updated, &e.Unchanged, &e.Failed, &e.Warnings, &e.DurationMs, &queries); err != nil {
 				return err
 			}
 			if err := json.Unmarshal([]byte(queries), &e.Queries); err != nil {
@@ -110,22 +120,23 @@ FROM sy_integration_log_entity WHERE log_id = ? ORDER BY position, direction`, l
 	return out, nil
 }
 
-// LogFailures returns up to limit failed records of run logID (all when limit <= 0), in the order they failed.
+// LogFailures returns up to limit failed records of run logID (all when
+// limit <= 0), in the order they failed, then those written with warnings.
 func (s *Store) LogFailures(ctx context.Context, logID int64, limit int) ([]LogFailure, error) {
 	if limit <= 0 {
 		limit = -1
 	}
 	var out []LogFailure
 	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT entity, record_key, error FROM sy_integration_log_failure
-WHERE log_id = ? ORDER BY id LIMIT ?`, logID, limit)
+		rows, err := tx.QueryContext(ctx, `SELECT entity, record_key, error, kind = 'warning' FROM sy_integration_log_failure
+WHERE log_id = ? ORDER BY kind = 'warning', id LIMIT ?`, logID, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var f LogFailure
-			if err := rows.Scan(&f.Entity, &f.Key, &f.Error); err != nil {
+			if err := rows.Scan(&f.Entity, &f.Key, &f.Error, &f.Warning); err != nil {
 				return err
 			}
 			out = append(out, f)
