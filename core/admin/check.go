@@ -28,25 +28,31 @@ func (s *Service) Check(ctx context.Context, name string) (CheckResult, error) {
 }
 
 // CleanUp checks the integration called name as Check does, removes the
-// mappings of external entities and fields that no longer exist, saves the
+// mappings of external entities and fields that no longer exist, and the
+// lookups that then point to entities no longer mapped, saves the
 // integration, and returns what it removed and what is left to fix by hand.
 func (s *Service) CleanUp(ctx context.Context, name string) (CheckResult, error) {
 	in, findings, err := s.validate(ctx, name)
 	if err != nil {
 		return CheckResult{}, err
 	}
-	cleaned, done := mapping.CleanUp(in, findings)
-	res := CheckResult{Integration: in.Name, CleanedUp: nonNilFindings(done)}
-	if len(done) > 0 {
+	res := CheckResult{Integration: in.Name, CleanedUp: []mapping.Finding{}}
+	// Removing a mapping can leave another without what it needs (a lookup
+	// to an entity no longer mapped): clean up until nothing more can be.
+	for range 5 {
+		cleaned, done := mapping.CleanUp(in, findings)
+		if len(done) == 0 {
+			break
+		}
+		res.CleanedUp = append(res.CleanedUp, done...)
 		if err := s.Store.SaveIntegration(ctx, cleaned); err != nil {
 			return res, err
 		}
+		if in, findings, err = s.validate(ctx, name); err != nil {
+			return res, err
+		}
 	}
-	_, left, err := s.validate(ctx, name)
-	if err != nil {
-		return res, err
-	}
-	res.Findings = nonNilFindings(left)
+	res.Findings = nonNilFindings(findings)
 	return res, nil
 }
 

@@ -121,6 +121,37 @@ func TestCheckUpdateSchemaCleanUp(t *testing.T) {
 	}
 }
 
+// TestCleanUpDropsLookupsToUnmappedEntities: when the parent entity is gone
+// from the external system, clean-up removes its mapping and then the
+// children's lookups to it, so that check is clean and a run can start
+// (check and the engine judge alike).
+func TestCleanUpDropsLookupsToUnmappedEntities(t *testing.T) {
+	ctx := context.Background()
+	catalog := crmCatalog()
+	svc := newCatalogService(t, &catalog)
+	if _, err := svc.ImportFile(ctx, strings.NewReader(crmMapping)); err != nil {
+		t.Fatal(err)
+	}
+	catalog = crmCatalog()[1:] // Accounts is gone
+	if _, err := svc.UpdateSchema(ctx, "crm"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.CleanUp(ctx, "crm")
+	if err != nil || len(res.CleanedUp) != 2 || len(res.Findings) != 0 {
+		t.Fatalf("CleanUp() = %+v, %v", res, err)
+	}
+	if res.CleanedUp[1].Kind != mapping.UnmappedLookupTarget || !strings.Contains(res.CleanedUp[1].Msg, `lookup "account" points to local entity "account"`) {
+		t.Errorf("the second clean-up = %+v", res.CleanedUp[1])
+	}
+	if res, _ := svc.Check(ctx, "crm"); len(res.Findings) != 0 {
+		t.Errorf("Check() after clean-up = %+v", res.Findings)
+	}
+	// The run's own checks pass (this test connector cannot read records, which is the next thing a run finds).
+	if _, err := svc.Run(ctx, "crm", RunOptions{Direction: "import", Preview: true}); err == nil || strings.Contains(err.Error(), "lookup") {
+		t.Errorf("a run after clean-up: %v", err)
+	}
+}
+
 func TestEntityFileRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	catalog := crmCatalog()

@@ -3,7 +3,9 @@ package mapping
 import (
 	"fmt"
 	"sort"
+	"strings"
 
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 )
 
@@ -18,6 +20,10 @@ const (
 	MissingLocalField     FindingKind = "missing-local-field"     // pick another local field
 	MissingPrimaryKey     FindingKind = "missing-primary-key"     // a warning: records cannot be matched
 	ChangedType           FindingKind = "changed-type"            // retype the local field or map another
+	UnmappedLookupTarget  FindingKind = "unmapped-lookup-target"  // clean-up drops the lookup, or map its target
+	BadFilter             FindingKind = "bad-filter"              // correct the download or upload filter
+	UnmappedPrimaryKey    FindingKind = "unmapped-primary-key"    // map a field to the primary key
+	FilteredParent        FindingKind = "filtered-parent"         // a warning: a parent's filter can leave children without it
 )
 
 // Finding is one thing about an integration's mapping that no longer fits
@@ -111,12 +117,96 @@ func Validate(in Integration, external, local []meta.Entity) []Finding {
 					Msg: fmt.Sprintf("external field %q is %s; local field %q %s", f.External, describe(xf), f.Local, msg)})
 			}
 		}
+		out = append(out, filterFindings(i, e, ext, loc, locOK)...)
+		if locOK {
+			out = append(out, lookupFindings(in, i, e, loc)...)
+		}
+		if !mapsPrimaryKey(e) {
+			out = append(out, Finding{Kind: UnmappedPrimaryKey, Path: p + ".primaryKey", Entity: e.External, Local: e.Local, entity: i, field: -1,
+				Msg: fmt.Sprintf("the primary key %q is not an enabled field mapping: map the external key to it", e.PrimaryKey)})
+			continue
+		}
 		if !pkMapped {
 			msg := fmt.Sprintf("the primary key %q is not filled from the key of %q (%s): records cannot be matched; map the external key to it", e.PrimaryKey, e.External, knownList(ext.Key))
 			if len(ext.Key) == 0 {
 				msg = fmt.Sprintf("external entity %q has no key: records cannot be matched, so every run creates them anew", e.External)
 			}
 			out = append(out, Finding{Kind: MissingPrimaryKey, Path: p + ".primaryKey", Entity: e.External, Local: e.Local, Warning: true, entity: i, field: -1, Msg: msg})
+		}
+	}
+	return out
+}
+
+// mapsPrimaryKey reports whether an enabled field mapping of e fills its primary key.
+func mapsPrimaryKey(e EntityMapping) bool {
+	for _, f := range e.Fields {
+		if f.Local == e.PrimaryKey && !f.Disabled {
+			return true
+		}
+	}
+	return false
+}
+
+// filterFindings checks the download filter of e against the external
+// entity and its upload filter against the local one, as a run does before it starts.
+func filterFindings(i int, e EntityMapping, ext, loc meta.Entity, locOK bool) []Finding {
+	var out []Finding
+	check := func(path, which, text string, against meta.Entity) {
+		if strings.TrimSpace(text) == "" {
+			return
+		}
+		x, err := filter.Parse(text)
+		if err == nil {
+			err = filter.Check(x, against)
+		}
+		if err != nil {
+			out = append(out, Finding{Kind: BadFilter, Path: entityPath(i) + path, Entity: e.External, Local: e.Local, entity: i, field: -1,
+				Msg: fmt.Sprintf("%s filter of %s %q: %v", which, e.External, text, err)})
+		}
+	}
+	check(".downloadFilter", "download", e.DownloadFilter, ext)
+	if locOK {
+		check(".uploadFilter", "upload", e.UploadFilter, loc)
+	}
+	return out
+}
+
+// lookupFindings checks the lookups of e: each must point to a local entity
+// that an enabled entity of in maps (its key resolves the lookup), and a
+// download filter on that entity can leave records without their target.
+func lookupFindings(in Integration, i int, e EntityMapping, loc meta.Entity) []Finding {
+	var out []Finding
+	for j, f := range e.Fields {
+		if f.Disabled {
+			continue
+		}
+		lf, ok := loc.Field(f.Local)
+		if !ok || lf.Type != meta.Lookup {
+			continue
+		}
+		var target *EntityMapping
+		for k := range in.Entities {
+			if in.Entities[k].Local == lf.Target && !in.Entities[k].Disabled {
+				target = &in.Entities[k]
+				break
+			}
+		}
+		if target == nil {
+			out = append(out, Finding{Kind: UnmappedLookupTarget, Path: fieldPath(i, j), Entity: e.External, Field: f.External,
+				Local: e.Local + "." + f.Local, CleanUp: true, entity: i, field: j,
+				Msg: fmt.Sprintf("lookup %q points to local entity %q, which no enabled entity of integration %q maps, so its keys cannot be resolved: "+
+					"map an external entity to %q (by its key), or clean up to drop the lookup", f.Local, lf.Target, in.Name, lf.Target)})
+			continue
+		}
+		if strings.TrimSpace(target.DownloadFilter) != "" && target.Direction != Upload && f.MissingParent.Policy() != MissingSkip {
+			what := "written without it, with a warning"
+			if f.MissingParent == MissingFail {
+				what = "failed"
+			}
+			out = append(out, Finding{Kind: FilteredParent, Path: fieldPath(i, j), Entity: e.External, Field: f.External,
+				Local: e.Local + "." + f.Local, Warning: true, entity: i, field: j,
+				Msg: fmt.Sprintf("the download filter of %s (%q) can leave out the %s that %s points to: those records are %s (missingParent)",
+					target.External, target.DownloadFilter, lf.Target, f.Local, what)})
 		}
 	}
 	return out

@@ -156,3 +156,44 @@ func TestWithEntityAndEntityProblems(t *testing.T) {
 		t.Fatalf("EntityProblems() = %v", got)
 	}
 }
+
+// TestValidateAsARunDoes: the filters a run would refuse, a primary key no
+// field fills, and (a warning) a download filter on a parent that can leave
+// children without it are findings, so that check judges as a run does.
+func TestValidateAsARunDoes(t *testing.T) {
+	local := localCRM(t)
+	tests := []struct {
+		name   string
+		change func(in *Integration)
+		want   []string
+	}{
+		{"a download filter that does not parse", func(in *Integration) { in.Entities[0].DownloadFilter = "lastname eq" },
+			[]string{"bad-filter entities[0].downloadFilter"}},
+		{"a download filter on an unknown field", func(in *Integration) { in.Entities[0].DownloadFilter = "nope eq 1" },
+			[]string{"bad-filter entities[0].downloadFilter"}},
+		{"an upload filter on an unknown local field", func(in *Integration) { in.Entities[0].UploadFilter = "nope eq 1" },
+			[]string{"bad-filter entities[0].uploadFilter"}},
+		{"the primary key unmapped", func(in *Integration) { in.Entities[0].Fields[0].Disabled = true },
+			[]string{"unmapped-primary-key entities[0].primaryKey"}},
+		{"a filter on the parent", func(in *Integration) { in.Entities[1].DownloadFilter = "revenue gt 10" },
+			[]string{"filtered-parent entities[0].fields[2]", "filtered-parent entities[1].fields[3]"}},
+		{"a filter on the parent, children skipped", func(in *Integration) {
+			in.Entities[1].DownloadFilter = "revenue gt 10"
+			in.Entities[0].Fields[2].MissingParent = MissingSkip
+		}, []string{"filtered-parent entities[1].fields[3]"}},
+	}
+	for _, tt := range tests {
+		in := crm()
+		tt.change(&in)
+		var got []string
+		for _, f := range Validate(in, externalCatalog, local) {
+			got = append(got, string(f.Kind)+" "+f.Path)
+			if f.Kind == FilteredParent && !f.Warning {
+				t.Errorf("%s: a filtered parent is a warning: %+v", tt.name, f)
+			}
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: Validate() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
