@@ -106,8 +106,15 @@ func TestImportExportAgainstCAP(t *testing.T) {
 
 	// A preview changes nothing.
 	code, out, errOut := switchyard(t, "", "--workspace", ws, "import", "crm", "--preview", "--limit", "3")
-	if code != exitOK || !strings.Contains(out, "PREVIEW: nothing was changed") || !strings.Contains(out, "create") {
+	if code != exitOK || !strings.Contains(out, "PREVIEW: nothing was changed") || !strings.Contains(out, "create") ||
+		!strings.Contains(out, "PREVIEW, NOTHING WRITTEN (6 records looked at of ") || !strings.Contains(out, "WOULD IMPORT (") {
 		t.Fatalf("preview: %d\n%s\n%s", code, out, errOut)
+	}
+	// It asks the server for its sample only.
+	code, out, errOut = switchyard(t, "", "--workspace", ws, "import", "crm", "--preview", "--limit", "3", "--json")
+	var preview runJSON
+	if code != exitOK || json.Unmarshal([]byte(out), &preview) != nil || !strings.Contains(strings.Join(preview.Entities[0].Queries, " "), "$top=3") {
+		t.Fatalf("preview --json: %d\n%s\n%s", code, out, errOut)
 	}
 	if rows := workspaceRows(t, ws, "account"); len(rows) != 0 {
 		t.Fatalf("the preview wrote %d accounts", len(rows))

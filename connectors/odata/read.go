@@ -103,6 +103,9 @@ func (c *Client) pageRequest(e meta.Entity, q connector.Query, token string) (re
 	if size <= 0 {
 		size = c.settings.PageSize
 	}
+	if q.Limit > 0 && q.Limit < size {
+		size = q.Limit
+	}
 	req = httpx.Request{Header: http.Header{"Accept": {"application/json"}, "OData-Version": {"4.0"}, "OData-MaxVersion": {"4.01"}}, ReuseBody: true}
 	prefer := []string{}
 	if c.settings.Paging == PagingServer {
@@ -321,6 +324,9 @@ func (c *Client) buildQuery(e meta.Entity, q connector.Query) (url.Values, error
 	}
 	if q.Count {
 		qs.Set("$count", "true")
+	}
+	if q.Limit > 0 && c.settings.Paging == PagingServer {
+		qs.Set("$top", strconv.Itoa(q.Limit)) // the whole read, not a page: CAP ignores odata.maxpagesize
 	}
 	return qs, nil
 }

@@ -60,6 +60,10 @@ type Query struct {
 	Filter   string   // an OData $filter expression; none when empty
 	OrderBy  []string
 	PageSize int // a hint; 0 leaves it to the connector
+	// Limit, when above 0, asks for at most that many records in all (a
+	// preview's sample): a connector that can say so to the system
+	// (OData's $top) does, so that the system does not send a full page.
+	Limit int
 
 	// CursorField names the change cursor of an incremental read: a
 	// timestamp field the system sets on every change (e.g. modifiedon).

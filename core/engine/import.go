@@ -96,8 +96,11 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 	}
 	q := p.readQuery(where, r.opt.PageSize)
 	q.Count = true
-	if r.opt.Preview && q.PageSize == 0 {
-		q.PageSize = r.previewLimit() // a preview asks for its sample, not a full page
+	if r.opt.Preview {
+		q.Limit = r.previewLimit() // a preview asks for its sample, not a full page
+		if q.PageSize == 0 {
+			q.PageSize = q.Limit
+		}
 	}
 	lg := r.logRead(idx, q, "")
 	if !r.opt.Preview {
