@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Starts and stops the servers that Switchyard's tests talk to, on 127.0.0.1 only.
 #
-#   scripts/testservers.sh start   start the SAP CAP OData service (testdata/cap) and the json-server
-#                                  REST API (testdata/rest), and print `export SWITCHYARD_ODATA_URL=...`
-#                                  and `export SWITCHYARD_REST_URL=...` on standard output
+#   scripts/testservers.sh start   start the SAP CAP OData service (testdata/cap), the json-server
+#                                  REST API (testdata/rest) and the Feathers REST API (testdata/feathers),
+#                                  and print `export SWITCHYARD_ODATA_URL=...`, `export SWITCHYARD_REST_URL=...`
+#                                  and `export SWITCHYARD_FEATHERS_URL=...` on standard output
 #   scripts/testservers.sh stop    stop them and remove the state files
 #   scripts/testservers.sh status  say whether they run
 #
 # Diagnostics go to standard error, so `eval "$(scripts/testservers.sh start)"` works.
 # State lives in .testservers/ at the repository root (cap.pid, odata.url, cap.log;
-# rest.pid, rest.url, rest.log).
+# rest.pid, rest.url, rest.log; feathers.pid, feathers.url, feathers.log).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,11 +24,13 @@ die() { say "$*"; exit 1; }
 # the state file of its URL, the variable that exports the URL, and the variable that may fix its port.
 #   cap:  SAP CAP OData service, testdata/cap,  odata.url, SWITCHYARD_ODATA_URL, SWITCHYARD_CAP_PORT
 #   rest: json-server REST API,  testdata/rest, rest.url,  SWITCHYARD_REST_URL,  SWITCHYARD_REST_PORT
-# (json-server's serve.js starts on a fresh copy of testdata/rest/db.json.)
+#   feathers: Feathers REST API, testdata/feathers, feathers.url, SWITCHYARD_FEATHERS_URL, SWITCHYARD_FEATHERS_PORT
+# (json-server's serve.js starts on a fresh copy of testdata/rest/db.json; Feathers' seeds its data in memory.)
 describe() {
 	case "$1" in
 	cap) title="CAP OData service" dir="$ROOT/testdata/cap" urlfile=odata.url var=SWITCHYARD_ODATA_URL portvar=SWITCHYARD_CAP_PORT ;;
 	rest) title="json-server REST API" dir="$ROOT/testdata/rest" urlfile=rest.url var=SWITCHYARD_REST_URL portvar=SWITCHYARD_REST_PORT ;;
+	feathers) title="Feathers REST API" dir="$ROOT/testdata/feathers" urlfile=feathers.url var=SWITCHYARD_FEATHERS_URL portvar=SWITCHYARD_FEATHERS_PORT ;;
 	esac
 }
 
@@ -130,15 +133,18 @@ case "${1:-}" in
 start)
 	start cap
 	start rest
+	start feathers
 	;;
 stop)
 	stop cap
 	stop rest
+	stop feathers
 	;;
 status)
 	rc=0
 	status cap || rc=1
 	status rest || rc=1
+	status feathers || rc=1
 	exit "$rc"
 	;;
 *) die "usage: scripts/testservers.sh start|stop|status" ;;

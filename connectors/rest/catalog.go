@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -105,16 +104,33 @@ func (c *Client) discoverJSONServer(ctx context.Context) ([]Endpoint, error) {
 	return ParseEntities(strings.Join(names, ","), c.settings.Defaults)
 }
 
-// describe samples the records of ep and infers its entity.
+// describe samples the records of ep (the sample setting's number, read
+// across pages) and infers its entity.
 func (c *Client) describe(ctx context.Context, ep Endpoint) (meta.Entity, error) {
 	e := meta.Entity{Name: ep.Name, Key: []string{ep.Key}, TypeName: ep.List}
 	sample := ep
 	sample.Paging.Size = min(ep.Paging.Size, c.settings.Sample)
-	pg, err := c.fetch(ctx, sample, firstRequest(sample, url.Values{}), "")
-	if err != nil {
-		return e, fmt.Errorf("sample %s to infer its fields: %w", ep.Name, err)
+	var lq listQuery
+	if ep.Paging.Style == PagingPage || ep.Paging.Style == PagingOffset {
+		lq.sort = sortQuery(ep, []string{ep.Key}) // numbered pages need a stable order
 	}
-	raw := pg.raw
+	var raw []meta.Record
+	for st := (pageState{}); len(raw) < c.settings.Sample; {
+		pg, err := c.fetchList(ctx, sample, lq, st)
+		if errors.Is(err, ErrIncomplete) && len(raw) > 0 {
+			break // a read would fail; the sample has what came
+		}
+		if err != nil {
+			return e, fmt.Errorf("sample %s to infer its fields: %w", ep.Name, err)
+		}
+		if st.first() {
+			c.noteSize(ep.Name, pg, sample.Paging.Size)
+		}
+		raw = append(raw, pg.raw...)
+		if st = pg.next; st.first() || st.kind == tokenShort {
+			break
+		}
+	}
 	if len(raw) > c.settings.Sample {
 		raw = raw[:c.settings.Sample]
 	}

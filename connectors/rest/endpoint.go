@@ -35,7 +35,8 @@ type Endpoint struct {
 	UpdatedAt string `json:"updatedAt"`
 	// Since is the query that asks for changes since a time, with {field} and {value}.
 	Since string `json:"since"`
-	// SortParam and OrderParam order a list: SortParam=a,b&OrderParam=asc,asc.
+	// SortParam and OrderParam order a list: SortParam=a,b&OrderParam=asc,asc;
+	// a SortParam with {field} is sent once per field, valued 1 ($sort[{field}]=1, Feathers).
 	SortParam  string `json:"sortParam"`
 	OrderParam string `json:"orderParam"`
 	// Paging says how the list is paged.
@@ -44,6 +45,11 @@ type Endpoint struct {
 	Fields []meta.Field `json:"fields"`
 	// ReadOnly names fields the API sets itself; they are never written.
 	ReadOnly []string `json:"readOnly"`
+
+	// itemKnown is true when Item is the API's own (declared, discovered, or
+	// the preset's), not only the convention: then a read by a few keys the
+	// API cannot filter GETs each item, and a 404 means "no such record".
+	itemKnown bool
 }
 
 // Method is the HTTP method and path template of a write.
@@ -99,6 +105,9 @@ func ParseEntities(text string, defaults Endpoint) ([]Endpoint, error) {
 				d.DisallowUnknownFields()
 				if err := d.Decode(&ep); err != nil {
 					return nil, fmt.Errorf("entities[%d]: %v: use the keys name, list, item, key, records, updatedAt, since, sortParam, orderParam, paging, create, update, delete, updateMethod, fields, readOnly", i, err)
+				}
+				if ep.Item != "" {
+					ep.itemKnown = true
 				}
 			}
 			out = append(out, ep)

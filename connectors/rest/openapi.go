@@ -89,7 +89,7 @@ func (c *Client) discoverOpenAPI(ctx context.Context) ([]Endpoint, error) {
 			if !ok || strings.Count(rest, "{") != 1 || !strings.HasPrefix(rest, "{") || !strings.HasSuffix(rest, "}") {
 				continue
 			}
-			ep.Item = q
+			ep.Item, ep.itemKnown = q, true
 			param := strings.Trim(rest, "{}")
 			if hasField(ep.Fields, param) {
 				ep.Key = param

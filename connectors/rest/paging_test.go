@@ -187,7 +187,7 @@ func TestFilterPushDownJSONServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := q.Encode(); got != tt.wantQuery || exact != tt.wantExact {
+			if got := q.base.Encode(); got != tt.wantQuery || exact != tt.wantExact {
 				t.Errorf("query %q exact %v, want %q %v", got, exact, tt.wantQuery, tt.wantExact)
 			}
 		})

@@ -11,24 +11,38 @@ import (
 
 // pushDown adds to q the conditions of x that the filter style can send to
 // the server, and reports whether the server then applies x exactly. Only
-// the terms of a top-level "and" are sent, each on its own; what is not sent
-// (or sent wider, as gt becomes _gte) is still applied in Go, so the server
-// only ever narrows what it returns to a superset of the matching records.
+// the terms of a top-level "and" (nested ones included) are sent, each on
+// its own; what is not sent (or sent wider, as gt becomes _gte) is still
+// applied in Go, so the server only ever narrows what it returns to a
+// superset of the matching records.
 func pushDown(style string, e meta.Entity, x filter.Expr, q url.Values) bool {
 	if style != FiltersJSONServer {
 		return false
 	}
-	terms := []filter.Expr{x}
-	if l, ok := x.(*filter.Logical); ok && l.Op == filter.And {
-		terms = l.Terms
-	}
 	exact := true
-	for _, t := range terms {
+	for _, t := range andTerms(x) {
 		if !jsonServerTerm(e, t, q) {
 			exact = false
 		}
 	}
 	return exact
+}
+
+// andTerms returns the terms of x's top-level "and", nested ones flattened
+// ("(a and b) and c" has the terms a, b and c); x itself when it is no "and".
+func andTerms(x filter.Expr) []filter.Expr {
+	if x == nil {
+		return nil
+	}
+	l, ok := x.(*filter.Logical)
+	if !ok || l.Op != filter.And {
+		return []filter.Expr{x}
+	}
+	var out []filter.Expr
+	for _, t := range l.Terms {
+		out = append(out, andTerms(t)...)
+	}
+	return out
 }
 
 // jsonServerTerm sends one condition in json-server's terms and reports whether it is exact.

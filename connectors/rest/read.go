@@ -4,91 +4,102 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"switchyard/connectors/httpx"
 	"switchyard/core/connector"
 	"switchyard/core/filter"
 	"switchyard/core/meta"
 )
 
-// The prefixes of page tokens that are not URLs.
-const (
-	pageToken   = "page:"
-	offsetToken = "offset:"
-	cursorToken = "cursor:"
-)
-
-// listPage is one list response, before filtering.
-type listPage struct {
-	raw   []meta.Record // the records as sent, flattened
-	next  string        // the next page's token, "" on the last page
-	total int64         // the total the API announced, -1 when none
-}
-
 // ReadPage reads one page of q.Entity. The first page (token "") asks for
 // q's conditions the API's filter style can express, the changes since
 // q.Since (the since query, ordered by cursor then key with the sort
-// parameters) and the first page of the entity's pagination; the next token
-// is a URL (link, nexturl) or "page:N", "offset:N", "cursor:C". Every record
-// is then checked against q.Filter and q.Since in Go, so that the result is
-// exact whatever the API understood; Page.Total is set only when the API's
-// count covers exactly the same condition.
+// parameters) and the first page of the entity's pagination, of the entity's
+// page size (paging.size, else the pagesize setting) unless q.PageSize is
+// above 0; the next token carries where the read is and how many records
+// came (see fetchList for when a read goes on). A read of records by key
+// (q.Filter "key in (…)" or "key eq v") that the API cannot filter GETs
+// each item, or reads the list once (see readKeys). Every record is then
+// checked against q.Filter and q.Since in Go, so that the result is exact
+// whatever the API understood; Page.Total is set only when the API's count
+// covers exactly the same condition. Page.Request is the request sent.
 func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
 	e, ep, err := c.entity(ctx, q.Entity)
 	if err != nil {
 		return connector.Page{}, err
 	}
+	st, err := parseToken(token)
+	if err != nil {
+		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+	}
+	own := ep.Paging.Size
 	if q.PageSize > 0 {
 		ep.Paging.Size = q.PageSize
 	}
-	cond, base, exact, err := c.plan(e, ep, q)
+	cond, lq, exact, err := c.plan(e, ep, q)
 	if err != nil {
 		return connector.Page{}, err
 	}
-	req, err := pageRequest(ep, base, token)
+	if st.kind == tokenShort {
+		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, shortToken(st))
+	}
+	if kr, ok := c.keyRead(e, ep, cond); ok {
+		if q.PageSize < own {
+			ep.Paging.Size = own // a page of the list, not one per key
+		}
+		return c.readKeys(ctx, e, ep, q, cond, lq, kr, st)
+	}
+	lp, err := c.fetchList(ctx, ep, lq, st)
 	if err != nil {
 		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
 	}
-	lp, err := c.fetch(ctx, ep, req, token)
-	if err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+	if cond == nil && st.first() {
+		c.noteSize(q.Entity, lp, ep.Paging.Size)
 	}
-	page := connector.Page{Next: lp.next, Total: -1, Records: make([]meta.Record, 0, len(lp.raw))}
+	page := connector.Page{Total: -1, Request: lp.request}
+	if lp.next.kind != "" {
+		page.Next = lp.next.token()
+	}
 	if q.Count && exact {
 		page.Total = lp.total
 	}
-	for i, raw := range lp.raw {
-		rec, err := decodeRecord(e, raw)
-		if err != nil {
-			return connector.Page{}, fmt.Errorf("read %s: record %d: %w: %w", q.Entity, i+1, ErrBadResponse, err)
-		}
-		ok, err := filter.Eval(cond, rec)
-		if err != nil {
-			return connector.Page{}, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
-		}
-		if ok {
-			page.Records = append(page.Records, rec)
-		}
+	page.Records, err = keep(e, cond, lp.raw)
+	if err != nil {
+		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
 	}
 	return page, nil
 }
 
+// keep decodes raw records into e's types and returns those that meet cond.
+func keep(e meta.Entity, cond filter.Expr, raw []meta.Record) ([]meta.Record, error) {
+	out := make([]meta.Record, 0, len(raw))
+	for _, r := range raw {
+		rec := decodeRecord(e, r)
+		ok, err := filter.Eval(cond, rec)
+		if err != nil {
+			return nil, fmt.Errorf("apply the filter: %w", err)
+		}
+		if ok {
+			out = append(out, rec)
+		}
+	}
+	return out, nil
+}
+
 // plan returns the condition every record must meet (q.Filter and q.Since),
-// the query of the first page (server-side filters, since, sort), and
-// whether the server applies the whole condition.
-func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Expr, url.Values, bool, error) {
+// the query of the list (server-side filters, since, sort), and whether the
+// server applies the whole condition.
+func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Expr, listQuery, bool, error) {
 	var terms []filter.Expr
 	base := url.Values{}
 	exact := true
 	if strings.TrimSpace(q.Filter) != "" {
 		x, err := filter.Parse(q.Filter)
 		if err != nil {
-			return nil, nil, false, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
+			return nil, listQuery{}, false, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
 		}
 		terms = append(terms, x)
 		if !pushDown(c.settings.Filters, e, x, base) {
@@ -102,11 +113,11 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 			cursor = ep.UpdatedAt
 		}
 		if cursor == "" {
-			return nil, nil, false, fmt.Errorf("read %s incrementally: no change cursor: set updatedat (or the entity's updatedAt) to the field the API stamps on every change", e.Name)
+			return nil, listQuery{}, false, fmt.Errorf("read %s incrementally: no change cursor: set updatedat (or the entity's updatedAt) to the field the API stamps on every change", e.Name)
 		}
 		f, ok := e.Field(cursor)
 		if !ok || (f.Type != meta.DateTime && f.Type != meta.Date) {
-			return nil, nil, false, fmt.Errorf("read %s incrementally: cursor %q is not a date-time field of the entity: set updatedat to its change timestamp", e.Name, cursor)
+			return nil, listQuery{}, false, fmt.Errorf("read %s incrementally: cursor %q is not a date-time field of the entity: set updatedat to its change timestamp", e.Name, cursor)
 		}
 		since := q.Since.Add(-q.Overlap)
 		terms = append(terms, &filter.Compare{Op: filter.Ge, Left: &filter.Field{Name: cursor}, Right: &filter.Literal{Value: filter.DateTimeValue(since)}})
@@ -117,7 +128,7 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 			tpl = strings.ReplaceAll(tpl, "{value}", url.QueryEscape(formatDateTime(since)))
 			extra, err := url.ParseQuery(tpl)
 			if err != nil {
-				return nil, nil, false, fmt.Errorf("read %s incrementally: since %q is not a query: %w", e.Name, ep.Since, err)
+				return nil, listQuery{}, false, fmt.Errorf("read %s incrementally: since %q is not a query: %w", e.Name, ep.Since, err)
 			}
 			for k, vs := range extra {
 				base[k] = append(base[k], vs...)
@@ -128,7 +139,7 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 		for _, o := range q.OrderBy {
 			f := strings.Fields(o)
 			if len(f) > 1 && strings.EqualFold(f[1], "desc") {
-				return nil, nil, false, fmt.Errorf("read %s: descending order %q is not supported by the REST connector", e.Name, o)
+				return nil, listQuery{}, false, fmt.Errorf("read %s: descending order %q is not supported by the REST connector", e.Name, o)
 			}
 			if len(f) > 0 {
 				sort = append(sort, f[0])
@@ -136,12 +147,6 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 		}
 	} else if ep.Paging.Style == PagingPage || ep.Paging.Style == PagingOffset {
 		sort = []string{ep.Key} // numbered pages need a stable order
-	}
-	if len(sort) > 0 && ep.SortParam != "" {
-		base.Set(ep.SortParam, strings.Join(sort, ","))
-		if ep.OrderParam != "" {
-			base.Set(ep.OrderParam, strings.TrimSuffix(strings.Repeat("asc,", len(sort)), ","))
-		}
 	}
 	var cond filter.Expr
 	switch len(terms) {
@@ -151,137 +156,7 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 	default:
 		cond = &filter.Logical{Op: filter.And, Terms: terms}
 	}
-	return cond, base, exact, nil
-}
-
-// firstRequest is the request of the first page: base plus the first page's paging parameters.
-func firstRequest(ep Endpoint, base url.Values) httpx.Request {
-	r, _ := pageRequest(ep, base, "")
-	return r
-}
-
-// pageRequest is the request of the page that token names.
-func pageRequest(ep Endpoint, base url.Values, token string) (httpx.Request, error) {
-	q := url.Values{}
-	for k, vs := range base {
-		q[k] = append([]string(nil), vs...)
-	}
-	p := ep.Paging
-	size := strconv.Itoa(p.Size)
-	switch {
-	case token == "":
-		switch p.Style {
-		case PagingLink, PagingPage:
-			if p.PageParam != "" {
-				q.Set(p.PageParam, strconv.Itoa(p.FirstPage))
-			}
-		case PagingOffset:
-			q.Set(p.OffsetParam, "0")
-		}
-	case strings.HasPrefix(token, pageToken):
-		n, err := strconv.Atoi(strings.TrimPrefix(token, pageToken))
-		if err != nil {
-			return httpx.Request{}, fmt.Errorf("page token %q is not valid: start the read again", token)
-		}
-		q.Set(p.PageParam, strconv.Itoa(n))
-	case strings.HasPrefix(token, offsetToken):
-		n, err := strconv.Atoi(strings.TrimPrefix(token, offsetToken))
-		if err != nil || n < 0 {
-			return httpx.Request{}, fmt.Errorf("page token %q is not valid: start the read again", token)
-		}
-		q.Set(p.OffsetParam, strconv.Itoa(n))
-	case strings.HasPrefix(token, cursorToken):
-		q.Set(p.CursorParam, strings.TrimPrefix(token, cursorToken))
-	default: // a next URL, which carries its own query
-		return httpx.Request{URL: token, Header: http.Header{"Accept": {"application/json"}}}, nil
-	}
-	if p.SizeParam != "" && p.Style != PagingNone {
-		q.Set(p.SizeParam, size)
-	}
-	return httpx.Request{URL: ep.List, Query: q, Header: http.Header{"Accept": {"application/json"}}}, nil
-}
-
-// fetch sends a list request and reads its records, total and next token.
-func (c *Client) fetch(ctx context.Context, ep Endpoint, req httpx.Request, token string) (listPage, error) {
-	resp, err := c.http.Do(ctx, req)
-	if err != nil {
-		return listPage{}, err
-	}
-	where := httpx.RedactURL(resp.URL)
-	body, err := decodeJSON(resp.Body)
-	if err != nil {
-		return listPage{}, fmt.Errorf("%w: %s is not JSON (%v): check the URL and the list path", ErrBadResponse, where, err)
-	}
-	list, err := recordsOf(body, ep.Records)
-	if err != nil {
-		return listPage{}, fmt.Errorf("%w: %s: %v", ErrBadResponse, where, err)
-	}
-	lp := listPage{total: -1, raw: make([]meta.Record, 0, len(list))}
-	for i, x := range list {
-		obj, ok := x.(map[string]any)
-		if !ok {
-			return listPage{}, fmt.Errorf("%w: %s: record %d is not a JSON object", ErrBadResponse, where, i+1)
-		}
-		lp.raw = append(lp.raw, flatten(obj))
-	}
-	p := ep.Paging
-	if p.TotalHeader != "" {
-		if n, err := strconv.ParseInt(strings.TrimSpace(resp.Header.Get(p.TotalHeader)), 10, 64); err == nil {
-			lp.total = n
-		}
-	}
-	if p.Total != "" {
-		if n, ok := intAt(body, p.Total); ok {
-			lp.total = n
-		}
-	}
-	switch p.Style {
-	case PagingLink:
-		if next := linkNext(resp.Header.Values("Link")); next != "" {
-			lp.next = resolveRef(resp.URL, next)
-		}
-	case PagingNextURL:
-		if v, ok := lookupPath(body, p.Next); ok && v != nil && fmt.Sprint(v) != "" {
-			lp.next = resolveRef(resp.URL, fmt.Sprint(v))
-		}
-	case PagingCursor:
-		if v, ok := lookupPath(body, p.Next); ok && v != nil && fmt.Sprint(v) != "" && len(list) > 0 {
-			lp.next = cursorToken + fmt.Sprint(v)
-		}
-	case PagingPage:
-		n := p.FirstPage
-		if strings.HasPrefix(token, pageToken) {
-			n, _ = strconv.Atoi(strings.TrimPrefix(token, pageToken))
-		}
-		pages, hasPages := int64(-1), false
-		if p.TotalPages != "" {
-			pages, hasPages = intAt(body, p.TotalPages)
-		}
-		done := int64(n-p.FirstPage+1) * int64(p.Size)
-		switch {
-		case len(list) == 0, len(list) < p.Size:
-		case hasPages && int64(n-p.FirstPage+1) >= pages:
-		case lp.total >= 0 && done >= lp.total:
-		default:
-			lp.next = pageToken + strconv.Itoa(n+1)
-		}
-	case PagingOffset:
-		off := 0
-		if strings.HasPrefix(token, offsetToken) {
-			off, _ = strconv.Atoi(strings.TrimPrefix(token, offsetToken))
-		}
-		end := off + len(list)
-		switch {
-		case len(list) == 0, len(list) < p.Size:
-		case lp.total >= 0 && int64(end) >= lp.total:
-		default:
-			lp.next = offsetToken + strconv.Itoa(end)
-		}
-	}
-	if lp.next != "" && lp.next == token {
-		return listPage{}, fmt.Errorf("%w: %s names itself as the next page", ErrBadResponse, where)
-	}
-	return lp, nil
+	return cond, listQuery{base: base, sort: sortQuery(ep, sort)}, exact, nil
 }
 
 // recordsOf finds the list of records in a response body: at path, or the
@@ -363,8 +238,11 @@ func resolveRef(base, ref string) string {
 }
 
 // decodeRecord converts a flattened JSON record into a record of e's types;
-// fields the catalog does not know pass as decoded.
-func decodeRecord(e meta.Entity, raw meta.Record) (meta.Record, error) {
+// fields the catalog does not know pass as decoded. A value its field's type
+// cannot hold (a field inferred from a sample that held other kinds) passes
+// as its text, as it came, so that the record alone fails where it is
+// written, with the reason, and the read goes on.
+func decodeRecord(e meta.Entity, raw meta.Record) meta.Record {
 	rec := make(meta.Record, len(raw))
 	for k, v := range raw {
 		f, ok := e.Field(k)
@@ -374,9 +252,26 @@ func decodeRecord(e meta.Entity, raw meta.Record) (meta.Record, error) {
 		}
 		x, err := decodeValue(f, v)
 		if err != nil {
-			return nil, err
+			x = rawText(v)
 		}
 		rec[k] = x
 	}
-	return rec, nil
+	return rec
+}
+
+// rawText is a JSON value as text, as it came.
+func rawText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

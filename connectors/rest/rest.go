@@ -5,15 +5,21 @@
 // sampled records (nested objects flattened as "a.b") and can be overridden.
 //
 // Pagination styles: a Link header (rel="next"), a next URL or a cursor in the
-// body, page number + page size, offset + limit, or none. Filters are applied
-// in Go on every record read (core/filter), and, where the API's filter style
-// allows, also sent to the server to narrow what it returns.
+// body, page number + page size, offset + limit, or none. A read never ends
+// silently short: when the API gives a total, the read goes on until it has
+// that many records (a server that caps its pages below the size asked is
+// followed at its own size) and fails, naming both numbers, when the server
+// runs out before. Filters are applied in Go on every record read
+// (core/filter), and, where the API's filter style allows, also sent to the
+// server to narrow what it returns. Reads by a list of keys use the API's
+// filters, or GET each item when there are few, or read the list once.
 package rest
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +45,7 @@ const (
 const (
 	PresetGeneric    = "generic"
 	PresetJSONServer = "json-server"
+	PresetFeathers   = "feathers"
 )
 
 // The pagination styles.
@@ -76,8 +83,9 @@ var options = spec.Options{
 		Help: "The OAuth2 client secret; kept in the workspace, never exported."},
 	{Key: "tokenurl", Label: "Token URL", Kind: spec.KindURL, Required: true, When: whenOAuth, Help: "The OAuth2 token endpoint."},
 	{Key: "scope", Label: "Scope", Kind: spec.KindString, When: whenOAuth, Advanced: true, Help: "The OAuth2 scopes, separated by spaces."},
-	{Key: "preset", Label: "API kind", Kind: spec.KindEnum, Default: PresetGeneric, Choices: []string{PresetGeneric, PresetJSONServer},
-		Help: "generic, or json-server (Link paging with _page/_limit, field_gte filters, _sort/_order, createdAt/updatedAt, entities discovered from /db)."},
+	{Key: "preset", Label: "API kind", Kind: spec.KindEnum, Default: PresetGeneric, Choices: []string{PresetGeneric, PresetJSONServer, PresetFeathers},
+		Help: "generic, json-server (Link paging with _page/_limit, field_gte filters, _sort/_order, createdAt/updatedAt, entities discovered from /db) " +
+			"or feathers (Feathers services: $limit/$skip paging, records in data, the total in total, $sort[field]=1, field[$gte]=value for changes)."},
 	{Key: "entities", Label: "Entities", Kind: spec.KindString,
 		Help: `The entities: resource names separated by commas ("customers, orders"), or a JSON array of declarations ` +
 			`({"name", "list", "item", "key", "records", "updatedAt", "since", "paging", "create", "update", "delete", "fields", "readOnly"}; see docs/integration-file.md). ` +
@@ -98,17 +106,23 @@ var options = spec.Options{
 	{Key: "offsetparam", Label: "Offset parameter", Kind: spec.KindString, Advanced: true, Help: "The query parameter of the offset (offset style), e.g. offset."},
 	{Key: "cursorparam", Label: "Cursor parameter", Kind: spec.KindString, Advanced: true, Help: "The query parameter that sends a cursor back (cursor style), e.g. cursor."},
 	{Key: "next", Label: "Next path", Kind: spec.KindString, Advanced: true, Help: "The JSON path of the next URL (nexturl) or cursor (cursor) in a list response, e.g. links.next or meta.next_cursor."},
-	{Key: "total", Label: "Total path", Kind: spec.KindString, Advanced: true, Help: "The JSON path of the total record count in a list response, e.g. meta.total."},
+	{Key: "total", Label: "Total path", Kind: spec.KindString, Advanced: true,
+		Help: "The JSON path of the total record count in a list response, e.g. meta.total. Without it (and without totalheader), a total, totalCount or total_count beside the records is read. Reads go on until the total and fail when the API sends fewer."},
 	{Key: "totalheader", Label: "Total header", Kind: spec.KindString, Advanced: true, Help: "The response header holding the total record count, e.g. X-Total-Count."},
 	{Key: "totalpages", Label: "Total pages path", Kind: spec.KindString, Advanced: true, Help: "The JSON path of the number of pages in a list response (page style)."},
-	{Key: "sortparam", Label: "Sort parameter", Kind: spec.KindString, Advanced: true, Help: "The query parameter that orders a list by fields separated by commas, e.g. sort or _sort."},
+	{Key: "sortparam", Label: "Sort parameter", Kind: spec.KindString, Advanced: true,
+		Help: "The query parameter that orders a list by fields separated by commas, e.g. sort or _sort; with {field} in it, one parameter per field valued 1, e.g. $sort[{field}] (Feathers)."},
 	{Key: "orderparam", Label: "Order parameter", Kind: spec.KindString, Advanced: true, Help: "The query parameter of the sort direction (asc), e.g. _order; empty when the API has none."},
 	{Key: "filters", Label: "Filter style", Kind: spec.KindEnum, Choices: []string{FiltersNone, FiltersJSONServer}, Advanced: true,
 		Help: "How filters are sent to the server: none (applied in Switchyard only) or json-server (field=v, field_gte=v, ...). Filters are always checked in Switchyard too."},
 	{Key: "updatemethod", Label: "Update method", Kind: spec.KindEnum, Default: "PATCH", Choices: []string{"PATCH", "PUT", "POST"}, Advanced: true,
 		Help: "The HTTP method of updates: PATCH (the changed fields) or PUT/POST."},
-	{Key: "pagesize", Label: "Page size", Kind: spec.KindInt, Default: "100", Advanced: true, Help: "Records asked for per page."},
-	{Key: "sample", Label: "Records sampled", Kind: spec.KindInt, Default: "50", Advanced: true, Help: "How many records are read to infer an entity's fields."},
+	{Key: "pagesize", Label: "Page size", Kind: spec.KindInt, Default: "100", Advanced: true,
+		Help: "Records asked for per page (an entity's paging.size overrides it). A server that sends fewer, as many cap their pages, is followed at its own size when it gives a total."},
+	{Key: "sample", Label: "Records sampled", Kind: spec.KindInt, Default: "50", Advanced: true,
+		Help: "How many records are read, across pages, to infer an entity's fields."},
+	{Key: "maxurl", Label: "Longest URL", Kind: spec.KindInt, Default: strconv.Itoa(DefaultMaxURL), Advanced: true,
+		Help: "The longest request URL, in characters, that the API and any proxy before it take: reads by a list of keys sent as filters (id=a&id=b) are split to fit."},
 	{Key: "timeout", Label: "Timeout (seconds)", Kind: spec.KindInt, Default: "60", Advanced: true, Help: "How long one HTTP request may take."},
 	{Key: "concurrency", Label: "Requests in flight", Kind: spec.KindInt, Default: "4", Advanced: true, Help: "The most write requests sent at once."},
 }
@@ -143,7 +157,10 @@ type Settings struct {
 	OpenAPI  string
 	Filters  string
 	Sample   int
-	Timeout  time.Duration
+	// MaxURL is the longest request URL sent (the maxurl setting): reads by
+	// a list of keys are split to fit.
+	MaxURL  int
+	Timeout time.Duration
 	// Concurrency caps the write requests in flight.
 	Concurrency int
 }
@@ -157,7 +174,7 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	s := Settings{
 		URL: strings.TrimSpace(v["url"]), Auth: v["auth"], Username: v["username"], Password: v["password"],
 		Token: strings.TrimSpace(v["token"]), Preset: v["preset"], OpenAPI: strings.TrimSpace(v["openapi"]),
-		Filters: v["filters"], Sample: v.Int("sample", 50), Timeout: time.Duration(v.Int("timeout", 60)) * time.Second,
+		Filters: v["filters"], Sample: v.Int("sample", 50), MaxURL: v.Int("maxurl", DefaultMaxURL), Timeout: time.Duration(v.Int("timeout", 60)) * time.Second,
 		Concurrency: v.Int("concurrency", 4),
 	}
 	if s.Auth == AuthOAuth2 {
@@ -169,9 +186,15 @@ func ParseSettings(v spec.Values) (Settings, error) {
 		d.ReadOnly = []string{"createdAt", "updatedAt"}
 		d.SortParam, d.OrderParam = "_sort", "_order"
 		d.Paging.Style, d.Paging.PageParam, d.Paging.SizeParam, d.Paging.TotalHeader = PagingLink, "_page", "_limit", "X-Total-Count"
+		d.itemKnown = true
 		if s.Filters == "" {
 			s.Filters = FiltersJSONServer
 		}
+	}
+	if s.Preset == PresetFeathers {
+		d.Records, d.Since, d.SortParam = "data", "{field}[$gte]={value}", "$sort[{field}]"
+		d.Paging.Style, d.Paging.OffsetParam, d.Paging.SizeParam, d.Paging.Total = PagingOffset, "$skip", "$limit", "total"
+		d.itemKnown = true
 	}
 	if s.Filters == "" {
 		s.Filters = FiltersNone
@@ -208,6 +231,9 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	if s.Sample <= 0 {
 		problems = append(problems, fmt.Sprintf("sample must be at least 1, not %q", v["sample"]))
 	}
+	if s.MaxURL < minMaxURL {
+		problems = append(problems, fmt.Sprintf("maxurl must be at least %d characters, not %q", minMaxURL, v["maxurl"]))
+	}
 	if s.Concurrency <= 0 {
 		problems = append(problems, fmt.Sprintf("concurrency must be at least 1, not %q", v["concurrency"]))
 	}
@@ -231,13 +257,15 @@ type Client struct {
 	endpoints map[string]Endpoint    // by entity name, once resolved
 	order     []string               // entity names in declaration order
 	entities  map[string]meta.Entity // the catalog, once read
+	sizes     map[string]listSize    // what unfiltered reads of each entity found
 }
 
 var (
-	_ connector.Connector = (*Client)(nil)
-	_ connector.Tester    = (*Client)(nil)
-	_ connector.Reader    = (*Client)(nil)
-	_ connector.Writer    = (*Client)(nil)
+	_ connector.Connector   = (*Client)(nil)
+	_ connector.Tester      = (*Client)(nil)
+	_ connector.Reader      = (*Client)(nil)
+	_ connector.FilterSizer = (*Client)(nil)
+	_ connector.Writer      = (*Client)(nil)
 )
 
 // New opens a connector from option values; it does not contact the API.
@@ -279,8 +307,11 @@ func (c *Client) Test(ctx context.Context) (connector.Report, error) {
 		return connector.Report{}, err
 	}
 	r := connector.Report{System: "REST/JSON", Entities: len(cat)}
-	if c.settings.Preset == PresetJSONServer {
+	switch c.settings.Preset {
+	case PresetJSONServer:
 		r.System = "json-server"
+	case PresetFeathers:
+		r.System = "Feathers"
 	}
 	for _, e := range cat {
 		ep, _ := c.endpoint(e.Name)
