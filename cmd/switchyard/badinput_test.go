@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"switchyard/core/store"
 	"switchyard/internal/faulttest"
 )
 
@@ -75,7 +77,11 @@ func TestBadWorkspaces(t *testing.T) {
 	writeFile(t, garbage, "SQLite format 3\x00"+strings.Repeat("\xff", 4096))
 
 	newer := filepath.Join(dir, "newer.db")
-	mustRun(t, "", "--workspace", newer, "integration", "list")
+	st, err := store.Open(context.Background(), newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
 	db, err := sql.Open("sqlite3", newer)
 	if err != nil {
 		t.Fatal(err)
@@ -94,10 +100,10 @@ func TestBadWorkspaces(t *testing.T) {
 		code       int
 		want       []string
 	}{
-		{"a text file", notSQLite, exitFailed, []string{notSQLite, "not a database"}},
-		{"a damaged SQLite header", garbage, exitFailed, []string{garbage}},
+		{"a text file", notSQLite, exitConfig, []string{notSQLite, "not a database"}},
+		{"a damaged SQLite header", garbage, exitConfig, []string{garbage}},
 		{"written by a newer Switchyard", newer, exitConfig, []string{newer, "newer Switchyard (schema version 999", "upgrade Switchyard"}},
-		{"a folder", folder, exitFailed, []string{folder}},
+		{"a folder", folder, exitConfig, []string{folder}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"switchyard/core/connector"
 	"switchyard/core/meta"
 )
 
@@ -90,17 +91,23 @@ func integrationImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeInput()
+	// The one command that may start a workspace; one that it started for an
+	// import that then fails is removed again, folders and all.
+	e.create = true
+	undo := undoNewWorkspace(e.workspace)
 	closeWS, err := e.open(ctx)
 	if err != nil {
+		undo()
 		return err
 	}
-	defer closeWS()
 	res, err := e.svc.ImportFile(ctx, r)
+	closeWS()
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
 	if err != nil {
-		return fmt.Errorf("import %s:\n%w", pos[0], err)
+		undo()
+		return fmt.Errorf("import %s: %w", pos[0], err) // the file's problems follow on the same line (errorLine)
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, res)
@@ -171,30 +178,64 @@ func integrationList(ctx context.Context, e *env, args []string) error {
 	return tw.Flush()
 }
 
+// testJSON is the --json result of `integration test`, printed on failure too.
+type testJSON struct {
+	Integration string `json:"integration"`
+	OK          bool   `json:"ok"`
+	connector.Report
+	Error    string `json:"error,omitempty"`
+	ExitCode int    `json:"exitCode"`
+}
+
 func integrationTest(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	in, err := e.svc.Store.Integration(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	rep, err := e.svc.Test(ctx, in)
-	if err != nil {
-		return fmt.Errorf("test connection of %q: %w", in.Name, err)
-	}
+	name, rep, err := testConnection(ctx, e, fs, args)
 	if *asJSON {
-		return writeJSON(e.stdout, rep)
+		out := testJSON{Integration: name, OK: err == nil, Report: rep, ExitCode: exitCode(err)}
+		if err != nil {
+			out.Error = errorLine(err)
+		}
+		if werr := writeJSON(e.stdout, out); werr != nil && err == nil {
+			return werr
+		}
+		return err // also one line on stderr
+	}
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "connection ok: %s, %d entities\n", orUnknown(rep.System), rep.Entities)
 	for _, d := range rep.Details {
 		fmt.Fprintf(e.stdout, "  %s\n", d)
 	}
 	return nil
+}
+
+// testConnection runs `integration test NAME`: the integration's name (as
+// given, when it cannot be read), what the test found, and why it failed.
+func testConnection(ctx context.Context, e *env, fs *flag.FlagSet, args []string) (string, connector.Report, error) {
+	pos, err := parse(fs, args, 1, "NAME")
+	name := ""
+	if len(pos) > 0 {
+		name = pos[0]
+	}
+	if err != nil {
+		return name, connector.Report{}, err
+	}
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return name, connector.Report{}, err
+	}
+	defer closeWS()
+	in, err := e.svc.Store.Integration(ctx, name)
+	if err != nil {
+		return name, connector.Report{}, err
+	}
+	rep, err := e.svc.Test(ctx, in)
+	if err != nil {
+		return name, rep, fmt.Errorf("test connection of %q: %w", in.Name, err)
+	}
+	return name, rep, nil
 }
 
 func orUnknown(s string) string {

@@ -1,7 +1,7 @@
 // Command switchyard is the Switchyard desktop app and its headless commands.
 //
-//	switchyard [--workspace FILE]                      the GUI
-//	switchyard [--workspace FILE] integration import FILE
+//	switchyard [--workspace FILE]                      the GUI (creates the workspace if need be)
+//	switchyard [--workspace FILE] integration import FILE  (creates the workspace if need be)
 //	switchyard [--workspace FILE] integration export NAME [-o FILE]
 //	switchyard [--workspace FILE] integration list [--json]
 //	switchyard [--workspace FILE] integration test NAME [--json]
@@ -12,8 +12,11 @@
 //	switchyard [--workspace FILE] schedule print NAME
 //	switchyard --version
 //
-// Exit codes: 0 done; 2 some records failed; 1 the run failed; 3 configuration or usage error;
-// 4 another run of the integration holds its lock.
+// -v (--verbose) before the command logs retries and every HTTP request to
+// stderr. Every other command needs an existing workspace.
+//
+// Exit codes: 0 done; 2 some records failed; 1 the run failed; 3 configuration or usage error
+// (a missing workspace too); 4 another run of the integration holds its lock.
 package main
 
 import (
@@ -26,6 +29,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"switchyard/core/admin"
@@ -58,7 +62,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	workspace      string
-	svc            *admin.Service
+	// create lets open create the workspace when there is none (the GUI,
+	// integration import); every other command needs one that exists.
+	create bool
+	svc    *admin.Service
 }
 
 // usageError is a mistake in the command line.
@@ -69,6 +76,7 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 const usage = `usage:
+  switchyard [-v] [--workspace FILE] COMMAND ...             -v (--verbose): log retries and HTTP requests to stderr
   switchyard [--workspace FILE]                              open the GUI
   switchyard [--workspace FILE] integration import FILE      create or replace an integration from a file (- for stdin)
   switchyard [--workspace FILE] integration export NAME [-o FILE]
@@ -91,6 +99,7 @@ const usage = `usage:
   switchyard --version
 
 The workspace defaults to $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db.
+Only the GUI and integration import create it; the other commands need an existing workspace.
 Secrets can be given as SWITCHYARD_<INTEGRATION>_<SETTING>, e.g. SWITCHYARD_CRM_PASSWORD.
 Exit codes: 0 done, 2 some records failed (or check found problems), 1 the run failed, 3 configuration or usage error,
 4 another run of that integration holds its lock.
@@ -98,10 +107,11 @@ Exit codes: 0 done, 2 some records failed (or check found problems), 1 the run f
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	// Connectors log what the admin must see or act on (retries, a device-code sign-in) to stderr.
-	ctx = connector.WithLogger(ctx, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	fs := flag.NewFlagSet("switchyard", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	var verbose bool
+	fs.BoolVar(&verbose, "v", false, "log retries and every HTTP request to stderr")
+	fs.BoolVar(&verbose, "verbose", false, "log retries and every HTTP request to stderr")
 	workspace := fs.String("workspace", "", "the workspace file")
 	showVersion := fs.Bool("version", false, "print the version")
 	runSync := fs.String("run-sync", "", "synchronise the integration NAME, or all of them, and exit")
@@ -120,6 +130,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stdout, "switchyard %s\n", version)
 		return exitOK
 	}
+	// Connectors log to stderr what the admin must act on (warnings, such as a
+	// device-code sign-in); with -v also retries (info) and each request (debug).
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelDebug
+	}
+	ctx = connector.WithLogger(ctx, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, workspace: *workspace}
 	if e.workspace == "" {
 		var err error
@@ -141,6 +158,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitConfig
 	}
 	if len(rest) == 0 {
+		e.create = true // the GUI opens, or starts, the default workspace
 		return e.exit("gui", e.openGUI(ctx))
 	}
 	cmd, ok := commands[rest[0]]
@@ -151,28 +169,73 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return e.exit(rest[0], cmd(ctx, e, rest[1:]))
 }
 
-// exit prints err as one line and maps it to an exit code.
+// exit prints err as one line (a usage error with the usage) and maps it to an exit code.
 func (e *env) exit(cmd string, err error) int {
-	var ue usageError
-	if code, ok := exitCodeOf(err); ok {
-		return code // the summary is already printed
+	if _, ok := exitCodeOf(err); ok || err == nil {
+		return exitCode(err) // a partial run's summary is already printed
 	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "switchyard %s: %s\n%s", cmd, errorLine(err), usage)
+	} else {
+		fmt.Fprintf(e.stderr, "switchyard %s: %s\n", cmd, errorLine(err))
+	}
+	return exitCode(err)
+}
+
+// exitCode maps err to the exit code of the headless contract.
+func exitCode(err error) int {
+	if code, ok := exitCodeOf(err); ok {
+		return code
+	}
+	var ue usageError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, store.ErrLocked):
-		fmt.Fprintf(e.stderr, "switchyard %s: %v\n", cmd, err)
 		return exitLocked
-	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "switchyard %s: %v\n%s", cmd, err, usage)
+	case errors.As(err, &ue), admin.IsConfigError(err), errors.Is(err, store.ErrNewerWorkspace), errors.Is(err, store.ErrExists),
+		errors.Is(err, store.ErrNoWorkspace), errors.Is(err, store.ErrNotWorkspace):
 		return exitConfig
-	case admin.IsConfigError(err) || errors.Is(err, store.ErrNewerWorkspace) || errors.Is(err, store.ErrExists):
-		fmt.Fprintf(e.stderr, "switchyard %s: %v\n", cmd, err)
-		return exitConfig
-	default:
-		fmt.Fprintf(e.stderr, "switchyard %s: %v\n", cmd, err)
-		return exitFailed
 	}
+	return exitFailed
+}
+
+// errorLine is err's message on one line: its lines joined with "; ", and a
+// segment ("read Accounts") said once where the message repeats it at once
+// ("read Accounts: read Accounts: ...", when two layers wrap the same words).
+func errorLine(err error) string {
+	var b strings.Builder
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			if strings.HasSuffix(b.String(), ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(l)
+	}
+	return dedupeSegments(b.String())
+}
+
+// dedupeSegments drops a ": "-separated segment that repeats the one before
+// it, when it is short enough to be a wrapping prefix ("verb object").
+func dedupeSegments(s string) string {
+	parts := strings.Split(s, ": ")
+	out := parts[:1]
+	for _, p := range parts[1:] {
+		prev := out[len(out)-1]
+		if p == prev && len(p) <= 80 && len(strings.Fields(p)) <= 6 && !strings.ContainsAny(p, ";\n") {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ": ")
 }
 
 // start parses a command's flags and its want positional arguments (named
@@ -184,19 +247,73 @@ func (e *env) start(ctx context.Context, fs *flag.FlagSet, args []string, want i
 	}
 	closeWS, err := e.open(ctx)
 	if err != nil {
-		return nil, nil, err
+		return pos, nil, err // the arguments, for a --json object about the failure
 	}
 	return pos, closeWS, nil
 }
 
 // open opens the workspace and the service over it; the caller closes it.
+// Unless e.create is set, the workspace must exist: a missing one is not
+// created (nor its folders), and a file that is not a workspace is refused.
 func (e *env) open(ctx context.Context) (func(), error) {
-	st, err := store.Open(ctx, e.workspace)
-	if err != nil {
+	var st *store.Store
+	var err error
+	if e.create {
+		st, err = store.Open(ctx, e.workspace)
+	} else {
+		st, err = store.OpenExisting(ctx, e.workspace)
+	}
+	switch {
+	case errors.Is(err, store.ErrNoWorkspace):
+		return nil, &admin.ConfigError{Err: fmt.Errorf(`%w: create one with "switchyard --workspace %s integration import FILE" (or open it in the app), or check --workspace / SWITCHYARD_WORKSPACE`,
+			err, shellQuote(e.workspace))}
+	case errors.Is(err, store.ErrNotWorkspace):
+		return nil, &admin.ConfigError{Err: fmt.Errorf(`%w: check --workspace / SWITCHYARD_WORKSPACE, or create a new workspace at another path with "switchyard --workspace NEW.db integration import FILE"`, err)}
+	case err != nil:
 		return nil, err
 	}
 	e.svc = admin.New(st, connector.Default)
 	return func() { st.Close() }, nil
+}
+
+// undoNewWorkspace returns a function that removes the workspace at path
+// (with its -wal, -shm and key files) and the folders that opening it is about
+// to create, for a command that creates a workspace and then fails; it returns
+// a function that does nothing when something is at path already.
+func undoNewWorkspace(path string) func() {
+	abs, err := filepath.Abs(path)
+	if err != nil || path == ":memory:" {
+		return func() {}
+	}
+	if _, err := os.Lstat(abs); !errors.Is(err, os.ErrNotExist) {
+		return func() {}
+	}
+	var dirs []string // missing folders, deepest first
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, os.ErrNotExist) || d == filepath.Dir(d) {
+			break
+		}
+		dirs = append(dirs, d)
+	}
+	return func() {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			os.Remove(abs + suffix)
+		}
+		os.Remove(store.KeyFile(abs))
+		for _, d := range dirs {
+			if os.Remove(d) != nil {
+				break // not empty: something else is there now
+			}
+		}
+	}
+}
+
+// shellQuote quotes s for a POSIX shell when it holds characters the shell would take apart.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`;&|<>()*?[]{}#~!") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // defaultWorkspace is $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db.

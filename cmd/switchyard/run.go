@@ -65,6 +65,9 @@ func runData(ctx context.Context, e *env, dir engine.Direction, args []string) e
 	asJSON := fs.Bool("json", false, "print one JSON summary")
 	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
 	if err != nil {
+		if *asJSON && len(pos) > 0 { // scripts get their object, on failure too
+			writeJSON(e.stdout, runJSON{Integration: pos[0], Status: string(engine.Failed), Preview: *preview, Entities: []entityJSON{}, Error: errorLine(err)})
+		}
 		return err
 	}
 	defer closeWS()
@@ -101,7 +104,7 @@ func runData(ctx context.Context, e *env, dir engine.Direction, args []string) e
 			Queries: er.Queries, Preview: er.Preview, CountCheck: er.Check})
 	}
 	if runErr != nil {
-		out.Error = runErr.Error()
+		out.Error = errorLine(runErr)
 	}
 	if *asJSON {
 		if err := writeJSON(e.stdout, out); err != nil {

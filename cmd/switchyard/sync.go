@@ -49,6 +49,10 @@ type allJSON struct {
 func (e *env) runSync(ctx context.Context, f syncFlags) int {
 	closeWS, err := e.open(ctx)
 	if err != nil {
+		if f.json { // scripts get their object, on failure too
+			code := exitCode(err)
+			writeJSON(e.stdout, syncJSON{Integration: f.name, Status: string(engine.Failed), Entities: []entityJSON{}, Error: errorLine(err), ExitCode: code})
+		}
 		return e.exit("--run-sync", err)
 	}
 	defer closeWS()
@@ -126,8 +130,8 @@ func (e *env) syncOne(ctx context.Context, name, reportPath string, f syncFlags)
 		out.Status, out.ExitCode = string(res.Status), exitOK
 	}
 	if err != nil {
-		out.Error = err.Error()
-		fmt.Fprintf(e.stderr, "switchyard --run-sync %s: %v\n", name, err)
+		out.Error = errorLine(err)
+		fmt.Fprintf(e.stderr, "switchyard --run-sync %s: %s\n", name, out.Error)
 	}
 	if res == nil {
 		if rep != nil {

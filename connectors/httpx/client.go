@@ -72,7 +72,10 @@ type Config struct {
 	MaxInFlight int
 	// UserAgent defaults to "Switchyard/" + Version.
 	UserAgent string
-	// Logger receives retries and resty's own messages, redacted; nil discards them.
+	// Logger receives, redacted, retries (at level Info), every request sent
+	// with its status and duration, and resty's own messages (at level
+	// Debug); nil discards them. Warnings are left for what the admin must
+	// act on, so that a command line shows them and not the chatter.
 	Logger *slog.Logger
 	// Transport replaces the HTTP transport, for tests; nil keeps the default
 	// (NewTransport: proxies from the environment, certificates verified).
@@ -296,6 +299,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			return nil, c.transportError(method, full, ctx.Err())
 		}
 	}
+	start := time.Now()
 	resp, used, slot, err := c.execute(ctx, method, full, req)
 	if err == nil && resp.StatusCode() == http.StatusUnauthorized && c.tokens != nil {
 		if req.ReuseBody {
@@ -305,6 +309,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		c.log.Info("access token refused (401): signing in again", "method", method, "url", RedactURL(full))
 		resp, _, slot, err = c.execute(ctx, method, full, req)
 	}
+	c.logRequest(ctx, method, full, resp, err, time.Since(start))
 	if err != nil {
 		if errors.Is(err, ErrSignIn) {
 			return nil, err
@@ -390,6 +395,9 @@ func (c *Client) transportError(method, full string, err error) *Error {
 		err = ue.Err // its text repeats the unredacted URL
 	}
 	msg := c.scrub(err.Error())
+	if host, ok := noSuchHost(err); ok {
+		msg = fmt.Sprintf("no such host %s: check the URL", host)
+	}
 	if isCertError(err) {
 		msg += ": the server's certificate is not trusted: give the CA bundle that signed it (the OData setting cafile), or fix the server's certificate"
 	}
@@ -423,15 +431,35 @@ func (c *Client) logRetry(resp *resty.Response, err error) {
 	} else {
 		attrs = append(attrs, "status", resp.StatusCode())
 	}
-	c.log.Warn("retrying HTTP request", attrs...)
+	c.log.Info("retrying HTTP request", attrs...)
+}
+
+// logRequest logs one request at level Debug: method, redacted URL, status
+// (or error), attempts and duration, for a verbose command line.
+func (c *Client) logRequest(ctx context.Context, method, full string, resp *resty.Response, err error, took time.Duration) {
+	if !c.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"method", method, "url", RedactURL(full)}
+	if resp != nil && resp.Request != nil {
+		attrs = append(attrs, "attempts", resp.Request.Attempt)
+	}
+	if err != nil {
+		attrs = append(attrs, "error", c.scrub(err.Error()))
+	} else if resp != nil {
+		attrs = append(attrs, "status", resp.StatusCode())
+	}
+	attrs = append(attrs, "ms", took.Milliseconds())
+	c.log.Debug("HTTP request", attrs...)
 }
 
 // shouldRetry decides whether resty tries again: on 429 and 503 always (the
 // server did not act on the request), on 502 and 504 for idempotent methods,
 // on 500 for reads (GET, HEAD),
 // and on transport errors for idempotent methods or when the connection was
-// never made. Cancelled contexts, TLS certificate problems and oversized
-// bodies are final.
+// never made (a refused connection is retried: the service may be restarting).
+// Cancelled contexts, host names that do not resolve, TLS certificate
+// problems and oversized bodies are final.
 func shouldRetry(resp *resty.Response, err error) bool {
 	if resp == nil || resp.Request == nil {
 		return false // the request could not be built
@@ -446,6 +474,9 @@ func shouldRetry(resp *resty.Response, err error) bool {
 		}
 		if isCertError(err) {
 			return false
+		}
+		if _, ok := noSuchHost(err); ok {
+			return false // a mistyped host name does not come to exist by waiting
 		}
 		return idempotent(method) || isDialError(err)
 	}
@@ -469,6 +500,15 @@ func idempotent(method string) bool {
 		return true
 	}
 	return false
+}
+
+// noSuchHost returns the host name of a DNS lookup that found no such host.
+func noSuchHost(err error) (string, bool) {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return dns.Name, true
+	}
+	return "", false
 }
 
 func isDialError(err error) bool {

@@ -1,8 +1,12 @@
 package odata
 
 import (
+	"bytes"
 	"context"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,33 +24,46 @@ const (
 
 // serviceDocument is the JSON service document at the service root.
 type serviceDocument struct {
-	Context string `json:"@odata.context"`
-	Value   []struct {
-		Name string `json:"name"`
-		Kind string `json:"kind"`
-		URL  string `json:"url"`
-	} `json:"value"`
+	Context string         `json:"@odata.context"`
+	Value   []serviceEntry `json:"value"`
+}
+
+// serviceEntry is one entity set (or singleton, function import) of a service document.
+type serviceEntry struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	URL  string `json:"url"`
 }
 
 // Test fetches the service document and $metadata and reports the OData
-// version, the number of entity sets and, when it can tell, the system. It
-// retries at most once, so that a person waiting for it hears back soon.
+// version, the number of entity sets and, when it can tell, the system. A
+// service document in XML (some servers answer so even when asked for JSON)
+// is accepted when $metadata is OData v4 CSDL. It retries at most once, so
+// that a person waiting for it hears back soon.
 func (c *Client) Test(ctx context.Context) (connector.Report, error) {
 	var doc serviceDocument
 	root, err := c.probe.GetJSON(ctx, "", nil, &doc)
-	if err != nil {
-		if root != nil && root.Status < 400 {
-			return connector.Report{}, fmt.Errorf("%w: %s does not answer with an OData service document: check the service root URL: %w",
-				ErrNotOData, httpx.RedactURL(c.settings.URL), err)
+	var notJSON error // the service document is XML: $metadata decides
+	switch {
+	case err != nil && root != nil && root.Status < 400:
+		err = fmt.Errorf("%w: %s does not answer with an OData service document: check the service root URL: %w",
+			ErrNotOData, httpx.RedactURL(c.settings.URL), err)
+		sets, ok := xmlServiceDocument(root.Body)
+		if !ok {
+			return connector.Report{}, err
 		}
+		notJSON, doc.Value = err, sets
+	case err != nil:
 		return connector.Report{}, c.explain(err)
-	}
-	if doc.Value == nil {
+	case doc.Value == nil:
 		return connector.Report{}, fmt.Errorf("%w: %s answers with JSON that is not an OData service document (no \"value\" list): check the service root URL",
 			ErrNotOData, httpx.RedactURL(c.settings.URL))
 	}
 	md, mdResp, err := c.metadata(ctx, c.probe)
 	if err != nil {
+		if notJSON != nil {
+			return connector.Report{}, fmt.Errorf("%w; nor is its $metadata usable: %v", notJSON, err)
+		}
 		return connector.Report{}, err
 	}
 	_, skipped, err := md.Entities()
@@ -65,10 +82,14 @@ func (c *Client) Test(ctx context.Context) (connector.Report, error) {
 			sets++
 		}
 	}
+	listed := fmt.Sprintf("service document lists %d entity sets", sets)
+	if notJSON != nil {
+		listed = fmt.Sprintf("service document is XML, not JSON (%s), and lists %d collections", orNone(root.Header.Get("Content-Type")), sets)
+	}
 	rep.Details = append(rep.Details,
 		fmt.Sprintf("OData %s service at %s", rep.Version, httpx.RedactURL(c.settings.URL)),
-		fmt.Sprintf("service document lists %d entity sets; $metadata declares %d entity sets, %d singletons and %d entity types",
-			sets, len(md.EntitySets), md.Singletons, len(md.types)),
+		fmt.Sprintf("%s; $metadata declares %d entity sets, %d singletons and %d entity types",
+			listed, len(md.EntitySets), md.Singletons, len(md.types)),
 		"schemas: "+schemaList(md.Schemas),
 	)
 	rep.Details = append(rep.Details, skipped.Details()...)
@@ -154,4 +175,49 @@ func schemaList(schemas []Schema) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no Content-Type"
+	}
+	return s
+}
+
+// xmlServiceDocument reads a service document in XML (AtomPub <service>, as
+// OData v2 and some v4 servers answer) and returns its collections as the
+// entries of a JSON one. It returns false when the body is not XML, or is an
+// HTML page (a web site at the URL, not an OData service).
+func xmlServiceDocument(body []byte) ([]serviceEntry, bool) {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.Strict = false
+	var sets []serviceEntry
+	root := ""
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if errors.Is(err, io.EOF) && root != "" {
+				return sets, true
+			}
+			return nil, false
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if root == "" {
+			root = se.Name.Local
+			if strings.EqualFold(root, "html") {
+				return nil, false
+			}
+			continue
+		}
+		if root == "service" && se.Name.Local == "collection" {
+			for _, a := range se.Attr {
+				if a.Name.Local == "href" {
+					sets = append(sets, serviceEntry{Name: a.Value, Kind: "EntitySet", URL: a.Value})
+				}
+			}
+		}
+	}
 }

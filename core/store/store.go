@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -73,12 +74,63 @@ func init() {
 // Open opens the workspace at path, creating the file and any missing parent
 // folders, and applies the migrations it lacks. The path ":memory:" opens a
 // private in-memory workspace (for tests). A workspace migrated by a newer
-// Switchyard is refused with ErrNewerWorkspace.
+// Switchyard is refused with ErrNewerWorkspace; an existing file that is not a
+// workspace (a folder, not SQLite, or an SQLite database with tables but none
+// of Switchyard's) with a *WorkspaceError wrapping ErrNotWorkspace, and it is
+// left as it is. An empty file, or an SQLite database without tables, becomes
+// a workspace.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, false)
+}
+
+// OpenExisting opens the workspace at path like Open, but only one that is
+// there: it creates neither the file nor its folders. A missing file is
+// refused with a *WorkspaceError wrapping ErrNoWorkspace; a file that is not
+// a Switchyard workspace (a folder, an empty file, not SQLite, or SQLite
+// without Switchyard's tables) with one wrapping ErrNotWorkspace, and it is
+// left as it is. A workspace of an older Switchyard is migrated as by Open.
+func OpenExisting(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, true)
+}
+
+// ErrNoWorkspace is returned (as a *WorkspaceError) by OpenExisting when no
+// file is at the path.
+var ErrNoWorkspace = errors.New("no workspace")
+
+// ErrNotWorkspace is returned (as a *WorkspaceError) by Open and OpenExisting
+// when the file at the path is not a Switchyard workspace.
+var ErrNotWorkspace = errors.New("not a Switchyard workspace")
+
+// WorkspaceError says that no workspace is at Path (Err is ErrNoWorkspace),
+// or that the file there is not one (Err is ErrNotWorkspace) and why.
+type WorkspaceError struct {
+	// Path is the path as it was given.
+	Path string
+	// Reason says what the file is instead, e.g. "it is a folder"; empty with ErrNoWorkspace.
+	Reason string
+	// Err is ErrNoWorkspace or ErrNotWorkspace.
+	Err error
+}
+
+func (e *WorkspaceError) Error() string {
+	if errors.Is(e.Err, ErrNoWorkspace) {
+		return "no workspace at " + e.Path
+	}
+	return fmt.Sprintf("open workspace %s: not a Switchyard workspace: %s", e.Path, e.Reason)
+}
+
+// Unwrap returns ErrNoWorkspace or ErrNotWorkspace.
+func (e *WorkspaceError) Unwrap() error { return e.Err }
+
+func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 	if strings.TrimSpace(path) == "" {
 		return nil, errors.New("open workspace: the path is empty: name a workspace file such as switchyard.db")
 	}
-	dsn, err := prepare(path)
+	dsn, err := prepareMode(ctx, path, mustExist)
+	var we *WorkspaceError
+	if errors.As(err, &we) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open workspace %s: %w", path, err)
 	}
@@ -120,6 +172,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // prepare creates the workspace file's parent folders (and the file itself,
 // readable by its owner only, since it holds secrets) and returns the DSN.
 func prepare(path string) (string, error) {
+	return prepareMode(context.Background(), path, false)
+}
+
+// prepareMode is prepare; with mustExist it creates nothing and refuses a
+// missing file. Either way, an existing file must be a Switchyard workspace
+// (see Open and OpenExisting): it is inspected without being changed.
+func prepareMode(ctx context.Context, path string, mustExist bool) (string, error) {
 	params := url.Values{}
 	params.Set("_foreign_keys", "on")
 	params.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
@@ -136,17 +195,30 @@ func prepare(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("resolve path: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return "", fmt.Errorf("create folder: %w", err)
-	}
-	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	fi, err := os.Stat(abs)
 	switch {
-	case err == nil:
-		f.Close()
-	case !errors.Is(err, os.ErrExist):
-		return "", fmt.Errorf("create file: %w", err)
+	case errors.Is(err, os.ErrNotExist) && mustExist:
+		return "", &WorkspaceError{Path: path, Err: ErrNoWorkspace}
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			return "", fmt.Errorf("create folder: %w", err)
+		}
+		f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		switch {
+		case err == nil:
+			f.Close()
+		case !errors.Is(err, os.ErrExist):
+			return "", fmt.Errorf("create file: %w", err)
+		}
+	case err != nil:
+		return "", err
+	case fi.IsDir():
+		return "", &WorkspaceError{Path: path, Reason: "it is a folder", Err: ErrNotWorkspace}
 	}
 	if err := checkWritable(abs); err != nil {
+		return "", err
+	}
+	if err := inspect(ctx, path, abs, mustExist); err != nil {
 		return "", err
 	}
 	// A file: URI, so that names holding '?', '#' or '%' survive.
@@ -156,6 +228,60 @@ func prepare(path string) (string, error) {
 	}
 	u := url.URL{Scheme: "file", Path: slashed}
 	return u.String() + "?" + params.Encode(), nil
+}
+
+// sqliteHeader starts every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// inspect checks that the existing file abs (path as given) is a Switchyard
+// workspace, without changing it: an SQLite database holding sy_migration.
+// Unless mustExist, an empty file or an SQLite database without any table
+// passes too (it becomes a new workspace).
+func inspect(ctx context.Context, path, abs string, mustExist bool) error {
+	notWorkspace := func(reason string) error {
+		return &WorkspaceError{Path: path, Reason: reason, Err: ErrNotWorkspace}
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return err
+	}
+	head := make([]byte, len(sqliteHeader))
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	switch {
+	case n == 0 && mustExist:
+		return notWorkspace("the file is empty")
+	case n == 0:
+		return nil
+	case string(head[:n]) != sqliteHeader:
+		return notWorkspace("it is not a database (no SQLite header)")
+	}
+	// A plain connection that creates nothing and sets no journal mode, so
+	// that a database of another program is read and left as it was.
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	if !strings.HasPrefix(u.Path, "/") {
+		u.Path = "/" + u.Path
+	}
+	db, err := sql.Open(driverName, u.String()+"?mode=rw&_busy_timeout="+fmt.Sprint(busyTimeout.Milliseconds()))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var tables, ours int
+	err = db.QueryRowContext(ctx, `SELECT count(*), count(CASE WHEN name = 'sy_migration' THEN 1 END)
+FROM sqlite_master WHERE type = 'table'`).Scan(&tables, &ours)
+	var se sqlite3.Error
+	switch {
+	case errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt):
+		return notWorkspace(fmt.Sprintf("it is a damaged SQLite database (%v)", err))
+	case err != nil:
+		return fmt.Errorf("read its tables: %w", err)
+	case ours > 0:
+		return nil
+	case tables > 0 || mustExist:
+		return notWorkspace("it is an SQLite database without Switchyard's tables")
+	}
+	return nil
 }
 
 // checkWritable says plainly when the workspace file or its folder cannot be
