@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 trap 'scripts/testservers.sh stop >/dev/null 2>&1' EXIT
 exports=$(scripts/testservers.sh start) || { echo "test: the test servers did not start" >&2; exit 1; }
-eval "$exports" # SWITCHYARD_ODATA_URL, SWITCHYARD_REST_URL
+eval "$exports" # SWITCHYARD_ODATA_URL, SWITCHYARD_REST_URL, SWITCHYARD_FEATHERS_URL
 export SWITCHYARD_REQUIRE_SERVERS=1
 
 go vet ./... || exit 1
