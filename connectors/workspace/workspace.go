@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -71,10 +70,10 @@ func Open(ctx context.Context, v spec.Values) (*Client, error) {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	if fi, err := os.Stat(path); err != nil || fi.IsDir() {
+	st, err := store.OpenExisting(ctx, path) // never created for the connector, nor anything else's file changed
+	if errors.Is(err, store.ErrNoWorkspace) {
 		return nil, fmt.Errorf("open workspace %s: no workspace file there: check the path setting (the file is not created for you)", path)
 	}
-	st, err := store.Open(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open workspace %s: %w", path, err)
 	}

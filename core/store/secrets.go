@@ -239,7 +239,9 @@ func createKey(abs string) (workspaceKey, error) {
 		if err == nil {
 			return newKey(raw, "the OS keyring")
 		}
-		slog.Warn("the OS keyring cannot keep the workspace key: using a key file", "workspace", abs, "error", err)
+		// Headless machines have no keyring: the key file beside the workspace
+		// is the documented fallback, not something to warn about every time.
+		slog.Info("the OS keyring cannot keep the workspace key: using a key file", "workspace", abs, "error", err)
 	}
 	file := KeyFile(abs)
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
