@@ -2,7 +2,6 @@ package file
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -44,11 +43,8 @@ func (c *Client) keysOf(s csvFolder, name string, d *streamedEntity) error {
 		if err != nil {
 			return err
 		}
-		k := ""
-		if kc >= 0 && kc < len(row) {
-			k = strings.TrimSpace(row[kc])
-		}
-		keys[k] = true
+		k := keyText(row, kc)
+		keys[strings.Clone(k)] = true // not a slice of the row's text, which it would keep
 		if n, err := strconv.ParseInt(k, 10, 64); err == nil && n > top {
 			top = n
 		}
@@ -91,17 +87,24 @@ func (c *Client) appendCreates(s csvFolder, entity string, recs []meta.Record) (
 	added := map[string]bool{}
 	top := d.top
 	for i, rec := range recs {
-		exists := func(k string) bool { return d.keys[k] || added[k] }
-		row, key, err := createRow(e, kf, column, len(d.header), rec, exists, len(d.keys)+len(added) == 0, &top)
+		exists := func(k string) bool { k = keyText([]string{k}, 0); return d.keys[k] || added[k] }
+		row, key, err := c.createRow(e, kf, column, len(d.header), rec, exists, &top)
 		results[i].Key = key
 		if err != nil {
 			results[i].Err = fmt.Errorf("%s record %d of %s: %w", connector.Create, i+1, entity, err)
 			continue
 		}
-		added[key] = true
+		added[keyText([]string{key}, 0)] = true
 		rows = append(rows, row)
 	}
-	if err := appendRows(s, entity, rows); err != nil {
+	if d.layout == nil {
+		layout, err := s.encoding().layoutOf(s.path(entity))
+		if err != nil {
+			return nil, false, nil // the long way says what is wrong
+		}
+		d.layout = &layout
+	}
+	if err := appendRows(s, entity, *d.layout, rows); err != nil {
 		c.read, c.streamed[entity] = nil, nil
 		return nil, true, err
 	}
@@ -121,14 +124,13 @@ func (c *Client) appendCreates(s csvFolder, entity string, recs []meta.Record) (
 	return results, true, nil
 }
 
-// createRow is the row of rec, created in a file of width columns (empty:
-// no rows yet) as writeRow makes it: a missing key is the next whole number
-// after top when the key holds whole numbers, or when the file is empty,
-// else a new GUID.
-func createRow(e meta.Entity, kf meta.Field, column map[string]int, width int, rec meta.Record, exists func(string) bool, empty bool, top *int64) ([]string, string, error) {
+// createRow is the row of rec, created in a file of width columns as
+// writeRow makes it: a missing key is the next whole number after top when
+// the key holds whole numbers, or nothing yet, else a new GUID.
+func (c *Client) createRow(e meta.Entity, kf meta.Field, column map[string]int, width int, rec meta.Record, exists func(string) bool, top *int64) ([]string, string, error) {
 	key := ""
 	if v := rec[kf.Name]; v != nil {
-		s, err := encodeCell(kf, v)
+		s, err := c.loc.encode(kf, v, false)
 		if err != nil {
 			return nil, "", err
 		}
@@ -138,11 +140,11 @@ func createRow(e meta.Entity, kf meta.Field, column map[string]int, width int, r
 		return nil, key, fmt.Errorf("a row with %s %s exists already", kf.Name, key)
 	}
 	row := make([]string, width)
-	if err := encodeFields(e, rec, func(name, s string) { row[column[name]] = s }); err != nil {
+	if err := c.encodeFields(e, rec, func(name, s string) { row[column[name]] = s }); err != nil {
 		return nil, key, err
 	}
 	if key == "" {
-		if kf.Type == meta.Int || (kf.Type == meta.String && empty) {
+		if numberedKeys(kf) {
 			*top++
 			key = strconv.FormatInt(*top, 10)
 		} else {
@@ -155,9 +157,9 @@ func createRow(e meta.Entity, kf meta.Field, column map[string]int, width int, r
 	return row, key, nil
 }
 
-// appendRows appends rows to the CSV file called name, after a line break
-// when the file does not end with one.
-func appendRows(s csvFolder, name string, rows [][]string) error {
+// appendRows appends rows to the CSV file called name, in its encoding and
+// line breaks (layout), after a line break when the file does not end with one.
+func appendRows(s csvFolder, name string, layout fileLayout, rows [][]string) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -169,21 +171,26 @@ func appendRows(s csvFolder, name string, rows [][]string) error {
 	// The batch goes in one write, so that a fault leaves it whole or hardly
 	// begun rather than cut at any row.
 	var buf bytes.Buffer
+	nl := layout.newline()
 	fi, err := f.Stat()
-	if err == nil && fi.Size() > 0 {
-		last := make([]byte, 1)
-		if _, err = f.ReadAt(last, fi.Size()-1); err == nil && last[0] != '\n' {
-			buf.WriteByte('\n')
+	if err == nil && fi.Size() > int64(len(layout.bom)) {
+		last := make([]byte, len(nl))
+		if _, err = f.ReadAt(last, fi.Size()-int64(len(nl))); err == nil && !bytes.Equal(last, nl) {
+			if layout.crlf {
+				buf.WriteString("\r")
+			}
+			buf.WriteString("\n")
 		}
 	}
-	w := csv.NewWriter(&buf)
-	w.Comma = s.comma
-	w.WriteAll(rows)
-	if err == nil {
-		err = w.Error()
+	if werr := writeRows(&buf, s.comma, layout.crlf, rows); err == nil {
+		err = werr
+	}
+	out := buf.Bytes()
+	if e := layout.encoder(); e != nil && err == nil {
+		out, err = e.Bytes(out)
 	}
 	if err == nil {
-		_, err = f.Write(buf.Bytes())
+		_, err = f.Write(out)
 	}
 	if err := errors.Join(err, f.Close()); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/transform"
+
 	"switchyard/core/connector"
 	"switchyard/core/filter"
 	"switchyard/core/meta"
@@ -27,10 +29,15 @@ import (
 type csvCursor struct {
 	f      *os.File
 	r      *csv.Reader
-	base   int64 // the offset the reader started at
+	in     *decodedInput // what the reader reads, when the file is not UTF-8
+	base   int64         // the file offset the reader started at
 	header []string
 	path   string
 	comma  rune
+	layout fileLayout
+	// check: check the text's encoding row by row (a read from the start;
+	// a read from an offset goes on from one that was checked).
+	check bool
 }
 
 // openCSV opens the CSV file called name at byte offset (0: its first row),
@@ -39,10 +46,27 @@ func (s csvFolder) openCSV(name string, offset int64) (*csvCursor, error) {
 	path := s.path(name)
 	f, err := os.Open(path)
 	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, errFileGone
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	c := &csvCursor{f: f, path: path, comma: s.comma}
-	c.r = c.reader()
+	head := make([]byte, 512)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		f.Close()
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	layout, err := s.encoding().layoutOfHead(path, head[:n])
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c := &csvCursor{f: f, path: path, comma: s.comma, layout: layout, check: offset == 0}
+	if err := c.readFrom(int64(len(layout.bom))); err != nil {
+		f.Close()
+		return nil, err
+	}
 	header, err := c.r.Read()
 	switch {
 	case errors.Is(err, io.EOF):
@@ -54,29 +78,61 @@ func (s csvFolder) openCSV(name string, offset int64) (*csvCursor, error) {
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark from Excel
 	}
+	if err := c.checkText(header); err != nil {
+		f.Close()
+		return nil, err
+	}
 	c.header = header
 	if offset > 0 {
-		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		if err := c.readFrom(offset); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("read %s: %w", path, err)
+			return nil, err
 		}
-		c.r, c.base = c.reader(), offset
 	}
 	return c, nil
 }
 
-func (c *csvCursor) reader() *csv.Reader {
-	r := csv.NewReader(bufio.NewReaderSize(c.f, 64<<10))
+// errFileGone: the CSV file does not exist (any more).
+var errFileGone = errors.New("the file does not exist")
+
+// readFrom makes the reader read from the file offset.
+func (c *csvCursor) readFrom(offset int64) error {
+	if _, err := c.f.Seek(offset, io.SeekStart); err != nil {
+		return fmt.Errorf("read %s: %w", c.path, err)
+	}
+	var src io.Reader = c.f
+	c.base, c.in = offset, nil
+	if dec := c.layout.decoder(); dec != nil {
+		c.in = &decodedInput{r: transform.NewReader(c.f, dec), layout: c.layout, fileAt: offset}
+		src = c.in
+	}
+	r := csv.NewReader(bufio.NewReaderSize(src, 64<<10))
 	r.Comma = c.comma
 	r.FieldsPerRecord = -1
-	return r
+	c.r = r
+	return nil
 }
 
 func (c *csvCursor) bad(err error) error {
 	return fmt.Errorf("read %s: %w: check that it is CSV with the delimiter %q", c.path, err, string(c.comma))
 }
 
-// next returns the next row and the offset after it; io.EOF at the end.
+// checkText fails a row whose text is not in the file's encoding, naming the
+// line and the setting to set.
+func (c *csvCursor) checkText(row []string) error {
+	if !c.check {
+		return nil
+	}
+	for i, field := range row {
+		if msg := c.layout.check(field); msg != "" {
+			line, _ := c.r.FieldPos(i)
+			return fmt.Errorf("%s %s at line %d: %s", c.path, msg, line, c.layout.advice())
+		}
+	}
+	return nil
+}
+
+// next returns the next row and the file offset after it; io.EOF at the end.
 func (c *csvCursor) next() ([]string, int64, error) {
 	row, err := c.r.Read()
 	if errors.Is(err, io.EOF) {
@@ -84,6 +140,12 @@ func (c *csvCursor) next() ([]string, int64, error) {
 	}
 	if err != nil {
 		return nil, 0, c.bad(err)
+	}
+	if err := c.checkText(row); err != nil {
+		return nil, 0, err
+	}
+	if c.in != nil {
+		return row, c.in.fileOffset(c.r.InputOffset()), nil
 	}
 	return row, c.base + c.r.InputOffset(), nil
 }
@@ -98,8 +160,12 @@ type streamedEntity struct {
 	stamp  fileStamp
 	entity meta.Entity
 	header []string
-	rows   int
+	rows   int          // the rows a read returns
 	ct     *columnTypes // what entity was inferred from, for rows appended later
+	layout *fileLayout  // how the file\'s text is laid out, once an append has needed it
+	// problems are the rows a read leaves out, by their index among the
+	// file's rows: few in a file in order, so kept while the file is.
+	problems map[int]RecordProblem
 	// keys and top are the keys of the rows and the largest whole-number one,
 	// once a create has needed them (csvappend.go).
 	keys map[string]bool
@@ -108,16 +174,22 @@ type streamedEntity struct {
 
 // streamedEntityOf describes the CSV file called name from all its values,
 // or returns the description kept from before while the file is unchanged.
-// Under c.mu.
+// The same pass finds the rows a read leaves out. Under c.mu.
 func (c *Client) streamedEntityOf(s csvFolder, name string) (*streamedEntity, error) {
 	stamp, err := stampOf(s.path(name))
 	if err != nil {
-		return nil, fmt.Errorf("find entity %q: %s has no such file or sheet: refresh the catalog and check the mapping", name, c.path)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, c.missing(name)
+		}
+		return nil, fmt.Errorf("read %s: %w", s.path(name), err)
 	}
 	if d := c.streamed[name]; d != nil && d.stamp == stamp {
 		return d, nil
 	}
 	cur, err := s.openCSV(name, 0)
+	if errors.Is(err, errFileGone) {
+		return nil, c.missing(name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +197,11 @@ func (c *Client) streamedEntityOf(s csvFolder, name string) (*streamedEntity, er
 	if len(cur.header) == 0 {
 		return nil, fmt.Errorf("read %s: %w", name, errNoHeader)
 	}
-	ct := newColumnTypes(cur.header)
-	for {
+	ct := newColumnTypes(cur.header, c.kindOf())
+	chk := newRowChecker(len(cur.header), c.keyColumn(cur.header), true, func(i int) int { return i + 2 }, 0)
+	chk.clone = true
+	var problems map[int]RecordProblem
+	for i := 0; ; i++ {
 		row, _, err := cur.next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -134,9 +209,16 @@ func (c *Client) streamedEntityOf(s csvFolder, name string) (*streamedEntity, er
 		if err != nil {
 			return nil, err
 		}
+		if p := chk.check(row, i); p != nil {
+			if problems == nil {
+				problems = map[int]RecordProblem{}
+			}
+			problems[i] = *p
+			continue
+		}
 		ct.add(row)
 	}
-	d := &streamedEntity{stamp: stamp, entity: c.entityOf(name, ct), header: cur.header, rows: ct.rows, ct: ct}
+	d := &streamedEntity{stamp: stamp, entity: c.entityOf(name, ct), header: cur.header, rows: ct.rows, ct: ct, problems: problems}
 	if c.streamed == nil {
 		c.streamed = map[string]*streamedEntity{}
 	}
@@ -145,29 +227,33 @@ func (c *Client) streamedEntityOf(s csvFolder, name string) (*streamedEntity, er
 }
 
 // streamPage reads the page of the CSV file q.Entity that token starts, of
-// size matching rows. Under c.mu.
-func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size int) (connector.Page, error) {
+// size matching rows, and the problems of the rows it passed that the query
+// could match. Under c.mu.
+func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size int) (connector.Page, []RecordProblem, error) {
 	d, err := c.streamedEntityOf(s, q.Entity)
 	if err != nil {
-		return connector.Page{}, err
+		return connector.Page{}, nil, err
 	}
 	var offset, row int64
 	if token != "" {
 		var sz, mod int64
 		if n, err := fmt.Sscanf(token, "@%d:%d:%d:%d", &offset, &row, &sz, &mod); err != nil || n != 4 || offset < 0 || row < 0 {
-			return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+			return connector.Page{}, nil, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
 		}
 		if sz != d.stamp.size || mod != d.stamp.mod.UnixNano() {
-			return connector.Page{}, fmt.Errorf("read %s: %s changed during the read: start the read again", q.Entity, s.path(q.Entity))
+			return connector.Page{}, nil, fmt.Errorf("read %s: %s changed during the read: start the read again", q.Entity, s.path(q.Entity))
 		}
 	}
 	cond, err := condition(d.entity, q)
 	if err != nil {
-		return connector.Page{}, err
+		return connector.Page{}, nil, err
 	}
 	cur, err := s.openCSV(q.Entity, offset)
+	if errors.Is(err, errFileGone) {
+		return connector.Page{}, nil, fmt.Errorf("read %s: %s changed during the read: start the read again", q.Entity, s.path(q.Entity))
+	}
 	if err != nil {
-		return connector.Page{}, err
+		return connector.Page{}, nil, err
 	}
 	defer cur.close()
 	t := &table{name: q.Entity, header: cur.header}
@@ -179,27 +265,35 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 	if q.Count && strings.TrimSpace(q.Filter) == "" {
 		page.Total = int64(d.rows)
 	}
-	wanted := keyPrefilter(cond, d.entity, cols)
+	var problems []RecordProblem
+	wanted := keyPrefilter(c.loc, cond, d.entity, cols)
 	for {
 		cells, next, err := cur.next()
 		if errors.Is(err, io.EOF) {
-			return page, nil
+			return page, problems, nil
 		}
 		if err != nil {
-			return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+			return connector.Page{}, nil, fmt.Errorf("read %s: %w", q.Entity, err)
+		}
+		if p, bad := d.problems[int(row)]; bad {
+			row++
+			if c.problemMatches(p, cells, d.entity, cols, cond, wanted) {
+				problems = append(problems, p)
+			}
+			continue
 		}
 		if wanted != nil && !wanted(cells) {
 			row++
 			continue
 		}
-		rec, err := decodeRow(cells, d.entity, cols)
+		rec, err := decodeRow(c.loc, cells, d.entity, cols)
 		if err != nil {
-			return connector.Page{}, fmt.Errorf("read %s: row %d, %w", q.Entity, row+2, err)
+			return connector.Page{}, nil, fmt.Errorf("read %s: row %d, %w", q.Entity, row+2, err)
 		}
 		row++
 		ok, err := filter.Eval(cond, rec)
 		if err != nil {
-			return connector.Page{}, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
+			return connector.Page{}, nil, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
 		}
 		if !ok {
 			continue
@@ -208,13 +302,32 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 		if len(page.Records) == size {
 			// The next page starts after this row, unless the file ends here.
 			if _, _, err := cur.next(); errors.Is(err, io.EOF) {
-				return page, nil
+				return page, problems, nil
 			}
 			page.Next = "@" + strconv.FormatInt(next, 10) + ":" + strconv.FormatInt(row, 10) + ":" +
 				strconv.FormatInt(d.stamp.size, 10) + ":" + strconv.FormatInt(d.stamp.mod.UnixNano(), 10)
-			return page, nil
+			return page, problems, nil
 		}
 	}
+}
+
+// problemMatches reports whether the query (cond, and wanted from
+// keyPrefilter) could match the row that p leaves out: a row that does not
+// fit the header cannot be decoded, and matches unless its key is not one
+// asked for; a row whose key repeats matches as its record would.
+func (c *Client) problemMatches(p RecordProblem, cells []string, e meta.Entity, cols []int, cond filter.Expr, wanted func([]string) bool) bool {
+	if wanted != nil && !wanted(cells) {
+		return false
+	}
+	if !errors.Is(p.Err, ErrRepeatedKey) || cond == nil {
+		return true
+	}
+	rec, err := decodeRow(c.loc, cells, e, cols)
+	if err != nil {
+		return true
+	}
+	ok, err := filter.Eval(cond, rec)
+	return ok || err != nil
 }
 
 // keyPrefilter returns, for a condition that asks only for some values of the
@@ -223,7 +336,7 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 // the condition cannot match, so that those are neither decoded nor
 // evaluated; nil for any other condition. It holds for whole-number and
 // text keys compared with literals of their kind, GUIDs in any case.
-func keyPrefilter(cond filter.Expr, e meta.Entity, cols []int) func(cells []string) bool {
+func keyPrefilter(l locale, cond filter.Expr, e meta.Entity, cols []int) func(cells []string) bool {
 	key := e.Key[0]
 	var lits []filter.Expr
 	switch x := cond.(type) {
@@ -284,7 +397,7 @@ func keyPrefilter(cond filter.Expr, e meta.Entity, cols []int) func(cells []stri
 		if col < len(cells) {
 			cell = cells[col]
 		}
-		v, err := decodeCell(kf.Type, cell)
+		v, err := l.decode(kf.Type, cell)
 		if err != nil {
 			return true // decoding the row tells what is wrong
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -35,6 +36,20 @@ func fileRows(t *testing.T, format, path string) map[string]map[string]string {
 			t.Fatal(err)
 		}
 		rows, _ = f.GetRows("products", excelize.Options{RawCellValue: true})
+		// Date cells as the dates they show (TestWorkbookUpdateKeepsCells
+		// checks their types and formats).
+		for r := 1; r < len(rows); r++ {
+			for c, v := range rows[r] {
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if style, _ := f.GetCellStyle("products", cell); style != 0 && v != "" {
+					if st, _ := f.GetStyle(style); st != nil && st.NumFmt == 14 {
+						n, _ := strconv.ParseFloat(v, 64)
+						day, _ := excelize.ExcelDateToTime(n, false)
+						rows[r][c] = day.Format(time.DateOnly)
+					}
+				}
+			}
+		}
 		f.Close()
 	}
 	out := map[string]map[string]string{}

@@ -40,7 +40,19 @@ var options = spec.Options{
 		Help: `The character between CSV fields: "," (default), ";" or "\t" for a tab.`},
 	{Key: "key", Label: "Key field", Kind: spec.KindString, Default: "id",
 		Help: "The column that identifies a row; an entity without it is keyed by its first column."},
+	{Key: "encoding", Label: "CSV encoding", Kind: spec.KindEnum, Default: EncodingUTF8, Advanced: true,
+		Choices: []string{EncodingUTF8, EncodingUTF16, EncodingWindows1252, EncodingLatin1},
+		Help:    "How the text of the CSV files is encoded: utf-8 (default; a byte-order mark is skipped), utf-16 (with a byte-order mark, as Excel's Unicode text), windows-1252 or latin-1 (ISO-8859-1). Files are written back in it."},
+	{Key: "decimal", Label: "CSV decimal separator", Kind: spec.KindEnum, Default: DecimalPoint, Advanced: true,
+		Choices: []string{DecimalPoint, DecimalComma},
+		Help:    `The decimal separator of numbers in CSV files: "." (default) or ","; with ",", "." or a space may separate thousands on read (none are written).`},
+	{Key: "dateformat", Label: "CSV date format", Kind: spec.KindString, Default: DateISO, Advanced: true,
+		Help: "How CSV files write dates: YYYY-MM-DD (default, ISO 8601), DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY or a Go layout such as 02.01.2006; date-times are the date, a space and the time of day in UTC. ISO 8601 is read too."},
 }
+
+// untypedColumn is the ExternalType of a column that holds no values yet:
+// its Type is string, and a write may put any value in it.
+const untypedColumn = "untyped"
 
 func init() {
 	connector.Register(connector.Info{
@@ -59,6 +71,10 @@ type Client struct {
 	src  source
 	path string
 	key  string
+	// loc is how a CSV folder writes numbers and dates (the zero locale for
+	// a workbook); enc its encoding ("" for a workbook).
+	loc locale
+	enc textEncoding
 
 	mu sync.Mutex // one read or write of the files at a time
 	// read is the last read's matching records, for its next pages while the
@@ -101,7 +117,12 @@ func Open(_ context.Context, v spec.Values) (*Client, error) {
 		if n == 0 || n != len(d) || r == '"' || r == '\n' || r == '\r' {
 			return nil, fmt.Errorf("check file settings: delimiter must be one character other than a quote or line break, not %q", v["delimiter"])
 		}
-		c.src = csvFolder{dir: path, comma: r}
+		loc, err := newLocale(v["decimal"], v["dateformat"])
+		if err != nil {
+			return nil, fmt.Errorf("check file settings: %w", err)
+		}
+		c.loc, c.enc = loc, textEncoding(v["encoding"])
+		c.src = csvFolder{dir: path, comma: r, enc: c.enc}
 	case format == FormatXLSX && !fi.IsDir():
 		if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
 			return nil, fmt.Errorf("open %s: an Excel workbook must be a .xlsx file (save .xls and .ods as .xlsx first)", path)
@@ -168,16 +189,83 @@ func (c *Client) Test(ctx context.Context) (connector.Report, error) {
 		r.System = "Excel workbook"
 	}
 	for _, e := range cat {
-		r.Details = append(r.Details, fmt.Sprintf("%s: %d fields, key %s", e.Name, len(e.Fields), e.Key[0]))
+		line := fmt.Sprintf("%s: %d fields, key %s", e.Name, len(e.Fields), e.Key[0])
+		if n, first := c.problemsOf(e.Name); n > 0 {
+			line += "; " + summary(n, first)
+		}
+		r.Details = append(r.Details, line)
 	}
 	return r, nil
 }
 
-// describe infers t's entity.
+// problemsOf counts the rows a read of entity leaves out, and returns the first.
+func (c *Client) problemsOf(entity string) (int, RecordProblem) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var rows map[int]RecordProblem
+	if csv, ok := c.src.(csvFolder); ok {
+		d, err := c.streamedEntityOf(csv, entity)
+		if err != nil {
+			return 0, RecordProblem{}
+		}
+		rows = d.problems
+	} else {
+		t, err := c.src.load(entity)
+		if err != nil || len(t.header) == 0 {
+			return 0, RecordProblem{}
+		}
+		c.describe(t)
+		rows = t.problems
+	}
+	first := RecordProblem{Row: -1}
+	for _, p := range rows {
+		if first.Row < 0 || p.Row < first.Row {
+			first = p
+		}
+	}
+	return len(rows), first
+}
+
+// kindOf is how the client types a value: kindOf, or as its locale writes it.
+func (c *Client) kindOf() func(string) meta.Type {
+	if c.loc.plain() {
+		return kindOf
+	}
+	return c.loc.kind
+}
+
+// keyColumn is the column of header that keys its rows: the key setting's,
+// or the first.
+func (c *Client) keyColumn(header []string) int {
+	return max(0, slices.Index(header, c.key))
+}
+
+// describe infers t's entity from its rows, and finds the rows a read
+// leaves out (t.problems), which tell nothing of the types.
 func (c *Client) describe(t *table) meta.Entity {
-	ct := newColumnTypes(t.header)
-	for _, r := range t.rows {
+	ct := newColumnTypes(t.header, c.kindOf())
+	kc := c.keyColumn(t.header)
+	chk := newRowChecker(len(t.header), kc, t.lines == nil, t.rowNumber, len(t.rows))
+	t.problems = nil
+	for i, r := range t.rows {
+		if p := chk.check(r, i); p != nil {
+			if t.problems == nil {
+				t.problems = map[int]RecordProblem{}
+			}
+			t.problems[i] = *p
+			continue
+		}
 		ct.add(r)
+	}
+	// The rows by key, for a write: the first with a key, as a read has it;
+	// a row that does not fit the header has its key too (it is taken).
+	t.index = chk.seen
+	for i, p := range t.problems {
+		if k := keyText(t.rows[i], kc); k != "" && errors.Is(p.Err, ErrRowWidth) {
+			if j, ok := t.index[k]; !ok || (i < j && t.problems[j].Err != nil) {
+				t.index[k] = i
+			}
+		}
 	}
 	return c.entityOf(t.name, ct)
 }
@@ -189,10 +277,11 @@ type columnTypes struct {
 	types    []meta.Type
 	nullable []bool
 	rows     int
+	kind     func(string) meta.Type // kindOf, or a locale's
 }
 
-func newColumnTypes(header []string) *columnTypes {
-	return &columnTypes{header: header, types: make([]meta.Type, len(header)), nullable: make([]bool, len(header))}
+func newColumnTypes(header []string, kind func(string) meta.Type) *columnTypes {
+	return &columnTypes{header: header, types: make([]meta.Type, len(header)), nullable: make([]bool, len(header)), kind: kind}
 }
 
 // add takes the values of a row.
@@ -207,7 +296,7 @@ func (ct *columnTypes) add(row []string) {
 			ct.nullable[i] = true
 			continue
 		}
-		ct.types[i] = widen(ct.types[i], kindOf(s))
+		ct.types[i] = widen(ct.types[i], ct.kind(s))
 	}
 }
 
@@ -223,13 +312,37 @@ func (c *Client) entityOf(name string, ct *columnTypes) meta.Entity {
 		if h == "" {
 			continue
 		}
-		typ := ct.types[i]
-		if typ == "" {
-			typ = meta.String
+		f := meta.Field{Name: h, Type: ct.types[i], Nullable: ct.nullable[i] && h != key}
+		if f.Type == "" { // no values yet: text, and a write may put anything in it
+			f.Type, f.ExternalType, f.Nullable = meta.String, untypedColumn, h != key
 		}
-		e.Fields = append(e.Fields, meta.Field{Name: h, Type: typ, Nullable: ct.nullable[i] && h != key})
+		e.Fields = append(e.Fields, f)
 	}
 	return e
+}
+
+// noEntityError: no file or sheet holds the entity.
+type noEntityError struct{ msg string }
+
+func (e *noEntityError) Error() string { return e.msg }
+
+// missing is the error for the entity called name that no file or sheet
+// holds: it names the file and the entities there are.
+func (c *Client) missing(name string) error {
+	names, err := c.src.names()
+	if err != nil {
+		return err
+	}
+	if _, ok := c.src.(csvFolder); ok {
+		if len(names) == 0 {
+			return &noEntityError{fmt.Sprintf("%s does not exist, and the folder %s has no CSV files: check the path setting", c.src.file(name), c.path)}
+		}
+		return &noEntityError{fmt.Sprintf("%s does not exist; the folder's entities are %s: refresh the catalog and check the mapping", c.src.file(name), strings.Join(names, ", "))}
+	}
+	if len(names) == 0 {
+		return &noEntityError{fmt.Sprintf("workbook %s has no sheets", c.path)}
+	}
+	return &noEntityError{fmt.Sprintf("workbook %s has no sheet %q; its sheets are %s: refresh the catalog and check the mapping", c.path, name, strings.Join(names, ", "))}
 }
 
 // table loads the entity called name and describes it.
@@ -238,12 +351,8 @@ func (c *Client) table(name string) (*table, meta.Entity, error) {
 	if err != nil {
 		return nil, meta.Entity{}, err
 	}
-	found := false
-	for _, n := range names {
-		found = found || n == name
-	}
-	if !found {
-		return nil, meta.Entity{}, fmt.Errorf("find entity %q: %s has no such file or sheet: refresh the catalog and check the mapping", name, c.path)
+	if !slices.Contains(names, name) {
+		return nil, meta.Entity{}, c.missing(name)
 	}
 	t, err := c.src.load(name)
 	if err != nil {

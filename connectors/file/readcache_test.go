@@ -216,7 +216,7 @@ func TestReadByKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		var every []int64
-		for _, r := range all {
+		for _, r := range all.records {
 			every = append(every, r["id"].(int64))
 		}
 		if fmt.Sprint(got) != fmt.Sprint(every) {

@@ -3,6 +3,7 @@ package file
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -25,13 +26,62 @@ const defaultPageSize = 500
 // read's next pages as long as the file keeps its size and modification
 // time; a page thus reflects the file as it is, without reading and decoding
 // all of it again for every page.
+//
+// Rows a read cannot take whole (problems.go) are left out of the pages and
+// handed on as Page.Problems (each a failed record of the run), and written
+// to the connection log.
 func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
+	page, problems, err := c.readPage(q, token)
+	if err != nil {
+		return page, err
+	}
+	for _, p := range problems {
+		page.Problems = append(page.Problems, connector.RecordProblem(p))
+	}
+	report(ctx, q.Entity, problems) // and in the connection log
+	return page, nil
+}
+
+// readPage is ReadPage, with the problems of the rows the page passed.
+func (c *Client) readPage(q connector.Query, token string) (connector.Page, []RecordProblem, error) {
 	size := q.PageSize
 	if size <= 0 {
 		size = defaultPageSize
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	page, problems, err := c.readPageLocked(q, token, size)
+	var gone *noEntityError
+	if errors.As(err, &gone) && isKeyList(q.Filter) {
+		// A read of some keys (what an export asks before it writes) finds
+		// none in a file that is not there: the export creates it.
+		return connector.Page{Total: -1}, nil, nil
+	}
+	if errors.As(err, &gone) {
+		err = fmt.Errorf("read %s: %w", q.Entity, err)
+	}
+	return page, problems, err
+}
+
+// isKeyList reports whether the filter asks for a list of values of one
+// field, "field in (…)", as the engine reads records by key.
+func isKeyList(text string) bool {
+	if strings.TrimSpace(text) == "" {
+		return false
+	}
+	x, err := filter.Parse(text)
+	if err != nil {
+		return false
+	}
+	in, ok := x.(*filter.In)
+	if !ok {
+		return false
+	}
+	_, ok = in.X.(*filter.Field)
+	return ok
+}
+
+func (c *Client) readPageLocked(q connector.Query, token string, size int) (connector.Page, []RecordProblem, error) {
 	if csv, ok := c.src.(csvFolder); ok && q.Since.IsZero() {
 		return c.streamPage(csv, q, token, size)
 	}
@@ -39,26 +89,30 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if token != "" {
 		var err error
 		if start, err = strconv.Atoi(token); err != nil || start < 0 {
-			return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+			return connector.Page{}, nil, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
 		}
 	}
 	all, err := c.matching(q)
 	if err != nil {
-		return connector.Page{}, err
+		return connector.Page{}, nil, err
 	}
 	page := connector.Page{Total: -1}
 	if q.Count {
-		page.Total = int64(len(all))
+		page.Total = int64(len(all.records))
 	}
-	if start < len(all) {
-		page.Records = all[start:min(start+size, len(all))]
+	if start < len(all.records) {
+		page.Records = all.records[start:min(start+size, len(all.records))]
 	}
-	if start+size < len(all) {
+	var problems []RecordProblem
+	if start == 0 {
+		problems = all.problems // with the first page
+	}
+	if start+size < len(all.records) {
 		page.Next = strconv.Itoa(start + size)
 	} else {
 		c.read = nil // the last page: nothing to keep
 	}
-	return page, nil
+	return page, problems, nil
 }
 
 // cachedRead is what a read matched in a file as it was.
@@ -66,57 +120,71 @@ type cachedRead struct {
 	entity, filter, cursor string
 	since                  time.Time
 	stamp                  fileStamp
-	records                []meta.Record
+	matched
+}
+
+// matched are the records a read matched, and the problems of the rows it
+// left out that it could have matched.
+type matched struct {
+	records  []meta.Record
+	problems []RecordProblem
 }
 
 // matching returns the records of q.Entity that q matches, in order: those
 // kept from the read's page before when the file is unchanged. Under c.mu.
-func (c *Client) matching(q connector.Query) ([]meta.Record, error) {
+func (c *Client) matching(q connector.Query) (matched, error) {
 	stamp, stampErr := stampOf(c.src.file(q.Entity))
 	if r := c.read; r != nil && stampErr == nil && r.stamp == stamp && r.entity == q.Entity &&
 		r.filter == q.Filter && r.cursor == q.CursorField && r.since.Equal(q.Since) {
-		return r.records, nil
+		return r.matched, nil
 	}
 	c.read = nil
 	t, e, err := c.table(q.Entity)
 	if err != nil {
-		return nil, err
+		return matched{}, err
 	}
 	cond, err := condition(e, q)
 	if err != nil {
-		return nil, err
+		return matched{}, err
 	}
 	cols := make([]int, len(e.Fields)) // the column of each field
 	for i, f := range e.Fields {
 		cols[i] = t.column(f.Name)
 	}
-	var all []meta.Record
+	var all matched
+	wanted := keyPrefilter(c.loc, cond, e, cols)
 	for r := range t.rows {
-		rec, err := decodeRow(t.rows[r], e, cols)
+		if p, bad := t.problems[r]; bad {
+			if c.problemMatches(p, t.rows[r], e, cols, cond, wanted) {
+				all.problems = append(all.problems, p)
+			}
+			continue
+		}
+		rec, err := decodeRow(c.loc, t.rows[r], e, cols)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: row %d, %w", q.Entity, r+2, err)
+			return matched{}, fmt.Errorf("read %s: row %d, %w", q.Entity, t.rowNumber(r), err)
 		}
 		ok, err := filter.Eval(cond, rec)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
+			return matched{}, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
 		}
 		if ok {
-			all = append(all, rec)
+			all.records = append(all.records, rec)
 		}
 	}
 	if !q.Since.IsZero() {
 		cursor, key := cursorOf(e, q), e.Key[0]
-		sort.SliceStable(all, func(i, j int) bool {
-			a, _ := all[i][cursor].(time.Time)
-			b, _ := all[j][cursor].(time.Time)
+		sort.SliceStable(all.records, func(i, j int) bool {
+			a, _ := all.records[i][cursor].(time.Time)
+			b, _ := all.records[j][cursor].(time.Time)
 			if !a.Equal(b) {
 				return a.Before(b)
 			}
-			return fmt.Sprint(all[i][key]) < fmt.Sprint(all[j][key])
+			return fmt.Sprint(all.records[i][key]) < fmt.Sprint(all.records[j][key])
 		})
 	}
 	if stampErr == nil {
-		c.read = &cachedRead{entity: q.Entity, filter: q.Filter, cursor: q.CursorField, since: q.Since, stamp: stamp, records: all}
+		c.read = &cachedRead{entity: q.Entity, filter: q.Filter, cursor: q.CursorField, since: q.Since, stamp: stamp, matched: all}
 	}
 	return all, nil
 }
@@ -161,16 +229,23 @@ func condition(e meta.Entity, q connector.Query) (filter.Expr, error) {
 	return &filter.Logical{Op: filter.And, Terms: terms}, nil
 }
 
-// decodeRow converts the cells of a row into a record of e's types; cols
-// holds the column of each of e's fields (-1 for none).
-func decodeRow(cells []string, e meta.Entity, cols []int) (meta.Record, error) {
+// decodeRow converts the cells of a row into a record of e's types, as l
+// writes them; cols holds the column of each of e's fields (-1 for none).
+func decodeRow(l locale, cells []string, e meta.Entity, cols []int) (meta.Record, error) {
 	rec := make(meta.Record, len(e.Fields))
+	plain := l.plain()
 	for i, f := range e.Fields {
 		cell := ""
 		if c := cols[i]; c >= 0 && c < len(cells) {
 			cell = cells[c]
 		}
-		v, err := decodeCell(f.Type, cell)
+		var v any
+		var err error
+		if plain {
+			v, err = decodeCell(f.Type, cell)
+		} else {
+			v, err = l.decode(f.Type, cell)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Name, err)
 		}
@@ -184,6 +259,9 @@ func decodeRow(cells []string, e meta.Entity, cols []int) (meta.Record, error) {
 // whole number when the key column holds numbers, else a new GUID. Fields
 // the file lacks become new columns. An update or delete of a key not in the
 // file fails with connector.ErrDeleted; a create of a key already there fails.
+// A create or upsert into a file or sheet that does not exist makes it, with
+// a header of the key column and the records' fields. A cell whose value
+// does not change keeps its text.
 func (c *Client) Write(ctx context.Context, entity string, op connector.Op, recs []meta.Record) ([]connector.Result, error) {
 	switch op {
 	case connector.Create, connector.Update, connector.Delete, connector.Upsert:
@@ -198,57 +276,72 @@ func (c *Client) Write(ctx context.Context, entity string, op connector.Op, recs
 		}
 	}
 	t, e, err := c.table(entity)
+	var gone *noEntityError
+	if errors.As(err, &gone) && (op == connector.Create || op == connector.Upsert) {
+		t, e, err = c.newTable(entity, recs)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("write %s: %w", entity, err)
 	}
-	key := e.Key[0]
-	kc := t.column(key)
-	index := map[string]int{}
-	for r := range t.rows {
-		index[strings.TrimSpace(t.cell(r, kc))] = r
-	}
-	kf, _ := e.Field(key)
+	index := t.index // the first of rows that share a key, as a read has it
+	kf, _ := e.Field(e.Key[0])
 	results := make([]connector.Result, len(recs))
 	deleted := map[int]bool{}
+	keys := &keyMaker{numbered: numberedKeys(kf)}
 	for i, rec := range recs {
-		res, err := c.writeRow(t, e, kf, index, deleted, op, rec)
+		res, err := c.writeRow(t, e, kf, index, deleted, keys, op, rec)
 		if err != nil {
 			res.Err = fmt.Errorf("%s record %d of %s: %w", op, i+1, entity, err)
 		}
 		results[i] = res
 	}
-	if len(deleted) > 0 {
-		kept := t.rows[:0]
-		for r, row := range t.rows {
-			if !deleted[r] {
-				kept = append(kept, row)
-			}
-		}
-		t.rows = kept
-	}
-	numeric := func() []bool { // the types of the columns as the batch leaves them
-		out := make([]bool, len(t.header))
+	t.drop(deleted)
+	types := func() []meta.Type { // the types of the columns as the batch leaves them
+		out := make([]meta.Type, len(t.header))
 		after := c.describe(t)
 		for i, h := range t.header {
-			if f, ok := after.Field(h); ok {
-				out[i] = f.Type == meta.Int || f.Type == meta.Decimal || f.Type == meta.Double
+			if f, ok := after.Field(h); ok && f.ExternalType != untypedColumn {
+				out[i] = f.Type
 			}
 		}
 		return out
 	}
 	c.read = nil // the file changes
 	delete(c.streamed, entity)
-	if err := c.src.save(t, numeric); err != nil {
+	if err := c.src.save(t, types); err != nil {
 		return nil, err
 	}
 	return results, nil
 }
 
-// writeRow applies one record to t.
-func (c *Client) writeRow(t *table, e meta.Entity, kf meta.Field, index map[string]int, deleted map[int]bool, op connector.Op, rec meta.Record) (connector.Result, error) {
+// newTable is the table of a file or sheet called name that does not exist
+// yet, for recs to be written into: a header of the key column (the key
+// setting's) and then the records' fields, in order of name.
+func (c *Client) newTable(name string, recs []meta.Record) (*table, meta.Entity, error) {
+	seen := map[string]bool{c.key: true}
+	header := []string{c.key}
+	var rest []string
+	for _, rec := range recs {
+		for _, f := range connector.BusinessFields(rec) {
+			if !seen[f] {
+				seen[f] = true
+				rest = append(rest, f)
+			}
+		}
+	}
+	sort.Strings(rest)
+	t := &table{name: name, header: append(header, rest...)}
+	if _, ok := c.src.(workbook); ok {
+		t.lines = []int{}
+	}
+	return t, c.describe(t), nil
+}
+
+// writeRow applies one record to t, setting only the cells whose value changes.
+func (c *Client) writeRow(t *table, e meta.Entity, kf meta.Field, index map[string]int, deleted map[int]bool, keys *keyMaker, op connector.Op, rec meta.Record) (connector.Result, error) {
 	key := ""
 	if v := rec[kf.Name]; v != nil {
-		s, err := encodeCell(kf, v)
+		s, err := c.loc.encode(kf, v, false)
 		if err != nil {
 			return connector.Result{}, err
 		}
@@ -257,7 +350,7 @@ func (c *Client) writeRow(t *table, e meta.Entity, kf meta.Field, index map[stri
 	if op != connector.Create && key == "" {
 		return connector.Result{}, fmt.Errorf("the key field %s is empty", kf.Name)
 	}
-	r, found := index[key]
+	r, found := index[keyText([]string{key}, 0)]
 	if found && deleted[r] {
 		found = false
 	}
@@ -267,48 +360,75 @@ func (c *Client) writeRow(t *table, e meta.Entity, kf meta.Field, index map[stri
 		if !found {
 			return res, fmt.Errorf("%w: no row has %s %s", connector.ErrDeleted, kf.Name, key)
 		}
+		if p, bad := t.problems[r]; bad && errors.Is(p.Err, ErrRowWidth) {
+			return res, fmt.Errorf("%s: correct the file first", p.Err)
+		}
 		if op == connector.Delete {
 			deleted[r] = true
 			return res, nil
 		}
 	case op == connector.Create && found:
 		return res, fmt.Errorf("a row with %s %s exists already", kf.Name, key)
+	case found:
+		if p, bad := t.problems[r]; bad && errors.Is(p.Err, ErrRowWidth) {
+			return res, fmt.Errorf("%s: correct the file first", p.Err)
+		}
 	}
-	cells := map[int]string{}
-	if err := encodeFields(e, rec, func(name, s string) { cells[columnFor(t, name)] = s }); err != nil {
+	type cell struct{ name, text string }
+	var cells []cell // in the order of the fields' names, which new columns take
+	if err := c.encodeFields(e, rec, func(name, s string) { cells = append(cells, cell{name, s}) }); err != nil {
 		return res, err
+	}
+	for _, cl := range cells {
+		if name := cl.name; t.column(name) < 0 {
+			if p, bad := t.widthProblem(); bad {
+				return res, fmt.Errorf("field %s needs a new column, and %s: correct that row first", name, p.Err)
+			}
+		}
 	}
 	if !found {
 		if key == "" {
-			key = nextKey(t, kf, index)
-			cells[columnFor(t, kf.Name)] = key
+			key = keys.next(index)
+			cells = append(cells, cell{kf.Name, key})
+		} else if keys.scanned {
+			keys.saw(key)
 		}
-		t.rows = append(t.rows, make([]string, len(t.header)))
-		r = len(t.rows) - 1
-		index[key] = r
+		r = t.addRow()
+		index[keyText([]string{key}, 0)] = r
 		res.Key, res.Created = key, op == connector.Upsert
 	}
-	row := t.rows[r]
-	for len(row) < len(t.header) {
-		row = append(row, "")
+	for _, cl := range cells {
+		name, s := cl.name, cl.text
+		i := columnFor(t, name)
+		if f, ok := e.Field(name); found && ok && c.loc.sameText(f.Type, t.cell(r, i), s) {
+			continue // the same value: the cell keeps its text
+		}
+		if found || s != "" {
+			t.set(r, i, s)
+		}
 	}
-	for i, s := range cells {
-		row[i] = s
-	}
-	t.rows[r] = row
 	return res, nil
 }
 
 // encodeFields encodes the business fields of rec as cells, each as its
-// field of e (text when e has no such field), and hands them to put.
-func encodeFields(e meta.Entity, rec meta.Record, put func(name, cell string)) error {
+// field of e (text when e has no such field), and hands them to put. A value
+// the file's encoding cannot write fails the record.
+func (c *Client) encodeFields(e meta.Entity, rec meta.Record, put func(name, cell string)) error {
 	for _, name := range connector.BusinessFields(rec) {
 		f, ok := e.Field(name)
 		if !ok {
 			f = meta.Field{Name: name, Type: meta.String}
 		}
-		s, err := encodeCell(f, rec[name])
+		s, err := c.loc.encode(f, rec[name], !ok || f.ExternalType == untypedColumn)
 		if err != nil {
+			return err
+		}
+		if !ok {
+			if err := c.enc.checkWritable(name, name); err != nil {
+				return fmt.Errorf("a new column: %w", err)
+			}
+		}
+		if err := c.enc.checkWritable(name, s); err != nil {
 			return err
 		}
 		put(name, s)
@@ -325,19 +445,39 @@ func columnFor(t *table, name string) int {
 	return len(t.header) - 1
 }
 
-// nextKey makes the key of a new row: the next whole number when the key
-// column holds whole numbers (or nothing yet), else a new GUID.
-func nextKey(t *table, kf meta.Field, index map[string]int) string {
-	if kf.Type == meta.Int || (kf.Type == meta.String && len(index) == 0) {
-		var top int64
-		for k := range index {
-			if n, err := strconv.ParseInt(k, 10, 64); err == nil && n > top {
-				top = n
-			}
-		}
-		return strconv.FormatInt(top+1, 10)
+// numberedKeys reports whether new rows get whole numbers as keys: when the
+// key column holds whole numbers, or nothing yet; else they get GUIDs.
+func numberedKeys(kf meta.Field) bool {
+	return kf.Type == meta.Int || kf.ExternalType == untypedColumn
+}
+
+// keyMaker makes the keys of a batch's new rows: the next whole number
+// after the largest key (found once) when keys are numbered, else new GUIDs.
+type keyMaker struct {
+	numbered, scanned bool
+	top               int64
+}
+
+// next returns a new key for a row of t, whose keys index holds.
+func (m *keyMaker) next(index map[string]int) string {
+	if !m.numbered {
+		return newGUID()
 	}
-	return newGUID()
+	if !m.scanned {
+		for k := range index {
+			m.saw(k)
+		}
+		m.scanned = true
+	}
+	m.top++
+	return strconv.FormatInt(m.top, 10)
+}
+
+// saw takes note of the key of a row.
+func (m *keyMaker) saw(key string) {
+	if n, err := strconv.ParseInt(key, 10, 64); err == nil && n > m.top {
+		m.top = n
+	}
 }
 
 // newGUID returns a new random UUID (version 4).

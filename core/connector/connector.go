@@ -100,10 +100,26 @@ type Page struct {
 	// Delta is set on the last page of a read with Query.Track or
 	// Query.Delta: the token for the next delta read.
 	Delta string
+	// Problems are the records of this page's stretch of the source that the
+	// reader left out of Records because it could not read them whole (a CSV
+	// row that does not fit its header, a key an earlier record has): each
+	// counts as a failed record of the run, with its reason, and the run goes on.
+	Problems []RecordProblem
 	// Request is what was sent for the page, exactly ("GET path?query",
 	// shortened in the middle when very long; see ShortRequest), "" when the
 	// connector does not say. The run log keeps it.
 	Request string
+}
+
+// RecordProblem is a record a Reader left out of a page (Page.Problems).
+type RecordProblem struct {
+	// Key is the record's key as KeyString formats it, "" when unknown.
+	Key string
+	// Row locates it in the source: a file's row number (the header being
+	// row 1; a sheet's row in a workbook), 0 when the source has none.
+	Row int
+	// Err says what is wrong.
+	Err error
 }
 
 // maxShown is how many characters of a request or URL messages and logs show.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"switchyard/core/connector"
@@ -122,6 +123,7 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 		wctx := context.WithoutCancel(ctx)
 		txFn := func(tx *store.Tx) (err error) {
 			results, deferred, err = r.importPage(tx, idx, p, items, nil)
+			results = append(results, problemResults(p, page)...)
 			if err != nil || r.opt.Preview {
 				return err
 			}
@@ -214,6 +216,23 @@ func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, items []*item, ds
 		results = append(results, it.res)
 	}
 	return results, deferred, nil
+}
+
+// problemResults are the records the reader left out of page
+// (Page.Problems), each failed with its reason.
+func problemResults(p *entityPlan, page connector.Page) []RecordResult {
+	if len(page.Problems) == 0 {
+		return nil
+	}
+	out := make([]RecordResult, 0, len(page.Problems))
+	for _, pr := range page.Problems {
+		msg := pr.Err.Error()
+		if pr.Row > 0 && !strings.HasPrefix(msg, "row ") {
+			msg = fmt.Sprintf("row %d: %s", pr.Row, msg)
+		}
+		out = append(out, RecordResult{Entity: p.em.External, Key: pr.Key, Action: Fail, Error: msg})
+	}
+	return out
 }
 
 // convertRecord maps one external record to local values in it, a zero

@@ -130,6 +130,7 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 		if pg.items != nil {
 			n = len(pg.items) // the records themselves are gone once converted
 		}
+		n += len(pg.page.Problems) // read, though left out of the page
 		lg.page(r, pg.page, n, total)
 		stop, err := fn(pg.page, pg.items, total)
 		if err != nil || stop {

@@ -245,6 +245,7 @@ func (r *run) readPages(ctx context.Context, ds *downSync, reader connector.Read
 			if err != nil {
 				return err
 			}
+			results = append(results, problemResults(p, page)...)
 			removed, err := r.applyRemoved(tx, p, page.Deleted)
 			if err != nil {
 				return err

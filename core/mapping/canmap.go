@@ -20,7 +20,7 @@ func CanMap(f FieldMapping, xf, lf meta.Field) error {
 	if lf.Type == meta.Lookup && f.Lookup == "" {
 		return fmt.Errorf("local field %q is a lookup to %q: set the mapping's lookup to %q, or map a field that is not a lookup", lf.Name, lf.Target, lf.Target)
 	}
-	if msg := fits(lf, localFieldFor(f, xf)); msg != "" {
+	if msg := fitsFor(lf, localFieldFor(f, xf), xf, Download); msg != "" {
 		return fmt.Errorf("local field %q %s", lf.Name, msg)
 	}
 	return nil

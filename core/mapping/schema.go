@@ -88,7 +88,7 @@ func CheckSchemas(in Integration, external, local []meta.Entity) (LocalPlan, Pro
 						// The engine converts mapped values and constants to the field's type on write.
 						continue
 					}
-					if msg := fits(lf, want); msg != "" {
+					if msg := fitsFor(lf, want, xf, e.Direction); msg != "" {
 						ps.add(fp+".local", "local field %q of entity %q %s", f.Local, e.Local, msg)
 					}
 					continue
@@ -215,6 +215,28 @@ func fits(lf, want meta.Field) string {
 	}
 	if !Convertible(want.Type, lf.Type) {
 		return fmt.Sprintf("is %s and cannot hold %s values: map another field", describe(lf), want.Type)
+	}
+	return ""
+}
+
+// fitsFor is fits for the way values go: a download needs the external
+// values to fit the local field, an upload the local values to fit the
+// external field, a bidirectional mapping both. A field the system cannot
+// type yet (meta.ExternalTypeUntyped) takes any value.
+func fitsFor(lf, want, xf meta.Field, d Direction) string {
+	if want.Type == meta.Lookup {
+		return fits(lf, want)
+	}
+	if xf.ExternalType == meta.ExternalTypeUntyped {
+		return ""
+	}
+	if d != Upload {
+		if msg := fits(lf, want); msg != "" {
+			return msg
+		}
+	}
+	if d != Download && !Convertible(lf.Type, xf.Type) {
+		return fmt.Sprintf("is %s, which the external %s field cannot hold: map another field", describe(lf), xf.Type)
 	}
 	return ""
 }

@@ -146,3 +146,31 @@ func TestCheckSchemasFilters(t *testing.T) {
 		})
 	}
 }
+
+// TestFitsKnowsTheDirection: a download needs external values to fit the
+// local field, an upload local values to fit the external one, and a column
+// the system cannot type yet (an empty file's) takes anything.
+func TestFitsKnowsTheDirection(t *testing.T) {
+	dec := meta.Field{Name: "price", Type: meta.Decimal}
+	str := meta.Field{Name: "price", Type: meta.String}
+	untyped := meta.Field{Name: "price", Type: meta.String, ExternalType: meta.ExternalTypeUntyped}
+	xint := meta.Field{Name: "qty", Type: meta.Int}
+	tests := []struct {
+		lf, want, xf meta.Field
+		d            Direction
+		ok           bool
+	}{
+		{dec, str, str, Download, false},        // text does not go into a decimal
+		{dec, str, str, Upload, true},           // a decimal goes into a text column
+		{dec, str, untyped, Upload, true},       // an empty file's column takes it
+		{dec, str, untyped, Download, true},     // nor is there anything to download yet
+		{str, xint, xint, Download, true},       // an int goes into text
+		{str, xint, xint, Bidirectional, false}, // but text does not go back into an int
+		{str, xint, xint, Upload, false},
+	}
+	for i, tt := range tests {
+		if got := fitsFor(tt.lf, tt.want, tt.xf, tt.d) == ""; got != tt.ok {
+			t.Errorf("%d: fitsFor(%s ← %s, %s) fits = %v, want %v", i, tt.lf.Type, tt.xf.Type, tt.d, got, tt.ok)
+		}
+	}
+}

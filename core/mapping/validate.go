@@ -112,7 +112,7 @@ func Validate(in Integration, external, local []meta.Entity) []Finding {
 			if len(f.Values) > 0 || f.Constant != "" {
 				continue
 			}
-			if msg := fits(lf, localFieldFor(f, xf)); msg != "" {
+			if msg := fitsFor(lf, localFieldFor(f, xf), xf, e.Direction); msg != "" {
 				out = append(out, Finding{Kind: ChangedType, Path: fp, Entity: e.External, Field: f.External, Local: e.Local + "." + f.Local, entity: i, field: j,
 					Msg: fmt.Sprintf("external field %q is %s; local field %q %s", f.External, describe(xf), f.Local, msg)})
 			}

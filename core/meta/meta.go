@@ -76,6 +76,10 @@ func ParseType(s string) (Type, error) {
 	return t, nil
 }
 
+// ExternalTypeUntyped is the ExternalType of a field whose type the system
+// cannot tell yet (a file column without values): it takes any value.
+const ExternalTypeUntyped = "untyped"
+
 // Field is one field of an entity.
 type Field struct {
 	Name  string `json:"name"`
