@@ -39,17 +39,23 @@ func TestDownloadPreviewAndRun(t *testing.T) {
 	f.tap(t, "Preview")
 	await(t, "the preview", p.done)
 	waitFor(t, "the preview", func() bool { return !p.running })
-	if len(p.preview) != 3 {
-		t.Fatalf("preview lists %d records, want 3; error %q", len(p.preview), f.shell.lastError)
+	if len(p.results.shown) != 3 {
+		t.Fatalf("preview lists %d records, want 3; error %q", len(p.results.shown), f.shell.lastError)
 	}
-	if got := cells(5, p.table.cellFn, 0); !strings.Contains(got, "|create|") {
+	if got := cells(5, p.results.table.cellFn, 0); !strings.Contains(got, "|would create|") {
 		t.Errorf("preview row = %q", got)
+	}
+	if !f.shows("Preview — nothing was written: would create 3 (all 3 records)") || !f.shows("Would") {
+		t.Errorf("the preview does not say what it is: %q", f.texts())
 	}
 	f.tap(t, "Import")
 	await(t, "the import", p.done)
 	waitFor(t, "the run", func() bool { return !p.running })
-	if !strings.Contains(p.results.Text, "RESULTS: ALL (3)") {
-		t.Errorf("results line = %q; error %q", p.results.Text, f.shell.lastError)
+	if !strings.Contains(p.summary.Text, "RESULTS: ALL (3)") {
+		t.Errorf("results line = %q; error %q", p.summary.Text, f.shell.lastError)
+	}
+	if got := cells(5, p.results.table.cellFn, 0); !strings.Contains(got, "|created|") {
+		t.Errorf("row after the import = %q", got)
 	}
 	if p.reportBtn.Disabled() || !strings.HasSuffix(p.report, ".xlsx") {
 		t.Errorf("no report offered: %q; error %q", p.report, f.shell.lastError)

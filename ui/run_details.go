@@ -14,23 +14,28 @@ import (
 	"switchyard/core/store"
 )
 
-// failuresLimit is how many failed records a run's details list.
+// failuresLimit is how many failed records and records with warnings a run's details list.
 const failuresLimit = 1000
 
 // runDetails shows one run: per-entity counts, the queries sent and the
-// failed records with their reasons, with Retry to run the failed entities again.
+// failed records and those written with warnings, with their reasons (the
+// failures first), with Retry to run the entities with failed records again.
 type runDetails struct {
 	shell    *Shell
 	run      store.LogEntry
 	entities []store.LogEntity
 	failures []store.LogFailure
 
-	summary  *widget.Label
-	ents     *rowList
-	queries  *widget.Label
-	fails    *rowList
-	retryBtn *widget.Button
-	root     fyne.CanvasObject
+	summary *widget.Label
+	ents    *rowList
+	queries *widget.Label
+	fails   *rowList
+	// failsNote says when the list holds only the first failuresLimit.
+	failsNote *widget.Label
+	// failDetail shows the selected record's whole reason.
+	failDetail *widget.Label
+	retryBtn   *widget.Button
+	root       fyne.CanvasObject
 }
 
 func newRunDetails(s *Shell, run store.LogEntry) *runDetails {
@@ -43,24 +48,20 @@ func newRunDetails(s *Shell, run store.LogEntry) *runDetails {
 func (d *runDetails) buildUI() {
 	d.summary = widget.NewLabel("")
 	d.summary.Wrapping = fyne.TextWrapWord
-	d.ents = newRowList([]column{{"Entity", 150}, {"Local entity", 130}, {"All", 60}, {"Imported", 95}, {"Exported", 95},
-		{"Updated", 90}, {"Unchanged", 105}, {"Failed", 70}, {"Duration", 90}},
+	d.ents = newRowList([]column{{"Entity", 96}, {"Local entity", 104}, {"All", 40}, {"Imported", 84}, {"Exported", 86},
+		{"Updated", 80}, {"Unchanged", 104}, {"Failed", 62}, {"Warnings", 86}, {"Duration", 82}},
 		func() int { return len(d.entities) }, d.entityCell)
 	d.ents.list.OnSelected = func(id widget.ListItemID) { d.showQueries(d.entities[id]) }
 	d.queries = widget.NewLabelWithStyle("Select an entity to see the queries sent for it.", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	d.queries.Wrapping = fyne.TextWrapBreak
-	d.fails = newRowList([]column{{"Entity", 150}, {"Key", 260}, {"Reason", 400}},
-		func() int { return len(d.failures) },
-		func(row, col int) (string, widget.Importance) {
-			f := d.failures[row]
-			switch col {
-			case 0:
-				return f.Entity, widget.MediumImportance
-			case 1:
-				return f.Key, widget.MediumImportance
-			}
-			return f.Error, widget.DangerImportance
-		})
+	d.fails = newRowList([]column{{"Entity", 150}, {"Key", 260}, {"Kind", 170}, {"Reason", 400}},
+		func() int { return len(d.failures) }, d.failureCell)
+	d.fails.list.OnSelected = d.showFailure
+	d.failsNote = hint("")
+	d.failsNote.Hide()
+	d.failDetail = widget.NewLabel("")
+	d.failDetail.Wrapping = fyne.TextWrapWord
+	d.failDetail.Hide()
 	back := widget.NewButtonWithIcon("Runs", theme.NavigateBackIcon(), func() { d.shell.Show(SectionRuns) })
 	d.retryBtn = widget.NewButtonWithIcon("Retry failed records", theme.ViewRefreshIcon(), d.onRetry)
 	d.retryBtn.Importance = widget.HighImportance
@@ -71,7 +72,7 @@ func (d *runDetails) buildUI() {
 		container.NewVScroll(d.queries))
 	tabs := container.NewAppTabs(
 		container.NewTabItem("Entities", container.NewVSplit(d.ents.view, queries)),
-		container.NewTabItem("Failed records", d.fails.view),
+		container.NewTabItem("Failed records and warnings", container.NewBorder(nil, container.NewVBox(d.failDetail, d.failsNote), nil, nil, d.fails.view)),
 	)
 	d.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, tabs))
 }
@@ -99,6 +100,11 @@ func (d *runDetails) entityCell(row, col int) (string, widget.Importance) {
 			return strconv.Itoa(e.Failed), widget.DangerImportance
 		}
 		return n(e.Failed)
+	case 8:
+		if e.Warnings > 0 {
+			return strconv.Itoa(e.Warnings), widget.WarningImportance
+		}
+		return n(e.Warnings)
 	}
 	return fmt.Sprintf("%.2f s", float64(e.DurationMs)/1000), widget.MediumImportance
 }
@@ -115,8 +121,8 @@ func (d *runDetails) load() {
 		problems = append(problems, "failures: "+err.Error())
 	}
 	r := d.run
-	text := fmt.Sprintf("%s, started %s, took %s. All %d: imported %d, exported %d, updated %d, unchanged %d, failed %d.",
-		r.Status, r.Started.Local().Format("2006-01-02 15:04:05"), duration(r.Started, r.Ended), r.All, r.Imported, r.Exported, r.Updated, r.Unchanged, r.Failed)
+	text := fmt.Sprintf("%s, started %s, took %s. All %d: imported %d, exported %d, updated %d, unchanged %d, failed %d, warnings %d.",
+		r.Status, r.Started.Local().Format("2006-01-02 15:04:05"), duration(r.Started, r.Ended), r.All, r.Imported, r.Exported, r.Updated, r.Unchanged, r.Failed, r.Warnings)
 	if r.Message != "" {
 		text += "\n" + r.Message
 	}
@@ -125,8 +131,13 @@ func (d *runDetails) load() {
 	}
 	d.summary.Importance = statusImportance(r.Status)
 	d.summary.SetText(text)
-	if len(d.failures) == 0 {
+	if len(d.failedEntities()) == 0 {
 		d.retryBtn.Disable()
+	}
+	if n := r.Failed + r.Warnings; len(d.failures) >= failuresLimit && n > len(d.failures) {
+		showMessage(d.failsNote, fmt.Sprintf("The first %s of %s are listed; the run's report has them all.", thousands(int64(len(d.failures))), thousands(int64(n))))
+	} else {
+		showMessage(d.failsNote, "")
 	}
 	d.ents.list.Refresh()
 	d.fails.list.Refresh()
@@ -141,11 +152,46 @@ func (d *runDetails) showQueries(e store.LogEntity) {
 	d.queries.SetText(strings.Join(e.Queries, "\n"))
 }
 
-// failedEntities names the entities with failed records, in the run's order.
+// failureCell is one cell of the failed records and warnings.
+func (d *runDetails) failureCell(row, col int) (string, widget.Importance) {
+	f := d.failures[row]
+	imp := widget.DangerImportance
+	if f.Warning {
+		imp = widget.WarningImportance
+	}
+	switch col {
+	case 0:
+		return f.Entity, widget.MediumImportance
+	case 1:
+		return f.Key, widget.MediumImportance
+	case 2:
+		if f.Warning {
+			return "written with warnings", imp
+		}
+		return "failed", imp
+	}
+	return f.Error, imp
+}
+
+// showFailure shows the whole reason of failure id.
+func (d *runDetails) showFailure(id widget.ListItemID) {
+	if id < 0 || id >= len(d.failures) {
+		d.failDetail.Hide()
+		return
+	}
+	kind, imp := d.failureCell(id, 2)
+	d.failDetail.Importance = imp
+	d.failDetail.SetText(fmt.Sprintf("%s %s: %s — %s", d.failures[id].Entity, d.failures[id].Key, kind, d.failures[id].Error))
+	d.failDetail.Show()
+	d.fails.list.ScrollTo(id)
+}
+
+// failedEntities names the entities with failed records (not those with
+// warnings only: warnings are not retried), in the run's order.
 func (d *runDetails) failedEntities() []string {
 	var out []string
 	for _, f := range d.failures {
-		if !containsString(out, f.Entity) {
+		if !f.Warning && !containsString(out, f.Entity) {
 			out = append(out, f.Entity)
 		}
 	}

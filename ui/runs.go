@@ -42,8 +42,8 @@ func (sc *runsScreen) object() fyne.CanvasObject { return sc.root }
 
 func (sc *runsScreen) buildUI() {
 	sc.list = newRowList([]column{
-		{"Integration", 100}, {"Kind", 72}, {"Status", 95}, {"Started", 160}, {"Duration", 85},
-		{"All", 50}, {"Imported", 90}, {"Updated", 85}, {"Unchanged", 100}, {"Failed", 65}, {"Message", 150},
+		{"Integration", 104}, {"Kind", 72}, {"Status", 85}, {"Started", 150}, {"Duration", 82},
+		{"All", 40}, {"Imported", 84}, {"Updated", 80}, {"Unchanged", 104}, {"Failed", 62}, {"Warnings", 86}, {"Message", 60},
 	}, func() int { return len(sc.items) }, sc.cell)
 	sc.list.list.OnSelected = func(id widget.ListItemID) {
 		sc.list.list.Unselect(id)
@@ -53,7 +53,7 @@ func (sc *runsScreen) buildUI() {
 	sc.empty = emptyState(theme.HistoryIcon(), emptyRuns)
 	sc.loadErr = errorLabel()
 	sc.body = container.NewStack(sc.empty)
-	sc.root = container.NewPadded(container.NewBorder(container.NewVBox(heading("Runs"), hint("Click a run to see its entities, the queries sent and the failed records."), sc.loadErr), nil, nil, nil, sc.body))
+	sc.root = container.NewPadded(container.NewBorder(container.NewVBox(heading("Runs"), hint("Click a run to see its entities, the queries sent, the failed records and those written with warnings."), sc.loadErr), nil, nil, nil, sc.body))
 }
 
 func (sc *runsScreen) cell(row, col int) (string, widget.Importance) {
@@ -83,6 +83,11 @@ func (sc *runsScreen) cell(row, col int) (string, widget.Importance) {
 			return strconv.Itoa(e.Failed), widget.DangerImportance
 		}
 		return n(e.Failed)
+	case 10:
+		if e.Warnings > 0 {
+			return strconv.Itoa(e.Warnings), widget.WarningImportance
+		}
+		return n(e.Warnings)
 	default:
 		return e.Message, widget.MediumImportance
 	}

@@ -105,8 +105,8 @@ func TestRunsAndSchedules(t *testing.T) {
 	if len(runs.items) != 1 {
 		t.Fatalf("%d runs listed", len(runs.items))
 	}
-	row := cells(11, runs.cell, 0)
-	want := "crm|sync|partial|" + start.Local().Format("2006-01-02 15:04:05") + "|1.5 s|10|4|3|2|1|1 record failed"
+	row := cells(12, runs.cell, 0)
+	want := "crm|sync|partial|" + start.Local().Format("2006-01-02 15:04:05") + "|1.5 s|10|4|3|2|1|0|1 record failed"
 	if row != want {
 		t.Errorf("run row = %q, want %q", row, want)
 	}

@@ -33,23 +33,30 @@ type transferPage struct {
 	name  string
 	dir   engine.Direction
 
-	preview []engine.RecordResult
 	cancel  context.CancelFunc
 	running bool
 	report  string
+	// planned is how many entities the run under way moves; started names
+	// those it has begun, in its order: the bar shows the whole run's progress.
+	planned int
+	started []string
 
 	entitySel  *widget.Select
 	previewBtn *widget.Button
 	runBtn     *widget.Button
 	cancelBtn  *widget.Button
 	reportBtn  *widget.Button
-	table      *rowList
+	results    *resultsTable
 	bar        *widget.ProgressBar
-	counts     *widget.Label
-	results    *widget.Label
-	body       *fyne.Container
-	empty      fyne.CanvasObject
-	root       fyne.CanvasObject
+	// counts is the status line: the counts as the run goes, then how it ended.
+	counts *widget.Label
+	// summary is the results line (engine.Result.Summary).
+	summary *widget.Label
+	// errText keeps a failed run's error and its fix on screen until the next run.
+	errText *widget.Label
+	body    *fyne.Container
+	empty   fyne.CanvasObject
+	root    fyne.CanvasObject
 	// done is closed when the run under way ends; tests wait on it.
 	done chan struct{}
 }
@@ -104,18 +111,19 @@ func (p *transferPage) buildUI(entities []string) {
 	p.reportBtn = widget.NewButtonWithIcon("Open report", theme.DocumentIcon(), p.openReport)
 	p.reportBtn.Disable()
 
-	p.table = newRowList([]column{{"Entity", 130}, {"Key", 300}, {"Action", 110}, {"Changed fields", 280}, {"Error", 160}},
-		func() int { return len(p.preview) }, p.cell)
+	p.results = newResultsTable()
 	p.bar = widget.NewProgressBar()
 	p.bar.Hide()
-	p.counts = widget.NewLabel("")
-	p.results = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	p.results.Wrapping = fyne.TextWrapWord
+	p.counts = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.counts.Wrapping = fyne.TextWrapWord
+	p.summary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	p.summary.Wrapping = fyne.TextWrapWord
+	p.errText = errorLabel()
 	p.empty = emptyState(theme.VisibilityIcon(), fmt.Sprintf("Click Preview to see what a %s would do to each record,\nor %s to move the %s now.", strings.ToLower(title), p.verb(), what))
 	p.body = container.NewStack(p.empty)
 
 	toolbar := container.NewHBox(back, widget.NewSeparator(), widget.NewLabel("Entities"), container.NewGridWrap(fyne.NewSize(240, p.entitySel.MinSize().Height), p.entitySel), p.previewBtn, p.runBtn, p.cancelBtn, p.reportBtn)
-	status := container.NewVBox(p.bar, p.counts, p.results)
+	status := container.NewVBox(p.bar, p.counts, p.summary, p.errText)
 	top := container.NewVBox(heading(fmt.Sprintf("%s — %s", title, p.name)), toolbar, status)
 	p.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, p.body))
 }
@@ -132,39 +140,6 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// cell is one cell of the preview table.
-func (p *transferPage) cell(row, col int) (string, widget.Importance) {
-	r := p.preview[row]
-	switch col {
-	case 0:
-		return r.Entity, widget.MediumImportance
-	case 1:
-		return r.Key, widget.MediumImportance
-	case 2:
-		return string(r.Action), actionImportance(r.Action)
-	case 3:
-		names := make([]string, len(r.Changes))
-		for i, c := range r.Changes {
-			names[i] = c.Field
-		}
-		return strings.Join(names, ", "), widget.MediumImportance
-	}
-	return r.Error, widget.DangerImportance
-}
-
-// actionImportance colours a record's action.
-func actionImportance(a engine.Action) widget.Importance {
-	switch a {
-	case engine.Create:
-		return widget.SuccessImportance
-	case engine.Update:
-		return widget.HighImportance
-	case engine.Fail:
-		return widget.DangerImportance
-	}
-	return widget.LowImportance
 }
 
 // start runs a preview or the real thing off the UI goroutine.
@@ -191,19 +166,35 @@ func (p *transferPage) start(preview bool) {
 	ctx, cancel := context.WithCancel(p.shell.ctx())
 	p.cancel, p.running, p.done = cancel, true, make(chan struct{})
 	p.setRunning(true)
+	p.planned, p.started = len(entities), nil
+	if len(entities) == 0 {
+		p.planned = len(p.entitySel.Options) - 1
+	}
+	p.bar.TextFormatter = nil
 	p.bar.SetValue(0)
 	p.bar.Show()
-	p.results.SetText("")
+	p.setStatus("", widget.MediumImportance)
+	showMessage(p.errText, "")
+	p.counts.Importance = widget.MediumImportance
 	if preview {
 		p.counts.SetText("Planning the " + strings.ToLower(p.verb()) + "…")
 	} else {
 		p.counts.SetText("Starting…")
 	}
+	p.results.set(nil, engine.Counts{}, preview)
+	p.body.Objects = []fyne.CanvasObject{emptyState(theme.HistoryIcon(), "The records are listed here when the "+p.runNoun(preview)+" ends,\nthose that failed or have warnings first.")}
+	p.body.Refresh()
+	// The engine hands over every record with its final result, in order,
+	// on the run's goroutine; the page reads them once the run is over.
+	col := &outcomes{}
 	opts := admin.RunOptions{Direction: p.dir, Entities: entities, Preview: preview,
-		Progress: func(pr engine.Progress) { fyne.Do(func() { p.progress(pr) }) }}
-	if rep != nil {
-		opts.OnRecord = rep.Record
-	}
+		Progress: func(pr engine.Progress) { fyne.Do(func() { p.progress(pr) }) },
+		OnRecord: func(r engine.RecordResult) {
+			col.add(r)
+			if rep != nil {
+				rep.Record(r)
+			}
+		}}
 	done := p.done
 	go func() {
 		defer close(done)
@@ -213,8 +204,16 @@ func (p *transferPage) start(preview bool) {
 		if rep != nil {
 			repErr = rep.Close(res)
 		}
-		fyne.Do(func() { p.finished(res, err, rep, repErr) })
+		fyne.Do(func() { p.finished(res, err, col, rep, repErr) })
 	}()
+}
+
+// runNoun names a preview or a run: "preview", "import", "export".
+func (p *transferPage) runNoun(preview bool) string {
+	if preview {
+		return "preview"
+	}
+	return strings.ToLower(p.verb())
 }
 
 // reportPath is where a run's Excel report goes: a reports folder beside
@@ -229,48 +228,100 @@ func reportPath(workspace, name string, dir engine.Direction, at time.Time) stri
 
 // progress shows how far the run has got; it runs on the UI goroutine.
 func (p *transferPage) progress(pr engine.Progress) {
+	if !p.running {
+		return
+	}
 	c := pr.Counts
-	of := ""
-	if pr.Total > 0 {
-		p.bar.SetValue(float64(pr.Done) / float64(pr.Total))
-		of = fmt.Sprintf(" of %d", pr.Total)
+	where := fmt.Sprintf("%s: %s records", pr.Entity, thousands(pr.Done))
+	switch {
+	case pr.Done == 0 && pr.Total < 0:
+		where = pr.Entity + ": completing lookups"
+	default:
+		if !containsString(p.started, pr.Entity) {
+			p.started = append(p.started, pr.Entity)
+		}
+		part := 0.0
+		if pr.Total > 0 {
+			part = float64(pr.Done) / float64(pr.Total)
+			where = fmt.Sprintf("%s: %s of %s records", pr.Entity, thousands(pr.Done), thousands(pr.Total))
+		}
+		// Entities begun before this one are done: the bar is the whole run's.
+		n := max(p.planned, len(p.started), 1)
+		p.bar.SetValue(min(1, (float64(len(p.started)-1)+part)/float64(n)))
 	}
-	moved := fmt.Sprintf("imported %d", c.Imported)
+	moved := fmt.Sprintf("imported %s", thousands(int64(c.Imported)))
 	if p.dir == engine.Export {
-		moved = fmt.Sprintf("exported %d", c.Exported)
+		moved = fmt.Sprintf("exported %s", thousands(int64(c.Exported)))
 	}
-	p.counts.SetText(fmt.Sprintf("%s: %d%s records — %s, updated %d, unchanged %d, failed %d",
-		pr.Entity, pr.Done, of, moved, c.Updated, c.Unchanged, c.Failed))
+	p.counts.Importance = widget.MediumImportance
+	if c.Failed > 0 {
+		p.counts.Importance = widget.WarningImportance
+	}
+	p.counts.SetText(fmt.Sprintf("%s — %s, updated %s, unchanged %s, failed %s, warnings %s", where, moved,
+		thousands(int64(c.Updated)), thousands(int64(c.Unchanged)), thousands(int64(c.Failed)), thousands(int64(c.Warnings))))
 }
 
-// finished shows the outcome of a run; it runs on the UI goroutine.
-func (p *transferPage) finished(res *engine.Result, err error, rep *report.Writer, repErr error) {
+// finished shows the outcome of a run, with the records col collected; it
+// runs on the UI goroutine.
+func (p *transferPage) finished(res *engine.Result, err error, col *outcomes, rep *report.Writer, repErr error) {
 	p.running = false
 	p.setRunning(false)
-	p.bar.SetValue(1)
-	if res != nil && res.Preview {
-		p.preview = p.preview[:0]
+	preview := res != nil && res.Preview
+	if preview {
+		// A preview's records are in its result, not handed over one by one.
+		col = &outcomes{}
 		for _, e := range res.Entities {
-			p.preview = append(p.preview, e.Preview...)
+			for _, r := range e.Preview {
+				col.add(r)
+			}
 		}
-		p.body.Objects = []fyne.CanvasObject{p.table.view}
-		if len(p.preview) == 0 {
-			p.body.Objects = []fyne.CanvasObject{emptyState(theme.InfoIcon(), "The preview found no record to move: check the entities' filters and directions.")}
-		}
-		p.body.Refresh()
-		p.table.list.Refresh()
 	}
+	var totals engine.Counts
 	if res != nil {
-		p.results.SetText(res.Summary())
-		p.counts.SetText(fmt.Sprintf("%s in %s", res.Status, duration(res.Started, res.Ended)))
+		totals = res.Totals()
 	}
 	switch {
-	case errors.Is(err, context.Canceled):
-		p.counts.SetText("Cancelled: the records moved so far stay; the run log says how many.")
-	case err != nil:
-		p.counts.SetText("")
-		p.shell.showError(p.verb()+" of "+p.name+" failed", err, runFix(err))
+	case err == nil:
+		p.bar.SetValue(1)
+	case res == nil:
+		p.bar.Hide() // it never started: there is no "where it stopped"
+	default: // the bar stays where the run stopped, and says so
+		stopped := p.bar.Value
+		p.bar.TextFormatter = func() string { return fmt.Sprintf("stopped at %.0f%%", stopped*100) }
+		p.bar.Refresh()
 	}
+
+	status, imp := p.statusText(res, err, totals)
+	p.counts.Importance = imp
+	p.counts.SetText(status)
+	switch {
+	case res != nil:
+		p.setStatus(res.Summary(), imp)
+	case err != nil:
+		p.setStatus("RESULTS (INCOMPLETE: the "+p.runNoun(preview)+" did not start): nothing was read or written", imp)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		title := p.verb() + " of " + p.name + " failed"
+		if preview {
+			title = "Preview of " + p.name + " failed"
+		}
+		showMessage(p.errText, title+": "+err.Error()+"\n"+runFix(err))
+		p.shell.showError(title, err, runFix(err))
+	}
+
+	p.results.set(col, totals, preview)
+	switch {
+	case !col.empty():
+		p.body.Objects = []fyne.CanvasObject{p.results.view}
+	case preview:
+		p.body.Objects = []fyne.CanvasObject{emptyState(theme.InfoIcon(), "The preview found no record to move: check the entities' filters and directions.")}
+	case err != nil:
+		p.body.Objects = []fyne.CanvasObject{emptyState(theme.ErrorIcon(), "No record was handled before the "+p.runNoun(false)+" stopped.")}
+	default:
+		p.body.Objects = []fyne.CanvasObject{emptyState(theme.InfoIcon(), "The "+p.runNoun(false)+" found no record to move: check the entities' filters and directions.")}
+	}
+	p.body.Refresh()
+
 	switch {
 	case rep != nil && repErr != nil:
 		p.shell.showError("Could not write the report", repErr, "Make sure "+rep.Path()+" can be written; the run itself is done.")
@@ -283,12 +334,121 @@ func (p *transferPage) finished(res *engine.Result, err error, rep *report.Write
 	}
 }
 
+// setStatus shows the results line coloured imp, or hides it when text is "".
+func (p *transferPage) setStatus(text string, imp widget.Importance) {
+	p.summary.Importance = imp
+	showMessage(p.summary, text)
+}
+
+// statusText is the status line at the end of a run or preview, and its colour:
+// success, partial (warning colour), failed or cancelled (danger).
+func (p *transferPage) statusText(res *engine.Result, err error, c engine.Counts) (string, widget.Importance) {
+	verb := p.verb()
+	if res != nil && res.Preview && err == nil {
+		imp := widget.HighImportance
+		if c.Failed > 0 {
+			imp = widget.WarningImportance
+		}
+		return "Preview — nothing was written: " + previewCounts(p.dir, c) + " (" + previewScope(res) + ")", imp
+	}
+	if res == nil {
+		if errors.Is(err, context.Canceled) {
+			return "Cancelled before it started: nothing was read or written.", widget.DangerImportance
+		}
+		return verb + " failed before it started: nothing was read or written.", widget.DangerImportance
+	}
+	took := duration(res.Started, res.Ended)
+	problems := func() string {
+		var parts []string
+		if c.Failed > 0 {
+			parts = append(parts, plural(c.Failed, "record failed", "records failed"))
+		}
+		if c.Warnings > 0 {
+			parts = append(parts, plural(c.Warnings, "record written with warnings", "records written with warnings"))
+		}
+		if len(parts) == 0 {
+			return ""
+		}
+		return ": " + strings.Join(parts, ", ") + " (listed first below)"
+	}
+	switch {
+	case res.Preview:
+		return "Preview failed after " + plural(c.All, "record", "records") + ": nothing was written.", widget.DangerImportance
+	case errors.Is(err, context.Canceled) || res.Status == engine.Cancelled:
+		return fmt.Sprintf("%s cancelled after %s in %s: the records moved so far stay; the run log says how many.", verb, plural(c.All, "record", "records"), took), widget.DangerImportance
+	case err != nil || res.Status == engine.Failed:
+		return fmt.Sprintf("%s failed after %s in %s: the records moved so far stay; run it again to go on.", verb, plural(c.All, "record", "records"), took), widget.DangerImportance
+	case res.Status == engine.Partial:
+		return fmt.Sprintf("%s partly done in %s%s", verb, took, problems()), widget.WarningImportance
+	}
+	return fmt.Sprintf("%s succeeded in %s%s", verb, took, problems()), widget.SuccessImportance
+}
+
+// previewCounts says what a preview would do: "would create 120, would update 3, would fail 2".
+func previewCounts(dir engine.Direction, c engine.Counts) string {
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, what+" "+thousands(int64(n)))
+		}
+	}
+	add(c.Imported+c.Exported, "would create")
+	add(c.Updated, "would update")
+	add(c.Deleted, "would delete")
+	if c.Unchanged > 0 {
+		parts = append(parts, thousands(int64(c.Unchanged))+" unchanged")
+	}
+	add(c.Failed, "would fail")
+	add(c.Warnings, "would warn")
+	if len(parts) == 0 {
+		return "no record to move"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// previewScope says how many records a preview looked at, of how many:
+// "first 50 of 1,200", "all 3", "first 50" when the system gave no count.
+func previewScope(res *engine.Result) string {
+	var looked, counted int64
+	known, complete := true, true
+	for _, e := range res.Entities {
+		looked += int64(e.Counts.All)
+		switch {
+		case e.Check != nil:
+			counted += e.Check.Counted
+			if e.Check.Counted > int64(e.Counts.All) {
+				complete = false
+			}
+		default:
+			known = false
+			if e.Counts.All >= engine.DefaultPreviewLimit {
+				complete = false
+			}
+		}
+	}
+	switch {
+	case complete:
+		return "all " + plural(int(looked), "record", "records")
+	case known:
+		return "first " + thousands(looked) + " of " + thousands(counted)
+	}
+	return "first " + thousands(looked)
+}
+
+// plural is n and the singular or plural words: "1 record", "2 records".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(int64(n)) + " " + many
+}
+
 // runFix says what to do after a run failed with err.
 func runFix(err error) string {
 	if admin.IsConfigError(err) {
-		return "Correct the mapping on the Map metadata page (Integrations → Open) or the settings (Edit), then run again."
+		return "Correct the mapping on the Map metadata page (Open on Integrations) or the settings (Edit), then run again."
 	}
-	return "Check the connection (Integrations → Test connection), then run again; records already moved are not moved twice."
+	return "Check the connection (Test connection on Integrations), then run again; records already moved are not moved twice."
 }
 
 func (p *transferPage) setRunning(on bool) {

@@ -24,6 +24,8 @@ type rowList struct {
 	list   *widget.List
 	header *fyne.Container
 	view   fyne.CanvasObject
+	// floors are the columns' widths kept when space is short (keepWidth), shared by the rows' layouts.
+	floors []float32
 }
 
 // newRowList builds a rowList of length() rows whose cells cell gives.
@@ -33,7 +35,8 @@ func newRowList(cols []column, length func() int, cell cellFunc) *rowList {
 	for i, c := range cols {
 		widths[i] = c.width
 	}
-	r.header = container.New(&columnsLayout{widths: widths})
+	r.floors = make([]float32, len(cols))
+	r.header = container.New(&columnsLayout{widths: widths, floors: r.floors})
 	for _, c := range cols {
 		l := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		l.Truncation = fyne.TextTruncateEllipsis
@@ -42,7 +45,7 @@ func newRowList(cols []column, length func() int, cell cellFunc) *rowList {
 	r.list = widget.NewList(
 		length,
 		func() fyne.CanvasObject {
-			row := container.New(&columnsLayout{widths: widths})
+			row := container.New(&columnsLayout{widths: widths, floors: r.floors})
 			for range cols {
 				l := widget.NewLabel("")
 				l.Truncation = fyne.TextTruncateEllipsis
@@ -65,24 +68,34 @@ func newRowList(cols []column, length func() int, cell cellFunc) *rowList {
 }
 
 // columnsLayout places objects side by side at their widths; the last one takes
-// what is left. When the space is narrower than the widths, all shrink alike
-// (the labels truncate), so that the header and the rows stay aligned.
-type columnsLayout struct{ widths []float32 }
+// what is left. When the space is narrower than the widths, the wide columns
+// give up room first, down to columnFloor, and only then all shrink alike
+// (the labels truncate), so that a narrow column of numbers keeps its title;
+// the header and the rows, laid out alike, stay aligned.
+type columnsLayout struct {
+	widths []float32
+	// floors are the widths down to which each column shrinks before all
+	// shrink alike; a zero (or a nil slice) is columnFloor.
+	floors []float32
+}
+
+// columnFloor is the width down to which a wider column shrinks before the narrow ones do.
+const columnFloor = 64
+
+// floor is the width down to which column i shrinks before all shrink alike.
+func (l *columnsLayout) floor(i int) float32 {
+	if i < len(l.floors) && l.floors[i] > 0 {
+		return fyne.Min(l.widths[i], l.floors[i])
+	}
+	return fyne.Min(l.widths[i], columnFloor)
+}
 
 func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	pad := theme.Padding()
-	total := float32(0)
-	for i := range objs {
-		total += l.widths[i]
-	}
-	avail := size.Width - float32(len(objs)-1)*pad
-	scale := float32(1)
-	if avail < total && total > 0 {
-		scale = fyne.Max(avail, 0) / total
-	}
+	widths := l.fit(len(objs), size.Width-float32(len(objs)-1)*pad)
 	x := float32(0)
 	for i, o := range objs {
-		w := l.widths[i] * scale
+		w := widths[i]
 		if i == len(objs)-1 {
 			w = fyne.Max(w, size.Width-x)
 		}
@@ -90,6 +103,33 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		o.Resize(fyne.NewSize(w, size.Height))
 		x += w + pad
 	}
+}
+
+// fit returns the widths of n columns in avail.
+func (l *columnsLayout) fit(n int, avail float32) []float32 {
+	out := make([]float32, n)
+	var total, floors float32
+	for i := range n {
+		out[i] = l.widths[i]
+		total += out[i]
+		floors += l.floor(i)
+	}
+	avail = fyne.Max(avail, 0)
+	switch {
+	case total <= avail || total == 0:
+	case floors <= avail:
+		// Cut the room above the floor, in proportion to it.
+		cut := (total - avail) / (total - floors)
+		for i := range out {
+			out[i] -= (out[i] - l.floor(i)) * cut
+		}
+	default:
+		scale := avail / floors
+		for i := range out {
+			out[i] = l.floor(i) * scale
+		}
+	}
+	return out
 }
 
 // MinSize asks for half the widths: narrower panes shrink the columns.
@@ -148,4 +188,17 @@ func hint(text string) *widget.Label {
 	l.Importance = widget.LowImportance
 	l.Truncation = fyne.TextTruncateEllipsis
 	return l
+}
+
+// keepWidth makes column col keep its width while the others give up room
+// above columnFloor, when the list is narrower than its columns.
+func (r *rowList) keepWidth(col int) {
+	r.floors[col] = r.cols[col].width
+}
+
+// setTitle renames column col's header.
+func (r *rowList) setTitle(col int, title string) {
+	if l, ok := r.header.Objects[col].(*widget.Label); ok && l.Text != title {
+		l.SetText(title)
+	}
 }
