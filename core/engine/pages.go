@@ -121,6 +121,9 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			if strings.HasPrefix(pg.err.Error(), "read "+p.em.External+":") {
+				return pg.err // the connector named the entity already
+			}
 			return fmt.Errorf("read %s: %w", p.em.External, pg.err)
 		}
 		if pg.page.Total >= 0 && total < 0 {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"switchyard/core/connector"
@@ -29,7 +30,8 @@ type run struct {
 	keyReads map[int]*keyReadLog
 }
 
-func (r *run) do(ctx context.Context) error {
+func (r *run) do(ctx context.Context) (err error) {
+	defer func() { err = r.settleDeferredOnError(ctx, err) }()
 	for i, p := range r.plans {
 		r.res.Entities = append(r.res.Entities, EntityResult{Entity: p.em.External, LocalEntity: p.em.Local, Direction: r.opt.Direction})
 		start := time.Now()
@@ -49,6 +51,20 @@ func (r *run) do(ctx context.Context) error {
 		return r.resolveDeferred(ctx)
 	}
 	return nil
+}
+
+// settleDeferredOnError accounts, when the run stops on err, for the records
+// written while they waited for a lookup's target later in the run: they are
+// in the workspace, so they are counted and logged (with their lookups
+// completed where the targets came) rather than lost from the results.
+func (r *run) settleDeferredOnError(ctx context.Context, err error) error {
+	if err == nil || len(r.deferred) == 0 || r.opt.Preview {
+		return err
+	}
+	if serr := r.resolveDeferred(context.WithoutCancel(ctx)); serr != nil {
+		return errors.Join(err, serr)
+	}
+	return err
 }
 
 func (r *run) pageSize() int {

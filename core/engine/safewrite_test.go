@@ -347,3 +347,35 @@ func TestMissingParentPolicies(t *testing.T) {
 		}
 	}
 }
+
+// failingReader fails every read of one entity, as a system that goes down mid-run.
+type failingReader struct {
+	*memSystem
+	entity string
+}
+
+func (f failingReader) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
+	if q.Entity == f.entity {
+		return connector.Page{}, errors.New("503 Service Unavailable")
+	}
+	return f.memSystem.ReadPage(ctx, q, token)
+}
+
+// TestFailedRunAccountsForDeferredRecords: records written while they waited
+// for a lookup's target later in the run are counted and logged even when the
+// run then fails, not lost from its results.
+func TestFailedRunAccountsForDeferredRecords(t *testing.T) {
+	ctx := context.Background()
+	st := newWorkspace(t)
+	res, err := (&Engine{Store: st}).Run(ctx, failingReader{newSystem(), "Contacts"}, Options{Integration: crm(), Direction: Import})
+	if err == nil || res.Status != Failed {
+		t.Fatalf("the run: %v, %s", err, res.Status)
+	}
+	accounts := rows(t, st, "account", "name")
+	if c := res.Entities[0].Counts; c.All != len(accounts)+1 { // every account written, and the one that failed
+		t.Errorf("accounts counted %+v, %d in the workspace", c, len(accounts))
+	}
+	if !strings.Contains(res.Summary(), "INCOMPLETE") {
+		t.Errorf("summary %q", res.Summary())
+	}
+}

@@ -103,7 +103,8 @@ func (e *Engine) planSync(ctx context.Context, opt SyncOptions) ([]*entityPlan, 
 	return plans, nil
 }
 
-func (r *run) doSync(ctx context.Context) error {
+func (r *run) doSync(ctx context.Context) (err error) {
+	defer func() { err = r.settleDeferredOnError(ctx, err) }()
 	for _, p := range r.plans {
 		if runs(p.em, Import) {
 			if err := r.syncEntity(ctx, p, Import, r.syncDown); err != nil {
