@@ -12,12 +12,12 @@ out=docs/screenshots
 mkdir -p "$out"
 work=$(mktemp -d)
 pids=()
-# Stop the test servers at the end only when this script started them: others may be using them.
-started=false
+# Stop at the end only the test servers this script started: others may be using the ones that ran before.
+started=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done # let the app finish writing before its folder goes
-  if $started; then scripts/testservers.sh stop >/dev/null 2>&1 || true; fi
+  if [ ${#started[@]} -gt 0 ]; then scripts/testservers.sh stop "${started[@]}" >/dev/null 2>&1 || true; fi
   rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work"; }
 }
 trap cleanup EXIT
@@ -26,7 +26,9 @@ for tool in Xvfb xdotool import; do
   command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing: run scripts/deps.sh" >&2; exit 1; }
 done
 
-[ -f .testservers/odata.url ] && scripts/testservers.sh status >/dev/null 2>&1 || started=true
+for id in cap rest feathers; do
+  scripts/testservers.sh status "$id" >/dev/null 2>&1 || started+=("$id")
+done
 scripts/testservers.sh start >/dev/null
 url=$(cat .testservers/odata.url)
 sed "s#@ODATA_URL@#$url#" testdata/crm.json > "$work/crm.json"

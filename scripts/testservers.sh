@@ -5,8 +5,8 @@
 #                                  REST API (testdata/rest) and the Feathers REST API (testdata/feathers),
 #                                  and print `export SWITCHYARD_ODATA_URL=...`, `export SWITCHYARD_REST_URL=...`
 #                                  and `export SWITCHYARD_FEATHERS_URL=...` on standard output
-#   scripts/testservers.sh stop    stop them and remove the state files
-#   scripts/testservers.sh status  say whether they run
+#   scripts/testservers.sh stop [ID...]    stop them (or only cap, rest, feathers) and remove the state files
+#   scripts/testservers.sh status [ID...]  say whether they run (exit 1 when one does not)
 #
 # Diagnostics go to standard error, so `eval "$(scripts/testservers.sh start)"` works.
 # State lives in .testservers/ at the repository root (cap.pid, odata.url, cap.log;
@@ -136,16 +136,18 @@ start)
 	start feathers
 	;;
 stop)
-	stop cap
-	stop rest
-	stop feathers
+	shift
+	for id in "${@:-cap rest feathers}"; do
+		for one in $id; do stop "$one"; done
+	done
 	;;
 status)
+	shift
 	rc=0
-	status cap || rc=1
-	status rest || rc=1
-	status feathers || rc=1
+	for id in "${@:-cap rest feathers}"; do
+		for one in $id; do status "$one" || rc=1; done
+	done
 	exit "$rc"
 	;;
-*) die "usage: scripts/testservers.sh start|stop|status" ;;
+*) die "usage: scripts/testservers.sh start | stop [cap|rest|feathers...] | status [cap|rest|feathers...]" ;;
 esac
