@@ -45,6 +45,8 @@ func newOutcomeRow(r engine.RecordResult) outcomeRow {
 			names[i] = c.Field
 		}
 		row.fields = strings.Join(names, ", ")
+	} else if r.Action == engine.Create {
+		row.fields = "all (a new record)"
 	}
 	return row
 }
@@ -156,7 +158,7 @@ type resultsTable struct {
 	detail *widget.Label
 	// hint tells about detail, when a record has an error or a warning.
 	hint *widget.Label
-	view   fyne.CanvasObject
+	view fyne.CanvasObject
 }
 
 func newResultsTable() *resultsTable {

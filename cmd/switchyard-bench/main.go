@@ -22,6 +22,8 @@
 // then a sync of 1 % changes on each side against that full sync.
 // 5. Metadata and mapping: parsing the Dynamics CSDL fixture; suggestions for
 // a 400×400 field mapping.
+// 7. Reports: part 1's full import without and with an Excel report of every
+// record, time and peak RSS side by side (report.go; -report=false skips it).
 package main
 
 import (
@@ -60,6 +62,8 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full import (1c) to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the full import (1c) to this file")
 	capProfile := flag.String("capprofile", "", "write a CPU profile of part 2's imports from the CAP server to this file")
+	withReport := flag.Bool("report", true, "part 7: the full import without and with an Excel report of every record (false skips it)")
+	childReport := flag.String("child-report", "", "internal: with -child-import, also write an Excel report of every record to this file")
 	flag.Parse()
 	ctx := context.Background()
 	srv := itemServer(*records, *pageSize)
@@ -74,7 +78,11 @@ func main() {
 			}
 			defer stop()
 		}
-		d, err := measureImport(ctx, url, *records, *pageSize)
+		measure := measureImport
+		if *childReport != "" {
+			measure = reportImport(*childReport)
+		}
+		d, err := measure(ctx, url, *records, *pageSize)
 		if err != nil {
 			fail(err)
 		}
@@ -109,6 +117,7 @@ func main() {
 	if *twoWay > 0 {
 		tw6, twoWayErr = measureTwoWay(ctx, *capDir, *twoWay)
 	}
+	rt, reportErr := measureReport(*records, *pageSize, *withReport)
 	csdl, csdlErr := measureCSDL(filepath.Join(*fixtures, "dynamics-crm-webapi-v8.xml"))
 	suggest := measureSuggest()
 
@@ -173,6 +182,7 @@ func main() {
 		fmt.Fprintf(tw, "6  ratio changes / first sync\t%.1f %%\t\t≤ 5 %%\n", 100*tw6.changed.Seconds()/tw6.first.Seconds())
 		fmt.Fprintf(tw, "6  ratio (changes − plain PATCHes) / first sync\t%.1f %%\t\t\n", 100*(tw6.changed-tw6.plainWrites).Seconds()/tw6.first.Seconds())
 	}
+	printReport(tw, rt, reportErr, *records)
 	tw.Flush()
 }
 

@@ -399,10 +399,12 @@ func (r *run) upsert(tx *store.Tx, p *entityPlan, it *item, existing map[string]
 	return row.ID, nil
 }
 
-// showsChanges reports whether anyone sees the field changes of a record
-// created: a preview, or the caller's OnRecord. An import of a million
-// records does not build twenty million of them for nothing.
-func (r *run) showsChanges() bool { return r.opt.Preview || r.opt.OnRecord != nil }
+// showsChanges reports whether a created record's result lists its values
+// as changes: in a preview, where they are what the admin looks at. A run
+// does not: a created record's fields are all new (the report and the app
+// say so), and an import of a million records with a report would otherwise
+// hold twenty million of them a page at a time (docs/performance.md, part 7).
+func (r *run) showsChanges() bool { return r.opt.Preview }
 
 // resolveDeferred completes the lookups that waited for entities imported
 // later in the run, and accounts for those records.

@@ -47,7 +47,7 @@ func TestReport(t *testing.T) {
 		t.Fatalf("sheets = %s", got)
 	}
 	summary, _ := f.GetRows("Summary")
-	if strings.Join(summary[1], "|") != "Accounts|account|import|3|1|0|1|1|0|1.5" {
+	if strings.Join(summary[1], "|") != "Accounts|account|import|3|1|0|1|1|0|0|1.5" {
 		t.Errorf("summary row = %q", summary[1])
 	}
 	if !strings.Contains(strings.Join(summary[len(summary)-1], " "), "RESULTS: ALL (4) : IMPORTED (1); UPDATED (1); UNCHANGED (1); FAILED (1)") {

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -66,11 +65,11 @@ func finishSheet(f *excelize.File, sw *excelize.StreamWriter, name string, cols,
 	return f.AutoFilter(name, "A1:"+last, nil)
 }
 
-var summaryHeaders = []string{"Entity", "Local entity", "Direction", "All", "Imported", "Exported", "Updated", "Unchanged", "Failed", "Duration (s)",
-	"Counted by the system", "Read"}
+var summaryHeaders = []string{"Entity", "Local entity", "Direction", "All", "Imported", "Exported", "Updated", "Unchanged", "Failed", "Warnings",
+	"Duration (s)", "Counted by the system", "Read"}
 
 func summarySheet(f *excelize.File, res *engine.Result) error {
-	sw, err := startSheet(f, "Summary", true, summaryHeaders, []float64{28, 22, 11, 9, 10, 10, 10, 11, 9, 13, 22, 10})
+	sw, err := startSheet(f, "Summary", true, summaryHeaders, []float64{28, 22, 11, 9, 10, 10, 10, 11, 9, 10, 13, 22, 10})
 	if err != nil {
 		return err
 	}
@@ -78,7 +77,7 @@ func summarySheet(f *excelize.File, res *engine.Result) error {
 	for _, e := range res.Entities {
 		c := e.Counts
 		cell, _ := excelize.CoordinatesToCellName(1, row)
-		values := []any{e.Entity, e.LocalEntity, string(e.Direction), c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Failed, math.Round(e.Duration.Seconds()*100) / 100}
+		values := []any{e.Entity, e.LocalEntity, string(e.Direction), c.All, c.Imported, c.Exported, c.Updated, c.Unchanged, c.Failed, c.Warnings, math.Round(e.Duration.Seconds()*100) / 100}
 		if e.Check != nil { // the reconciliation of the read with the system's count
 			values = append(values, e.Check.Counted, e.Check.Read)
 		}
@@ -113,37 +112,17 @@ func summarySheet(f *excelize.File, res *engine.Result) error {
 
 var entityHeaders = []string{"Key", "Action", "Status", "Changed fields", "Error"}
 
-// entitySheet lists every record of entity: key, action, status, changed fields and error.
-func (w *Writer) entitySheet(f *excelize.File, name, entity string) error {
+// entitySheet starts sheet name listing rows records (key, action, status,
+// changed fields and error): excelize writes it with its header row, and the
+// rows spooled during the run go in as the workbook is saved (splice.go). It
+// returns the sheet's path in the package.
+func entitySheet(f *excelize.File, name string, rows int) (string, error) {
 	sw, err := startSheet(f, name, false, entityHeaders, []float64{40, 12, 10, 60, 60})
 	if err != nil {
-		return err
+		return "", err
 	}
-	row := 2
-	err = w.each(entity, func(r engine.RecordResult) error {
-		status := "ok"
-		if r.Action == engine.Fail {
-			status = "failed"
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		row++
-		return sw.SetRow(cell, []any{r.Key, string(r.Action), status, changes(r.Changes), r.Error})
-	})
-	if err != nil {
-		return err
+	if err := finishSheet(f, sw, name, len(entityHeaders), rows+1); err != nil {
+		return "", err
 	}
-	return finishSheet(f, sw, name, len(entityHeaders), row-1)
-}
-
-// changes renders changed fields as `name: old → new`, one per line.
-func changes(cs []engine.Change) string {
-	lines := make([]string, len(cs))
-	for i, c := range cs {
-		if c.Old == nil {
-			lines[i] = fmt.Sprintf("%s: %v", c.Field, c.New)
-		} else {
-			lines[i] = fmt.Sprintf("%s: %v → %v", c.Field, c.Old, c.New)
-		}
-	}
-	return strings.Join(lines, "\n")
+	return fmt.Sprintf("xl/worksheets/sheet%d.xml", sw.SheetID), nil
 }
