@@ -450,8 +450,8 @@ func (r *run) resolveDeferred(ctx context.Context) error {
 
 // completeLookups sets the waiting lookups of d. A target still missing is
 // settled by the lookup's missingParent: the record stays written without it
-// with a warning (the default), fails, or, created by this run, is removed
-// again (skip).
+// with a warning (the default), or fails (fail) or is left out (skip), and
+// then, created by this run, is removed again: nothing written.
 func (r *run) completeLookups(tx *store.Tx, d *deferredRecord) error {
 	p := d.plan
 	set := map[string]any{}
@@ -466,19 +466,22 @@ func (r *run) completeLookups(tx *store.Tx, d *deferredRecord) error {
 			continue
 		}
 		missing := fmt.Sprintf("lookup %s: no %s has %s = %v", l.local.Name, l.target, l.targetKey.Name, k)
-		switch l.fm.MissingParent.Policy() {
-		case mapping.MissingFail:
-			d.res.Action, d.res.Error = Fail, missing+" (the record was saved without it)"
-		case mapping.MissingSkip:
-			if d.res.Action == Create {
-				if err := tx.DeleteRow(p.local.Name, d.id); err != nil {
-					return err
-				}
-				d.res.Warning = joinWarning(d.res.Warning, missing+": the record was left out (missingParent skip)")
-				d.res.Changes = nil
-				d.skipped = true
-				continue
+		policy := l.fm.MissingParent.Policy()
+		if policy != mapping.MissingWarn && d.res.Action == Create && !d.skipped {
+			// Created by this run while it waited for the target: not written after all.
+			if err := tx.DeleteRow(p.local.Name, d.id); err != nil {
+				return err
 			}
+			d.res.Changes, d.skipped = nil, true
+		}
+		switch {
+		case policy == mapping.MissingFail && d.skipped:
+			d.res.Action, d.res.Error = Fail, missing+": the record was not written (missingParent fail)"
+		case policy == mapping.MissingFail:
+			d.res.Action, d.res.Error = Fail, missing+" (the record was there already, and is kept without it)"
+		case policy == mapping.MissingSkip && d.skipped:
+			d.res.Warning = joinWarning(d.res.Warning, missing+": the record was left out (missingParent skip)")
+		case policy == mapping.MissingSkip:
 			d.res.Warning = joinWarning(d.res.Warning, missing+": written without it (the record was there already)")
 		default:
 			d.res.Warning = joinWarning(d.res.Warning, missing+": written without it")

@@ -48,7 +48,7 @@ func Encode(w io.Writer, in Integration) error {
 var (
 	topKeys      = []string{"format", "name", "connector", "settings", "entities", "schedules"}
 	entityKeys   = []string{"external", "local", "primaryKey", "direction", "downloadFilter", "uploadFilter", "disabled", "conflict", "fields"}
-	fieldKeys    = []string{"external", "local", "lookup", "disabled", "values", "otherValues", "default", "constant", "rules", "keepWhenEmpty"}
+	fieldKeys    = []string{"external", "local", "lookup", "disabled", "values", "otherValues", "default", "constant", "rules", "keepWhenEmpty", "missingParent"}
 	valueKeys    = []string{"external", "local", "label"}
 	ruleKeys     = []string{"rule", "length", "pattern", "min", "max", "message"}
 	scheduleKeys = []string{"cron", "every", "enabled"}
