@@ -39,6 +39,7 @@ func (s *Service) Run(ctx context.Context, name string, o RunOptions) (*engine.R
 		}
 		defer unlock()
 	}
+	ctx, notes := withNotes(ctx) // what the connection says goes to the run log too
 	c, err := s.Connect(ctx, in)
 	if err != nil {
 		return nil, err
@@ -49,6 +50,9 @@ func (s *Service) Run(ctx context.Context, name string, o RunOptions) (*engine.R
 		Integration: in, Direction: o.Direction, Catalog: snap.Entities, Entities: o.Entities,
 		Preview: o.Preview, PreviewLimit: o.PreviewLimit, PageSize: o.PageSize, Progress: o.Progress, OnRecord: o.OnRecord,
 	})
+	if res != nil {
+		notes.save(ctx, s.Store, res.LogID)
+	}
 	var ce *engine.ConfigError
 	if errors.As(err, &ce) {
 		err = configError(fmt.Errorf("%s %q: %w", o.Direction, name, err))

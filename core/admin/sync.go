@@ -42,6 +42,7 @@ func (s *Service) Sync(ctx context.Context, name string, o SyncOptions) (*engine
 		return nil, err
 	}
 	defer unlock()
+	ctx, notes := withNotes(ctx) // what the connection says goes to the run log too
 	c, err := s.Connect(ctx, in)
 	if err != nil {
 		return nil, err
@@ -50,6 +51,9 @@ func (s *Service) Sync(ctx context.Context, name string, o SyncOptions) (*engine
 	e := &engine.Engine{Store: s.Store}
 	res, err := e.Sync(ctx, c, engine.SyncOptions{Integration: in, Catalog: snap.Entities, Entities: o.Entities, Full: o.Full,
 		PageSize: o.PageSize, Progress: o.Progress, OnRecord: o.OnRecord})
+	if res != nil {
+		notes.save(ctx, s.Store, res.LogID)
+	}
 	var ce *engine.ConfigError
 	if errors.As(err, &ce) {
 		err = configError(fmt.Errorf("sync %q: %w", name, err))
