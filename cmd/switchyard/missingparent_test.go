@@ -80,6 +80,12 @@ func TestMissingParentsAgreeEverywhere(t *testing.T) {
 			if tt.policy != "skip" && !strings.Contains(out+errOut, "can leave out the account that accountid points to") {
 				t.Errorf("check does not warn of the parent's filter: %d\n%s\n%s", code, out, errOut)
 			}
+			// A preview predicts it: it asks the server which parents the run would bring.
+			code, out, errOut = switchyard(t, "", "--workspace", ws, "import", "crm", "--preview", "--limit", "1000", "--json")
+			var pre runJSON
+			if json.Unmarshal([]byte(out), &pre) != nil || pre.Entities[1].Failed != tt.failed || pre.Entities[1].Warnings != tt.warned {
+				t.Errorf("the preview predicts %+v, want failed %d warnings %d (exit %d %s)", pre.Entities, tt.failed, tt.warned, code, errOut)
+			}
 			report := filepath.Join(dir, "run.xlsx")
 			code, out, errOut = switchyard(t, "", "--workspace", ws, "import", "crm", "--report", report)
 			want := fmt.Sprintf("IMPORTED (%d); UPDATED (0); UNCHANGED (0); FAILED (%d); WARNINGS (%d)", tt.imported, tt.failed, tt.warned)

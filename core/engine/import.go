@@ -116,6 +116,9 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 			if rest := r.previewLimit() - len(r.res.Entities[idx].Preview); len(items) > rest {
 				items = items[:rest]
 			}
+			if err := r.predictTargets(ctx, p, reader, items); err != nil {
+				return false, err
+			}
 		}
 		var results []RecordResult
 		var deferred []*deferredRecord
@@ -317,10 +320,17 @@ func (r *run) resolveLookups(tx *store.Tx, p *entityPlan, items []*item) error {
 				continue
 			}
 			if r.inRun(l.target) {
-				it.pending = append(it.pending, j)
-				continue
+				// It may come later in the run; a preview knows whether it will (predictTargets).
+				brought, predicted := r.predicted[l.local.Name]
+				if !r.opt.Preview || !predicted || brought[keyText(k)] {
+					it.pending = append(it.pending, j)
+					continue
+				}
 			}
 			missing := fmt.Sprintf("lookup %s: no %s has %s = %v", l.local.Name, l.target, l.targetKey.Name, k)
+			if r.inRun(l.target) {
+				missing += " (and this run does not bring it: the external system has none within the download filter)"
+			}
 			switch l.fm.MissingParent.Policy() {
 			case mapping.MissingFail:
 				it.fail("%s: import %s first (or set the lookup's missingParent to warn)", missing, l.target)
@@ -332,6 +342,51 @@ func (r *run) resolveLookups(tx *store.Tx, p *entityPlan, items []*item) error {
 				it.warn("%s: written without it", missing)
 			}
 		}
+	}
+	return nil
+}
+
+// predictTargets tells a preview which of the page's lookup targets that are
+// neither in the workspace nor read yet this run will bring: it asks the
+// external system for their keys, within the target entity's download
+// filter, so that the preview predicts each lookup's outcome (found later in
+// the run, or missing and settled by missingParent) instead of guessing.
+func (r *run) predictTargets(ctx context.Context, p *entityPlan, reader connector.Reader, items []*item) error {
+	r.predicted = map[string]map[string]bool{}
+	for j, l := range p.lookups {
+		var target *entityPlan
+		for _, tp := range r.plans {
+			if tp.local.Name == l.target && runs(tp.em, Import) {
+				target = tp
+			}
+		}
+		if target == nil {
+			continue
+		}
+		var keys []any
+		for _, it := range items {
+			if k, ok := it.lookupKeys[j]; ok && it.res.Action != Fail {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		where, err := downloadFilter(target, r.res.Started)
+		if err != nil {
+			return err
+		}
+		found := map[string]bool{}
+		q := connector.Query{Entity: target.em.External, Fields: []string{target.key.ext}, Filter: where}
+		_, _, err = readByKeys(ctx, reader, q, target, keys, func(rec meta.Record) {
+			if k, err := store.EncodeValue(target.key.local.Type, rec[target.key.ext]); err == nil && k != nil {
+				found[keyText(k)] = true
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("preview the lookups of %s: %w", p.em.External, err)
+		}
+		r.predicted[l.local.Name] = found
 	}
 	return nil
 }

@@ -28,6 +28,9 @@ type run struct {
 	results []RecordResult
 	// keyReads are the log lines of each entity's reads by key, by entity index.
 	keyReads map[int]*keyReadLog
+	// predicted holds, in a preview, per lookup (local field), the target
+	// keys this run would bring (predictTargets); nil outside a preview.
+	predicted map[string]map[string]bool
 }
 
 func (r *run) do(ctx context.Context) (err error) {
