@@ -379,19 +379,27 @@ func importAll(ctx context.Context, url, external string, want, pageSize int) (t
 // its peak RSS in KB and the CPU time the child used (user and system, all
 // threads: on a shared machine a steadier figure than the time).
 func childImport(records, pageSize int, cpuProfile, memProfile string) (d time.Duration, rss int64, cpu time.Duration, err error) {
+	return runChild("import in a child process", "-records", strconv.Itoa(records), "-pagesize", strconv.Itoa(pageSize),
+		"-cpuprofile", cpuProfile, "-memprofile", memProfile)
+}
+
+// runChild runs this program again with -child-import and args, and returns
+// the import's duration as the child printed it, the child's peak RSS (KB) and
+// its CPU time; what says what the child does, for errors.
+func runChild(what string, args ...string) (d time.Duration, rss int64, cpu time.Duration, err error) {
 	self, err := os.Executable()
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	cmd := exec.Command(self, "-child-import", "-records", strconv.Itoa(records), "-pagesize", strconv.Itoa(pageSize), "-cpuprofile", cpuProfile, "-memprofile", memProfile)
+	cmd := exec.Command(self, append([]string{"-child-import"}, args...)...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("import in a child process: %w", err)
+		return 0, 0, 0, fmt.Errorf("%s: %w", what, err)
 	}
 	secs, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("import in a child process printed %q", out)
+		return 0, 0, 0, fmt.Errorf("%s printed %q", what, out)
 	}
 	rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
 	cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()

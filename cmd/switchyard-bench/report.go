@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -75,23 +72,7 @@ func measureReport(records, pageSize int, run bool) (reportTimes, error) {
 // childReport runs the full import with a report to path in a child process
 // and returns its time, its peak RSS in KB and the CPU time it used.
 func childReport(records, pageSize int, path string) (d time.Duration, rss int64, cpu time.Duration, err error) {
-	self, err := os.Executable()
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	cmd := exec.Command(self, "-child-import", "-child-report", path, "-records", strconv.Itoa(records), "-pagesize", strconv.Itoa(pageSize))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, 0, 0, fmt.Errorf("import with a report in a child process: %w", err)
-	}
-	secs, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	if err != nil {
-		return 0, 0, 0, fmt.Errorf("import with a report in a child process printed %q", out)
-	}
-	rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
-	cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	return time.Duration(secs * float64(time.Second)), rss, cpu, nil
+	return runChild("import with a report in a child process", "-child-report", path, "-records", strconv.Itoa(records), "-pagesize", strconv.Itoa(pageSize))
 }
 
 // reportImport returns part 1's measureImport with an Excel report of every

@@ -60,21 +60,26 @@ func ResetCAPWrites(t testing.TB, base string) {
 
 func capStats(t testing.TB, method, u string) []byte {
 	t.Helper()
+	return statsRequest(t, "the CAP write counts", "testdata/cap", method, u)
+}
+
+// statsRequest sends a request to a test server's /test-stats/ endpoint and
+// returns the body of its 200 answer; what names the counts and dir the
+// server's folder, for the failure message.
+func statsRequest(t testing.TB, what, dir, method, u string) []byte {
+	t.Helper()
 	req, err := http.NewRequest(method, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
-		t.Fatalf("the CAP write counts: %v", err)
+		t.Fatalf("%s: %v", what, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("the CAP write counts: %s %s: %v", method, u, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("the CAP write counts: %s %s: %s: %.200s (is this testdata/cap's serve.js?)", method, u, resp.Status, body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %s %s: %s %v: %.200s (is this %s's serve.js?)", what, method, u, resp.Status, err, body, dir)
 	}
 	return body
 }

@@ -3,7 +3,6 @@ package testenv
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -91,18 +90,5 @@ func ResetFeathersStats(t testing.TB, base string) {
 
 func feathersStats(t testing.TB, method, u string) []byte {
 	t.Helper()
-	req, err := http.NewRequest(method, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatalf("the Feathers request counts: %v", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("the Feathers request counts: %s %s: %s %v: %.200s (is this testdata/feathers's serve.js?)", method, u, resp.Status, err, body)
-	}
-	return body
+	return statsRequest(t, "the Feathers request counts", "testdata/feathers", method, u)
 }
