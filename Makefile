@@ -52,6 +52,21 @@ package: build
 	mv -f Switchyard.tar.xz dist/switchyard-$(VERSION)-linux-amd64.tar.xz
 	@ls -l dist/
 
+## windows: cross-build bin/switchyard.exe for Windows amd64 with mingw-w64 (installed when missing), with the
+## icon, the version information and the application manifest embedded (scripts/windows.sh build)
+.PHONY: windows package-windows test-windows
+windows:
+	@VERSION=$(VERSION) SWITCHYARD_BUILDNUM=$(BUILDNUM) scripts/windows.sh build
+
+## package-windows: the signed .exe and a signed MSI (wixl, osslsigncode) in dist/; a real certificate comes from
+## SWITCHYARD_SIGN_CERT, SWITCHYARD_SIGN_KEY and SWITCHYARD_SIGN_PASS, else a self-signed test one is made
+package-windows: windows
+	@VERSION=$(VERSION) SWITCHYARD_BUILDNUM=$(BUILDNUM) scripts/windows.sh package
+
+## test-windows: the Windows build under Wine (make test's last step, alone): headless end to end, MSI, GUI screenshot
+test-windows:
+	@scripts/wintest.sh
+
 ## screenshots: one PNG per screen of the real app under Xvfb, with the test OData server, into docs/screenshots/
 screenshots: build
 	@scripts/screenshots.sh

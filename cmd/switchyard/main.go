@@ -98,7 +98,8 @@ const usage = `usage:
   switchyard [--workspace FILE] quarantine list|dismiss NAME [ID] [--json]
   switchyard --version
 
-The workspace defaults to $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db.
+The workspace defaults to $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db
+(on Windows %APPDATA%\Switchyard\workspace.db).
 Only the GUI and integration import create it; the other commands need an existing workspace.
 Secrets can be given as SWITCHYARD_<INTEGRATION>_<SETTING>, e.g. SWITCHYARD_CRM_PASSWORD.
 Exit codes: 0 done, 2 some records failed (or check found problems), 1 the run failed, 3 configuration or usage error,
@@ -308,26 +309,26 @@ func undoNewWorkspace(path string) func() {
 	}
 }
 
-// shellQuote quotes s for a POSIX shell when it holds characters the shell would take apart.
+// shellQuote quotes s for a POSIX shell when it holds characters the shell would take apart
+// (on Windows, for cmd.exe and PowerShell: in double quotes, backslashes kept).
 func shellQuote(s string) string {
+	if windowsQuoting {
+		if s == "" || strings.ContainsAny(s, " \t&|<>()^;,'") {
+			return `"` + s + `"`
+		}
+		return s
+	}
 	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`;&|<>()*?[]{}#~!") {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// defaultWorkspace is $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db.
+// defaultWorkspace is $SWITCHYARD_WORKSPACE, else $XDG_DATA_HOME/switchyard/workspace.db
+// (on Windows %APPDATA%\Switchyard\workspace.db: see platformWorkspace).
 func defaultWorkspace() (string, error) {
 	if p := os.Getenv("SWITCHYARD_WORKSPACE"); p != "" {
 		return p, nil
 	}
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("find the default workspace: %w; give one with --workspace FILE", err)
-		}
-		dir = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(dir, "switchyard", "workspace.db"), nil
+	return platformWorkspace()
 }

@@ -57,6 +57,7 @@ func runSchedule(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "# systemd: ~/.config/systemd/user/%s.service\n%s\n# systemd: ~/.config/systemd/user/%s.timer, then: systemctl --user enable --now %s.timer\n%s\n",
 			sn.Unit, sn.Service, sn.Unit, sn.Unit, sn.Timer)
 		fmt.Fprintf(e.stdout, "# Windows Task Scheduler (cmd.exe):\n%s\n\n", sn.Schtasks)
+		fmt.Fprintf(e.stdout, "# Windows Task Scheduler (PowerShell):\n%s\n\n", sn.SchtasksPowerShell)
 	}
 	return nil
 }

@@ -13,9 +13,13 @@ type Snippets struct {
 	Crontab string
 	// Service and Timer are a systemd unit pair, named Unit.service and Unit.timer.
 	Unit, Service, Timer string
-	// Schtasks is a Windows Task Scheduler command, or a comment saying why
-	// the schedule does not fit one.
+	// Schtasks is a Windows Task Scheduler command for cmd.exe, or a comment
+	// saying why the schedule does not fit one.
 	Schtasks string
+	// SchtasksPowerShell is the same command for PowerShell (which would take
+	// the \" inside /TR apart): its stop-parsing token --% passes the rest of
+	// the line to schtasks.exe as cmd.exe does.
+	SchtasksPowerShell string
 }
 
 // OSSnippets returns the entries that run `binary --run-sync integration
@@ -66,7 +70,8 @@ Persistent=true
 [Install]
 WantedBy=timers.target
 `, integration, timer)
-	out.Schtasks = schtasks(integration, binary, workspace, s, cronExpr)
+	st := schtasks(integration, binary, workspace, s, cronExpr)
+	out.Schtasks, out.SchtasksPowerShell = cmdEscape(st), powerShellLine(st)
 	return out, nil
 }
 
@@ -126,7 +131,7 @@ func systemdCalendar(expr string) string {
 // schtasks returns the Task Scheduler command for the schedule, or a
 // comment when schtasks cannot express it.
 func schtasks(integration, binary, workspace string, s Schedule, cronExpr string) string {
-	tr := fmt.Sprintf(`/TR "\"%s\" --run-sync %s --workspace \"%s\""`, binary, integration, workspace)
+	tr := fmt.Sprintf(`/TR "\"%s\" --run-sync %s --workspace \"%s\""`, binary, trArg(integration), workspace)
 	name := fmt.Sprintf(`/TN "Switchyard sync %s"`, integration)
 	f := strings.Fields(cronExpr)
 	num := func(s string) (int, bool) { n, err := strconv.Atoi(s); return n, err == nil }
@@ -187,4 +192,47 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// trArg quotes an argument inside schtasks' /TR "..." (as \"...\") when it
+// holds blanks or is empty.
+func trArg(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\"") {
+		return s
+	}
+	return `\"` + strings.ReplaceAll(s, `"`, ``) + `\"`
+}
+
+// cmdEscape makes a schtasks line safe to paste into cmd.exe: the characters
+// cmd.exe acts on (& | < > ^) get a caret where cmd.exe sees them outside
+// quotes, which the \" inside /TR makes happen in paths like C:\R&D\w.db.
+func cmdEscape(line string) string {
+	if strings.HasPrefix(line, "REM ") {
+		return line
+	}
+	var b strings.Builder
+	quoted := false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case !quoted && strings.ContainsRune("&|<>^", r):
+			b.WriteByte('^')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// powerShellLine is a schtasks line for PowerShell: with --% after the
+// program, PowerShell hands the rest to schtasks.exe unparsed; a comment
+// starts with # there.
+func powerShellLine(line string) string {
+	if rest, ok := strings.CutPrefix(line, "REM "); ok {
+		return "# " + rest
+	}
+	if rest, ok := strings.CutPrefix(line, "schtasks "); ok {
+		return "schtasks --% " + rest
+	}
+	return line
 }
