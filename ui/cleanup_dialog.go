@@ -66,7 +66,7 @@ func (sc *mapMetadataScreen) showCleanUp(findings []mapping.Finding) {
 		}
 	})
 	d.SetButtons([]fyne.CanvasObject{pick, clean})
-	d.Show()
+	sc.shell.track(d, d.Hide, pick.OnTapped)
 	sc.cleanup = d
 }
 

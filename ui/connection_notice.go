@@ -38,7 +38,7 @@ func (s *Shell) showSignIn(msg string) {
 		text.Selectable = true
 		d := dialog.NewCustom("Sign in to the service", "Close", text, s.win)
 		d.Resize(fyne.NewSize(560, 220))
-		d.Show()
+		s.track(d, nil, d.Hide)
 		s.lastNotice = msg
 	})
 }

@@ -27,31 +27,44 @@ func (p *entityPane) editFilter(dir mapping.Direction) {
 		}
 		local := p.loc.Name
 		count := func(ctx context.Context, text string) (int64, error) { return svc.CountLocal(ctx, local, text) }
-		showFilterDialog(fmt.Sprintf("Upload filter — which %s rows are uploaded", local), p.loc, p.draft.UploadFilter, count, p.sc.shell.win,
+		values := func(field string) []string { return p.recentValues(field) }
+		p.sc.shell.showFilterDialog(fmt.Sprintf("Upload filter — which %s rows are uploaded", local), p.loc, p.draft.UploadFilter, count, values,
 			func(text string) { p.draft.UploadFilter = text; p.updateFilters(); p.setDirty() })
 		return
 	}
 	count := func(ctx context.Context, text string) (int64, error) { return svc.CountExternal(ctx, name, ext, text) }
-	showFilterDialog(fmt.Sprintf("Download filter — which %s records are downloaded", ext), p.ext, p.draft.DownloadFilter, count, p.sc.shell.win,
+	values := func(field string) []string {
+		for _, fm := range p.draft.Fields {
+			if fm.External == field && !fm.Disabled && fm.Local != "" {
+				return p.recentValues(fm.Local)
+			}
+		}
+		return nil
+	}
+	p.sc.shell.showFilterDialog(fmt.Sprintf("Download filter — which %s records are downloaded", ext), p.ext, p.draft.DownloadFilter, count, values,
 		func(text string) { p.draft.DownloadFilter = text; p.updateFilters(); p.setDirty() })
+}
+
+// recentValues returns values the local field holds in the workspace (the
+// most frequent first), for the filter editor's value pickers.
+func (p *entityPane) recentValues(field string) []string {
+	if p.draft.Local == "" {
+		return nil
+	}
+	vs, err := p.sc.shell.svc.FieldValues(p.sc.shell.ctx(), p.draft.Local, field, 20)
+	if err != nil {
+		return nil
+	}
+	return vs
 }
 
 // onExport saves the entity's mapping to a file the admin picks.
 func (p *entityPane) onExport() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		defer w.Close()
-		if err := p.exportTo(w); err != nil {
-			p.sc.shell.showError("Could not export the mapping of "+p.ext.Name, err, "Choose a folder you can write to and try again.")
-			return
-		}
-		p.setStatus("Exported the mapping of "+p.ext.Name+" to "+w.URI().Path(), widget.SuccessImportance)
-	}, p.sc.shell.win)
-	d.SetFileName(mapping.LocalName(p.ext.Name) + ".entity.json")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
-	d.Show()
+	p.sc.shell.saveAs("Export the mapping of "+p.ext.Name, p.sc.shell.exportFolder(), mapping.LocalName(p.ext.Name)+".entity.json",
+		p.exportTo,
+		func(path string) {
+			p.setStatus("Exported the mapping of "+p.ext.Name+" to "+path, widget.SuccessImportance)
+		})
 }
 
 // exportTo writes the saved mapping of the entity to w.
@@ -59,10 +72,20 @@ func (p *entityPane) exportTo(w io.Writer) error {
 	return p.sc.shell.svc.ExportEntity(p.sc.shell.ctx(), p.sc.in.Name, p.ext.Name, w)
 }
 
-// onImport reads an entity mapping file the admin picks into the integration.
+// onImport reads an entity mapping file the admin picks into the
+// integration (saved at once, as an import is), after asking about unsaved
+// changes of the mapping shown.
 func (p *entityPane) onImport() {
+	p.sc.guard(p.pickImport, nil)
+}
+
+func (p *entityPane) pickImport() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
+		if err != nil {
+			p.sc.shell.showError("Could not open the file", err, "Pick the file again, or check that it can be read.")
+			return
+		}
+		if r == nil {
 			return
 		}
 		defer r.Close()

@@ -33,18 +33,23 @@ type entityPane struct {
 	dirty  bool
 	// sugg holds the suggestions for each external field, best first.
 	sugg map[string]mapping.Suggestion
+	// newLocal is the local entity that Create from external plans: Save creates it.
+	newLocal *meta.Entity
 
 	title     *widget.RichText
-	localSel  *widget.Select
+	localSel  *keySelect
 	createBtn *widget.Button
-	keySel    *widget.Select
-	dirSel    *widget.Select
+	keySel    *keySelect
+	dirSel    *keySelect
 	filters   *widget.Label
 	fields    *fieldsTable
 	status    *widget.Label
 	saveBtn   *widget.Button
 	exportBtn *widget.Button
-	root      fyne.CanvasObject
+	marker    *widget.Label
+	// warnings shows what checking the mapping warns about this entity.
+	warnings *widget.Label
+	root     fyne.CanvasObject
 }
 
 func newEntityPane(sc *mapMetadataScreen) *entityPane {
@@ -55,22 +60,26 @@ func newEntityPane(sc *mapMetadataScreen) *entityPane {
 
 func (p *entityPane) buildUI() {
 	p.title = widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleStrong, Text: ""})
-	p.localSel = widget.NewSelect(nil, p.onLocal)
+	p.localSel = newKeySelect(nil, p.onLocal)
 	p.localSel.PlaceHolder = noLocal
 	p.createBtn = widget.NewButtonWithIcon("Create from external", theme.ContentAddIcon(), p.onCreate)
-	p.keySel = widget.NewSelect(nil, func(k string) { p.draft.PrimaryKey = k; p.setDirty() })
+	p.keySel = newKeySelect(nil, func(k string) { p.draft.PrimaryKey = k; p.setDirty() })
 	dirs := make([]string, len(mapping.Directions))
 	for i, d := range mapping.Directions {
 		dirs[i] = string(d)
 	}
-	p.dirSel = widget.NewSelect(dirs, func(d string) { p.draft.Direction = mapping.Direction(d); p.setDirty() })
+	p.dirSel = newKeySelect(dirs, func(d string) { p.draft.Direction = mapping.Direction(d); p.setDirty() })
 	p.filters = widget.NewLabel("")
-	p.filters.Truncation = fyne.TextTruncateEllipsis
+	p.filters.Wrapping = fyne.TextWrapWord
+	p.warnings = widget.NewLabel("")
+	p.warnings.Importance = widget.WarningImportance
+	p.warnings.Wrapping = fyne.TextWrapWord
+	p.warnings.Hide()
 
 	formBox := container.New(layout.NewFormLayout(),
 		form.NewLabel("Local entity", true), container.NewBorder(nil, nil, nil, p.createBtn, p.localSel),
-		form.NewLabel("Primary key", true), container.NewGridWithColumns(2, p.keySel,
-			container.NewBorder(nil, nil, form.NewLabel("Sync direction", true), nil, p.dirSel)),
+		form.NewLabel("Primary key", true), p.keySel,
+		form.NewLabel("Sync direction", true), p.dirSel,
 		form.NewLabel("Filters", false), p.filters,
 	)
 
@@ -80,21 +89,22 @@ func (p *entityPane) buildUI() {
 	ulFilter := widget.NewButtonWithIcon("Upload filter…", theme.UploadIcon(), func() { p.editFilter(mapping.Upload) })
 	p.exportBtn = widget.NewButtonWithIcon("Export entity…", theme.DocumentSaveIcon(), p.onExport)
 	importBtn := widget.NewButtonWithIcon("Import entity…", theme.FolderOpenIcon(), p.onImport)
-	p.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), p.save)
+	p.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { p.save() })
 	p.saveBtn.Importance = widget.HighImportance
-	actions := container.NewHBox(mapSuggested, dlFilter, ulFilter, widget.NewSeparator(), p.exportBtn, importBtn)
+	actions := newToolbar(mapSuggested, dlFilter, ulFilter, nil, p.exportBtn, importBtn)
 	p.status = widget.NewLabel("")
-	p.status.Truncation = fyne.TextTruncateEllipsis
+	p.status.Wrapping = fyne.TextWrapWord
+	p.marker = newUnsavedMarker()
 
 	fieldsTitle := widget.NewLabelWithStyle("Fields", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewVBox(p.title, formBox, widget.NewSeparator(), container.NewBorder(nil, nil, fieldsTitle, nil, actions))
-	bottom := container.NewBorder(nil, nil, nil, p.saveBtn, p.status)
+	top := container.NewVBox(p.title, formBox, p.warnings, widget.NewSeparator(), container.NewBorder(nil, nil, fieldsTitle, nil, actions))
+	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(p.marker, p.saveBtn), p.status)
 	p.root = container.NewBorder(top, bottom, nil, nil, p.fields.view)
 }
 
 // show loads the mapping of ext (em when mapped) as a new draft.
 func (p *entityPane) show(ext meta.Entity, em mapping.EntityMapping, mapped bool) {
-	p.ext, p.mapped, p.dirty = ext, mapped, false
+	p.ext, p.mapped, p.dirty, p.newLocal = ext, mapped, false, nil
 	if !mapped {
 		em = mapping.EntityMapping{External: ext.Name, Direction: mapping.Download, PrimaryKey: mapping.ExternalKeyField}
 	}
@@ -128,7 +138,21 @@ func (p *entityPane) show(ext meta.Entity, em mapping.EntityMapping, mapped bool
 	p.dirSel.OnChanged = func(d string) { p.draft.Direction = mapping.Direction(d); p.setDirty() }
 	p.updateFilters()
 	p.setStatus("", widget.MediumImportance)
+	p.showFindings()
 	p.updateButtons()
+}
+
+// showFindings shows what checking the mapping warns about this entity.
+func (p *entityPane) showFindings() {
+	if p.ext.Name == "" {
+		p.warnings.Hide()
+		return
+	}
+	var lines []string
+	for _, f := range p.sc.entityWarnings(p.ext.Name) {
+		lines = append(lines, "Warning: "+findingText(f))
+	}
+	showMessage(p.warnings, strings.Join(lines, "\n"))
 }
 
 // setLocal makes the local entity called name the draft's target and
@@ -136,6 +160,9 @@ func (p *entityPane) show(ext meta.Entity, em mapping.EntityMapping, mapped bool
 func (p *entityPane) setLocal(name string) {
 	p.draft.Local = name
 	p.loc, _ = p.sc.local(name)
+	if p.newLocal != nil && p.newLocal.Name == name {
+		p.loc = *p.newLocal
+	}
 	p.sugg = map[string]mapping.Suggestion{}
 	if p.loc.Name != "" {
 		for _, s := range mapping.Suggest(p.ext, p.loc, mapping.SuggestOptions{Mapped: mappedEntities(p.sc.in), PrimaryKey: p.draft.PrimaryKey}) {
@@ -157,23 +184,46 @@ func (p *entityPane) setLocal(name string) {
 }
 
 func (p *entityPane) onLocal(name string) {
-	p.setLocal(name)
+	p.setLocal(strings.TrimSuffix(name, newSuffix))
 	p.setDirty()
 }
 
-// onCreate creates a local entity from the external one and maps every field to it.
+// newSuffix marks, in the local entity picker, the entity Save will create.
+const newSuffix = " (new)"
+
+// onCreate plans a local entity made from the external one (typed fields, a
+// field for the external key, lookups to the entities already mapped) with
+// every field mapped to it, as the draft: like every other edit, Save
+// creates and saves it, Discard forgets it.
 func (p *entityPane) onCreate() {
 	if p.mapped {
 		p.sc.shell.showError("Could not create a local entity", fmt.Errorf("%s already maps to %s", p.ext.Name, p.draft.Local),
 			"Pick another local entity in the list, or export this mapping, delete it and enable the entity again.")
 		return
 	}
-	res, err := p.sc.shell.svc.CreateLocalEntity(p.sc.shell.ctx(), p.sc.in.Name, p.ext.Name, "")
-	if err != nil {
-		p.sc.shell.showError("Could not create a local entity for "+p.ext.Name, err, "Pick the existing local entity in the list instead, or refresh the schema.")
+	name := mapping.LocalName(p.ext.Name)
+	if _, exists := p.sc.local(name); exists {
+		p.sc.shell.showError("Could not create a local entity for "+p.ext.Name, fmt.Errorf("the local entity %q exists already", name),
+			"Pick it in the Local entity list: its fields are suggested for the external ones.")
 		return
 	}
-	p.sc.afterSave(strings.ReplaceAll(strings.TrimSpace(res.Summary()), "\n", "; "))
+	loc, em, err := mapping.FromExternal(p.ext, name, mappedEntities(p.sc.in))
+	if err != nil {
+		p.sc.shell.showError("Could not create a local entity for "+p.ext.Name, err, "Pick an existing local entity in the list instead, or refresh the schema.")
+		return
+	}
+	em.Direction, em.DownloadFilter, em.UploadFilter = p.draft.Direction, p.draft.DownloadFilter, p.draft.UploadFilter
+	p.newLocal = &loc
+	p.draft = em
+	p.localSel.OnChanged = nil
+	if !slices.Contains(p.localSel.Options, name+newSuffix) {
+		p.localSel.Options = append(p.localSel.Options, name+newSuffix)
+	}
+	p.localSel.SetSelected(name + newSuffix)
+	p.localSel.OnChanged = p.onLocal
+	p.setLocal(name)
+	p.setDirty()
+	p.setStatus(fmt.Sprintf("Planned the local entity %s with %d fields, all mapped: Save creates it.", name, len(loc.Fields)), widget.SuccessImportance)
 }
 
 // onMapSuggested maps every unmapped field whose best suggestion scores at
@@ -196,30 +246,31 @@ func (p *entityPane) onMapSuggested() {
 		p.setStatus(fmt.Sprintf("No suggestion scores %d or more for the fields left unmapped: pick their local fields by hand.", mapping.SuggestThreshold), widget.WarningImportance)
 		return
 	}
-	p.dirty = true
-	p.updateButtons()
+	p.setDirty()
 	p.setStatus(fmt.Sprintf("Mapped %d fields from the suggestions: check them, then Save.", len(added)), widget.SuccessImportance)
 }
 
-// save saves the draft.
-func (p *entityPane) save() {
+// save saves the draft and reports whether it did.
+func (p *entityPane) save() bool {
 	if p.ext.Name == "" {
-		return
+		return true
 	}
 	if p.draft.Local == "" {
 		p.setStatus("Pick a local entity (or click Create from external) before saving.", widget.DangerImportance)
-		return
+		return false
 	}
-	p.sc.saveMapping(p.draft, fmt.Sprintf("Saved the mapping of %s (%d fields)", p.ext.Name, len(p.draft.Fields)))
+	return p.sc.saveMapping(p.draft, fmt.Sprintf("Saved the mapping of %s (%d fields)", p.ext.Name, len(p.draft.Fields)))
 }
 
 // setDirty marks the draft changed.
 func (p *entityPane) setDirty() {
 	p.dirty = true
 	p.updateButtons()
+	p.sc.entities.list.Refresh()
 }
 
 func (p *entityPane) updateButtons() {
+	setMarker(p.marker, p.dirty)
 	if p.mapped && !p.dirty {
 		p.exportBtn.Enable()
 	} else {

@@ -58,7 +58,7 @@ func newFieldsTable(p *entityPane) *fieldsTable {
 				l.Truncation = fyne.TextTruncateEllipsis
 				row.Add(l)
 			}
-			row.Add(widget.NewSelect(nil, nil))
+			row.Add(newKeySelect(nil, nil))
 			for range 2 {
 				l := widget.NewLabel("")
 				l.Truncation = fyne.TextTruncateEllipsis
@@ -89,7 +89,7 @@ func (t *fieldsTable) update(id widget.ListItemID, o fyne.CanvasObject) {
 	f := p.ext.Fields[id]
 	objs := o.(*fyne.Container).Objects
 	check, name, typ := objs[0].(*widget.Check), objs[1].(*widget.Label), objs[2].(*widget.Label)
-	sel, match, lookup := objs[3].(*widget.Select), objs[4].(*widget.Label), objs[5].(*widget.Label)
+	sel, match, lookup := objs[3].(*keySelect), objs[4].(*widget.Label), objs[5].(*widget.Label)
 
 	idx := p.fieldIndex(f.Name)
 	var fm mapping.FieldMapping
@@ -135,7 +135,7 @@ func (t *fieldsTable) update(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	switch {
 	case fm.Lookup != "":
-		lookup.SetText(f.Target + " → " + fm.Lookup)
+		lookup.SetText(f.Target + " > " + fm.Lookup)
 	default:
 		lookup.SetText(f.Target)
 	}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -66,11 +66,17 @@ type filterEditor struct {
 	noRows   *widget.Label
 	addBtn   *widget.Button
 	join     *widget.RadioGroup
-	text     *widget.Entry
+	text     *keyEntry
 	problem  *widget.Label
 	matching *widget.Label
 	note     *widget.Label
+	// quoteBtn puts a bare word that is no field (city eq Berlin) in quotes.
+	quoteBtn *widget.Button
+	// unquoted are the bare words of the text that name no field.
+	unquoted []*filter.Field
 	root     fyne.CanvasObject
+	// values, when set, returns values a field holds (recent values), for the value pickers.
+	values func(field string) []string
 
 	// syncing is true while the rows write the text, so that the text does not rebuild the rows.
 	syncing bool
@@ -85,7 +91,12 @@ type filterEditor struct {
 
 // newFilterEditor returns an editor of text, a filter of ent; count may be nil.
 func newFilterEditor(ent meta.Entity, text string, count counter) *filterEditor {
-	fe := &filterEditor{ent: ent, count: count}
+	return newFilterEditorWith(ent, text, count, nil)
+}
+
+// newFilterEditorWith is newFilterEditor whose value pickers offer values(field); values may be nil.
+func newFilterEditorWith(ent meta.Entity, text string, count counter, values func(field string) []string) *filterEditor {
+	fe := &filterEditor{ent: ent, count: count, values: values}
 	fe.rowsBox = container.NewVBox()
 	fe.addBtn = widget.NewButtonWithIcon("Add condition", theme.ContentAddIcon(), func() {
 		fe.addRow(ent.Fields[0].Name, "", "")
@@ -100,13 +111,15 @@ func newFilterEditor(ent meta.Entity, text string, count counter) *filterEditor 
 	fe.syncing = true
 	fe.join.SetSelected("all conditions (and)")
 	fe.syncing = false
-	fe.text = widget.NewMultiLineEntry()
+	fe.text = newKeyMultiLineEntry()
 	fe.text.SetMinRowsVisible(3)
 	fe.text.Wrapping = fyne.TextWrapWord
 	fe.text.SetPlaceHolder("e.g. statecode eq 0 and modifiedon ge now() sub duration'P30D' — empty moves every record")
 	fe.text.OnChanged = fe.textChanged
 	fe.problem = widget.NewLabel("")
 	fe.problem.Wrapping = fyne.TextWrapWord
+	fe.quoteBtn = widget.NewButtonWithIcon("", theme.ContentRedoIcon(), fe.quoteWords)
+	fe.quoteBtn.Hide()
 	fe.matching = widget.NewLabel("")
 	fe.note = widget.NewLabel("")
 	fe.note.Importance = widget.LowImportance
@@ -119,7 +132,7 @@ func newFilterEditor(ent meta.Entity, text string, count counter) *filterEditor 
 	rows.SetMinSize(fyne.NewSize(700, 170))
 	top := container.NewVBox(match, rows, container.NewHBox(fe.addBtn), fe.note, widget.NewSeparator(),
 		widget.NewLabelWithStyle("Filter text", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), fe.text)
-	fe.root = container.NewVBox(top, fe.problem, fe.matching)
+	fe.root = container.NewVBox(top, fe.problem, container.NewHBox(fe.quoteBtn), fe.matching)
 
 	fe.syncing = true
 	fe.text.SetText(text)
@@ -133,22 +146,27 @@ func (fe *filterEditor) Text() string { return strings.TrimSpace(fe.text.Text) }
 
 // conditionRow is one condition: a field, an operator and a value.
 type conditionRow struct {
-	fe     *filterEditor
-	field  *widget.Select
-	op     *widget.Select
-	value  *widget.Entry
-	choice *widget.Select // the value of a bool field
+	fe    *filterEditor
+	field *keySelect
+	op    *keySelect
+	// value is typed, or picked from the field's options and recent values.
+	value  *widget.SelectEntry
+	choice *keySelect // the value of a bool field
 	box    *fyne.Container
 	ops    []operator
+	// picks maps a picker option (an option set's "1 — Active") to the value it writes.
+	picks map[string]string
+	// options are the value's drop-down choices.
+	options []string
 }
 
 // addRow adds a condition row for field, op (an operator label, "" for the first) and value.
 func (fe *filterEditor) addRow(field, opLabel, value string) *conditionRow {
 	r := &conditionRow{fe: fe}
-	r.field = widget.NewSelect(fe.ent.FieldNames(), nil)
-	r.op = widget.NewSelect(nil, nil)
-	r.value = widget.NewEntry()
-	r.choice = widget.NewSelect([]string{"true", "false"}, nil)
+	r.field = newKeySelect(fe.ent.FieldNames(), nil)
+	r.op = newKeySelect(nil, nil)
+	r.value = widget.NewSelectEntry(nil)
+	r.choice = newKeySelect([]string{"true", "false"}, nil)
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { fe.removeRow(r) })
 	valueBox := container.NewStack(r.value, r.choice)
 	r.box = container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(330, r.field.MinSize().Height), container.NewGridWithColumns(2, r.field, r.op)), remove, valueBox)
@@ -179,11 +197,33 @@ func (r *conditionRow) setField(field, opLabel, value string) {
 	r.op.Selected = opLabel
 	r.op.Refresh()
 	r.value.SetPlaceHolder(placeholderFor(f.Type))
+	r.setPicks(f)
 	r.value.Text = value
 	r.value.Refresh()
 	r.choice.Selected = value
 	r.choice.Refresh()
 	r.updateValue()
+}
+
+// setPicks offers the values field f can take in the value's drop-down: an
+// option set's members ("1 — Active"), else the values the field holds in
+// the workspace, the most frequent first.
+func (r *conditionRow) setPicks(f meta.Field) {
+	r.picks = map[string]string{}
+	var opts []string
+	for _, m := range f.Enum {
+		label := m.Value
+		if m.Name != "" && m.Name != m.Value {
+			label = m.Value + " — " + m.Name
+		}
+		opts = append(opts, label)
+		r.picks[label] = m.Value
+	}
+	if len(opts) == 0 && r.fe.values != nil && f.Name != "" {
+		opts = r.fe.values(f.Name)
+	}
+	r.options = opts
+	r.value.SetOptions(opts)
 }
 
 // placeholderFor shows how a value of type t is written.
@@ -241,6 +281,9 @@ func (r *conditionRow) term() string {
 		return fmt.Sprintf("%s %s null", f.Name, o.op)
 	}
 	value := strings.TrimSpace(r.value.Text)
+	if v, ok := r.picks[value]; ok {
+		value = v
+	}
 	if f.Type == meta.Bool {
 		value = r.choice.Selected
 	}
@@ -346,13 +389,29 @@ func (fe *filterEditor) validate(text string) {
 	if fe.onValid != nil {
 		fe.onValid(fe.valid)
 	}
+	fe.unquoted = nil
+	if parsed, perr := filter.Parse(text); perr == nil && err != nil {
+		fe.unquoted = unquotedWords(parsed, fe.ent)
+	}
+	if len(fe.unquoted) > 0 {
+		w := fe.unquoted[0].Name
+		fe.quoteBtn.SetText(fmt.Sprintf("Put '%s' in quotes", w))
+		fe.quoteBtn.Show()
+	} else {
+		fe.quoteBtn.Hide()
+	}
 	fe.gen++
 	if fe.timer != nil {
 		fe.timer.Stop()
 	}
 	if err != nil {
 		fe.problem.Importance = widget.DangerImportance
-		fe.problem.SetText(filterProblem(err))
+		msg := filterProblem(err)
+		if len(fe.unquoted) > 0 {
+			w := fe.unquoted[0].Name
+			msg = fmt.Sprintf("%s is not a field of %s: a text value goes in single quotes, '%s'.\n%s", w, fe.ent.Name, w, msg)
+		}
+		fe.problem.SetText(msg)
 		fe.matching.SetText("")
 		return
 	}
@@ -390,6 +449,71 @@ func (fe *filterEditor) validate(text string) {
 	})
 }
 
+// unquotedWords returns the bare words of e compared with a field that name
+// no field of ent: text values typed without their quotes (city eq Berlin).
+func unquotedWords(e filter.Expr, ent meta.Entity) []*filter.Field {
+	var out []*filter.Field
+	known := func(x filter.Expr) bool {
+		f, ok := x.(*filter.Field)
+		if !ok {
+			return true
+		}
+		_, has := ent.Field(f.Name)
+		return has
+	}
+	bare := func(x filter.Expr) {
+		if f, ok := x.(*filter.Field); ok && !known(f) {
+			out = append(out, f)
+		}
+	}
+	var walk func(x filter.Expr)
+	walk = func(x filter.Expr) {
+		switch v := x.(type) {
+		case *filter.Logical:
+			for _, t := range v.Terms {
+				walk(t)
+			}
+		case *filter.Not:
+			walk(v.X)
+		case *filter.Compare:
+			if _, isField := v.Left.(*filter.Field); isField && known(v.Left) {
+				bare(v.Right)
+			} else if _, isField := v.Right.(*filter.Field); isField && known(v.Right) {
+				bare(v.Left)
+			}
+		case *filter.Call:
+			for _, a := range v.Args[min(1, len(v.Args)):] {
+				bare(a)
+			}
+		case *filter.In:
+			for _, a := range v.List {
+				bare(a)
+			}
+		}
+	}
+	walk(e)
+	sort.Slice(out, func(i, j int) bool { return out[i].At < out[j].At })
+	return out
+}
+
+// quoteWords puts the bare words that name no field in quotes, in the text.
+func (fe *filterEditor) quoteWords() {
+	text := []rune(fe.text.Text)
+	// From the last to the first, so that the columns before stay right.
+	ws := append([]*filter.Field{}, fe.unquoted...)
+	for i := len(ws) - 1; i >= 0; i-- {
+		w := ws[i]
+		at := w.At - 1
+		end := at + len([]rune(w.Name))
+		if at < 0 || end > len(text) || string(text[at:end]) != w.Name {
+			continue
+		}
+		quoted := []rune("'" + strings.ReplaceAll(w.Name, "'", "''") + "'")
+		text = append(text[:at], append(quoted, text[end:]...)...)
+	}
+	fe.text.SetText(string(text))
+}
+
 // filterProblem words a filter's errors, each with its column.
 func filterProblem(err error) string {
 	var es filter.Errors
@@ -407,16 +531,17 @@ func filterProblem(err error) string {
 	return err.Error()
 }
 
-// showFilterDialog opens the filter editor in a dialog; done gets the text when the admin clicks Apply.
-func showFilterDialog(title string, ent meta.Entity, text string, count counter, win fyne.Window, done func(string)) *filterEditor {
-	fe := newFilterEditor(ent, text, count)
-	d := dialog.NewCustomWithoutButtons(title, fe.root, win)
-	apply := widget.NewButtonWithIcon("Apply", theme.ConfirmIcon(), func() {
-		d.Hide()
+// showFilterDialog opens the filter editor in a dialog; done gets the text
+// when the admin clicks Apply (or presses Enter outside the filter text).
+func (s *Shell) showFilterDialog(title string, ent meta.Entity, text string, count counter, values func(string) []string, done func(string)) *filterEditor {
+	fe := newFilterEditorWith(ent, text, count, values)
+	_, apply := s.formDialog(title, "Apply", fe.root, fyne.NewSize(820, 560), func() bool {
+		if !fe.valid {
+			return false
+		}
 		done(fe.Text())
+		return true
 	})
-	apply.Importance = widget.HighImportance
-	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), d.Hide)
 	fe.onValid = func(ok bool) {
 		if ok {
 			apply.Enable()
@@ -425,9 +550,7 @@ func showFilterDialog(title string, ent meta.Entity, text string, count counter,
 		}
 	}
 	fe.onValid(fe.valid)
-	d.SetButtons([]fyne.CanvasObject{cancel, apply})
-	d.Resize(fyne.NewSize(820, 560))
-	d.Show()
-	win.Canvas().Focus(fe.text)
+	s.win.Canvas().Focus(fe.text)
+	s.filterEditor = fe
 	return fe
 }

@@ -75,7 +75,7 @@ func TestDownloadPreviewAndRun(t *testing.T) {
 	if len(runs.items) != 1 {
 		t.Fatalf("%d runs listed", len(runs.items))
 	}
-	runs.list.list.Select(0)
+	runs.list.onOpen(0) // a double click
 	d := runs.details
 	if d == nil || len(d.entities) != 1 || d.entities[0].Entity != "Accounts" {
 		t.Fatalf("run details: %+v", d)
@@ -156,11 +156,12 @@ func TestSchedulesNextRunAndSnippet(t *testing.T) {
 			sc = x
 		}
 	}
-	cron, _ := schedule.Schedule{Cron: "30 2 * * *"}.Next(time.Now(), start)
+	cron, _ := schedule.Schedule{Cron: "30 2 * * *"}.Next(start)
+	now := time.Now()
 	want := []string{
-		"crm|cron 30 2 * * *|yes|" + cron.Local().Format("2006-01-02 15:04"),
-		"crm|every 15m|yes|" + start.Add(15*time.Minute).Local().Format("2006-01-02 15:04"),
-		"crm|every 1h|no|—",
+		"crm|every day at 02:30|on|" + schedule.When(cron, now),
+		"crm|every 15 minutes|on|" + schedule.When(start.Add(15*time.Minute), now),
+		"crm|every hour|off|—",
 	}
 	for i, w := range want {
 		if got := cells(4, sc.list.cellFn, i); got != w {
@@ -216,13 +217,11 @@ func TestShortcutsThemeAndWindowSize(t *testing.T) {
 	}
 
 	prefs := fyne.CurrentApp().Preferences()
-	shortcut(fyne.KeyL)
-	if got := prefs.String(prefTheme); got != themeDark {
-		t.Errorf("theme after Ctrl+L = %q", got)
-	}
-	shortcut(fyne.KeyL)
-	if got := prefs.String(prefTheme); got != themeLight {
-		t.Errorf("theme after a second Ctrl+L = %q", got)
+	for i, want := range []string{themeLight, themeDark, themeSystem, themeLight} {
+		shortcut(fyne.KeyL)
+		if got := prefs.String(prefTheme); got != want {
+			t.Errorf("theme after Ctrl+L %d times = %q, want %q", i+1, got, want)
+		}
 	}
 
 	f.win.Resize(fyne.NewSize(1000, 640))
@@ -279,7 +278,7 @@ func TestSyncWarnsBeforeRemoving(t *testing.T) {
 	if !f.shows("1 local " + em.Local + " record(s) that Accounts no longer has will be removed") {
 		t.Errorf("the warning is not on screen: %q", f.texts())
 	}
-	f.tap(t, "No")
+	f.key(fyne.KeyEscape) // Esc says no
 	if logs, _ := f.shell.svc.SyncHistory(context.Background(), "crm", 0); len(logs) != 0 {
 		t.Errorf("the sync ran although the admin said no: %d runs", len(logs))
 	}

@@ -174,6 +174,9 @@ func (f *fixture) button(t *testing.T, text string) *widget.Button {
 		if b, ok := o.(*widget.Button); ok && b.Text == text {
 			found = b
 		}
+		if b, ok := o.(*keyButton); ok && b.Text == text {
+			found = &b.Button
+		}
 	}
 	if found == nil {
 		t.Fatalf("no visible button %q; texts shown: %q", text, f.texts())

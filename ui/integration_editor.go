@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,6 +17,7 @@ import (
 
 	"switchyard/core/connector"
 	"switchyard/core/mapping"
+	"switchyard/core/schedule"
 	"switchyard/core/spec"
 	"switchyard/core/store"
 	"switchyard/ui/form"
@@ -37,9 +40,9 @@ type integrationEditor struct {
 	infos []connector.Info
 	info  connector.Info
 
-	name     *widget.Entry
+	name     *keyEntry
 	nameErr  *widget.Label
-	picker   *widget.Select
+	picker   *keySelect
 	about    *widget.Label
 	form     *form.Form
 	formBox  *fyne.Container
@@ -47,7 +50,19 @@ type integrationEditor struct {
 	progress *widget.ProgressBarInfinite
 	testBtn  *widget.Button
 	saveBtn  *widget.Button
+	marker   *widget.Label
+	heading  *widget.RichText
 	root     fyne.CanvasObject
+	// schedules is the schedules section, part of the draft.
+	schedules *scheduleSection
+	// baseline is the draft as saved (state), to tell unsaved changes.
+	baseline string
+	// failedTest is the state whose connection test failed last, "" when none did.
+	failedTest string
+	// failedErr is that test's error.
+	failedErr error
+	// detected is the system the last connection test recognised, e.g. "Business Central".
+	detected string
 }
 
 // newIntegrationEditor returns the editor of orig, or of a new integration when orig is nil.
@@ -65,17 +80,17 @@ func (ed *integrationEditor) buildUI() {
 		title = fmt.Sprintf("Edit integration %q", ed.orig.Name)
 	}
 
-	ed.name = widget.NewEntry()
+	ed.name = newKeyEntry()
 	ed.name.SetPlaceHolder("e.g. crm")
 	ed.nameErr = errorLabel()
 	ed.nameErr.SizeName = theme.SizeNameCaptionText
-	ed.name.OnChanged = func(string) { showMessage(ed.nameErr, "") }
+	ed.name.OnChanged = func(string) { showMessage(ed.nameErr, ""); ed.changed() }
 
 	titles := make([]string, len(ed.infos))
 	for i, info := range ed.infos {
 		titles[i] = connectorTitle(info)
 	}
-	ed.picker = widget.NewSelect(titles, nil)
+	ed.picker = newKeySelect(titles, nil)
 	ed.about = widget.NewLabel("")
 	ed.about.Importance = widget.LowImportance
 	ed.about.SizeName = theme.SizeNameCaptionText
@@ -89,7 +104,13 @@ func (ed *integrationEditor) buildUI() {
 		connLabel, container.New(layout.NewCustomPaddedVBoxLayout(0), ed.picker, ed.about),
 	)
 	settings := widget.NewLabelWithStyle("Connection settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	body := container.NewVScroll(container.NewVBox(top, widget.NewSeparator(), settings, ed.formBox))
+	var scheds []schedule.Schedule
+	if ed.orig != nil {
+		scheds = ed.orig.Schedules
+	}
+	ed.schedules = newScheduleSection(ed, scheds)
+	body := container.NewVScroll(container.NewVBox(top, widget.NewSeparator(), settings, ed.formBox,
+		widget.NewSeparator(), ed.schedules.root))
 
 	ed.status = widget.NewLabel("")
 	ed.status.Wrapping = fyne.TextWrapWord
@@ -100,11 +121,13 @@ func (ed *integrationEditor) buildUI() {
 	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), ed.onCancel)
 	ed.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), ed.onSave)
 	ed.saveBtn.Importance = widget.HighImportance
-	buttons := container.NewHBox(ed.testBtn, cancel, ed.saveBtn)
+	ed.marker = newUnsavedMarker()
+	buttons := container.NewHBox(ed.marker, ed.testBtn, cancel, ed.saveBtn)
 	bottom := container.NewVBox(widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, buttons, container.NewStack(ed.status, ed.progress)))
 
-	ed.root = container.NewPadded(container.NewBorder(heading(title), bottom, nil, nil, body))
+	ed.heading = heading(title)
+	ed.root = container.NewPadded(container.NewBorder(ed.heading, bottom, nil, nil, body))
 
 	// Fill in the values last, so that the handlers see a complete page.
 	ed.picker.OnChanged = ed.onConnector
@@ -120,7 +143,53 @@ func (ed *integrationEditor) buildUI() {
 	case len(ed.infos) > 0:
 		ed.picker.SetSelectedIndex(ed.defaultConnector())
 	}
+	ed.baseline = ed.state()
+	ed.changed()
 }
+
+// state is the draft as text: the name, the connector, the settings typed
+// and the schedules. It differs from baseline when there are unsaved changes.
+func (ed *integrationEditor) state() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\x00%s\x00", strings.TrimSpace(ed.name.Text), ed.info.Name)
+	if ed.form != nil {
+		v := ed.form.Values()
+		for _, k := range v.Keys() {
+			fmt.Fprintf(&b, "%s=%s\x00", k, v[k])
+		}
+	}
+	if ed.schedules != nil {
+		for _, sc := range ed.schedules.items {
+			fmt.Fprintf(&b, "%s|%s|%v\x00", sc.Cron, sc.Every, sc.Enabled)
+		}
+	}
+	return b.String()
+}
+
+// changed shows whether the draft has unsaved changes.
+func (ed *integrationEditor) changed() {
+	if ed.marker == nil {
+		return
+	}
+	setMarker(ed.marker, ed.unsaved())
+}
+
+// unsaved reports whether the draft differs from what is saved.
+func (ed *integrationEditor) unsaved() bool { return ed.state() != ed.baseline }
+
+// unsavedWhat names the draft for the unsaved-changes prompt.
+func (ed *integrationEditor) unsavedWhat() string {
+	if ed.orig == nil {
+		return "The new integration"
+	}
+	return fmt.Sprintf("The integration %q", ed.orig.Name)
+}
+
+// saveDraft saves the draft; false when it could not (the page says why).
+func (ed *integrationEditor) saveDraft() bool { return ed.save(false) }
+
+// discardDraft forgets the draft: the next page shows what is saved.
+func (ed *integrationEditor) discardDraft() { ed.baseline = ed.state() }
 
 // defaultConnector is the index of the connector a new integration starts with: OData when installed.
 func (ed *integrationEditor) defaultConnector() int {
@@ -152,6 +221,9 @@ func (ed *integrationEditor) onConnector(title string) {
 	// Secrets are never shown: a stored secret leaves its field empty with a note.
 	values, _ = info.Options.Split(values)
 	ed.form = form.New(info.Options, values)
+	ed.form.OnChanged = ed.changed
+	ed.form.Hide = ed.hideOption
+	ed.form.Refresh()
 	for _, k := range ed.storedSecrets().Keys() {
 		if e, ok := ed.form.Widget(k).(*widget.Entry); ok {
 			e.SetPlaceHolder(storedSecret)
@@ -160,6 +232,21 @@ func (ed *integrationEditor) onConnector(title string) {
 	showMessage(ed.about, info.Description)
 	ed.formBox.Objects = []fyne.CanvasObject{ed.form.Object()}
 	ed.formBox.Refresh()
+	ed.changed()
+}
+
+// hideOption hides the OData connector's Business Central company while the
+// service is not known to be Business Central: its preset says so, its URL
+// looks like one, or a connection test recognised one.
+func (ed *integrationEditor) hideOption(key string, v spec.Values) bool {
+	if ed.info.Name != "odata" || key != "company" {
+		return false
+	}
+	if v["preset"] == "businesscentral" || ed.detected == "Business Central" {
+		return false
+	}
+	u := strings.ToLower(v["url"])
+	return !strings.Contains(u, "businesscentral") && !strings.Contains(u, "/odatav4") && !strings.Contains(u, "/api/v2.0")
 }
 
 // storedSecrets returns the secrets the workspace holds for the connector being edited.
@@ -212,8 +299,8 @@ func (ed *integrationEditor) collect() (mapping.Integration, error) {
 	}
 	if ed.orig != nil {
 		in.Entities = ed.orig.Entities
-		in.Schedules = ed.orig.Schedules
 	}
+	in.Schedules = slices.Clone(ed.schedules.items)
 	return in, nil
 }
 
@@ -243,12 +330,32 @@ func (ed *integrationEditor) withSecrets(in mapping.Integration) mapping.Integra
 	return in
 }
 
-func (ed *integrationEditor) onSave() {
+func (ed *integrationEditor) onSave() { ed.save(true) }
+
+// save saves the draft and, when show, shows Integrations with it selected.
+// A draft whose connection test just failed is saved only once the admin
+// says so. It reports whether the integration was saved.
+func (ed *integrationEditor) save(show bool) bool {
 	in, err := ed.collect()
 	if err != nil {
 		ed.setStatus(invalidMessage, widget.DangerImportance)
-		return
+		return false
 	}
+	if ed.failedTest != "" && ed.failedTest == ed.state() {
+		msg := fmt.Sprintf("The connection test of these settings failed:\n%v\n\nSave them anyway? Runs will fail until the system can be reached.", ed.failedErr)
+		ed.shell.ask("Save settings that failed their test?", msg, "Save anyway", false, func(yes bool) {
+			if yes {
+				ed.failedTest = ""
+				ed.save(show)
+			}
+		})
+		return false
+	}
+	return ed.write(in, show)
+}
+
+// write saves in (renaming the integration first when its name changed).
+func (ed *integrationEditor) write(in mapping.Integration, show bool) bool {
 	ctx := ed.shell.ctx()
 	st := ed.shell.svc.Store
 	if ed.orig != nil && ed.orig.Name != in.Name {
@@ -257,8 +364,9 @@ func (ed *integrationEditor) onSave() {
 				showMessage(ed.nameErr, fmt.Sprintf("An integration called %q already exists: choose another name.", in.Name))
 			}
 			ed.setStatus(fmt.Sprintf("Could not rename the integration: %v", err), widget.DangerImportance)
-			return
+			return false
 		}
+		ed.shell.plan.Forget(ed.orig.Name)
 		// The rename is done: from now on this page edits the new name.
 		renamed := *ed.orig
 		renamed.Name = in.Name
@@ -266,13 +374,23 @@ func (ed *integrationEditor) onSave() {
 	}
 	if err := st.SaveIntegration(ctx, in); err != nil {
 		ed.setStatus(fmt.Sprintf("Could not save the integration: %v", err), widget.DangerImportance)
-		return
+		return false
 	}
-	ed.shell.Show(SectionIntegrations)
-	ed.shell.integrations.selectName(in.Name)
+	// The schedules saved now count from now: saving never starts a sync.
+	ed.shell.plan.Observe(in.Name, in.Schedules, time.Now())
+	saved := in
+	ed.orig = &saved
+	ed.baseline = ed.state()
+	ed.changed()
+	if show {
+		ed.shell.Show(SectionIntegrations)
+		ed.shell.integrations.selectName(in.Name)
+	}
+	return true
 }
 
-func (ed *integrationEditor) onCancel() { ed.shell.Show(SectionIntegrations) }
+// onCancel leaves the editor, asking first about unsaved changes.
+func (ed *integrationEditor) onCancel() { ed.shell.showSection(SectionIntegrations) }
 
 func (ed *integrationEditor) onTest() {
 	in, err := ed.collect()
@@ -286,6 +404,7 @@ func (ed *integrationEditor) onTest() {
 	ed.progress.Start()
 	ed.testBtn.Disable()
 	ctx, cancel := context.WithTimeout(ed.shell.ctx(), testTimeout)
+	tested := ed.state()
 	go func() {
 		defer cancel()
 		rep, err := ed.shell.svc.Test(ctx, in)
@@ -298,9 +417,13 @@ func (ed *integrationEditor) onTest() {
 				if errors.As(err, &fe) {
 					ed.form.SetErrors(err)
 				}
+				ed.failedTest, ed.failedErr = tested, err
 				ed.setStatus(fmt.Sprintf("Connection failed: %v", err), widget.DangerImportance)
 				return
 			}
+			ed.failedTest = ""
+			ed.detected = rep.System
+			ed.form.Refresh()
 			ed.setStatus("Connection works. "+strings.ReplaceAll(reportText(rep), "\n", "; "), widget.SuccessImportance)
 		})
 	}()

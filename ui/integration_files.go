@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -26,7 +28,7 @@ func (sc *integrationsScreen) onUpdateSchema() {
 	progress := dialog.NewCustom("Update schema", "Cancel",
 		container.NewVBox(widget.NewLabel(fmt.Sprintf("Reading the schema of %q…", in.Name)), bar), sc.shell.win)
 	progress.SetOnClosed(cancel)
-	progress.Show()
+	sc.shell.track(progress, nil, nil)
 	go func() {
 		defer cancel()
 		diff, err := sc.shell.svc.UpdateSchema(ctx, in.Name)
@@ -42,7 +44,7 @@ func (sc *integrationsScreen) onUpdateSchema() {
 					"Check the settings with Edit and Test connection, then try again; the cached schema is kept meanwhile.")
 				return
 			}
-			dialog.NewInformation("Schema of "+in.Name+" updated", diffText(diff), sc.shell.win).Show()
+			sc.shell.inform("Schema of "+in.Name+" updated", diffText(diff))
 			sc.reload()
 		})
 	}()
@@ -62,20 +64,11 @@ func (sc *integrationsScreen) onExport() {
 	if !ok {
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		defer w.Close()
-		if err := sc.exportTo(in.Name, w); err != nil {
-			sc.shell.showError("Could not export "+in.Name, err, "Choose a folder you can write to and try again.")
-			return
-		}
-		dialog.NewInformation("Exported", fmt.Sprintf("Wrote %s to %s.\nSecrets are not in the file: set them again after importing it elsewhere.", in.Name, w.URI().Path()), sc.shell.win).Show()
-	}, sc.shell.win)
-	d.SetFileName(in.Name + ".json")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
-	d.Show()
+	sc.shell.saveAs("Export integration "+in.Name, sc.shell.exportFolder(), in.Name+".json",
+		func(w io.Writer) error { return sc.exportTo(in.Name, w) },
+		func(path string) {
+			sc.shell.inform("Exported", fmt.Sprintf("Wrote %s to %s.\nSecrets are not in the file: set them again after importing it elsewhere.", in.Name, path))
+		})
 }
 
 // exportTo writes the integration called name as an integration file to w.
@@ -86,7 +79,11 @@ func (sc *integrationsScreen) exportTo(name string, w io.Writer) error {
 // onImport reads an integration file the admin picks into the workspace.
 func (sc *integrationsScreen) onImport() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
+		if err != nil {
+			sc.shell.showError("Could not open the file", err, "Pick the file again, or check that it can be read.")
+			return
+		}
+		if r == nil {
 			return
 		}
 		defer r.Close()
@@ -96,18 +93,54 @@ func (sc *integrationsScreen) onImport() {
 	d.Show()
 }
 
-// importFrom imports the integration file r holds and lists the result.
+// importFrom imports the integration file r holds and lists the result. An
+// integration file over an existing integration is imported only once the
+// admin says so; an import never starts a run (its schedules count from now).
 func (sc *integrationsScreen) importFrom(r io.Reader) {
-	res, err := sc.shell.svc.ImportFile(sc.shell.ctx(), r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		sc.shell.showError("Could not read the integration file", err, "Pick the file again, or check that it can be read.")
+		return
+	}
+	peek, err := sc.shell.svc.PeekFile(sc.shell.ctx(), data)
 	if err != nil {
 		sc.shell.showError("Could not import the integration file", err,
 			"Correct the file where the message says (docs/integration-file.md describes it) and import it again.")
 		return
 	}
+	if !peek.Exists {
+		sc.importData(data)
+		return
+	}
+	msg := fmt.Sprintf("The workspace already has an integration called %q (%s, %s).\n"+
+		"The file's settings, %s and %s replace them. Its secrets, run history and local data are kept.\n"+
+		"Nothing runs now: a schedule the file adds or changes counts from the import.",
+		peek.Name, plural(peek.OldEntities, "entity mapping", "entity mappings"), plural(peek.OldSchedules, "schedule", "schedules"),
+		plural(peek.Entities, "entity mapping", "entity mappings"), plural(peek.Schedules, "schedule", "schedules"))
+	sc.shell.lastPrompt = msg
+	sc.shell.ask("Replace integration "+peek.Name+"?", msg, "Replace", true, func(yes bool) {
+		if yes {
+			sc.importData(data)
+		}
+	})
+}
+
+// importData imports the integration file data and lists the result.
+func (sc *integrationsScreen) importData(data []byte) {
+	res, err := sc.shell.svc.ImportFile(sc.shell.ctx(), bytes.NewReader(data))
+	if err != nil {
+		sc.shell.showError("Could not import the integration file", err,
+			"Correct the file where the message says (docs/integration-file.md describes it) and import it again.")
+		return
+	}
+	if in, err := sc.shell.svc.Store.Integration(sc.shell.ctx(), res.Integration); err == nil {
+		sc.shell.plan.Observe(in.Name, in.Schedules, time.Now())
+	}
 	sc.reload()
+	sc.selectName(res.Integration)
 	msg := widget.NewLabel(strings.TrimSpace(res.Summary()))
 	msg.Wrapping = fyne.TextWrapWord
 	body := container.NewVScroll(msg)
 	body.SetMinSize(fyne.NewSize(520, 160))
-	dialog.NewCustom("Integration imported", "Close", body, sc.shell.win).Show()
+	sc.shell.showCustom("Integration imported", "Close", body)
 }

@@ -34,6 +34,8 @@ type integrationsScreen struct {
 	selected int
 	// lastRuns holds each integration's latest run, by name.
 	lastRuns map[string]store.LogEntry
+	// lastSyncs holds when each integration last synced (what schedules count from), by name.
+	lastSyncs map[string]time.Time
 
 	list      *rowList
 	body      *fyne.Container // the list or the empty state
@@ -45,6 +47,7 @@ type integrationsScreen struct {
 	deleteBtn *widget.Button
 	testBtn   *widget.Button
 	openBtn   *widget.Button
+	uploadBtn *widget.Button
 	runBtns   []*widget.Button
 	root      fyne.CanvasObject
 }
@@ -73,16 +76,21 @@ func (sc *integrationsScreen) buildUI() {
 	})
 	schema := widget.NewButtonWithIcon("Update schema", theme.ViewRefreshIcon(), sc.onUpdateSchema)
 	export := widget.NewButtonWithIcon("Export", theme.MailForwardIcon(), sc.onExport)
-	sc.runBtns = []*widget.Button{syncBtn, download, upload, schema, export}
+	sc.runBtns = []*widget.Button{syncBtn, download, schema, export}
+	sc.uploadBtn = upload
 	importBtn := widget.NewButtonWithIcon("Import", theme.MailReplyIcon(), sc.onImport)
-	toolbar := container.NewHBox(sc.newBtn, sc.editBtn, sc.deleteBtn, widget.NewSeparator(), sc.openBtn, sc.testBtn,
-		syncBtn, download, upload, schema, widget.NewSeparator(), export, importBtn)
+	toolbar := newToolbar(sc.newBtn, sc.editBtn, sc.deleteBtn, nil, sc.openBtn, sc.testBtn,
+		syncBtn, download, upload, schema, nil, export, importBtn)
 
 	sc.list = newRowList([]column{
-		{"Name", 130}, {"Connector", 180}, {"Entities", 70}, {"Last run", 190}, {"Next run", 150}, {"Connection", 250},
+		{"Name", 130}, {"Connector", 160}, {"Entities", 80}, {"Last run", 190}, {"Next run", 150}, {"Connection", 250},
 	}, func() int { return len(sc.items) }, sc.cell)
 	sc.list.list.OnSelected = func(id widget.ListItemID) { sc.selected = id; sc.updateButtons() }
 	sc.list.list.OnUnselected = func(widget.ListItemID) { sc.selected = -1; sc.updateButtons() }
+	sc.list.onOpen = func(int) { sc.onOpen() }
+	sc.list.menu = sc.menu
+	sc.list.keepWidth(4) // the next run
+	sc.list.keepWidth(2)
 	sc.listView = sc.list.view
 
 	emptyNew := widget.NewButtonWithIcon("New", theme.ContentAddIcon(), sc.onNew)
@@ -117,7 +125,7 @@ func (sc *integrationsScreen) cell(row, col int) (string, widget.Importance) {
 		}
 		return fmt.Sprintf("%s, %s", last.Status, last.Started.Local().Format("2006-01-02 15:04")), statusImportance(last.Status)
 	case 4:
-		return nextRunText(in, sc.lastRuns[in.Name], time.Now()), widget.MediumImportance
+		return sc.shell.nextRunText(in, sc.lastSyncs[in.Name], time.Now()), widget.MediumImportance
 	default:
 		info, _ := sc.shell.svc.Registry.Lookup(in.Connector)
 		return mainSetting(info.Options, in.Settings), widget.MediumImportance
@@ -178,8 +186,14 @@ func (sc *integrationsScreen) reload() {
 	if keep != "" {
 		sc.selectName(keep)
 	}
+	if sc.selected < 0 && len(items) > 0 {
+		sc.list.list.Select(0) // as desktop lists do: the keyboard and the toolbar act on it at once
+	}
 	sc.updateButtons()
 }
+
+// openSelected opens the selected integration (Enter).
+func (sc *integrationsScreen) openSelected() { sc.onOpen() }
 
 // selectName selects the integration called name, if listed.
 func (sc *integrationsScreen) selectName(name string) {
@@ -202,17 +216,19 @@ func (sc *integrationsScreen) current() (mapping.Integration, bool) {
 // loadLastRuns reads each integration's latest run.
 func (sc *integrationsScreen) loadLastRuns() {
 	runs := map[string]store.LogEntry{}
+	syncs := map[string]time.Time{}
 	for _, in := range sc.items {
 		if logs, err := sc.shell.svc.Store.Logs(sc.shell.ctx(), in.Name, 1); err == nil && len(logs) > 0 {
 			runs[in.Name] = logs[0]
 		}
+		syncs[in.Name] = sc.shell.lastSync(in.Name)
 	}
-	sc.lastRuns = runs
+	sc.lastRuns, sc.lastSyncs = runs, syncs
 	sc.list.list.Refresh()
 }
 
 func (sc *integrationsScreen) updateButtons() {
-	_, ok := sc.current()
+	in, ok := sc.current()
 	for _, b := range append([]*widget.Button{sc.editBtn, sc.deleteBtn, sc.testBtn, sc.openBtn}, sc.runBtns...) {
 		if ok {
 			b.Enable()
@@ -220,6 +236,50 @@ func (sc *integrationsScreen) updateButtons() {
 			b.Disable()
 		}
 	}
+	if ok && uploads(in) {
+		sc.uploadBtn.Enable()
+	} else {
+		sc.uploadBtn.Disable()
+	}
+}
+
+// uploads reports whether an enabled entity of in sends records to the
+// external system: Upload is offered only then.
+func uploads(in mapping.Integration) bool {
+	for _, em := range in.Entities {
+		if !em.Disabled && em.Direction != mapping.Download {
+			return true
+		}
+	}
+	return false
+}
+
+// menu is the context menu of integration row id.
+func (sc *integrationsScreen) menu(int) []*fyne.MenuItem {
+	in, _ := sc.current()
+	upload := fyne.NewMenuItem("Upload…", func() { sc.onRun(engine.Export) })
+	upload.Disabled = !uploads(in)
+	return []*fyne.MenuItem{
+		fyne.NewMenuItem("Open (Map metadata)", sc.onOpen),
+		fyne.NewMenuItem("Edit…", sc.onEdit),
+		fyne.NewMenuItem("Test connection", sc.onTest),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Sync now", func() { sc.shell.syncNow(in.Name) }),
+		fyne.NewMenuItem("Download…", func() { sc.onRun(engine.Import) }),
+		upload,
+		fyne.NewMenuItem("Update schema", sc.onUpdateSchema),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Export to a file…", sc.onExport),
+		fyne.NewMenuItem("Delete…", sc.onDelete),
+	}
+}
+
+// copyText is the selected integration's row, as Ctrl+C copies it.
+func (sc *integrationsScreen) copyText() string {
+	if sc.selected >= 0 && sc.selected < len(sc.items) {
+		return sc.list.rowText(sc.selected)
+	}
+	return ""
 }
 
 func (sc *integrationsScreen) onNew() {
@@ -244,11 +304,19 @@ func (sc *integrationsScreen) onOpen() {
 	sc.shell.openMapping(in)
 }
 
-// onRun opens the download or upload page of the selected integration.
+// onRun opens the download or upload page of the selected integration; an
+// integration whose enabled entities only download has nothing to upload.
 func (sc *integrationsScreen) onRun(dir engine.Direction) {
-	if in, ok := sc.current(); ok {
-		sc.shell.openTransfer(in.Name, dir, nil)
+	in, ok := sc.current()
+	if !ok {
+		return
 	}
+	if dir == engine.Export && !uploads(in) {
+		sc.shell.inform("Nothing to upload", fmt.Sprintf("The enabled entities of %s only download.\n"+
+			"To upload, set an entity's sync direction to upload or bidirectional on Map metadata (Open), and Save.", in.Name))
+		return
+	}
+	sc.shell.openTransfer(in.Name, dir, nil)
 }
 
 func (sc *integrationsScreen) onDelete() {
@@ -257,20 +325,17 @@ func (sc *integrationsScreen) onDelete() {
 		return
 	}
 	msg := fmt.Sprintf("Delete the integration %q with its settings, secrets, mappings, schedules and run history?\nThis cannot be undone.", in.Name)
-	d := dialog.NewConfirm("Delete integration", msg, func(yes bool) {
+	sc.shell.ask("Delete integration", msg, "Delete", true, func(yes bool) {
 		if !yes {
 			return
 		}
 		if err := sc.shell.svc.Store.DeleteIntegration(sc.shell.ctx(), in.Name); err != nil {
-			dialog.ShowError(fmt.Errorf("delete integration %q: %w", in.Name, err), sc.shell.win)
+			sc.shell.showError("Could not delete "+in.Name, fmt.Errorf("delete integration %q: %w", in.Name, err), "Reload with Ctrl+R and try again.")
 			return
 		}
+		sc.shell.plan.Forget(in.Name)
 		sc.reload()
-	}, sc.shell.win)
-	d.SetConfirmText("Delete")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.SetDismissText("Cancel")
-	d.Show()
+	})
 }
 
 func (sc *integrationsScreen) onTest() {
@@ -283,7 +348,7 @@ func (sc *integrationsScreen) onTest() {
 	progress := dialog.NewCustom("Test connection", "Cancel",
 		container.NewVBox(widget.NewLabel(fmt.Sprintf("Connecting to %q…", in.Name)), bar), sc.shell.win)
 	progress.SetOnClosed(cancel)
-	progress.Show()
+	sc.shell.track(progress, nil, nil)
 	sc.testBtn.Disable()
 	go func() {
 		rep, err := sc.shell.svc.Test(ctx, in)
@@ -295,7 +360,8 @@ func (sc *integrationsScreen) onTest() {
 			if cancelled {
 				return
 			}
-			testResultDialog(in.Name, rep, err, sc.shell.win).Show()
+			d := testResultDialog(in.Name, rep, err, sc.shell.win)
+			sc.shell.track(d, nil, d.Hide)
 		})
 	}()
 }

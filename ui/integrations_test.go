@@ -188,6 +188,7 @@ func TestDeleteAsksFirst(t *testing.T) {
 	f := newFixture(t)
 	f.save(t, mapping.Integration{Name: "crm", Connector: "mem", Settings: spec.Values{"url": "https://crm.example/"}})
 	sc := f.shell.integrations
+	sc.list.list.UnselectAll()
 	if f.button(t, "Delete").Disabled() == false {
 		t.Error("Delete is enabled with nothing selected")
 	}

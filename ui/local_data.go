@@ -110,6 +110,14 @@ func (sc *localDataScreen) buildUI() {
 	sc.root = container.NewPadded(container.NewBorder(container.NewVBox(heading("Local data"), sc.loadErr), nil, nil, nil, sc.body))
 }
 
+// copyText is the selected cell of the rows shown, else the selected entity's name.
+func (sc *localDataScreen) copyText() string {
+	if t := sc.rowsView.copyText(); t != "" {
+		return t
+	}
+	return sc.selected.Name
+}
+
 func (sc *localDataScreen) reload() {
 	ctx := sc.shell.ctx()
 	st := sc.shell.svc.Store
@@ -143,4 +151,7 @@ func (sc *localDataScreen) reload() {
 	sc.body.Refresh()
 	sc.entities.list.Refresh()
 	sc.fields.list.Refresh()
+	if len(sc.items) > 0 {
+		sc.entities.list.Select(0)
+	}
 }

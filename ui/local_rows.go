@@ -31,8 +31,8 @@ type rowsView struct {
 	starts []string
 	total  int64
 
-	search  *widget.Entry
-	table   *widget.Table
+	search  *keyEntry
+	table   *keyTable
 	prevBtn *widget.Button
 	nextBtn *widget.Button
 	page    *widget.Label
@@ -44,11 +44,11 @@ type rowsView struct {
 
 func newRowsView(s *Shell) *rowsView {
 	v := &rowsView{shell: s}
-	v.search = widget.NewEntry()
+	v.search = newKeyEntry()
 	v.search.SetPlaceHolder("Search text fields, or a filter such as name eq 'Contoso'")
 	v.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	v.search.OnChanged = func(string) { v.first() }
-	v.table = widget.NewTableWithHeaders(
+	v.table = newKeyTable(
 		func() (int, int) { return len(v.rows), len(v.cols) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -61,7 +61,11 @@ func newRowsView(s *Shell) *rowsView {
 			}
 			o.(*widget.Label).SetText(cellText(v.rows[id.Row], v.cols[id.Col]))
 		})
-	v.table.ShowHeaderColumn = false
+	v.table.onOpen = func(row int) {
+		if row >= 0 && row < len(v.rows) {
+			v.shell.openRecord(v.entity, v.rows[row].ID)
+		}
+	}
 	v.table.CreateHeader = func() fyne.CanvasObject {
 		l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		l.Truncation = fyne.TextTruncateEllipsis
@@ -98,6 +102,15 @@ func cellText(r store.Row, col string) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// copyText is the selected cell's value, as Ctrl+C copies it.
+func (v *rowsView) copyText() string {
+	id, ok := v.table.selected()
+	if !ok || id.Row >= len(v.rows) || id.Col >= len(v.cols) {
+		return ""
+	}
+	return cellText(v.rows[id.Row], v.cols[id.Col])
 }
 
 // show browses the rows of the local entity ent from the first page.
@@ -202,7 +215,7 @@ func (v *rowsView) loaded(rows []store.Row, total int64, err error) {
 	case len(rows) == 0:
 		v.page.SetText("No rows yet: download the integration that maps this entity.")
 	default:
-		v.page.SetText(fmt.Sprintf("Rows %d–%d of %d in the entity", from, from+len(rows)-1, v.total))
+		v.page.SetText(fmt.Sprintf("Rows %d–%d of %d in the entity. Double-click a row (or Enter) to see it whole.", from, from+len(rows)-1, v.total))
 	}
 	v.table.Refresh()
 	v.table.ScrollToTop()

@@ -38,16 +38,24 @@ type mapMetadataScreen struct {
 	// loading is true while a catalog read is under way.
 	loading bool
 
-	search     *widget.Entry
+	search     *keyEntry
 	entities   *rowList
 	enableBtn  *widget.Button
 	disableBtn *widget.Button
 	refreshBtn *widget.Button
+	uploadBtn  *widget.Button
 	status     *widget.Label
 	errText    *widget.Label
 	progress   *widget.ProgressBarInfinite
 
 	pane *entityPane
+	// findings are what checking the mapping found, warnings included.
+	findings []mapping.Finding
+	// warnings says how many warnings the check found, with a button to list them.
+	warnings    *widget.Label
+	warningsBtn *widget.Button
+	// reselecting is true while the list's selection is set back after a Cancel.
+	reselecting bool
 	// cleanup is the clean-up dialog shown last, nil when none was.
 	cleanup dialog.Dialog
 	right   *fyne.Container
@@ -64,11 +72,15 @@ func newMapMetadataScreen(s *Shell, in mapping.Integration) *mapMetadataScreen {
 func (sc *mapMetadataScreen) object() fyne.CanvasObject { return sc.root }
 
 func (sc *mapMetadataScreen) buildUI() {
-	back := widget.NewButtonWithIcon("Integrations", theme.NavigateBackIcon(), func() { sc.shell.Show(SectionIntegrations) })
-	sc.refreshBtn = widget.NewButtonWithIcon("Refresh schema", theme.ViewRefreshIcon(), func() { sc.load(true) })
-	download := widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), func() { sc.shell.openTransfer(sc.in.Name, engine.Import, nil) })
-	upload := widget.NewButtonWithIcon("Upload…", theme.UploadIcon(), func() { sc.shell.openTransfer(sc.in.Name, engine.Export, nil) })
-	sc.search = widget.NewEntry()
+	back := widget.NewButtonWithIcon("Integrations", theme.NavigateBackIcon(), func() { sc.shell.showSection(SectionIntegrations) })
+	sc.refreshBtn = widget.NewButtonWithIcon("Refresh schema", theme.ViewRefreshIcon(), func() { sc.shell.leave(func() { sc.load(true) }) })
+	download := widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), func() {
+		sc.shell.leave(func() { sc.shell.openTransfer(sc.in.Name, engine.Import, nil) })
+	})
+	sc.uploadBtn = widget.NewButtonWithIcon("Upload…", theme.UploadIcon(), func() {
+		sc.shell.leave(func() { sc.shell.openTransfer(sc.in.Name, engine.Export, nil) })
+	})
+	sc.search = newKeyEntry()
 	sc.search.SetPlaceHolder("Search entities")
 	sc.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	sc.search.OnChanged = func(string) { sc.applyFilter() }
@@ -80,15 +92,17 @@ func (sc *mapMetadataScreen) buildUI() {
 	sc.status.Importance = widget.LowImportance
 	sc.errText = errorLabel()
 
-	sc.entities = newRowList([]column{{"Entity", 125}, {"Local entity", 105}, {"Status", 75}},
+	sc.entities = newRowList([]column{{"Entity", 125}, {"Local entity", 105}, {"Status", 110}},
 		func() int { return len(sc.shown) }, sc.entityCell)
-	sc.entities.list.OnSelected = func(id widget.ListItemID) { sc.selectEntity(sc.shown[id]) }
+	sc.entities.list.OnSelected = sc.onPick
+	sc.entities.menu = sc.entityMenu
+	sc.entities.keepWidth(2)
 	sc.enableBtn = widget.NewButtonWithIcon("Enable", theme.ConfirmIcon(), sc.onEnable)
 	sc.disableBtn = widget.NewButtonWithIcon("Disable", theme.CancelIcon(), sc.onDisable)
 	sc.enableBtn.Disable()
 	sc.disableBtn.Disable()
 	leftTitle := widget.NewLabelWithStyle("External entities", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	left := container.NewBorder(container.NewVBox(leftTitle, sc.search), container.NewHBox(sc.enableBtn, sc.disableBtn), nil, nil, sc.entities.view)
+	left := container.NewBorder(container.NewVBox(leftTitle, sc.search), newToolbar(sc.enableBtn, sc.disableBtn), nil, nil, sc.entities.view)
 
 	sc.pane = newEntityPane(sc)
 	sc.empty = emptyState(theme.NavigateNextIcon(), noEntitySelected)
@@ -96,9 +110,14 @@ func (sc *mapMetadataScreen) buildUI() {
 	split := container.NewHSplit(left, sc.right)
 	split.Offset = 0.34
 
-	toolbar := container.NewHBox(back, sc.refreshBtn, widget.NewSeparator(), download, upload)
+	sc.warnings = widget.NewLabel("")
+	sc.warnings.Importance = widget.WarningImportance
+	sc.warnings.Truncation = fyne.TextTruncateEllipsis
+	sc.warningsBtn = widget.NewButtonWithIcon("Warnings…", theme.WarningIcon(), sc.showWarnings)
+	sc.warningsBtn.Hide()
+	toolbar := newToolbar(back, sc.refreshBtn, nil, download, sc.uploadBtn, sc.warningsBtn)
 	top := container.NewVBox(heading(fmt.Sprintf("Map metadata — %s", sc.in.Name)),
-		container.NewBorder(nil, nil, toolbar, nil, sc.status), container.NewStack(sc.progress), sc.errText)
+		toolbar, sc.status, container.NewStack(sc.progress), sc.errText)
 	sc.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, split))
 }
 
@@ -112,13 +131,20 @@ func (sc *mapMetadataScreen) entityCell(row, col int) (string, widget.Importance
 	case 1:
 		return em.Local, widget.MediumImportance
 	}
+	status, imp := "enabled", widget.SuccessImportance
 	switch {
 	case !mapped:
-		return "", widget.MediumImportance
+		status, imp = "", widget.MediumImportance
 	case em.Disabled:
-		return "disabled", widget.LowImportance
+		status, imp = "disabled", widget.LowImportance
+	case len(sc.entityWarnings(e.Name)) > 0:
+		status, imp = "enabled, warning", widget.WarningImportance
 	}
-	return "enabled", widget.SuccessImportance
+	if sc.pane.dirty && sc.pane.ext.Name == e.Name {
+		status = "unsaved"
+		imp = widget.WarningImportance
+	}
+	return status, imp
 }
 
 // reload reads the cached catalog, or the live one when nothing is cached.
@@ -188,13 +214,19 @@ func (sc *mapMetadataScreen) loaded(d mapData) {
 	sc.refreshBtn.Enable()
 	if d.err != nil {
 		sc.status.SetText("")
-		showMessage(sc.errText, fmt.Sprintf("Could not read the external entities: %v\nCheck the integration's settings (Integrations → Edit → Test connection), then click Refresh schema.", d.err))
+		showMessage(sc.errText, fmt.Sprintf("Could not read the external entities: %v\nCheck the integration's settings (Integrations > Edit > Test connection), then click Refresh schema.", d.err))
 		return
 	}
 	sc.in, sc.catalog, sc.locals = d.in, d.catalog, d.locals
+	sc.setFindings(d.findings)
 	sc.updateStatus()
 	keep := sc.pane.ext.Name
 	sc.applyFilter()
+	if keep == "" && len(sc.shown) > 0 {
+		if _, mapped := sc.in.Entity(sc.shown[0].Name); mapped {
+			keep = sc.shown[0].Name // the first mapped entity: the page opens on a mapping
+		}
+	}
 	if keep != "" {
 		sc.selectName(keep)
 	}
@@ -215,6 +247,18 @@ func (sc *mapMetadataScreen) updateStatus() {
 		}
 	}
 	sc.status.SetText(fmt.Sprintf("%d external entities, %d mapped, %d enabled", len(sc.catalog), mapped, enabled))
+	if sc.uploadBtn != nil {
+		// Upload only when an enabled entity sends records.
+		up := false
+		for _, em := range sc.in.Entities {
+			up = up || (!em.Disabled && em.Direction != mapping.Download)
+		}
+		if up {
+			sc.uploadBtn.Enable()
+		} else {
+			sc.uploadBtn.Disable()
+		}
+	}
 }
 
 // applyFilter shows the entities whose name or label holds the search text,
@@ -238,6 +282,7 @@ func (sc *mapMetadataScreen) applyFilter() {
 		}
 		return 0
 	})
+	sc.reselecting = true
 	sc.entities.list.UnselectAll()
 	sc.entities.list.Refresh()
 	if sc.pane.ext.Name != "" {
@@ -247,6 +292,61 @@ func (sc *mapMetadataScreen) applyFilter() {
 			}
 		}
 	}
+	sc.reselecting = false
+}
+
+// onPick shows the entity picked in the list. Another entity than the one
+// whose mapping has unsaved changes is shown only once the admin saved or
+// discarded them; on Cancel the list goes back to the entity being edited.
+func (sc *mapMetadataScreen) onPick(id widget.ListItemID) {
+	if sc.reselecting || id < 0 || id >= len(sc.shown) {
+		return
+	}
+	ext := sc.shown[id]
+	if ext.Name == sc.pane.ext.Name && sc.right.Objects[0] == sc.pane.root {
+		return // the entity shown, picked again (a search kept it): keep its draft
+	}
+	sc.guard(func() { sc.selectEntity(ext) }, func() {
+		sc.reselecting = true
+		defer func() { sc.reselecting = false }()
+		for i, e := range sc.shown {
+			if e.Name == sc.pane.ext.Name {
+				sc.entities.list.Select(i)
+				return
+			}
+		}
+		sc.entities.list.UnselectAll()
+	})
+}
+
+// guard runs next once the entity's mapping has no unsaved changes: at once,
+// or after the admin saved or discarded them; cancel runs on Cancel.
+func (sc *mapMetadataScreen) guard(next, cancel func()) {
+	if !sc.unsaved() {
+		next()
+		return
+	}
+	sc.shell.promptUnsaved(sc, next, cancel)
+}
+
+// unsaved reports whether the entity mapping shown has unsaved changes.
+func (sc *mapMetadataScreen) unsaved() bool { return sc.pane.dirty }
+
+// unsavedWhat names the draft for the unsaved-changes prompt.
+func (sc *mapMetadataScreen) unsavedWhat() string {
+	return fmt.Sprintf("The mapping of %s (integration %s)", sc.pane.ext.Name, sc.in.Name)
+}
+
+// saveDraft saves the entity mapping shown.
+func (sc *mapMetadataScreen) saveDraft() bool { return sc.pane.save() }
+
+// discardDraft forgets the changes to the entity mapping shown.
+func (sc *mapMetadataScreen) discardDraft() {
+	sc.pane.dirty = false
+	if ext := sc.pane.ext; ext.Name != "" {
+		sc.selectEntity(ext)
+	}
+	sc.entities.list.Refresh()
 }
 
 // selectName selects the external entity called name in the list.
@@ -255,6 +355,9 @@ func (sc *mapMetadataScreen) selectName(name string) {
 		if e.Name == name {
 			sc.entities.list.Select(i)
 			sc.entities.list.ScrollTo(i)
+			if sc.pane.ext.Name != name {
+				sc.selectEntity(e) // picked again after a search: show it all the same
+			}
 			return
 		}
 	}
@@ -289,6 +392,10 @@ func (sc *mapMetadataScreen) local(name string) (meta.Entity, bool) {
 // again; an unmapped entity is mapped to a local entity of the same name,
 // created from the external one when missing, with the suggested fields.
 func (sc *mapMetadataScreen) onEnable() {
+	sc.guard(sc.enable, nil)
+}
+
+func (sc *mapMetadataScreen) enable() {
 	ext := sc.pane.ext
 	if ext.Name == "" {
 		return
@@ -317,6 +424,10 @@ func (sc *mapMetadataScreen) onEnable() {
 
 // onDisable keeps the selected entity's mapping but leaves it out of runs.
 func (sc *mapMetadataScreen) onDisable() {
+	sc.guard(sc.disable, nil)
+}
+
+func (sc *mapMetadataScreen) disable() {
 	em, ok := sc.in.Entity(sc.pane.ext.Name)
 	if !ok {
 		return
@@ -325,17 +436,20 @@ func (sc *mapMetadataScreen) onDisable() {
 	sc.saveMapping(em, fmt.Sprintf("%s disabled: runs leave it out", em.External))
 }
 
-// saveMapping saves em into the integration and reloads the page.
-func (sc *mapMetadataScreen) saveMapping(em mapping.EntityMapping, done string) {
+// saveMapping saves em into the integration and reloads the page; it
+// reports whether it was saved.
+func (sc *mapMetadataScreen) saveMapping(em mapping.EntityMapping, done string) bool {
 	res, err := sc.shell.svc.SaveEntityMapping(sc.shell.ctx(), sc.in.Name, em)
 	if err != nil {
 		sc.shell.showError("Could not save the mapping of "+em.External, err, "Correct what the message names (pick another local field or entity), then Save again.")
-		return
+		return false
 	}
 	if extra := strings.TrimSpace(res.Summary()); strings.Contains(extra, "created") || strings.Contains(extra, "added") {
 		done += "; " + strings.ReplaceAll(extra, "\n", "; ")
 	}
+	sc.pane.dirty = false
 	sc.afterSave(done)
+	return true
 }
 
 // afterSave reloads the integration and the local entities after a change and says what was done.
@@ -347,6 +461,9 @@ func (sc *mapMetadataScreen) afterSave(done string) {
 	}
 	if locals, err := sc.shell.svc.Store.Entities(ctx); err == nil {
 		sc.locals = locals
+	}
+	if res, err := sc.shell.svc.Check(ctx, sc.in.Name); err == nil {
+		sc.setFindings(res.Findings)
 	}
 	sc.updateStatus()
 	sc.entities.list.Refresh()

@@ -27,12 +27,12 @@ func (f *fixture) openMapping(t *testing.T, in mapping.Integration) *mapMetadata
 }
 
 // fieldRow is row i of the fields table, filled: its check, local field picker and match label.
-func fieldRow(sc *mapMetadataScreen, i int) (*widget.Check, *widget.Select, *widget.Label) {
+func fieldRow(sc *mapMetadataScreen, i int) (*widget.Check, *keySelect, *widget.Label) {
 	ft := sc.pane.fields
 	row := ft.list.CreateItem()
 	ft.update(i, row)
 	objs := row.(*fyne.Container).Objects
-	return objs[0].(*widget.Check), objs[3].(*widget.Select), objs[4].(*widget.Label)
+	return objs[0].(*widget.Check), objs[3].(*keySelect), objs[4].(*widget.Label)
 }
 
 func TestMapMetadataListsAndSearches(t *testing.T) {
@@ -145,8 +145,13 @@ func TestMapMetadataEnableEditSave(t *testing.T) {
 		t.Errorf("Map suggested did not map name: %+v", p.draft.Fields)
 	}
 
-	// Disable the entity, then enable it again.
+	// Disable the entity, then enable it again. The mapping has unsaved
+	// changes (Map suggested): Disable asks first; Save keeps them.
 	f.tap(t, "Disable")
+	if !strings.Contains(f.shell.lastPrompt, "The mapping of Accounts") || !f.shows("Unsaved changes") {
+		t.Fatalf("Disable did not ask about the unsaved changes: %q", f.shell.lastPrompt)
+	}
+	f.tap(t, "Save")
 	if in, _ := f.st.Integration(ctx, "crm"); !in.Entities[0].Disabled {
 		t.Error("Disable did not disable the entity")
 	}

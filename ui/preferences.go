@@ -65,11 +65,14 @@ func (s *Shell) setTheme(c string) {
 	s.applyTheme(c)
 }
 
-// toggleTheme switches between the light and the dark theme.
-func (s *Shell) toggleTheme() {
-	next := themeDark
-	if s.themeSel.Selected == themeDark || (s.themeSel.Selected == themeSystem && s.app.Settings().ThemeVariant() == theme.VariantDark) {
-		next = themeLight
+// cycleTheme picks the next theme choice: System, Light, Dark, System…;
+// the choice is kept for the next session.
+func (s *Shell) cycleTheme() {
+	next := themeChoices[0]
+	for i, c := range themeChoices {
+		if c == s.themeSel.Selected {
+			next = themeChoices[(i+1)%len(themeChoices)]
+		}
 	}
 	s.themeSel.SetSelected(next)
 }
@@ -77,21 +80,54 @@ func (s *Shell) toggleTheme() {
 func (s *Shell) applyTheme(c string) {
 	switch c {
 	case themeLight:
-		s.app.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
+		s.app.Settings().SetTheme(appTheme{Theme: theme.DefaultTheme(), variant: theme.VariantLight, fixed: true})
 	case themeDark:
-		s.app.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+		s.app.Settings().SetTheme(appTheme{Theme: theme.DefaultTheme(), variant: theme.VariantDark, fixed: true})
 	default:
-		s.app.Settings().SetTheme(theme.DefaultTheme())
+		s.app.Settings().SetTheme(appTheme{Theme: theme.DefaultTheme()})
 	}
 }
 
-// variantTheme is a theme that always draws one variant, light or dark,
-// whatever the desktop asks for.
-type variantTheme struct {
+// appTheme is Fyne's theme with colours that read well: quiet text (hints,
+// "never", "off") in a grey that keeps its contrast, and the success and
+// warning colours dark enough for white. fixed draws one variant whatever
+// the desktop asks for; otherwise the desktop's variant is followed.
+type appTheme struct {
 	fyne.Theme
 	variant fyne.ThemeVariant
+	fixed   bool
 }
 
-func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, t.variant)
+// The colours appTheme changes, by variant.
+var (
+	quietDark    = color.NRGBA{R: 0x8e, G: 0x8e, B: 0x92, A: 0xff} // on #171718: 5.9:1
+	quietLight   = color.NRGBA{R: 0x76, G: 0x76, B: 0x76, A: 0xff} // on white: 4.5:1
+	successLight = color.NRGBA{R: 0x1b, G: 0x7f, B: 0x37, A: 0xff} // on white: 5.3:1
+	warningLight = color.NRGBA{R: 0xa8, G: 0x5d, B: 0x00, A: 0xff} // on white: 4.6:1
+	// In the light theme an enabled button has a grey face and a disabled one
+	// almost none, as the quiet grey of its text is no longer enough to tell them apart.
+	buttonLight         = color.NRGBA{R: 0xe2, G: 0xe2, B: 0xe6, A: 0xff}
+	disabledButtonLight = color.NRGBA{R: 0xf8, G: 0xf8, B: 0xf8, A: 0xff}
+)
+
+func (t appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if t.fixed {
+		v = t.variant
+	}
+	light := v == theme.VariantLight
+	switch {
+	case n == theme.ColorNameDisabled && light:
+		return quietLight
+	case n == theme.ColorNameDisabled:
+		return quietDark
+	case n == theme.ColorNameSuccess && light:
+		return successLight
+	case n == theme.ColorNameWarning && light:
+		return warningLight
+	case n == theme.ColorNameButton && light:
+		return buttonLight
+	case n == theme.ColorNameDisabledButton && light:
+		return disabledButtonLight
+	}
+	return t.Theme.Color(n, v)
 }

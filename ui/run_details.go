@@ -35,7 +35,11 @@ type runDetails struct {
 	// failDetail shows the selected record's whole reason.
 	failDetail *widget.Label
 	retryBtn   *widget.Button
-	root       fyne.CanvasObject
+	// files links to the run's report and failures CSV.
+	files *fyne.Container
+	// report is the run's Excel report, "" when none was found.
+	report string
+	root   fyne.CanvasObject
 }
 
 func newRunDetails(s *Shell, run store.LogEntry) *runDetails {
@@ -57,6 +61,7 @@ func (d *runDetails) buildUI() {
 	d.fails = newRowList([]column{{"Entity", 150}, {"Key", 260}, {"Kind", 170}, {"Reason", 400}},
 		func() int { return len(d.failures) }, d.failureCell)
 	d.fails.list.OnSelected = d.showFailure
+	d.fails.onOpen = d.openFailure
 	d.failsNote = hint("")
 	d.failsNote.Hide()
 	d.failDetail = widget.NewLabel("")
@@ -67,7 +72,8 @@ func (d *runDetails) buildUI() {
 	d.retryBtn.Importance = widget.HighImportance
 
 	title := fmt.Sprintf("Run %d — %s %s", d.run.ID, d.run.Integration, d.run.Kind)
-	top := container.NewVBox(heading(title), container.NewHBox(back, d.retryBtn), d.summary)
+	d.files = container.NewVBox()
+	top := container.NewVBox(heading(title), newToolbar(back, d.retryBtn), d.summary, d.files)
 	queries := container.NewBorder(widget.NewLabelWithStyle("Queries sent", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
 		container.NewVScroll(d.queries))
 	tabs := container.NewAppTabs(
@@ -141,6 +147,21 @@ func (d *runDetails) load() {
 	}
 	d.ents.list.Refresh()
 	d.fails.list.Refresh()
+	d.showFiles()
+}
+
+// showFiles links to the run's report and its CSV of failed records.
+func (d *runDetails) showFiles() {
+	d.files.RemoveAll()
+	d.report = runReport(d.shell.svc.Store.Path(), d.run)
+	if d.report == "" {
+		d.files.Add(hint("No report was kept for this run: runs from the app write one in the reports folder beside the workspace; the CLI writes one with --report."))
+		return
+	}
+	d.files.Add(d.shell.fileLinks("Report", d.report))
+	if csv := failedCSVPath(d.report); fileExists(csv) && d.run.Failed > 0 {
+		d.files.Add(d.shell.fileLinks("Failed records (CSV)", csv))
+	}
 }
 
 // showQueries lists the queries sent for e.
@@ -184,6 +205,28 @@ func (d *runDetails) showFailure(id widget.ListItemID) {
 	d.failDetail.SetText(fmt.Sprintf("%s %s: %s — %s", d.failures[id].Entity, d.failures[id].Key, kind, d.failures[id].Error))
 	d.failDetail.Show()
 	d.fails.list.ScrollTo(id)
+}
+
+// openFailure shows the workspace's record of failure id (a record that
+// failed was not written: the view says so).
+func (d *runDetails) openFailure(id int) {
+	if id < 0 || id >= len(d.failures) {
+		return
+	}
+	f := d.failures[id]
+	kind, _ := d.failureCell(id, 2)
+	d.shell.openRecordByKey(d.run.Integration, f.Entity, f.Key, fmt.Sprintf("In run %d: %s — %s", d.run.ID, kind, f.Error))
+}
+
+// copyText is the selected failure's row, as Ctrl+C copies it.
+func (d *runDetails) copyText() string {
+	if id := d.fails.list.selectedID(); id >= 0 {
+		return d.fails.rowText(id)
+	}
+	if id := d.ents.list.selectedID(); id >= 0 {
+		return d.ents.rowText(id)
+	}
+	return ""
 }
 
 // failedEntities names the entities with failed records (not those with

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 
 	"switchyard/core/admin"
 	"switchyard/core/schedule"
@@ -17,6 +16,11 @@ import (
 // screens. Without a runner, Sync runs the sync itself.
 func (s *Shell) SetRunner(r *schedule.Runner) {
 	s.runner = r
+	// Every screen shows the next runs the runner follows.
+	s.plan = r.Schedules()
+	if s.page == nil {
+		s.Show(s.current)
+	}
 	go func() {
 		for ev := range r.Events() {
 			fyne.Do(func() { s.runnerEvent(ev) })
@@ -59,12 +63,12 @@ func (s *Shell) syncNow(name string) {
 				return
 			}
 			s.lastNotice = removalText(removals)
-			dialog.NewConfirm("Sync of "+name+" removes local records", removalText(removals)+"\n\nSync now?",
+			s.ask("Sync of "+name+" removes local records", removalText(removals)+"\n\nSync now?", "Sync", true,
 				func(ok bool) {
 					if ok {
 						s.startSync(name)
 					}
-				}, s.win).Show()
+				})
 		})
 	}()
 }
@@ -98,7 +102,7 @@ func (s *Shell) startSync(name string) {
 			if err != nil {
 				s.showError("Sync of "+name+" failed", err, runFix(err))
 			} else {
-				dialog.NewInformation("Sync of "+name+" "+string(res.Status), res.Summary(), s.win).Show()
+				s.inform("Sync of "+name+" "+string(res.Status), res.Summary())
 			}
 			s.refreshAfterRun()
 			s.syncDone(name)

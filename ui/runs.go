@@ -30,6 +30,7 @@ type runsScreen struct {
 	root    fyne.CanvasObject
 	// details is the run details page opened last.
 	details *runDetails
+	openBtn *widget.Button
 }
 
 func newRunsScreen(s *Shell) *runsScreen {
@@ -42,18 +43,47 @@ func (sc *runsScreen) object() fyne.CanvasObject { return sc.root }
 
 func (sc *runsScreen) buildUI() {
 	sc.list = newRowList([]column{
-		{"Integration", 104}, {"Kind", 72}, {"Status", 85}, {"Started", 150}, {"Duration", 82},
-		{"All", 40}, {"Imported", 84}, {"Updated", 80}, {"Unchanged", 104}, {"Failed", 62}, {"Warnings", 86}, {"Message", 60},
-	}, func() int { return len(sc.items) }, sc.cell)
-	sc.list.list.OnSelected = func(id widget.ListItemID) {
-		sc.list.list.Unselect(id)
-		sc.details = newRunDetails(sc.shell, sc.items[id])
-		sc.shell.setContent(sc.details.root)
+		{"Integration", 104}, {"Kind", 72}, {"Status", 100}, {"Started", 150}, {"Duration", 82},
+		{"All", 40}, {"Imported", 84}, {"Updated", 80}, {"Unchanged", 104}, {"Failed", 62}, {"Warnings", 86},
+	}, func() int { return len(sc.items) }, sc.cell) // the message is in the run's details
+	sc.list.keepWidth(3) // when it started
+	sc.list.onOpen = sc.open
+	sc.list.keepWidth(2)
+	sc.list.list.OnSelected = func(widget.ListItemID) { sc.openBtn.Enable() }
+	sc.list.menu = func(id int) []*fyne.MenuItem {
+		return []*fyne.MenuItem{fyne.NewMenuItem("Details…", func() { sc.open(id) })}
 	}
+	sc.openBtn = widget.NewButtonWithIcon("Details…", theme.InfoIcon(), func() {
+		if id := sc.list.list.selectedID(); id >= 0 {
+			sc.open(id)
+		}
+	})
+	sc.openBtn.Disable()
 	sc.empty = emptyState(theme.HistoryIcon(), emptyRuns)
 	sc.loadErr = errorLabel()
 	sc.body = container.NewStack(sc.empty)
-	sc.root = container.NewPadded(container.NewBorder(container.NewVBox(heading("Runs"), hint("Click a run to see its entities, the queries sent, the failed records and those written with warnings."), sc.loadErr), nil, nil, nil, sc.body))
+	top := container.NewVBox(heading("Runs"),
+		hint("Double-click a run (or select it and press Enter) to see its entities, the queries sent, its report, the failed records and those written with warnings."),
+		newToolbar(sc.openBtn), sc.loadErr)
+	sc.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, sc.body))
+}
+
+// open shows the details of run id of the list.
+func (sc *runsScreen) open(id int) {
+	if id < 0 || id >= len(sc.items) {
+		return
+	}
+	sc.details = newRunDetails(sc.shell, sc.items[id])
+	sc.shell.setContent(sc.details.root)
+	sc.shell.page = sc.details
+}
+
+// copyText is the selected run's row, as Ctrl+C copies it.
+func (sc *runsScreen) copyText() string {
+	if id := sc.list.list.selectedID(); id >= 0 {
+		return sc.list.rowText(id)
+	}
+	return ""
 }
 
 func (sc *runsScreen) cell(row, col int) (string, widget.Importance) {
@@ -135,5 +165,13 @@ func (sc *runsScreen) reload() {
 		sc.body.Objects = []fyne.CanvasObject{sc.list.view}
 	}
 	sc.body.Refresh()
+	sc.list.list.UnselectAll()
+	sc.openBtn.Disable()
 	sc.list.list.Refresh()
+	if len(items) > 0 {
+		sc.list.list.Select(0) // the latest run
+	}
 }
+
+// openSelected shows the details of the selected run (Enter).
+func (sc *runsScreen) openSelected() { sc.open(sc.list.list.selectedID()) }

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,41 +12,59 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/mapping"
 	"switchyard/core/schedule"
-	"switchyard/core/store"
 )
 
-// emptySchedules says where schedules come from.
+// emptySchedules says what schedules do and how to make one.
 const emptySchedules = "No schedules yet.\n" +
-	"Schedules come from the integration file for now: add a \"schedules\" list to it,\n" +
-	"e.g. \"schedules\": [{\"every\": \"15m\", \"enabled\": true}], and import the file again."
+	"A schedule syncs an integration on its own: at set times (cron) or every N minutes.\n" +
+	"Add one here, or in the integration's editor."
+
+// noIntegrationsForSchedules is the empty state when there is nothing to schedule.
+const noIntegrationsForSchedules = "No integrations yet: create one on Integrations, then schedule its syncs here."
 
 // scheduleRow is one schedule of one integration with its next run.
 type scheduleRow struct {
 	integration string
+	// index is the schedule's place among the integration's schedules.
+	index int
 	schedule.Schedule
 	next string
+	// times are the next five runs, none when disabled or invalid.
+	times []time.Time
+	err   error
 }
 
-// schedulesScreen lists the schedules of every integration, their next run,
-// and the OS scheduler snippet that runs the selected one headless.
+// schedulesScreen lists the schedules of every integration with their next
+// runs, adds, edits, enables or disables, deletes and runs them, and shows
+// the OS scheduler snippet that runs the selected one headless.
 type schedulesScreen struct {
 	shell   *Shell
+	ins     []mapping.Integration
 	items   []scheduleRow
 	list    *rowList
-	snippet *widget.Entry
+	snippet *keyEntry
+	detail  *widget.Label
+	times   *widget.Label
 	loadErr *widget.Label
 	body    *fyne.Container
 	empty   fyne.CanvasObject
+	noIns   fyne.CanvasObject
 	split   fyne.CanvasObject
 	root    fyne.CanvasObject
-	syncBtn *widget.Button
+
+	addBtn    *widget.Button
+	editBtn   *widget.Button
+	toggleBtn *widget.Button
+	deleteBtn *widget.Button
+	runBtn    *widget.Button
 	// selected is the index of the selected schedule, -1 when none.
 	selected int
 }
 
 func newSchedulesScreen(s *Shell) *schedulesScreen {
-	sc := &schedulesScreen{shell: s}
+	sc := &schedulesScreen{shell: s, selected: -1}
 	sc.buildUI()
 	return sc
 }
@@ -53,53 +72,80 @@ func newSchedulesScreen(s *Shell) *schedulesScreen {
 func (sc *schedulesScreen) object() fyne.CanvasObject { return sc.root }
 
 func (sc *schedulesScreen) buildUI() {
-	sc.list = newRowList([]column{{"Integration", 180}, {"When", 200}, {"Enabled", 80}, {"Next run", 200}},
-		func() int { return len(sc.items) },
-		func(row, col int) (string, widget.Importance) {
-			r := sc.items[row]
-			switch col {
-			case 0:
-				return r.integration, widget.MediumImportance
-			case 1:
-				return when(r.Schedule), widget.MediumImportance
-			case 2:
-				if !r.Enabled {
-					return "no", widget.LowImportance
-				}
-				return "yes", widget.MediumImportance
-			default:
-				if !r.Enabled {
-					return "—", widget.LowImportance
-				}
-				return r.next, widget.MediumImportance
-			}
-		})
-	sc.snippet = widget.NewMultiLineEntry()
+	sc.list = newRowList([]column{{"Integration", 150}, {"When", 320}, {"Enabled", 80}, {"Next run", 170}},
+		func() int { return len(sc.items) }, sc.cell)
+	sc.list.keepWidth(2)
+	sc.snippet = newKeyMultiLineEntry()
 	sc.snippet.TextStyle = fyne.TextStyle{Monospace: true}
 	sc.snippet.SetMinRowsVisible(7)
 	sc.snippet.SetText("Select a schedule to see how to run it from the operating system's scheduler.")
-	snippetTitle := widget.NewLabelWithStyle("Run it headless from the OS scheduler", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	sc.syncBtn = widget.NewButtonWithIcon("Sync now", theme.MediaPlayIcon(), func() {
-		if sc.selected >= 0 && sc.selected < len(sc.items) {
-			sc.shell.syncNow(sc.items[sc.selected].integration)
-		}
-	})
-	sc.syncBtn.Disable()
-	sc.selected = -1
-	sc.list.list.OnSelected = func(id widget.ListItemID) {
-		sc.selected = id
-		sc.syncBtn.Enable()
-		sc.snippet.SetText(osSnippet(sc.items[id], sc.workspace()))
-	}
-	listPane := container.NewBorder(nil, container.NewHBox(sc.syncBtn), nil, nil, sc.list.view)
-	split := container.NewVSplit(listPane, container.NewBorder(snippetTitle, nil, nil, nil, sc.snippet))
-	split.Offset = 0.55
-	sc.empty = emptyState(theme.CalendarIcon(), emptySchedules)
+	sc.detail = widget.NewLabelWithStyle("Select a schedule to see its next runs.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	sc.detail.Wrapping = fyne.TextWrapWord
+	sc.times = widget.NewLabel("")
+
+	sc.addBtn = widget.NewButtonWithIcon("Add schedule…", theme.ContentAddIcon(), sc.onAdd)
+	sc.addBtn.Importance = widget.HighImportance
+	sc.editBtn = widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), sc.onEdit)
+	sc.toggleBtn = widget.NewButtonWithIcon("Disable", theme.CancelIcon(), sc.onToggle)
+	sc.deleteBtn = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), sc.onDelete)
+	sc.runBtn = widget.NewButtonWithIcon("Run now", theme.MediaPlayIcon(), sc.onRunNow)
+	sc.list.list.OnSelected = func(id widget.ListItemID) { sc.selected = id; sc.showSelected() }
+	sc.list.list.OnUnselected = func(widget.ListItemID) { sc.selected = -1; sc.showSelected() }
+	sc.list.onOpen = func(int) { sc.onEdit() }
+	sc.list.menu = sc.menu
+
+	nextTab := container.NewVScroll(container.NewVBox(sc.detail, sc.times))
+	tabs := container.NewAppTabs(
+		container.NewTabItemWithIcon("Next runs", theme.CalendarIcon(), nextTab),
+		container.NewTabItemWithIcon("Run it from the OS scheduler", theme.ComputerIcon(), sc.snippet),
+	)
+	split := container.NewVSplit(sc.list.view, tabs)
+	split.Offset = 0.5
+	sc.split = split
+	emptyAdd := widget.NewButtonWithIcon("Add schedule…", theme.ContentAddIcon(), sc.onAdd)
+	emptyAdd.Importance = widget.HighImportance
+	sc.empty = emptyState(theme.CalendarIcon(), emptySchedules, emptyAdd)
+	sc.noIns = emptyState(theme.CalendarIcon(), noIntegrationsForSchedules)
 	sc.loadErr = errorLabel()
 	sc.body = container.NewStack(sc.empty)
-	top := container.NewVBox(heading("Schedules"), hint("While the app is open it runs the enabled schedules itself; without it, use the OS scheduler snippet."), sc.loadErr)
+	toolbar := newToolbar(sc.addBtn, sc.editBtn, sc.toggleBtn, sc.deleteBtn, nil, sc.runBtn)
+	top := container.NewVBox(heading("Schedules"),
+		hint("While the app is open it runs the enabled schedules itself; without it, use the OS scheduler snippet."),
+		toolbar, sc.loadErr)
 	sc.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, sc.body))
-	sc.split = split
+	sc.updateButtons()
+}
+
+// cell is one cell of the list.
+func (sc *schedulesScreen) cell(row, col int) (string, widget.Importance) {
+	r := sc.items[row]
+	switch col {
+	case 0:
+		return r.integration, widget.MediumImportance
+	case 1:
+		if r.err != nil {
+			return r.Expression() + " (invalid)", widget.DangerImportance
+		}
+		return r.Describe(), widget.MediumImportance
+	case 2:
+		if !r.Enabled {
+			return "off", widget.LowImportance
+		}
+		return "on", widget.SuccessImportance
+	}
+	if !r.Enabled {
+		return "—", widget.LowImportance
+	}
+	return r.next, widget.MediumImportance
+}
+
+// names are the integrations' names, in order.
+func (sc *schedulesScreen) names() []string {
+	out := make([]string, len(sc.ins))
+	for i, in := range sc.ins {
+		out[i] = in.Name
+	}
+	return out
 }
 
 // workspace is the workspace file the snippets name.
@@ -110,14 +156,6 @@ func (sc *schedulesScreen) workspace() string {
 	return "WORKSPACE.db"
 }
 
-// when says when a schedule runs.
-func when(s schedule.Schedule) string {
-	if s.Cron != "" {
-		return "cron " + s.Cron
-	}
-	return "every " + s.Every
-}
-
 // osSnippet is the crontab line, the systemd units and the Windows task that run r headless.
 func osSnippet(r scheduleRow, workspace string) string {
 	exe, err := os.Executable()
@@ -126,13 +164,21 @@ func osSnippet(r scheduleRow, workspace string) string {
 	}
 	sn, err := schedule.OSSnippets(r.integration, exe, workspace, r.Schedule)
 	if err != nil {
-		return fmt.Sprintf("This schedule cannot run from the OS scheduler: %v\nCorrect it in the integration file and import it again.", err)
+		return fmt.Sprintf("This schedule cannot run from the OS scheduler: %v\nCorrect it with Edit.", err)
 	}
-	return fmt.Sprintf("# crontab -e\n%s\n\n# systemd: %s.service\n%s\n# systemd: %s.timer\n%s\n# Windows Task Scheduler\n%s\n",
-		strings.TrimSpace(sn.Crontab), sn.Unit, strings.TrimSpace(sn.Service), sn.Unit, strings.TrimSpace(sn.Timer), strings.TrimSpace(sn.Schtasks))
+	text := fmt.Sprintf("# %s: %s\n# crontab -e\n%s\n\n# systemd: %s.service\n%s\n# systemd: %s.timer\n%s\n# Windows Task Scheduler (cmd.exe)\n%s\n",
+		r.integration, r.Describe(), strings.TrimSpace(sn.Crontab), sn.Unit, strings.TrimSpace(sn.Service), sn.Unit, strings.TrimSpace(sn.Timer), strings.TrimSpace(sn.Schtasks))
+	if ps := strings.TrimSpace(sn.SchtasksPowerShell); ps != "" && ps != strings.TrimSpace(sn.Schtasks) {
+		text += "\n# Windows Task Scheduler (PowerShell)\n" + ps + "\n"
+	}
+	return text
 }
 
 func (sc *schedulesScreen) reload() {
+	var keep scheduleRow
+	if sc.selected >= 0 && sc.selected < len(sc.items) {
+		keep = sc.items[sc.selected]
+	}
 	ctx := sc.shell.ctx()
 	ins, err := sc.shell.svc.Store.Integrations(ctx)
 	if err != nil {
@@ -140,25 +186,249 @@ func (sc *schedulesScreen) reload() {
 		return
 	}
 	showMessage(sc.loadErr, "")
+	sc.ins = ins
 	sc.items = sc.items[:0]
 	now := time.Now()
 	for _, in := range ins {
-		var last store.LogEntry
-		if logs, err := sc.shell.svc.SyncHistory(ctx, in.Name, 1); err == nil && len(logs) > 0 {
-			last = logs[0]
-		}
-		for _, s := range in.Schedules {
-			sc.items = append(sc.items, scheduleRow{integration: in.Name, Schedule: s, next: nextOf(s, last, now)})
+		last := sc.shell.lastSync(in.Name)
+		sc.shell.plan.Observe(in.Name, in.Schedules, now)
+		for i, s := range in.Schedules {
+			r := scheduleRow{integration: in.Name, index: i, Schedule: s}
+			r.err = s.Validate()
+			switch {
+			case r.err != nil:
+				r.next = "invalid"
+			case s.Enabled:
+				r.times, r.err = sc.shell.scheduleTimes(in.Name, s, last, now, 5)
+				if len(r.times) > 0 {
+					r.next = schedule.When(r.times[0], now)
+				}
+			default:
+				r.times, _ = sc.shell.previewTimes(in.Name, s, last, now, 5)
+			}
+			sc.items = append(sc.items, r)
 		}
 	}
-	if len(sc.items) == 0 {
+	switch {
+	case len(ins) == 0:
+		sc.body.Objects = []fyne.CanvasObject{sc.noIns}
+	case len(sc.items) == 0:
 		sc.body.Objects = []fyne.CanvasObject{sc.empty}
-	} else {
+	default:
 		sc.body.Objects = []fyne.CanvasObject{sc.split}
 	}
 	sc.body.Refresh()
 	sc.list.list.UnselectAll()
 	sc.selected = -1
-	sc.syncBtn.Disable()
 	sc.list.list.Refresh()
+	if keep.integration != "" {
+		sc.selectSchedule(keep.integration, keep.index)
+	}
+	if sc.selected < 0 && len(sc.items) > 0 {
+		sc.list.list.Select(0)
+	}
+	sc.showSelected()
+}
+
+// openSelected edits the selected schedule (Enter).
+func (sc *schedulesScreen) openSelected() { sc.onEdit() }
+
+// selectSchedule selects schedule index of the integration called name, if listed.
+func (sc *schedulesScreen) selectSchedule(name string, index int) {
+	for i, r := range sc.items {
+		if r.integration == name && r.index == index {
+			sc.list.list.Select(i)
+			return
+		}
+	}
+}
+
+// current returns the selected schedule.
+func (sc *schedulesScreen) current() (scheduleRow, bool) {
+	if sc.selected < 0 || sc.selected >= len(sc.items) {
+		return scheduleRow{}, false
+	}
+	return sc.items[sc.selected], true
+}
+
+// showSelected shows the selected schedule's next runs and snippet.
+func (sc *schedulesScreen) showSelected() {
+	sc.updateButtons()
+	r, ok := sc.current()
+	if !ok {
+		sc.detail.SetText("Select a schedule to see its next runs.")
+		sc.times.SetText("")
+		sc.snippet.SetText("Select a schedule to see how to run it from the operating system's scheduler.")
+		return
+	}
+	now := time.Now()
+	switch {
+	case r.err != nil:
+		sc.detail.Importance = widget.DangerImportance
+		sc.detail.SetText(fmt.Sprintf("%s: this schedule is not valid: %v. Correct it with Edit.", r.integration, r.err))
+		sc.times.SetText("")
+	case !r.Enabled:
+		sc.detail.Importance = widget.LowImportance
+		sc.detail.SetText(fmt.Sprintf("%s runs %s once enabled (%s). Off now; enabled, it would run:", r.integration, r.Describe(), r.Expression()))
+		sc.times.SetText(timesText(r.times, now))
+	default:
+		sc.detail.Importance = widget.MediumImportance
+		sc.detail.SetText(fmt.Sprintf("%s syncs %s (%s). Next five runs:", r.integration, r.Describe(), r.Expression()))
+		sc.times.SetText(timesText(r.times, now))
+	}
+	sc.snippet.SetText(osSnippet(r, sc.workspace()))
+}
+
+func (sc *schedulesScreen) updateButtons() {
+	r, ok := sc.current()
+	for _, b := range []*widget.Button{sc.editBtn, sc.toggleBtn, sc.deleteBtn, sc.runBtn} {
+		if ok {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	if len(sc.ins) == 0 {
+		sc.addBtn.Disable()
+	} else {
+		sc.addBtn.Enable()
+	}
+	if ok && !r.Enabled {
+		sc.toggleBtn.SetText("Enable")
+		sc.toggleBtn.SetIcon(theme.ConfirmIcon())
+	} else {
+		sc.toggleBtn.SetText("Disable")
+		sc.toggleBtn.SetIcon(theme.CancelIcon())
+	}
+}
+
+// integration returns the integration called name as last read.
+func (sc *schedulesScreen) integration(name string) (mapping.Integration, bool) {
+	for _, in := range sc.ins {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return mapping.Integration{}, false
+}
+
+// saveSchedules saves the schedules of the integration called name, tells
+// the plan (a new schedule counts from now) and lists them again with
+// schedule index selected.
+func (sc *schedulesScreen) saveSchedules(name string, schedules []schedule.Schedule, index int) error {
+	if err := sc.shell.saveSchedules(name, schedules); err != nil {
+		return err
+	}
+	sc.reload()
+	sc.selectSchedule(name, index)
+	return nil
+}
+
+// saveSchedules saves the schedules of the integration called name through
+// the service and tells the plan the runner follows, so that a schedule
+// saved now counts from now and never starts a sync at once.
+func (s *Shell) saveSchedules(name string, schedules []schedule.Schedule) error {
+	if err := s.svc.SaveSchedules(s.ctx(), name, schedules); err != nil {
+		return err
+	}
+	s.plan.Observe(name, schedules, time.Now())
+	return nil
+}
+
+// onAdd adds a schedule to the selected schedule's integration (or the first).
+func (sc *schedulesScreen) onAdd() {
+	if len(sc.ins) == 0 {
+		return
+	}
+	name := sc.ins[0].Name
+	if r, ok := sc.current(); ok {
+		name = r.integration
+	}
+	sc.shell.editSchedule(sc.names(), name, schedule.Schedule{}, true, func(name string, s schedule.Schedule) error {
+		in, ok := sc.integration(name)
+		if !ok {
+			return fmt.Errorf("integration %q is gone: reload with Ctrl+R", name)
+		}
+		list := append(slices.Clone(in.Schedules), s)
+		return sc.saveSchedules(name, list, len(list)-1)
+	})
+}
+
+// onEdit edits the selected schedule; it stays with its integration.
+func (sc *schedulesScreen) onEdit() {
+	r, ok := sc.current()
+	if !ok {
+		return
+	}
+	sc.shell.editSchedule([]string{r.integration}, r.integration, r.Schedule, false, func(name string, s schedule.Schedule) error {
+		in, ok := sc.integration(name)
+		if !ok || r.index >= len(in.Schedules) {
+			return fmt.Errorf("the schedule is gone: reload with Ctrl+R")
+		}
+		list := slices.Clone(in.Schedules)
+		list[r.index] = s
+		return sc.saveSchedules(name, list, r.index)
+	})
+}
+
+// onToggle enables or disables the selected schedule at once.
+func (sc *schedulesScreen) onToggle() {
+	r, ok := sc.current()
+	if !ok {
+		return
+	}
+	in, ok := sc.integration(r.integration)
+	if !ok || r.index >= len(in.Schedules) {
+		return
+	}
+	list := slices.Clone(in.Schedules)
+	list[r.index].Enabled = !list[r.index].Enabled
+	if err := sc.saveSchedules(r.integration, list, r.index); err != nil {
+		sc.shell.showError("Could not change the schedule", err, "Correct the schedule with Edit, then try again.")
+	}
+}
+
+// onDelete deletes the selected schedule after asking.
+func (sc *schedulesScreen) onDelete() {
+	r, ok := sc.current()
+	if !ok {
+		return
+	}
+	msg := fmt.Sprintf("Delete the schedule of %s that runs %s?", r.integration, r.Describe())
+	sc.shell.ask("Delete schedule", msg, "Delete", true, func(yes bool) {
+		if !yes {
+			return
+		}
+		in, ok := sc.integration(r.integration)
+		if !ok || r.index >= len(in.Schedules) {
+			return
+		}
+		list := slices.Delete(slices.Clone(in.Schedules), r.index, r.index+1)
+		if err := sc.saveSchedules(r.integration, list, min(r.index, len(list)-1)); err != nil {
+			sc.shell.showError("Could not delete the schedule", err, "Reload with Ctrl+R and try again.")
+		}
+	})
+}
+
+// onRunNow syncs the selected schedule's integration now, whatever its schedules.
+func (sc *schedulesScreen) onRunNow() {
+	if r, ok := sc.current(); ok {
+		sc.shell.syncNow(r.integration)
+	}
+}
+
+// menu is the context menu of schedule row id.
+func (sc *schedulesScreen) menu(int) []*fyne.MenuItem {
+	r, _ := sc.current()
+	toggle := "Disable"
+	if !r.Enabled {
+		toggle = "Enable"
+	}
+	return []*fyne.MenuItem{
+		fyne.NewMenuItem("Edit…", sc.onEdit),
+		fyne.NewMenuItem(toggle, sc.onToggle),
+		fyne.NewMenuItem("Run now", sc.onRunNow),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Delete", sc.onDelete),
+	}
 }

@@ -78,7 +78,7 @@ func TestRunsAndSchedules(t *testing.T) {
 		t.Errorf("no runs empty state; shows %q", f.texts())
 	}
 	f.shell.Show(SectionSchedules)
-	if !f.shows("Schedules come from the integration file") {
+	if !f.shows(noIntegrationsForSchedules) {
 		t.Errorf("no schedules empty state; shows %q", f.texts())
 	}
 
@@ -115,7 +115,7 @@ func TestRunsAndSchedules(t *testing.T) {
 	}
 
 	f.shell.Show(SectionSchedules)
-	tests := []string{"crm|cron 0 2 * * *|yes", "crm|every 15m|no"}
+	tests := []string{"crm|every day at 02:00|on", "crm|every 15 minutes|off"}
 	for i, want := range tests {
 		if got := cells(3, scheds.list.cellFn, i); got != want {
 			t.Errorf("schedule %d = %q, want %q", i, got, want)

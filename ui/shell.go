@@ -8,12 +8,12 @@ package ui
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -64,7 +64,7 @@ type Shell struct {
 	mapping  *mapMetadataScreen
 	transfer *transferPage
 	page     any
-	themeSel *widget.Select
+	themeSel *keySelect
 	// lastError is the last error dialog's title and message, for tests.
 	lastError string
 	// lastNotice is the last sign-in request shown, for tests.
@@ -75,17 +75,38 @@ type Shell struct {
 	activity *widget.Label
 	// syncDone, when set, is told that a sync run by syncNow ended (tests wait on it).
 	syncDone func(name string)
+	// plan is the plan of next runs: the runner's once SetRunner is called,
+	// so that every screen shows what the runner does.
+	plan *schedule.Plan
+	// modals are what Esc and Enter do on the dialogs shown, by their overlay.
+	modals map[fyne.CanvasObject]*modalKeys
+	// scheduleForm is the schedule editor opened last, for tests.
+	scheduleForm *scheduleForm
+	// navigating is true while the sidebar's selection is set back after a Cancel.
+	navigating bool
+	// lastPrompt is the last unsaved-changes prompt's message, for tests.
+	lastPrompt string
+	// filterEditor is the filter editor opened last, for tests.
+	filterEditor *filterEditor
+	// record is the record view opened last, for tests.
+	record *recordView
+	// entityChecks is the entity chooser of a run shown last, for tests.
+	entityChecks *widget.CheckGroup
+	// opener, when set, opens URLs instead of the app (tests).
+	opener func(*url.URL) error
 }
 
 // NewShell builds the main window over svc, showing Integrations; call Show to
 // pick another section and Window().ShowAndRun() to run it.
 func NewShell(a fyne.App, svc *admin.Service) *Shell {
-	s := &Shell{app: a, svc: svc, syncDone: func(string) {}}
+	s := &Shell{app: a, svc: svc, syncDone: func(string) {}, plan: &schedule.Plan{}}
 	s.win = a.NewWindow(windowTitle(svc))
 	s.win.Resize(s.savedSize())
 	s.win.SetCloseIntercept(func() {
-		s.saveSize()
-		s.win.Close()
+		s.leave(func() {
+			s.saveSize()
+			s.win.Close()
+		})
 	})
 	s.applyTheme(s.themePref())
 	s.buildUI()
@@ -123,10 +144,19 @@ func (s *Shell) Show(name string) {
 	// Select calls onNav, which shows the screen; when the item is already
 	// selected it does not, so show it here too.
 	if s.sections[idx].name == s.current {
-		s.showSection(idx)
+		s.showIndex(idx)
 		return
 	}
+	s.navigating = true
 	s.nav.Select(idx)
+	s.navigating = false
+	s.showIndex(idx)
+}
+
+// showSection shows the section called name, first asking about unsaved
+// changes of the page shown (Save, Discard or Cancel).
+func (s *Shell) showSection(name string) {
+	s.leave(func() { s.Show(name) })
 }
 
 func (s *Shell) buildUI() {
@@ -150,7 +180,7 @@ func (s *Shell) buildUI() {
 	)
 	s.nav.OnSelected = s.onNav
 	s.content = container.NewStack()
-	s.themeSel = widget.NewSelect(themeChoices, func(c string) { s.setTheme(c) })
+	s.themeSel = newKeySelect(themeChoices, func(c string) { s.setTheme(c) })
 	s.themeSel.SetSelected(s.themePref())
 }
 
@@ -169,9 +199,27 @@ func (s *Shell) object() fyne.CanvasObject {
 	return split
 }
 
-func (s *Shell) onNav(id widget.ListItemID) { s.showSection(id) }
+// onNav shows the section picked in the sidebar, after asking about unsaved
+// changes; on Cancel the sidebar goes back to the section shown.
+func (s *Shell) onNav(id widget.ListItemID) {
+	if s.navigating {
+		return
+	}
+	if s.sections[id].name == s.current && s.page == nil {
+		return
+	}
+	s.leaveOr(func() { s.showIndex(id) }, func() {
+		for i, sec := range s.sections {
+			if sec.name == s.current {
+				s.navigating = true
+				s.nav.Select(i)
+				s.navigating = false
+			}
+		}
+	})
+}
 
-func (s *Shell) showSection(idx int) {
+func (s *Shell) showIndex(idx int) {
 	sec := s.sections[idx]
 	s.current = sec.name
 	s.setContent(sec.screen.object())
@@ -181,6 +229,8 @@ func (s *Shell) showSection(idx int) {
 
 // setContent replaces the content area with obj, e.g. an editor page.
 func (s *Shell) setContent(obj fyne.CanvasObject) {
+	// The keyboard leaves the screen that goes: Enter must not open its rows.
+	s.win.Canvas().Unfocus()
 	s.content.Objects = []fyne.CanvasObject{obj}
 	s.content.Refresh()
 	switch {
@@ -206,6 +256,29 @@ func (s *Shell) refreshAfterRun() {
 	s.integrations.loadLastRuns()
 }
 
+// copyable is a screen or page whose selection Ctrl+C copies.
+type copyable interface {
+	// copyText is the selected row or cell as text, "" when nothing is selected.
+	copyText() string
+}
+
+// copySelection copies the selection of the page or screen shown.
+func (s *Shell) copySelection(cb fyne.Clipboard) {
+	var shown any = s.page
+	if shown == nil {
+		for _, sec := range s.sections {
+			if sec.name == s.current {
+				shown = sec.screen
+			}
+		}
+	}
+	if c, ok := shown.(copyable); ok {
+		if text := c.copyText(); text != "" {
+			cb.SetContent(text)
+		}
+	}
+}
+
 // showError shows err in a dialog titled title, with fix: what to do about it.
 func (s *Shell) showError(title string, err error, fix string) {
 	msg := widget.NewLabel(err.Error())
@@ -215,8 +288,7 @@ func (s *Shell) showError(title string, err error, fix string) {
 	hint.Importance = widget.LowImportance
 	body := container.NewVScroll(container.NewVBox(msg, widget.NewSeparator(), hint))
 	body.SetMinSize(fyne.NewSize(560, 160))
-	d := dialog.NewCustom(title, "Close", body, s.win)
-	d.Show()
+	s.showCustom(title, "Close", body)
 	s.lastError = title + ": " + err.Error()
 }
 

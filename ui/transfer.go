@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,7 +41,10 @@ type transferPage struct {
 	planned int
 	started []string
 
-	entitySel  *widget.Select
+	// options are the entities the run can take; chosen those it takes, all when nil.
+	options    []string
+	chosen     []string
+	entityBtn  *widget.Button
 	previewBtn *widget.Button
 	runBtn     *widget.Button
 	cancelBtn  *widget.Button
@@ -54,9 +57,11 @@ type transferPage struct {
 	summary *widget.Label
 	// errText keeps a failed run's error and its fix on screen until the next run.
 	errText *widget.Label
-	body    *fyne.Container
-	empty   fyne.CanvasObject
-	root    fyne.CanvasObject
+	// files names the run's report and failures CSV, with Open, Copy path and Show folder.
+	files *fyne.Container
+	body  *fyne.Container
+	empty fyne.CanvasObject
+	root  fyne.CanvasObject
 	// done is closed when the run under way ends; tests wait on it.
 	done chan struct{}
 }
@@ -85,24 +90,20 @@ func (p *transferPage) buildUI(entities []string) {
 		title, what = "Upload", "workspace records to the external system"
 	}
 	back := widget.NewButtonWithIcon("Integrations", theme.NavigateBackIcon(), func() { p.shell.Show(SectionIntegrations) })
-	options := []string{allEntities}
 	if in, err := p.shell.svc.Store.Integration(p.shell.ctx(), p.name); err == nil {
 		for _, em := range in.Entities {
 			if !em.Disabled && runsIn(em.Direction, p.dir) {
-				options = append(options, em.External)
+				p.options = append(p.options, em.External)
 			}
 		}
 	}
 	for _, e := range entities {
-		if !containsString(options, e) {
-			options = append(options, e)
+		if !containsString(p.options, e) {
+			p.options = append(p.options, e)
 		}
 	}
-	p.entitySel = widget.NewSelect(options, nil)
-	p.entitySel.SetSelected(allEntities)
-	if len(entities) == 1 {
-		p.entitySel.SetSelected(entities[0])
-	}
+	p.entityBtn = widget.NewButtonWithIcon("", theme.ListIcon(), p.chooseEntities)
+	p.setChosen(entities)
 	p.previewBtn = widget.NewButtonWithIcon("Preview", theme.VisibilityIcon(), func() { p.start(true) })
 	p.runBtn = widget.NewButtonWithIcon(p.verb(), theme.MediaPlayIcon(), func() { p.start(false) })
 	p.runBtn.Importance = widget.HighImportance
@@ -112,6 +113,7 @@ func (p *transferPage) buildUI(entities []string) {
 	p.reportBtn.Disable()
 
 	p.results = newResultsTable()
+	p.results.open = p.openRecord
 	p.bar = widget.NewProgressBar()
 	p.bar.Hide()
 	p.counts = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -119,13 +121,70 @@ func (p *transferPage) buildUI(entities []string) {
 	p.summary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.summary.Wrapping = fyne.TextWrapWord
 	p.errText = errorLabel()
-	p.empty = emptyState(theme.VisibilityIcon(), fmt.Sprintf("Click Preview to see what a %s would do to each record,\nor %s to move the %s now.", strings.ToLower(title), p.verb(), what))
+	p.empty = emptyState(theme.VisibilityIcon(), fmt.Sprintf("Click Preview to see what %s would do to each record,\nor %s to move the %s now.", article(strings.ToLower(title)), p.verb(), what))
 	p.body = container.NewStack(p.empty)
 
-	toolbar := container.NewHBox(back, widget.NewSeparator(), widget.NewLabel("Entities"), container.NewGridWrap(fyne.NewSize(240, p.entitySel.MinSize().Height), p.entitySel), p.previewBtn, p.runBtn, p.cancelBtn, p.reportBtn)
-	status := container.NewVBox(p.bar, p.counts, p.summary, p.errText)
+	toolbar := newToolbar(back, nil, widget.NewLabel("Entities"), p.entityBtn, p.previewBtn, p.runBtn, p.cancelBtn, p.reportBtn)
+	p.files = container.NewVBox()
+	status := container.NewVBox(p.bar, p.counts, p.summary, p.errText, p.files)
 	top := container.NewVBox(heading(fmt.Sprintf("%s — %s", title, p.name)), toolbar, status)
 	p.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, p.body))
+}
+
+// article puts "a" or "an" before a noun: "a download", "an upload".
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
+}
+
+// setChosen makes the run take entities (all when none or every one) and says so on the button.
+func (p *transferPage) setChosen(entities []string) {
+	p.chosen = nil
+	if len(entities) > 0 && len(entities) < len(p.options) {
+		p.chosen = slices.Clone(entities)
+	}
+	switch {
+	case p.chosen == nil:
+		p.entityBtn.SetText(fmt.Sprintf("%s (%d)…", allEntities, len(p.options)))
+	case len(p.chosen) <= 2:
+		p.entityBtn.SetText(strings.Join(p.chosen, ", ") + "…")
+	default:
+		p.entityBtn.SetText(fmt.Sprintf("%s and %d more…", strings.Join(p.chosen[:2], ", "), len(p.chosen)-2))
+	}
+}
+
+// chooseEntities lets the admin tick the entities the run takes.
+func (p *transferPage) chooseEntities() {
+	checks := widget.NewCheckGroup(p.options, nil)
+	if p.chosen == nil {
+		checks.SetSelected(p.options)
+	} else {
+		checks.SetSelected(p.chosen)
+	}
+	all := widget.NewButton("All", func() { checks.SetSelected(p.options) })
+	none := widget.NewButton("None", func() { checks.SetSelected(nil) })
+	problem := errorLabel()
+	scroll := container.NewVScroll(checks)
+	scroll.SetMinSize(fyne.NewSize(360, fyne.Min(320, float32(len(p.options))*40+10)))
+	body := container.NewBorder(container.NewHBox(all, none), problem, nil, nil, scroll)
+	_, _ = p.shell.formDialog(fmt.Sprintf("Entities to %s", strings.ToLower(p.runNoun(false))), "OK", body, fyne.Size{}, func() bool {
+		if len(checks.Selected) == 0 {
+			showMessage(problem, "Tick at least one entity.")
+			return false
+		}
+		// In the integration's order, not the order of the ticks.
+		var picked []string
+		for _, o := range p.options {
+			if containsString(checks.Selected, o) {
+				picked = append(picked, o)
+			}
+		}
+		p.setChosen(picked)
+		return true
+	})
+	p.shell.entityChecks = checks
 }
 
 // runsIn reports whether an entity of direction d takes part in a run of direction run.
@@ -147,10 +206,7 @@ func (p *transferPage) start(preview bool) {
 	if p.running {
 		return
 	}
-	var entities []string
-	if sel := p.entitySel.Selected; sel != "" && sel != allEntities {
-		entities = []string{sel}
-	}
+	entities := slices.Clone(p.chosen)
 	var rep *report.Writer
 	if !preview {
 		path := reportPath(p.shell.svc.Store.Path(), p.name, p.dir, time.Now())
@@ -168,13 +224,14 @@ func (p *transferPage) start(preview bool) {
 	p.setRunning(true)
 	p.planned, p.started = len(entities), nil
 	if len(entities) == 0 {
-		p.planned = len(p.entitySel.Options) - 1
+		p.planned = len(p.options)
 	}
 	p.bar.TextFormatter = nil
 	p.bar.SetValue(0)
 	p.bar.Show()
 	p.setStatus("", widget.MediumImportance)
 	showMessage(p.errText, "")
+	p.files.RemoveAll()
 	p.counts.Importance = widget.MediumImportance
 	if preview {
 		p.counts.SetText("Planning the " + strings.ToLower(p.verb()) + "…")
@@ -204,6 +261,22 @@ func (p *transferPage) start(preview bool) {
 		if rep != nil {
 			repErr = rep.Close(res)
 		}
+		if res != nil && res.Preview {
+			// A preview's records are in its result, not handed over one by one.
+			col = &outcomes{}
+			for _, e := range res.Entities {
+				for _, r := range e.Preview {
+					col.add(r)
+				}
+			}
+		}
+		// Rows show the records' primary names, from the workspace (after a
+		// preview, of the records it holds already).
+		names := map[string]map[string]string{}
+		for entity, keys := range col.keys() {
+			names[entity], _ = p.shell.svc.PrimaryNames(context.WithoutCancel(ctx), p.name, entity, keys)
+		}
+		col.setNames(names)
 		fyne.Do(func() { p.finished(res, err, col, rep, repErr) })
 	}()
 }
@@ -267,15 +340,6 @@ func (p *transferPage) finished(res *engine.Result, err error, col *outcomes, re
 	p.running = false
 	p.setRunning(false)
 	preview := res != nil && res.Preview
-	if preview {
-		// A preview's records are in its result, not handed over one by one.
-		col = &outcomes{}
-		for _, e := range res.Entities {
-			for _, r := range e.Preview {
-				col.add(r)
-			}
-		}
-	}
 	var totals engine.Counts
 	if res != nil {
 		totals = res.Totals()
@@ -328,6 +392,10 @@ func (p *transferPage) finished(res *engine.Result, err error, col *outcomes, re
 	case rep != nil && fileExists(rep.Path()):
 		p.report = rep.Path()
 		p.reportBtn.Enable()
+		p.files.Add(p.shell.fileLinks("Report", rep.Path()))
+		if fileExists(rep.FailedPath()) && totals.Failed > 0 {
+			p.files.Add(p.shell.fileLinks("Failed records (CSV)", rep.FailedPath()))
+		}
 	}
 	if res != nil {
 		p.shell.refreshAfterRun()
@@ -461,10 +529,10 @@ func (p *transferPage) setRunning(on bool) {
 	}
 	if on {
 		p.cancelBtn.Enable()
-		p.entitySel.Disable()
+		p.entityBtn.Disable()
 	} else {
 		p.cancelBtn.Disable()
-		p.entitySel.Enable()
+		p.entityBtn.Enable()
 	}
 }
 
@@ -474,16 +542,25 @@ func (p *transferPage) onCancel() {
 	}
 }
 
-// openReport opens the last run's Excel report with the desktop's program.
+// openReport opens the last run's Excel report with the desktop's program
+// (openFile); without one it says so and offers Copy path and Show folder.
 func (p *transferPage) openReport() {
-	if p.report == "" {
-		return
-	}
-	u := &url.URL{Scheme: "file", Path: p.report}
-	if err := fyne.CurrentApp().OpenURL(u); err != nil {
-		p.shell.showError("Could not open the report", err, "Open "+p.report+" with a spreadsheet program.")
+	if p.report != "" {
+		p.shell.openPath(p.report, "the report")
 	}
 }
+
+// openRecord shows the workspace's record of results row r.
+func (p *transferPage) openRecord(r outcomeRow, preview bool) {
+	about := fmt.Sprintf("In this %s: %s", p.runNoun(preview), actionText(r.action, preview))
+	if r.text != "" {
+		about += " — " + r.text
+	}
+	p.shell.openRecordByKey(p.name, r.entity, r.key, about)
+}
+
+// copyText is the selected results row, as Ctrl+C copies it.
+func (p *transferPage) copyText() string { return p.results.copyText() }
 
 // fileExists reports whether path names a file.
 func fileExists(path string) bool {

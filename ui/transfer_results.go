@@ -13,6 +13,20 @@ import (
 	"switchyard/core/engine"
 )
 
+// The results table's columns that code refers to: the result and the error or warning.
+const (
+	colResult = 3
+	colText   = 5
+)
+
+// copyText is the selected record's line, as Ctrl+C copies it.
+func (t *resultsTable) copyText() string {
+	if id := t.table.list.selectedID(); id >= 0 {
+		return t.table.rowText(id)
+	}
+	return ""
+}
+
 // resultsPageSize is how many records the results table shows per page.
 const resultsPageSize = 500
 
@@ -27,7 +41,10 @@ const problemsKept = 100_000
 // outcomeRow is one record's line in the results table.
 type outcomeRow struct {
 	entity, key string
-	action      engine.Action
+	// name is the record's primary name (its name, fullname, title…), looked
+	// up in the workspace after a run; "" when it has none or is not there.
+	name   string
+	action engine.Action
 	// fields names the changed fields.
 	fields string
 	// text is the record's error, or its warning.
@@ -79,6 +96,28 @@ func (o *outcomes) add(r engine.RecordResult) {
 			return
 		}
 		o.others = append(o.others, newOutcomeRow(r))
+	}
+}
+
+// keys returns, by entity, the keys of the records kept.
+func (o *outcomes) keys() map[string][]string {
+	out := map[string][]string{}
+	for _, rows := range [][]outcomeRow{o.fails, o.warns, o.others} {
+		for _, r := range rows {
+			if r.key != "" {
+				out[r.entity] = append(out[r.entity], r.key)
+			}
+		}
+	}
+	return out
+}
+
+// setNames gives the records kept their primary names, names[entity][key].
+func (o *outcomes) setNames(names map[string]map[string]string) {
+	for _, rows := range [][]outcomeRow{o.fails, o.warns, o.others} {
+		for i := range rows {
+			rows[i].name = names[rows[i].entity][rows[i].key]
+		}
 	}
 }
 
@@ -149,7 +188,7 @@ type resultsTable struct {
 	shown []outcomeRow
 	page  int
 
-	filter  *widget.Select
+	filter  *keySelect
 	table   *rowList
 	prevBtn *widget.Button
 	nextBtn *widget.Button
@@ -159,14 +198,21 @@ type resultsTable struct {
 	// hint tells about detail, when a record has an error or a warning.
 	hint *widget.Label
 	view fyne.CanvasObject
+	// open, when set, opens a record (a double click, Enter): the record view.
+	open func(r outcomeRow, preview bool)
 }
 
 func newResultsTable() *resultsTable {
 	t := &resultsTable{data: &outcomes{}}
-	t.table = newRowList([]column{{"Entity", 110}, {"Key", 220}, {"Result", 170}, {"Changed fields", 160}, {"Error or warning", 340}},
+	t.table = newRowList([]column{{"Entity", 110}, {"Key", 200}, {"Name", 160}, {"Result", 170}, {"Changed fields", 150}, {"Error or warning", 320}},
 		func() int { return t.pageLen() }, t.cell)
-	t.table.keepWidth(2) // the result is what the admin reads first
+	t.table.keepWidth(colResult) // the result is what the admin reads first
 	t.table.list.OnSelected = t.showDetail
+	t.table.onOpen = func(id int) {
+		if i := t.page*resultsPageSize + id; i >= 0 && i < len(t.shown) && t.open != nil {
+			t.open(t.shown[i], t.preview)
+		}
+	}
 	t.detail = widget.NewLabel("")
 	t.detail.Wrapping = fyne.TextWrapWord
 	t.detail.Hide()
@@ -174,7 +220,7 @@ func newResultsTable() *resultsTable {
 	for i, f := range outcomeFilters {
 		labels[i] = f.label
 	}
-	t.filter = widget.NewSelect(labels, nil)
+	t.filter = newKeySelect(labels, nil)
 	t.filter.SetSelectedIndex(0)
 	t.filter.OnChanged = func(string) { t.apply() }
 	t.prevBtn = widget.NewButtonWithIcon("Previous", theme.NavigateBackIcon(), func() { t.turn(-1) })
@@ -183,7 +229,7 @@ func newResultsTable() *resultsTable {
 	t.pager.Truncation = fyne.TextTruncateEllipsis
 	t.prevBtn.Hide()
 	t.nextBtn.Hide()
-	t.hint = hint("Select a record to read its whole error or warning.")
+	t.hint = hint("Select a record to read its whole error or warning; double-click it (or Enter) to see all its fields.")
 	filterRow := container.NewBorder(nil, nil,
 		container.NewHBox(widget.NewLabel("Show"), container.NewGridWrap(fyne.NewSize(220, t.filter.MinSize().Height), t.filter)), nil, t.hint)
 	bottom := container.NewVBox(t.detail, container.NewBorder(nil, nil, container.NewHBox(t.prevBtn, t.nextBtn), nil, t.pager))
@@ -207,7 +253,7 @@ func (t *resultsTable) set(data *outcomes, counts engine.Counts, preview bool) {
 	if preview {
 		title = "Would"
 	}
-	t.table.setTitle(2, title)
+	t.table.setTitle(colResult, title)
 	labels := make([]string, len(outcomeFilters))
 	for i, f := range outcomeFilters {
 		labels[i] = fmt.Sprintf("%s (%s)", f.label, thousands(int64(f.count(counts))))
@@ -315,14 +361,18 @@ func (t *resultsTable) showDetail(id widget.ListItemID) {
 		return
 	}
 	r := t.shown[i]
-	text := fmt.Sprintf("%s %s: %s", r.entity, r.key, actionText(r.action, t.preview))
+	key := r.key
+	if r.name != "" {
+		key += " (" + r.name + ")"
+	}
+	text := fmt.Sprintf("%s %s: %s", r.entity, key, actionText(r.action, t.preview))
 	if r.text != "" {
 		text += " — " + r.text
 	}
 	if r.fields != "" {
 		text += " (changed fields: " + r.fields + ")"
 	}
-	_, t.detail.Importance = t.cell(id, 4)
+	_, t.detail.Importance = t.cell(id, colText)
 	t.detail.SetText(text)
 	t.detail.Show()
 	t.table.list.ScrollTo(id) // the detail took room from the table: keep the row in sight
@@ -341,8 +391,10 @@ func (t *resultsTable) cell(row, col int) (string, widget.Importance) {
 	case 1:
 		return r.key, widget.MediumImportance
 	case 2:
+		return r.name, widget.MediumImportance
+	case colResult:
 		return actionText(r.action, t.preview), actionImportance(r.action)
-	case 3:
+	case 4:
 		return r.fields, widget.MediumImportance
 	}
 	switch r.action {

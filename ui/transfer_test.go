@@ -144,10 +144,10 @@ func TestDownloadShowsFailuresAndWarningsFirst(t *testing.T) {
 	if !strings.HasPrefix(p.summary.Text, "PREVIEW, NOTHING WRITTEN (10 records looked at") {
 		t.Errorf("preview results line = %q", p.summary.Text)
 	}
-	if title := p.results.table.header.Objects[2].(*widget.Label).Text; title != "Would" {
+	if title := p.results.table.header.Objects[colResult].(*widget.Label).Text; title != "Would" {
 		t.Errorf("preview header = %q, want Would", title)
 	}
-	if got := cells(5, p.results.table.cellFn, 0); !strings.HasPrefix(got, "Contacts|C3|would fail||") {
+	if got := cells(6, p.results.table.cellFn, 0); !strings.HasPrefix(got, "Contacts|C3||would fail||") {
 		t.Errorf("preview's first row = %q", got)
 	}
 
@@ -163,7 +163,7 @@ func TestDownloadShowsFailuresAndWarningsFirst(t *testing.T) {
 	if !strings.Contains(p.counts.Text, "Import partly done") || !strings.Contains(p.counts.Text, "2 records failed, 2 records written with warnings") {
 		t.Errorf("status = %q", p.counts.Text)
 	}
-	if title := p.results.table.header.Objects[2].(*widget.Label).Text; title != "Result" {
+	if title := p.results.table.header.Objects[colResult].(*widget.Label).Text; title != "Result" {
 		t.Errorf("run header = %q, want Result", title)
 	}
 	if p.results.table.list.Length() != 10 {
@@ -174,25 +174,25 @@ func TestDownloadShowsFailuresAndWarningsFirst(t *testing.T) {
 		action       engine.Action
 		imp          widget.Importance
 	}{
-		{"Contacts|C3|failed|", "email", engine.Fail, widget.DangerImportance},
-		{"Contacts|C6|failed|", "email", engine.Fail, widget.DangerImportance},
-		{"Contacts|C4|written with warnings|", "no account has externalid = A9: written without it", engine.Warn, widget.WarningImportance},
-		{"Contacts|C7|written with warnings|", "no account has externalid = A8: written without it", engine.Warn, widget.WarningImportance},
-		{"Accounts|A1|created|", "", engine.Create, widget.MediumImportance},
+		{"Contacts|C3||failed|", "email", engine.Fail, widget.DangerImportance},
+		{"Contacts|C6||failed|", "email", engine.Fail, widget.DangerImportance},
+		{"Contacts|C4||written with warnings|", "no account has externalid = A9: written without it", engine.Warn, widget.WarningImportance},
+		{"Contacts|C7||written with warnings|", "no account has externalid = A8: written without it", engine.Warn, widget.WarningImportance},
+		{"Accounts|A1|Contoso|created|", "", engine.Create, widget.MediumImportance},
 	}
 	for i, r := range rows {
-		got := cells(5, p.results.table.cellFn, i)
+		got := cells(6, p.results.table.cellFn, i)
 		if !strings.HasPrefix(got, r.prefix) || !strings.Contains(got[len(r.prefix):], r.text) {
 			t.Errorf("row %d = %q, want %q… with %q", i, got, r.prefix, r.text)
 		}
-		if _, imp := p.results.table.cellFn(i, 2); imp != actionImportance(r.action) {
+		if _, imp := p.results.table.cellFn(i, colResult); imp != actionImportance(r.action) {
 			t.Errorf("row %d's result coloured %v", i, imp)
 		}
-		if _, imp := p.results.table.cellFn(i, 4); imp != r.imp {
+		if _, imp := p.results.table.cellFn(i, colText); imp != r.imp {
 			t.Errorf("row %d's text coloured %v, want %v", i, imp, r.imp)
 		}
 	}
-	if got := cells(5, p.results.table.cellFn, 9); !strings.HasPrefix(got, "Contacts|C8|created|") {
+	if got := cells(6, p.results.table.cellFn, 9); !strings.HasPrefix(got, "Contacts|C8||created|") {
 		t.Errorf("last row = %q", got)
 	}
 	if !strings.Contains(p.results.pager.Text, "Records 1–10 of 10, failed ones and those with warnings first") {
@@ -224,7 +224,7 @@ func TestDownloadShowsFailuresAndWarningsFirst(t *testing.T) {
 		t.Errorf("With warnings lists %d rows", n)
 	}
 	for i := range 2 {
-		if got := cells(3, p.results.table.cellFn, i); !strings.HasSuffix(got, "|written with warnings") {
+		if got := cells(4, p.results.table.cellFn, i); !strings.HasSuffix(got, "|written with warnings") {
 			t.Errorf("With warnings row %d = %q", i, got)
 		}
 	}
@@ -252,7 +252,7 @@ func TestDownloadShowsFailuresAndWarningsFirst(t *testing.T) {
 	if got := cells(12, runs.cell, 0); !strings.Contains(got, "|10|6|0|0|2|2|") {
 		t.Errorf("runs row = %q", got)
 	}
-	runs.list.list.Select(0)
+	runs.list.onOpen(0) // a double click
 	d := runs.details
 	contacts := -1
 	for i, e := range d.entities {
@@ -328,7 +328,7 @@ func TestFailedDownloadKeepsItsError(t *testing.T) {
 	if n := p.results.table.list.Length(); n != 6 {
 		t.Errorf("%d records listed, want the 6 handled", n)
 	}
-	if got := cells(5, p.results.table.cellFn, 2); !strings.HasPrefix(got, "Contacts|C1|created|") {
+	if got := cells(6, p.results.table.cellFn, 2); !strings.HasPrefix(got, "Contacts|C1||created|") {
 		t.Errorf("row 2 = %q", got)
 	}
 
@@ -375,7 +375,7 @@ func TestResultsTablePagesAndBounds(t *testing.T) {
 	if n := rt.table.list.Length(); n != resultsPageSize {
 		t.Errorf("page 1 lists %d rows", n)
 	}
-	if got := cells(5, rt.cell, 0); got != "Items|4|failed||item 4: too long" {
+	if got := cells(6, rt.cell, 0); got != "Items|4||failed||item 4: too long" {
 		t.Errorf("first row = %q", got)
 	}
 	want := "Records 1–500 of 2,740, failed ones and those with warnings first … and 960 more in the report"
@@ -386,10 +386,10 @@ func TestResultsTablePagesAndBounds(t *testing.T) {
 		t.Error("the pager cannot go on")
 	}
 	rt.turn(1)
-	if got := cells(3, rt.cell, 239); got != "Items|3699|failed" {
+	if got := cells(4, rt.cell, 239); got != "Items|3699||failed" {
 		t.Errorf("the last failure (row 740) = %q", got)
 	}
-	if got := cells(3, rt.cell, 240); got != "Items|0|created" {
+	if got := cells(4, rt.cell, 240); got != "Items|0||created" {
 		t.Errorf("the first other (row 741) = %q", got)
 	}
 	for range 10 {

@@ -21,11 +21,15 @@ type cellFunc func(row, col int) (string, widget.Importance)
 type rowList struct {
 	cols   []column
 	cellFn cellFunc
-	list   *widget.List
+	list   *keyList
 	header *fyne.Container
 	view   fyne.CanvasObject
 	// floors are the columns' widths kept when space is short (keepWidth), shared by the rows' layouts.
 	floors []float32
+	// onOpen, when set, opens row id: a double click or Enter.
+	onOpen func(id int)
+	// menu, when set, returns the context menu of row id (a right click).
+	menu func(id int) []*fyne.MenuItem
 }
 
 // newRowList builds a rowList of length() rows whose cells cell gives.
@@ -42,7 +46,7 @@ func newRowList(cols []column, length func() int, cell cellFunc) *rowList {
 		l.Truncation = fyne.TextTruncateEllipsis
 		r.header.Add(l)
 	}
-	r.list = widget.NewList(
+	r.list = newKeyList(
 		length,
 		func() fyne.CanvasObject {
 			row := container.New(&columnsLayout{widths: widths, floors: r.floors})
@@ -51,10 +55,13 @@ func newRowList(cols []column, length func() int, cell cellFunc) *rowList {
 				l.Truncation = fyne.TextTruncateEllipsis
 				row.Add(l)
 			}
-			return row
+			return newRowItem(r, row)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			row := o.(*fyne.Container)
+			if it, ok := o.(*rowItem); ok {
+				it.id = id
+			}
+			row := rowContent(o)
 			for c, obj := range row.Objects {
 				text, imp := cell(id, c)
 				l := obj.(*widget.Label)
@@ -63,6 +70,12 @@ func newRowList(cols []column, length func() int, cell cellFunc) *rowList {
 			}
 		},
 	)
+	r.list.onOpen = func(id widget.ListItemID) {
+		if r.onOpen != nil {
+			r.onOpen(id)
+		}
+	}
+	r.list.copyText = r.rowText
 	r.view = container.NewBorder(container.NewVBox(r.header, widget.NewSeparator()), nil, nil, nil, r.list)
 	return r
 }
@@ -182,11 +195,12 @@ func showMessage(l *widget.Label, text string) {
 	}
 }
 
-// hint returns a short, quiet line that tells what a screen offers.
+// hint returns a short line that tells what a screen offers: in italics,
+// at full contrast, wrapped rather than cut.
 func hint(text string) *widget.Label {
 	l := widget.NewLabel(text)
-	l.Importance = widget.LowImportance
-	l.Truncation = fyne.TextTruncateEllipsis
+	l.TextStyle = fyne.TextStyle{Italic: true}
+	l.Wrapping = fyne.TextWrapWord
 	return l
 }
 
@@ -201,4 +215,124 @@ func (r *rowList) setTitle(col int, title string) {
 	if l, ok := r.header.Objects[col].(*widget.Label); ok && l.Text != title {
 		l.SetText(title)
 	}
+}
+
+// newToolbar lays out a screen's buttons in a row that wraps onto more
+// rows when the window is too narrow for them, so that no toolbar forces the
+// window wider; a nil item is a separator.
+func newToolbar(items ...fyne.CanvasObject) *fyne.Container {
+	objs := make([]fyne.CanvasObject, 0, len(items))
+	for _, o := range items {
+		if o == nil {
+			o = widget.NewSeparator()
+		}
+		objs = append(objs, o)
+	}
+	fl := &flowLayout{}
+	c := container.New(fl, objs...)
+	fl.box = c
+	return c
+}
+
+// flowLayout places objects left to right at their minimum sizes and wraps
+// them onto the next row when the width runs out. Its minimum width is its
+// widest object's; its minimum height is that of the rows at the width it
+// was last laid out at.
+type flowLayout struct {
+	width float32
+	rows  int
+	box   *fyne.Container
+}
+
+// lines splits objs into rows that fit width.
+func (l *flowLayout) lines(objs []fyne.CanvasObject, width float32) [][]fyne.CanvasObject {
+	pad := theme.Padding()
+	var out [][]fyne.CanvasObject
+	var line []fyne.CanvasObject
+	x := float32(0)
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		w := o.MinSize().Width
+		if _, sep := o.(*widget.Separator); sep {
+			w = theme.SeparatorThicknessSize()
+		}
+		if len(line) > 0 && width > 0 && x+pad+w > width {
+			out = append(out, line)
+			line, x = nil, 0
+		}
+		if len(line) > 0 {
+			x += pad
+		}
+		line = append(line, o)
+		x += w
+	}
+	if len(line) > 0 {
+		out = append(out, line)
+	}
+	return out
+}
+
+// lineHeight is the height of a row of objs.
+func lineHeight(objs []fyne.CanvasObject) float32 {
+	var h float32
+	for _, o := range objs {
+		if _, sep := o.(*widget.Separator); !sep {
+			h = fyne.Max(h, o.MinSize().Height)
+		}
+	}
+	return h
+}
+
+func (l *flowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	lines := l.lines(objs, size.Width)
+	y := float32(0)
+	for _, line := range lines {
+		h := lineHeight(line)
+		x := float32(0)
+		for _, o := range line {
+			w := o.MinSize().Width
+			if _, sep := o.(*widget.Separator); sep {
+				w = theme.SeparatorThicknessSize()
+			}
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(w, h))
+			x += w + pad
+		}
+		y += h + pad
+	}
+	l.width = size.Width
+	if len(lines) != l.rows {
+		l.rows = len(lines)
+		// The height asked for changed with the width: lay the window out again.
+		if l.box != nil {
+			box := l.box
+			go fyne.Do(func() {
+				if c := fyne.CurrentApp().Driver().CanvasForObject(box); c != nil && c.Content() != nil {
+					c.Content().Refresh()
+				}
+			})
+		}
+	}
+}
+
+func (l *flowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	var w float32
+	for _, o := range objs {
+		if o.Visible() {
+			w = fyne.Max(w, o.MinSize().Width)
+		}
+	}
+	lines := l.lines(objs, l.width)
+	var h float32
+	for i, line := range lines {
+		if i > 0 {
+			h += pad
+		}
+		h += lineHeight(line)
+	}
+	return fyne.NewSize(w, h)
 }

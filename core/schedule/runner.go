@@ -62,20 +62,32 @@ type Runner struct {
 	Now func() time.Time
 	// Tick is how often due syncs are looked for; 30s when 0.
 	Tick time.Duration
+	// Plan says since when each schedule counts; the screens that show
+	// next runs read the same one (Runner.Plan). A new one when nil.
+	Plan *Plan
 
-	once    sync.Once
-	events  chan Event
-	now     chan string
-	cancel  context.CancelFunc
-	done    chan struct{}
-	started time.Time
+	once   sync.Once
+	events chan Event
+	now    chan string
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 func (r *Runner) init() {
 	r.once.Do(func() {
 		r.events = make(chan Event, 64)
 		r.now = make(chan string, 16)
+		if r.Plan == nil {
+			r.Plan = &Plan{}
+		}
 	})
+}
+
+// Schedules returns the plan of next runs the runner follows, for the
+// screens that show them.
+func (r *Runner) Schedules() *Plan {
+	r.init()
+	return r.Plan
 }
 
 func (r *Runner) clock() time.Time {
@@ -107,7 +119,6 @@ func (r *Runner) Start(ctx context.Context) {
 	r.init()
 	ctx, r.cancel = context.WithCancel(ctx)
 	r.done = make(chan struct{})
-	r.started = r.clock()
 	tick := r.Tick
 	if tick <= 0 {
 		tick = 30 * time.Second
@@ -139,37 +150,28 @@ func (r *Runner) Stop() {
 }
 
 // Upcoming returns the next sync of every integration with an enabled
-// schedule, soonest first; a time in the past means due now.
+// schedule, soonest first, by the runner's Plan; a time at or before now
+// means due now.
 func (r *Runner) Upcoming(ctx context.Context) ([]Due, error) {
+	r.init()
 	entries, err := r.Entries(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := r.clock()
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		r.Plan.Observe(e.Integration, e.Schedules, now)
+		names = append(names, e.Integration)
+	}
+	r.Plan.Retain(names)
 	var out []Due
 	for _, e := range entries {
 		last, err := r.LastRun(ctx, e.Integration)
 		if err != nil {
 			return nil, err
 		}
-		var best time.Time
-		for _, s := range e.Schedules {
-			if !s.Enabled {
-				continue
-			}
-			from := last
-			if from.IsZero() && s.Cron != "" && !r.started.IsZero() {
-				from = r.started
-			}
-			at, err := s.Next(now, from)
-			if err != nil {
-				continue // an invalid schedule never fires; the integration check reports it
-			}
-			if best.IsZero() || at.Before(best) {
-				best = at
-			}
-		}
-		if !best.IsZero() {
+		if best, ok := r.Plan.Soonest(e.Integration, e.Schedules, last, now); ok {
 			out = append(out, Due{Integration: e.Integration, At: best})
 		}
 	}

@@ -33,7 +33,15 @@ type Form struct {
 
 	// OnChanged, if set, is called after any value of the form changes.
 	OnChanged func()
+	// Hide, if set, hides an option in force that does not matter for the
+	// values typed (e.g. a setting of one kind of system while the system is
+	// not known to be that kind); a hidden option with a value shows anyway.
+	// Call Refresh after setting it.
+	Hide func(key string, values spec.Values) bool
 }
+
+// Refresh shows and hides the options again, e.g. after Hide changed its mind.
+func (f *Form) Refresh() { f.updateVisibility() }
 
 // row is the label, the input and the messages of one option.
 type row struct {
@@ -233,6 +241,9 @@ func (f *Form) updateVisibility() {
 	advShown := 0
 	for _, r := range f.rows {
 		on := r.opt.Applies(v)
+		if on && f.Hide != nil && v[r.opt.Key] == "" && f.Hide(r.opt.Key, v) {
+			on = false
+		}
 		if on == r.cell.Visible() {
 			if on && r.opt.Advanced {
 				advShown++
