@@ -344,6 +344,13 @@ func measureImport(ctx context.Context, url string, records, pageSize int) (time
 // importAll imports every record of external at url into a fresh workspace
 // through the engine, in pages of pageSize, and checks that it imported want.
 func importAll(ctx context.Context, url, external string, want, pageSize int) (time.Duration, error) {
+	return timedImport(ctx, url, external, want, pageSize, nil)
+}
+
+// timedImport is importAll, handing every record's result to onRecord when
+// it is not nil (part 7's report); the time covers the import and, through
+// finish, what the caller does at its end (the report's Close).
+func timedImport(ctx context.Context, url, external string, want, pageSize int, onRecord func(engine.RecordResult), finish ...func(*engine.Result, error) error) (time.Duration, error) {
 	st, local, done, err := openWorkspace(ctx, url, external)
 	if err != nil {
 		return 0, err
@@ -365,7 +372,12 @@ func importAll(ctx context.Context, url, external string, want, pageSize int) (t
 		return 0, err
 	}
 	start := time.Now()
-	res, err := (&engine.Engine{Store: st}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize})
+	res, err := (&engine.Engine{Store: st}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize, OnRecord: onRecord})
+	for _, f := range finish {
+		if ferr := f(res, err); ferr != nil && err == nil {
+			err = ferr
+		}
+	}
 	if err != nil {
 		return 0, fmt.Errorf("import: %w", err)
 	}

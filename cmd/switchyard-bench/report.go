@@ -12,12 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"switchyard/connectors/odata"
 	"switchyard/core/engine"
-	"switchyard/core/mapping"
-	"switchyard/core/meta"
 	"switchyard/core/report"
-	"switchyard/core/spec"
 )
 
 // Part 7, reports: the full import of part 1, each in a child process, once
@@ -80,42 +76,17 @@ func childReport(records, pageSize int, path string) (d time.Duration, rss int64
 // the report closed, within the time measured.
 func reportImport(path string) func(ctx context.Context, url string, records, pageSize int) (time.Duration, error) {
 	return func(ctx context.Context, url string, records, pageSize int) (time.Duration, error) {
-		st, local, done, err := openWorkspace(ctx, url, "Items")
-		if err != nil {
-			return 0, err
-		}
-		defer done()
-		c, err := odata.New(ctx, spec.Values{"url": url, "pagesize": strconv.Itoa(pageSize)})
-		if err != nil {
-			return 0, err
-		}
-		defer c.Close()
-		cat, err := c.Catalog(ctx)
-		if err != nil {
-			return 0, err
-		}
-		ext, _ := meta.FindEntity(cat, "Items")
-		in := mapping.Integration{Name: "bench", Connector: "odata", Settings: spec.Values{"url": url}, Entities: []mapping.EntityMapping{downloadMapping(ext, local.Name)}}
-		if err := st.SaveIntegration(ctx, in); err != nil {
-			return 0, err
-		}
-		start := time.Now()
 		rep, err := report.New(path)
 		if err != nil {
 			return 0, err
 		}
-		res, err := (&engine.Engine{Store: st}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize, OnRecord: rep.Record})
-		if err != nil {
-			rep.Close(nil)
-			return 0, fmt.Errorf("import: %w", err)
+		closeReport := func(res *engine.Result, runErr error) error {
+			if runErr != nil {
+				return rep.Close(nil)
+			}
+			return rep.Close(res)
 		}
-		if err := rep.Close(res); err != nil {
-			return 0, err
-		}
-		if got := res.Totals(); got.Imported != records {
-			return 0, fmt.Errorf("import: %+v, want %d imported", got, records)
-		}
-		return time.Since(start), nil
+		return timedImport(ctx, url, "Items", records, pageSize, rep.Record, closeReport)
 	}
 }
 
