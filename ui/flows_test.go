@@ -142,9 +142,12 @@ func TestUploadCancelAndErrors(t *testing.T) {
 
 func TestSchedulesNextRunAndSnippet(t *testing.T) {
 	f := newFixture(t)
+	start := time.Now().Add(-5 * time.Minute).Truncate(time.Second)
+	// The schedules were saved an hour before the last sync: they count from the sync.
+	f.st.Now = func() time.Time { return start.Add(-time.Hour) }
 	f.save(t, mapping.Integration{Name: "crm", Connector: "mem", Settings: spec.Values{"url": "https://crm.example/"},
 		Schedules: []schedule.Schedule{{Cron: "30 2 * * *", Enabled: true}, {Every: "15m", Enabled: true}, {Every: "1h"}}})
-	start := time.Now().Add(-5 * time.Minute).Truncate(time.Second)
+	f.st.Now = time.Now
 	if _, err := f.st.AddLog(context.Background(), store.LogEntry{Integration: "crm", Kind: "sync", Direction: "import",
 		Status: "succeeded", Started: start, Ended: start.Add(time.Second)}); err != nil {
 		t.Fatal(err)

@@ -377,7 +377,7 @@ func (ed *integrationEditor) write(in mapping.Integration, show bool) bool {
 		return false
 	}
 	// The schedules saved now count from now: saving never starts a sync.
-	ed.shell.plan.Observe(in.Name, in.Schedules, time.Now())
+	ed.shell.observePlan(in.Name, in.Schedules, time.Now())
 	saved := in
 	ed.orig = &saved
 	ed.baseline = ed.state()

@@ -134,7 +134,7 @@ func (sc *integrationsScreen) importData(data []byte) {
 		return
 	}
 	if in, err := sc.shell.svc.Store.Integration(sc.shell.ctx(), res.Integration); err == nil {
-		sc.shell.plan.Observe(in.Name, in.Schedules, time.Now())
+		sc.shell.observePlan(in.Name, in.Schedules, time.Now())
 	}
 	sc.reload()
 	sc.selectName(res.Integration)

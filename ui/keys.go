@@ -3,7 +3,12 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
+
+	"switchyard/ui/form"
 )
+
+// Esc and F1 in a connector-settings field (ui/form) reach the window too.
+func init() { form.PassKey = passKey }
 
 // keyHandler is the main window's handler of the keys that must work
 // wherever the focus is (Esc and Enter on dialogs, F1); focused widgets of

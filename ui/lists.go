@@ -150,11 +150,27 @@ func (it *rowItem) TappedSecondary(ev *fyne.PointEvent) {
 	if len(items) == 0 {
 		return
 	}
-	c := fyne.CurrentApp().Driver().CanvasForObject(it)
+	showContextMenu(it, items, ev.AbsolutePosition)
+}
+
+// showContextMenu shows items as the context menu of o at pos (absolute),
+// as every list and grid of the app does on a right click.
+func showContextMenu(o fyne.CanvasObject, items []*fyne.MenuItem, pos fyne.Position) {
+	if len(items) == 0 {
+		return
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(o)
 	if c == nil {
 		return
 	}
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, ev.AbsolutePosition)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos)
+}
+
+// copyToClipboard puts text on the app's clipboard (a context menu's Copy).
+func copyToClipboard(text string) {
+	if a := fyne.CurrentApp(); a != nil {
+		a.Clipboard().SetContent(text)
+	}
 }
 
 // tap selects row id and focuses the list, as a click on a desktop list does.
@@ -197,6 +213,8 @@ type keyTable struct {
 	widget.Table
 	// onOpen opens row (a double click, Enter).
 	onOpen func(row int)
+	// menu, when set, returns the context menu of cell id (a right click).
+	menu func(id widget.TableCellID) []*fyne.MenuItem
 	// onSelect, when set, is told the selected cell.
 	onSelect func(id widget.TableCellID)
 	// sel is the selected cell, Row -1 when none.
@@ -262,4 +280,14 @@ func (t *keyTable) DoubleTapped(ev *fyne.PointEvent) {
 	if id, ok := t.selected(); ok && t.onOpen != nil {
 		t.onOpen(id.Row)
 	}
+}
+
+// TappedSecondary selects the cell under the pointer and shows its context menu.
+func (t *keyTable) TappedSecondary(ev *fyne.PointEvent) {
+	t.Table.Tapped(ev)
+	id, ok := t.selected()
+	if !ok || t.menu == nil {
+		return
+	}
+	showContextMenu(t, t.menu(id), ev.AbsolutePosition)
 }

@@ -66,6 +66,7 @@ func newRowsView(s *Shell) *rowsView {
 			v.shell.openRecord(v.entity, v.rows[row].ID)
 		}
 	}
+	v.table.menu = v.menu
 	v.table.CreateHeader = func() fyne.CanvasObject {
 		l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		l.Truncation = fyne.TextTruncateEllipsis
@@ -111,6 +112,30 @@ func (v *rowsView) copyText() string {
 		return ""
 	}
 	return cellText(v.rows[id.Row], v.cols[id.Col])
+}
+
+// rowText is row's values joined by tabs, as the context menu's Copy row copies them.
+func (v *rowsView) rowText(row int) string {
+	if row < 0 || row >= len(v.rows) {
+		return ""
+	}
+	vals := make([]string, len(v.cols))
+	for i, c := range v.cols {
+		vals[i] = cellText(v.rows[row], c)
+	}
+	return strings.Join(vals, "\t")
+}
+
+// menu is the context menu of cell id of the grid.
+func (v *rowsView) menu(id widget.TableCellID) []*fyne.MenuItem {
+	if id.Row < 0 || id.Row >= len(v.rows) || id.Col < 0 || id.Col >= len(v.cols) {
+		return nil
+	}
+	return []*fyne.MenuItem{
+		fyne.NewMenuItem("Open record", func() { v.table.onOpen(id.Row) }),
+		fyne.NewMenuItem("Copy cell", func() { copyToClipboard(cellText(v.rows[id.Row], v.cols[id.Col])) }),
+		fyne.NewMenuItem("Copy row", func() { copyToClipboard(v.rowText(id.Row)) }),
+	}
 }
 
 // show browses the rows of the local entity ent from the first page.

@@ -62,6 +62,12 @@ func (d *runDetails) buildUI() {
 		func() int { return len(d.failures) }, d.failureCell)
 	d.fails.list.OnSelected = d.showFailure
 	d.fails.onOpen = d.openFailure
+	d.fails.menu = func(id int) []*fyne.MenuItem {
+		return []*fyne.MenuItem{
+			fyne.NewMenuItem("Open record", func() { d.openFailure(id) }),
+			fyne.NewMenuItem("Copy", func() { copyToClipboard(d.fails.rowText(id)) }),
+		}
+	}
 	d.failsNote = hint("")
 	d.failsNote.Hide()
 	d.failDetail = widget.NewLabel("")

@@ -18,7 +18,7 @@ func (s *Shell) lastSync(name string) time.Time {
 // schedules, by the same plan the runner follows: "due now", "today 14:30",
 // "not scheduled". last is its last sync's start (Shell.lastSync).
 func (s *Shell) nextRunText(in mapping.Integration, last, now time.Time) string {
-	s.plan.Observe(in.Name, in.Schedules, now)
+	s.observePlan(in.Name, in.Schedules, now)
 	enabled := false
 	for _, sc := range in.Schedules {
 		enabled = enabled || sc.Enabled
@@ -55,4 +55,15 @@ func timesText(ts []time.Time, now time.Time) string {
 		out += schedule.When(t, now)
 	}
 	return out
+}
+
+// observePlan tells the plan the integration's schedules as saved, with
+// since when each counts as the workspace keeps it (sy_schedule.counting_since),
+// so that next runs shown agree with the runner's across restarts.
+func (s *Shell) observePlan(name string, schedules []schedule.Schedule, now time.Time) {
+	since, err := s.svc.Store.SchedulesSince(s.ctx())
+	if err != nil {
+		since = nil // the plan's own memory then: counts from when it first saw them
+	}
+	s.plan.ObserveSince(name, schedules, since[name], now)
 }

@@ -191,7 +191,7 @@ func (sc *schedulesScreen) reload() {
 	now := time.Now()
 	for _, in := range ins {
 		last := sc.shell.lastSync(in.Name)
-		sc.shell.plan.Observe(in.Name, in.Schedules, now)
+		sc.shell.observePlan(in.Name, in.Schedules, now)
 		for i, s := range in.Schedules {
 			r := scheduleRow{integration: in.Name, index: i, Schedule: s}
 			r.err = s.Validate()
@@ -331,7 +331,7 @@ func (s *Shell) saveSchedules(name string, schedules []schedule.Schedule) error 
 	if err := s.svc.SaveSchedules(s.ctx(), name, schedules); err != nil {
 		return err
 	}
-	s.plan.Observe(name, schedules, time.Now())
+	s.observePlan(name, schedules, time.Now())
 	return nil
 }
 

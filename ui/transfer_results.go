@@ -27,6 +27,16 @@ func (t *resultsTable) copyText() string {
 	return ""
 }
 
+// menu is the context menu of record row id of the page shown.
+func (t *resultsTable) menu(id int) []*fyne.MenuItem {
+	open := fyne.NewMenuItem("Open record", func() { t.table.onOpen(id) })
+	open.Disabled = t.open == nil
+	return []*fyne.MenuItem{
+		open,
+		fyne.NewMenuItem("Copy row", func() { copyToClipboard(t.table.rowText(id)) }),
+	}
+}
+
 // resultsPageSize is how many records the results table shows per page.
 const resultsPageSize = 500
 
@@ -213,6 +223,7 @@ func newResultsTable() *resultsTable {
 			t.open(t.shown[i], t.preview)
 		}
 	}
+	t.table.menu = t.menu
 	t.detail = widget.NewLabel("")
 	t.detail.Wrapping = fyne.TextWrapWord
 	t.detail.Hide()

@@ -76,3 +76,38 @@ func TestPeekFile(t *testing.T) {
 		t.Errorf("peek of a broken file: %v", err)
 	}
 }
+
+// TestScheduleCountsAcrossRestarts: a schedule saved with SaveSchedules, or
+// imported with the integration file, counts from when it was saved in a
+// runner started later (the app restarted), not from the runner's start.
+func TestScheduleCountsAcrossRestarts(t *testing.T) {
+	var down bool
+	var opened spec.Values
+	svc := newService(t, &down, &opened)
+	ctx := context.Background()
+	saved := time.Date(2026, 3, 10, 9, 50, 0, 0, time.UTC)
+	svc.Store.Now = func() time.Time { return saved }
+	if _, err := svc.ImportFile(ctx, strings.NewReader(memFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SaveSchedules(ctx, "things", []schedule.Schedule{{Every: "15m", Enabled: true}}); err != nil {
+		t.Fatal(err)
+	}
+	restart := saved.Add(10 * time.Minute)
+	r := svc.Runner()
+	r.Now = func() time.Time { return restart }
+	up, err := r.Upcoming(ctx)
+	if err != nil || len(up) != 1 || !up[0].At.Equal(saved.Add(15*time.Minute)) {
+		t.Fatalf("after a restart Upcoming = %+v, %v; want things at %v", up, err, saved.Add(15*time.Minute))
+	}
+	// A later unchanged save keeps the time; closed for an hour, it is due once.
+	svc.Store.Now = func() time.Time { return restart }
+	if err := svc.SaveSchedules(ctx, "things", []schedule.Schedule{{Every: "15m", Enabled: true}}); err != nil {
+		t.Fatal(err)
+	}
+	r2 := svc.Runner()
+	r2.Now = func() time.Time { return saved.Add(time.Hour) }
+	if up, err := r2.Upcoming(ctx); err != nil || len(up) != 1 || !up[0].At.Equal(saved.Add(15*time.Minute)) {
+		t.Errorf("an hour later Upcoming = %+v, %v; want due (%v)", up, err, saved.Add(15*time.Minute))
+	}
+}

@@ -100,9 +100,13 @@ func (s *Service) Runner() *schedule.Runner {
 			if err != nil {
 				return nil, err
 			}
+			since, err := s.Store.SchedulesSince(ctx)
+			if err != nil {
+				return nil, err
+			}
 			out := make([]schedule.Entry, 0, len(ins))
 			for _, in := range ins {
-				out = append(out, schedule.Entry{Integration: in.Name, Schedules: in.Schedules})
+				out = append(out, schedule.Entry{Integration: in.Name, Schedules: in.Schedules, Since: since[in.Name]})
 			}
 			return out, nil
 		},

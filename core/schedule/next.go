@@ -76,18 +76,31 @@ func (s Schedule) Times(from, now time.Time, n int) ([]time.Time, error) {
 // runner and the screens that show next runs agree, and so that a schedule
 // saved or imported while the app runs never starts a sync at once:
 //
-//   - a schedule there when the plan began (the app started) counts from the
-//     integration's last sync, so that a run missed while the app was closed is
-//     due once; one that never ran counts from when the app started;
-//   - a schedule added, changed or enabled later counts from that moment, or
-//     from a sync after it.
+//   - a schedule whose counting-since time the workspace keeps
+//     (sy_schedule.counting_since, set when it was added, changed or enabled,
+//     told with ObserveSince) counts from the later of that time and the
+//     integration's last sync, across restarts: a run missed while the app
+//     was closed is due once, and one added while it was closed counts from
+//     when it was added;
+//   - without it, a schedule there when the plan began (the app started)
+//     counts from the integration's last sync, and one that never ran from
+//     when the app started;
+//   - a schedule added, changed or enabled while the app runs counts from that
+//     moment, or from a sync after it.
 //
 // The zero Plan is ready to use; it is safe for concurrent use.
 type Plan struct {
 	mu    sync.Mutex
 	began time.Time
-	// seen is when each enabled schedule was first seen, by key.
-	seen map[string]time.Time
+	// seen is since when each enabled schedule counts, by key.
+	seen map[string]mark
+}
+
+// mark is since when a schedule counts: the workspace's time (stored), or
+// when the plan first saw it.
+type mark struct {
+	at     time.Time
+	stored bool
 }
 
 // key identifies one schedule of one integration by what it says.
@@ -102,23 +115,32 @@ func key(integration string, s Schedule) string {
 func (p *Plan) Observe(integration string, schedules []Schedule, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.observe(integration, schedules, now)
+	p.observe(integration, schedules, nil, now)
 }
 
-func (p *Plan) observe(integration string, schedules []Schedule, now time.Time) {
-	if p.seen == nil {
-		p.seen = map[string]time.Time{}
-		p.began = now
-	}
+// ObserveSince is Observe with since when each schedule counts as the
+// workspace keeps it (since[i] for schedules[i], zero when unknown): a time
+// kept there replaces what the plan remembers.
+func (p *Plan) ObserveSince(integration string, schedules []Schedule, since []time.Time, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.observe(integration, schedules, since, now)
+}
+
+func (p *Plan) observe(integration string, schedules []Schedule, since []time.Time, now time.Time) {
+	p.init(now)
 	keep := map[string]bool{}
-	for _, s := range schedules {
+	for i, s := range schedules {
 		if !s.Enabled {
 			continue
 		}
 		k := key(integration, s)
 		keep[k] = true
-		if _, ok := p.seen[k]; !ok {
-			p.seen[k] = now
+		switch _, ok := p.seen[k]; {
+		case i < len(since) && !since[i].IsZero():
+			p.seen[k] = mark{at: since[i], stored: true}
+		case !ok:
+			p.seen[k] = mark{at: now}
 		}
 	}
 	prefix := integration + "\x00"
@@ -161,23 +183,33 @@ func (p *Plan) Retain(integrations []string) {
 func (p *Plan) From(integration string, s Schedule, last, now time.Time) time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.init(now)
+	k := key(integration, s)
+	m, ok := p.seen[k]
+	if !ok {
+		m = mark{at: now}
+		p.seen[k] = m
+	}
+	return p.from(m, last)
+}
+
+// init marks when the plan began, on its first use.
+func (p *Plan) init(now time.Time) {
 	if p.seen == nil {
-		p.seen = map[string]time.Time{}
+		p.seen = map[string]mark{}
 		p.began = now
 	}
-	k := key(integration, s)
-	seen, ok := p.seen[k]
-	if !ok {
-		seen = now
-		p.seen[k] = seen
+}
+
+// from is the time a schedule marked m counts from, given its integration's last sync.
+func (p *Plan) from(m mark, last time.Time) time.Time {
+	if !m.stored && !m.at.After(p.began) && !last.IsZero() {
+		return last // there from the start, time not kept: a run missed while the app was closed is due once
 	}
-	switch {
-	case !seen.After(p.began) && !last.IsZero():
-		return last // there from the start: a run missed while the app was closed is due once
-	case last.After(seen):
+	if last.After(m.at) {
 		return last
 	}
-	return seen
+	return m.at
 }
 
 // Peek returns what From would, without remembering s: a schedule not seen
@@ -185,19 +217,12 @@ func (p *Plan) From(integration string, s Schedule, last, now time.Time) time.Ti
 // the next runs of a schedule being typed with it.
 func (p *Plan) Peek(integration string, s Schedule, last, now time.Time) time.Time {
 	p.mu.Lock()
-	seen, ok := p.seen[key(integration, s)]
-	began := p.began
-	p.mu.Unlock()
-	switch {
-	case !s.Enabled || !ok:
-		seen = now
-	case !seen.After(began) && !last.IsZero():
-		return last
+	defer p.mu.Unlock()
+	m, ok := p.seen[key(integration, s)]
+	if !s.Enabled || !ok {
+		m = mark{at: now, stored: true} // counts from now once saved, whenever the plan began
 	}
-	if last.After(seen) {
-		return last
-	}
-	return seen
+	return p.from(m, last)
 }
 
 // Next returns when the integration syncs next by s, the first time after

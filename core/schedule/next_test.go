@@ -276,3 +276,52 @@ func TestPeek(t *testing.T) {
 		t.Errorf("peek remembered the typed schedule: %v", p.seen)
 	}
 }
+
+// TestPlanCountingSinceKept: with the workspace's counting-since times a new
+// plan (the app restarted) counts a schedule from the later of that time and
+// the last sync, not from when the app started; without one it keeps the
+// old rule; the plan's own Observe never moves a kept time.
+func TestPlanCountingSinceKept(t *testing.T) {
+	location = time.UTC
+	start := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC) // the app starts
+	every := Schedule{Every: "15m", Enabled: true}
+	hourly := Schedule{Every: "1h", Enabled: true}
+	p := &Plan{}
+
+	// Never ran, saved at 09:50 before the app closed: due at 10:05, not 10:15.
+	saved := start.Add(-10 * time.Minute)
+	p.ObserveSince("never", []Schedule{every}, []time.Time{saved}, start)
+	if at, _ := p.Next("never", every, time.Time{}, start); !at.Equal(saved.Add(15 * time.Minute)) {
+		t.Errorf("a schedule that never ran = %v, want 15 minutes after it was saved", at)
+	}
+	// Added at 09:00 while the app was closed, the last sync at 08:00: due at 10:00 (now), once.
+	sync := start.Add(-2 * time.Hour)
+	p.ObserveSince("added", []Schedule{hourly}, []time.Time{start.Add(-time.Hour)}, start)
+	if at, _ := p.Next("added", hourly, sync, start); !at.Equal(start) {
+		t.Errorf("a schedule added while closed = %v, want due now (an hour after it was added)", at)
+	}
+	// Added before the last sync: it counts from the sync (a missed run is due once).
+	p.ObserveSince("old", []Schedule{hourly}, []time.Time{sync.Add(-24 * time.Hour)}, start)
+	if at, _ := p.Next("old", hourly, sync, start); !at.Equal(sync.Add(time.Hour)) {
+		t.Errorf("an old schedule = %v, want an hour after the last sync", at)
+	}
+	// The UI's Observe after an unchanged save keeps the kept time.
+	p.Observe("never", []Schedule{every}, start.Add(time.Minute))
+	if at, _ := p.Next("never", every, time.Time{}, start); !at.Equal(saved.Add(15 * time.Minute)) {
+		t.Errorf("after Observe: %v", at)
+	}
+	// Without a kept time (zero), the old rule: never ran counts from the start.
+	p.ObserveSince("legacy", []Schedule{every}, []time.Time{{}}, start)
+	if at, _ := p.Next("legacy", every, time.Time{}, start); !at.Equal(start.Add(15 * time.Minute)) {
+		t.Errorf("no kept time = %v, want 15 minutes after the start", at)
+	}
+	// Peek of a saved schedule shows the kept time's run.
+	if from := p.Peek("never", every, time.Time{}, start); !from.Equal(saved) {
+		t.Errorf("Peek = %v, want %v", from, saved)
+	}
+	// A disabled schedule with a time is not counted.
+	p.ObserveSince("never", []Schedule{{Every: "15m"}}, []time.Time{{}}, start)
+	if _, ok := p.Soonest("never", []Schedule{{Every: "15m"}}, time.Time{}, start); ok {
+		t.Error("a disabled schedule has a next run")
+	}
+}

@@ -11,6 +11,9 @@ import (
 type Entry struct {
 	Integration string
 	Schedules   []Schedule
+	// Since is since when each schedule counts as the workspace keeps it
+	// (Since[i] for Schedules[i]); zero or missing when unknown.
+	Since []time.Time
 }
 
 // Due is when an integration's next sync runs.
@@ -161,7 +164,7 @@ func (r *Runner) Upcoming(ctx context.Context) ([]Due, error) {
 	now := r.clock()
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
-		r.Plan.Observe(e.Integration, e.Schedules, now)
+		r.Plan.ObserveSince(e.Integration, e.Schedules, e.Since, now)
 		names = append(names, e.Integration)
 	}
 	r.Plan.Retain(names)

@@ -135,7 +135,7 @@ ON CONFLICT (name) DO UPDATE SET connector = excluded.connector, settings = excl
 	if err := saveEntityMappings(ctx, tx, in.Name, in.Entities); err != nil {
 		return err
 	}
-	return saveSchedules(ctx, tx, in.Name, in.Schedules)
+	return saveSchedules(ctx, tx, in.Name, in.Schedules, now)
 }
 
 // saveSecrets replaces the integration's secrets with secrets, already sealed (secrets.go).
@@ -187,13 +187,19 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 }
 
 // saveSchedules replaces the integration's schedules.
-func saveSchedules(ctx context.Context, tx *sql.Tx, integration string, schedules []schedule.Schedule) error {
+// An enabled schedule saved unchanged keeps counting since when it did; one
+// added, changed or enabled counts from now (schedule_since.go).
+func saveSchedules(ctx context.Context, tx *sql.Tx, integration string, schedules []schedule.Schedule, now string) error {
+	old, err := countingSince(ctx, tx, integration)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sy_schedule WHERE integration = ?`, integration); err != nil {
 		return fmt.Errorf("clear schedules: %w", err)
 	}
 	for i, sc := range schedules {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sy_schedule (integration, position, cron, every, enabled) VALUES (?, ?, ?, ?, ?)`,
-			integration, i, sc.Cron, sc.Every, boolInt(sc.Enabled)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sy_schedule (integration, position, cron, every, enabled, counting_since) VALUES (?, ?, ?, ?, ?, ?)`,
+			integration, i, sc.Cron, sc.Every, boolInt(sc.Enabled), sinceFor(sc, old, now)); err != nil {
 			return fmt.Errorf("save schedule %d: %w", i+1, err)
 		}
 	}

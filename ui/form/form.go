@@ -48,8 +48,9 @@ type row struct {
 	opt     spec.Option
 	label   *widget.RichText
 	labelC  fyne.CanvasObject // label at least LabelWidth wide
-	input   fyne.CanvasObject
-	cell    *fyne.Container // input, hint and error, stacked
+	input   fyne.CanvasObject // the field as placed: Esc and F1 reach PassKey
+	widget  fyne.CanvasObject // its *widget.Entry, *widget.Check or *widget.Select, as Widget returns it
+	cell    *fyne.Container   // input, hint and error, stacked
 	hint    *widget.Label
 	errText *widget.Label
 
@@ -82,7 +83,7 @@ func (f *Form) Options() spec.Options { return f.opts }
 // *widget.Select), or nil when the form has no such option.
 func (f *Form) Widget(key string) fyne.CanvasObject {
 	if r, ok := f.byKey[key]; ok {
-		return r.input
+		return r.widget
 	}
 	return nil
 }
@@ -286,32 +287,31 @@ func (f *Form) newRow(o spec.Option, value string) *row {
 	// Values are set before the handlers, so that building fires no change.
 	switch o.Kind {
 	case spec.KindBool:
-		r.check = widget.NewCheck("", nil)
+		kc := newKeyCheck()
+		r.check, r.input = &kc.Check, kc
 		b, _ := strconv.ParseBool(value)
 		r.check.SetChecked(b)
 		r.check.OnChanged = func(bool) { r.setError(""); f.changed() }
-		r.input = r.check
+		r.widget = r.check
 	case spec.KindEnum:
-		r.sel = widget.NewSelect(o.Choices, nil)
+		ks := newKeySelect(o.Choices)
+		r.sel, r.input = &ks.Select, ks
 		r.sel.PlaceHolder = "(choose one)"
 		if value != "" {
 			r.sel.SetSelected(value)
 		}
 		r.sel.OnChanged = func(string) { r.setError(""); f.changed() }
-		r.input = r.sel
+		r.widget = r.sel
 	default:
-		if o.Kind == spec.KindSecret {
-			r.entry = widget.NewPasswordEntry()
-		} else {
-			r.entry = widget.NewEntry()
-		}
+		ke := newKeyEntry(o.Kind == spec.KindSecret)
+		r.entry, r.input = &ke.Entry, ke
 		r.entry.SetText(value)
 		r.entry.SetPlaceHolder(placeholder(o))
 		if o.Kind == spec.KindInt || o.Kind == spec.KindURL {
 			r.entry.Validator = fieldValidator(o)
 		}
 		r.entry.OnChanged = func(string) { f.changed() }
-		r.input = r.entry
+		r.widget = r.entry
 	}
 
 	r.hint = widget.NewLabel(o.Help)

@@ -239,3 +239,39 @@ func TestNoOptions(t *testing.T) {
 		t.Errorf("GeneralError() = %q", f.GeneralError())
 	}
 }
+
+// TestEscAndF1ReachPassKey: Esc and F1 typed in a settings field (text,
+// secret, drop-down, check box) go to PassKey; other keys, and those it
+// does not use, reach the field; Widget still returns the plain widget.
+func TestEscAndF1ReachPassKey(t *testing.T) {
+	test.NewTempApp(t)
+	var got []fyne.KeyName
+	used := true
+	PassKey = func(ev *fyne.KeyEvent) bool { got = append(got, ev.Name); return used }
+	defer func() { PassKey = nil }()
+	f := New(testOptions, spec.Values{"auth": "basic", "url": "ab"})
+	for _, key := range []string{"url", "password", "auth", "verbose"} {
+		got = nil
+		in, ok := f.byKey[key].input.(fyne.Focusable)
+		if !ok {
+			t.Fatalf("%s: %T takes no keys", key, f.byKey[key].input)
+		}
+		in.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		in.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF1})
+		in.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+		if len(got) != 2 || got[0] != fyne.KeyEscape || got[1] != fyne.KeyF1 {
+			t.Errorf("%s handed %v, want Esc and F1", key, got)
+		}
+	}
+	// The field keeps the keys that are not Esc or F1: Backspace edits.
+	e := f.Widget("url").(*widget.Entry)
+	e.CursorColumn = 2
+	f.byKey["url"].input.(fyne.Focusable).TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	if e.Text != "a" {
+		t.Errorf("Backspace left %q", e.Text)
+	}
+	// A password field stays one.
+	if !f.Widget("password").(*widget.Entry).Password {
+		t.Error("the secret field shows its text")
+	}
+}
