@@ -148,7 +148,7 @@ func (c *Client) createRow(e meta.Entity, kf meta.Field, column map[string]int, 
 			*top++
 			key = strconv.FormatInt(*top, 10)
 		} else {
-			key = newGUID()
+			key = meta.NewGUID()
 		}
 		row[column[kf.Name]] = key
 	} else if n, err := strconv.ParseInt(key, 10, 64); err == nil && n > *top {

@@ -2,7 +2,6 @@ package file
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"sort"
@@ -461,7 +460,7 @@ type keyMaker struct {
 // next returns a new key for a row of t, whose keys index holds.
 func (m *keyMaker) next(index map[string]int) string {
 	if !m.numbered {
-		return newGUID()
+		return meta.NewGUID()
 	}
 	if !m.scanned {
 		for k := range index {
@@ -478,13 +477,4 @@ func (m *keyMaker) saw(key string) {
 	if n, err := strconv.ParseInt(key, 10, 64); err == nil && n > m.top {
 		m.top = n
 	}
-}
-
-// newGUID returns a new random UUID (version 4).
-func newGUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

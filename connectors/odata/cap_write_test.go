@@ -109,7 +109,7 @@ func TestCAPBatch(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			c := ownClient(t, spec.Values{"batch": format})
 			ctx := context.Background()
-			tag := "batch-" + format + "-" + newGUID()[:8]
+			tag := "batch-" + format + "-" + meta.NewGUID()[:8]
 			recs := make([]meta.Record, 0, 150)
 			for i := range 150 {
 				recs = append(recs, meta.Record{"subject": fmt.Sprintf("%s %03d", tag, i), "points": int64(i)})

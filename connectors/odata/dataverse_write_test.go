@@ -131,7 +131,7 @@ func (d *dataverse) serve(req dvRequest, body []byte) (int, http.Header, []byte)
 	case http.MethodPost:
 		id, _ := req.body["contactid"].(string)
 		if id == "" {
-			id = newGUID()
+			id = meta.NewGUID()
 		}
 		h.Set("OData-EntityId", d.srv.URL+dvRoot+path+"("+strings.ToLower(id)+")")
 	case http.MethodPatch:
@@ -460,7 +460,7 @@ func TestDataverseBatch(t *testing.T) {
 			if c.settings.Batch != BatchMultipart || (tt.settings == nil && c.settings.BatchSize != Presets[PresetDynamics].BatchSize) {
 				t.Fatalf("batch %s of %d, want the dynamics preset's", c.settings.Batch, c.settings.BatchSize)
 			}
-			c.newGUID = newGUID
+			c.newGUID = meta.NewGUID
 			ids := make([]string, 5)
 			recs := make([]meta.Record, 5)
 			for i := range recs {

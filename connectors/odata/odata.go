@@ -319,7 +319,7 @@ func newClient(s Settings, tune func(*httpx.Config)) *Client {
 	if probe.Retries == 0 || probe.Retries > 1 {
 		probe.Retries = 1
 	}
-	return &Client{settings: s, http: httpx.New(cfg), probe: httpx.New(probe), newGUID: newGUID, spare: make(chan map[string]any, spareRecords)}
+	return &Client{settings: s, http: httpx.New(cfg), probe: httpx.New(probe), newGUID: meta.NewGUID, spare: make(chan map[string]any, spareRecords)}
 }
 
 // Settings returns the parsed settings.

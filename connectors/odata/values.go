@@ -1,7 +1,6 @@
 package odata
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -206,13 +205,4 @@ func filterLiteral(t meta.Type, tm time.Time) string {
 		return tm.UTC().Format(time.DateOnly)
 	}
 	return tm.UTC().Format(time.RFC3339Nano)
-}
-
-// newGUID returns a random (version 4) UUID in lower case.
-func newGUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

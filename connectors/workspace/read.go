@@ -144,10 +144,10 @@ func (c *Client) condition(e meta.Entity, q connector.Query) (string, []any, err
 	case 0:
 		return "", nil, nil
 	case 1:
-		w, a := filter.ToSQL(terms[0], quote)
+		w, a := filter.ToSQL(terms[0], store.QuoteIdent)
 		return w, a, nil
 	}
-	w, a := filter.ToSQL(&filter.Logical{Op: filter.And, Terms: terms}, quote)
+	w, a := filter.ToSQL(&filter.Logical{Op: filter.And, Terms: terms}, store.QuoteIdent)
 	return w, a, nil
 }
 
@@ -168,14 +168,14 @@ func (c *Client) versionPage(tx *store.Tx, e meta.Entity, q connector.Query, tok
 		}
 		after = n
 	}
-	cond := quote(colVersion) + " > ?"
+	cond := store.QuoteIdent(colVersion) + " > ?"
 	condArgs := []any{after}
 	if where != "" {
 		cond += " AND (" + where + ")"
 		condArgs = append(condArgs, args...)
 	}
 	window := fmt.Sprintf("%s AND %s <= COALESCE((SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT 1 OFFSET %d), 9223372036854775807)",
-		cond, quote(colVersion), quote(colVersion), quote(e.Name), cond, quote(colVersion), size-1)
+		cond, store.QuoteIdent(colVersion), store.QuoteIdent(colVersion), store.QuoteIdent(e.Name), cond, store.QuoteIdent(colVersion), size-1)
 	rows, err := tx.Scan(e.Name, fields, window, append(append([]any{}, condArgs...), condArgs...), "", size)
 	if err != nil {
 		return nil, err
@@ -277,6 +277,3 @@ func decodeValue(t meta.Type, v any) (any, error) {
 	}
 	return nil, fmt.Errorf("a stored %T cannot be read as a %s", v, t)
 }
-
-// quote quotes a column or table name for SQLite.
-func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }

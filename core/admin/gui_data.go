@@ -27,7 +27,7 @@ func (s *Service) CountLocal(ctx context.Context, entity, filterText string) (in
 	if err != nil {
 		return 0, err
 	}
-	where, args := filter.ToSQL(filter.Resolve(e, time.Now()), quoteIdent)
+	where, args := filter.ToSQL(filter.Resolve(e, time.Now()), store.QuoteIdent)
 	var n int64
 	err = s.Store.View(ctx, func(tx *store.Tx) error {
 		var err error
@@ -90,7 +90,7 @@ func (s *Service) LocalRows(ctx context.Context, entity, search string, after st
 		return ent, nil, fmt.Errorf("read the rows of %q: %w", entity, err)
 	}
 	e := searchExpr(search, ent)
-	where, args := filter.ToSQL(filter.Resolve(e, time.Now()), quoteIdent)
+	where, args := filter.ToSQL(filter.Resolve(e, time.Now()), store.QuoteIdent)
 	var rows []store.Row
 	err = s.Store.View(ctx, func(tx *store.Tx) error {
 		var err error
@@ -141,9 +141,4 @@ func parseChecked(filterText string, ent meta.Entity) (filter.Expr, error) {
 		return nil, configError(fmt.Errorf("filter %q on %s: %w", filterText, ent.Name, err))
 	}
 	return e, nil
-}
-
-// quoteIdent quotes a column name for SQLite.
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"switchyard/core/filter"
+	"switchyard/core/store"
 )
 
 // uploadWhere translates the entity's upload filter into a condition on its
@@ -20,7 +21,7 @@ func uploadWhere(p *entityPlan, now time.Time) (string, []any, error) {
 	if err != nil {
 		return "", nil, configErrorf("upload filter of %s %q: %v", p.em.External, p.em.UploadFilter, err)
 	}
-	where, args := filter.ToSQL(filter.Resolve(e, now), quoteIdent)
+	where, args := filter.ToSQL(filter.Resolve(e, now), store.QuoteIdent)
 	return where, args, nil
 }
 
@@ -38,9 +39,4 @@ func downloadFilter(p *entityPlan, now time.Time) (string, error) {
 		return "", configErrorf("download filter of %s %q: %v", p.em.External, p.em.DownloadFilter, err)
 	}
 	return filter.ToOData(filter.Resolve(e, now)), nil
-}
-
-// quoteIdent quotes a column name for SQLite.
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -179,7 +178,7 @@ func (r *run) prepareUpload(tx *store.Tx, p *entityPlan, changes []store.LocalCh
 		if row.Values[p.key.local.Name] == nil {
 			switch {
 			case preassign:
-				key := newGUID()
+				key := meta.NewGUID()
 				if err := tx.UpdateRow(p.local.Name, row.ID, map[string]any{p.key.local.Name: key}); err != nil {
 					return nil, nil, nil, err
 				}
@@ -254,13 +253,4 @@ func (r *run) quarantineUpload(tx *store.Tx, p *entityPlan, id string, upTo int6
 		return err
 	}
 	return tx.Quarantine(store.Quarantined{Integration: in, Entity: p.em.External, Direction: "upload", RecordID: id, Reason: reason})
-}
-
-// newGUID returns a new random (version 4) UUID in lower case.
-func newGUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -3,6 +3,7 @@
 package meta
 
 import (
+	"crypto/rand"
 	"fmt"
 	"reflect"
 	"slices"
@@ -29,6 +30,16 @@ const (
 
 // Types lists every valid Type, in the order a picker shows them.
 var Types = []Type{String, Int, Decimal, Double, Bool, Date, DateTime, Time, GUID, Binary, Lookup}
+
+// NewGUID returns a new random UUID (version 4) in lower case: the key a
+// record gets before it is sent, where a system takes keys from its clients.
+func NewGUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
 
 // IsGUIDText reports whether s is a GUID as text: 8-4-4-4-12 hexadecimal
 // digits of either case. (Checked by hand: a regular expression took a tenth
