@@ -247,7 +247,7 @@ func (sc *integrationsScreen) updateButtons() {
 // external system: Upload is offered only then.
 func uploads(in mapping.Integration) bool {
 	for _, em := range in.Entities {
-		if !em.Disabled && em.Direction != mapping.Download {
+		if !em.Disabled && engine.Runs(em.Direction, engine.Export) {
 			return true
 		}
 	}

@@ -251,7 +251,7 @@ func (sc *mapMetadataScreen) updateStatus() {
 		// Upload only when an enabled entity sends records.
 		up := false
 		for _, em := range sc.in.Entities {
-			up = up || (!em.Disabled && em.Direction != mapping.Download)
+			up = up || (!em.Disabled && engine.Runs(em.Direction, engine.Export))
 		}
 		if up {
 			sc.uploadBtn.Enable()

@@ -17,7 +17,6 @@ import (
 
 	"switchyard/core/admin"
 	"switchyard/core/engine"
-	"switchyard/core/mapping"
 	"switchyard/core/report"
 )
 
@@ -92,7 +91,7 @@ func (p *transferPage) buildUI(entities []string) {
 	back := widget.NewButtonWithIcon("Integrations", theme.NavigateBackIcon(), func() { p.shell.Show(SectionIntegrations) })
 	if in, err := p.shell.svc.Store.Integration(p.shell.ctx(), p.name); err == nil {
 		for _, em := range in.Entities {
-			if !em.Disabled && runsIn(em.Direction, p.dir) {
+			if !em.Disabled && engine.Runs(em.Direction, p.dir) {
 				p.options = append(p.options, em.External)
 			}
 		}
@@ -188,10 +187,6 @@ func (p *transferPage) chooseEntities() {
 }
 
 // runsIn reports whether an entity of direction d takes part in a run of direction run.
-func runsIn(d mapping.Direction, run engine.Direction) bool {
-	return d == mapping.Bidirectional || (run == engine.Import && d == mapping.Download) || (run == engine.Export && d == mapping.Upload)
-}
-
 func containsString(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

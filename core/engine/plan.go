@@ -113,8 +113,22 @@ func (e *Engine) plan(ctx context.Context, opt Options) ([]*entityPlan, error) {
 	return plans, nil
 }
 
-func runs(em mapping.EntityMapping, d Direction) bool {
-	return em.Direction == mapping.Bidirectional || (d == Import && em.Direction == mapping.Download) || (d == Export && em.Direction == mapping.Upload)
+func runs(em mapping.EntityMapping, d Direction) bool { return Runs(em.Direction, d) }
+
+// Runs reports whether an entity mapped in direction md takes part in a run
+// of direction d: download and bidirectional entities in imports,
+// upload and bidirectional ones in exports, every direction in a sync. The
+// one statement of the direction rule, for the engine and the app alike.
+func Runs(md mapping.Direction, d Direction) bool {
+	switch d {
+	case Import:
+		return md == mapping.Download || md == mapping.Bidirectional
+	case Export:
+		return md == mapping.Upload || md == mapping.Bidirectional
+	case Sync:
+		return md.Valid()
+	}
+	return false
 }
 
 func directionFor(d Direction) mapping.Direction {

@@ -379,3 +379,22 @@ func TestFailedRunAccountsForDeferredRecords(t *testing.T) {
 		t.Errorf("summary %q", res.Summary())
 	}
 }
+
+// TestRunsTheDirectionRule: which entities take part in which run.
+func TestRunsTheDirectionRule(t *testing.T) {
+	tests := []struct {
+		md   mapping.Direction
+		d    Direction
+		want bool
+	}{
+		{mapping.Download, Import, true}, {mapping.Download, Export, false}, {mapping.Download, Sync, true},
+		{mapping.Upload, Import, false}, {mapping.Upload, Export, true}, {mapping.Upload, Sync, true},
+		{mapping.Bidirectional, Import, true}, {mapping.Bidirectional, Export, true}, {mapping.Bidirectional, Sync, true},
+		{"sideways", Sync, false}, {mapping.Download, "preview", false},
+	}
+	for _, tt := range tests {
+		if got := Runs(tt.md, tt.d); got != tt.want {
+			t.Errorf("Runs(%s, %s) = %v, want %v", tt.md, tt.d, got, tt.want)
+		}
+	}
+}
