@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -118,12 +117,13 @@ func (e *env) syncOne(ctx context.Context, name, reportPath string, f syncFlags)
 	res, err := e.svc.Sync(ctx, name, opts)
 	progress.done()
 	switch {
-	case errors.Is(err, store.ErrLocked):
-		out.Status, out.ExitCode = "locked", exitLocked
-	case err != nil && (admin.IsConfigError(err) || errors.Is(err, store.ErrNewerWorkspace)):
-		out.Status, out.ExitCode = string(engine.Failed), exitConfig
-	case err != nil:
-		out.Status, out.ExitCode = string(engine.Failed), exitFailed
+	case err != nil: // the one mapping of errors to exit codes (exitCode)
+		out.Status, out.ExitCode = string(engine.Failed), exitCode(err)
+		if out.ExitCode == exitLocked {
+			out.Status = "locked"
+		} else if res != nil && res.Status == engine.Cancelled {
+			out.Status = string(engine.Cancelled)
+		}
 	case res.Status == engine.Partial:
 		out.Status, out.ExitCode = string(res.Status), exitPartial
 	default:
