@@ -273,13 +273,18 @@ func (r *Result) ofCounted() string {
 // Engine runs imports and exports against one workspace.
 type Engine struct {
 	Store *store.Store
-	// Now returns the current time; time.Now when nil.
+	// Now returns the current time; the store's Now when nil (then time.Now).
 	Now func() time.Time
 }
 
+// now is the engine's clock: its own Now, else the workspace's (Store.Now),
+// so that a test that sets the store's clock sets the run's too.
 func (e *Engine) now() time.Time {
-	if e.Now != nil {
+	switch {
+	case e.Now != nil:
 		return e.Now()
+	case e.Store != nil && e.Store.Now != nil:
+		return e.Store.Now()
 	}
 	return time.Now()
 }
