@@ -236,7 +236,7 @@ func writeFile(path string, write func(w io.Writer) error) error {
 // exportFolder is where files the admin exports go by default: the
 // workspace's folder, else the home folder.
 func (s *Shell) exportFolder() string {
-	if p := s.svc.Store.Path(); p != "" && p != ":memory:" {
+	if p := s.svc.WorkspacePath(); p != "" && p != ":memory:" {
 		if abs, err := filepath.Abs(p); err == nil {
 			return filepath.Dir(abs)
 		}

@@ -312,7 +312,7 @@ func (ed *integrationEditor) checkName(name string) string {
 	if ed.orig != nil && ed.orig.Name == name {
 		return ""
 	}
-	_, err := ed.shell.svc.Store.Integration(ed.shell.ctx(), name)
+	_, err := ed.shell.svc.Integration(ed.shell.ctx(), name)
 	switch {
 	case err == nil:
 		return fmt.Sprintf("An integration called %q already exists: choose another name.", name)

@@ -133,7 +133,7 @@ func (sc *integrationsScreen) importData(data []byte) {
 			"Correct the file where the message says (docs/integration-file.md describes it) and import it again.")
 		return
 	}
-	if in, err := sc.shell.svc.Store.Integration(sc.shell.ctx(), res.Integration); err == nil {
+	if in, err := sc.shell.svc.Integration(sc.shell.ctx(), res.Integration); err == nil {
 		sc.shell.observePlan(in.Name, in.Schedules, time.Now())
 	}
 	sc.reload()

@@ -166,7 +166,7 @@ func (sc *integrationsScreen) reload() {
 	if sel, ok := sc.current(); ok {
 		keep = sel.Name
 	}
-	items, err := sc.shell.svc.Store.Integrations(sc.shell.ctx())
+	items, err := sc.shell.svc.Integrations(sc.shell.ctx())
 	if err != nil {
 		showMessage(sc.loadErr, fmt.Sprintf("Could not read the integrations of this workspace: %v", err))
 		return
@@ -218,7 +218,7 @@ func (sc *integrationsScreen) loadLastRuns() {
 	runs := map[string]store.LogEntry{}
 	syncs := map[string]time.Time{}
 	for _, in := range sc.items {
-		if logs, err := sc.shell.svc.Store.Logs(sc.shell.ctx(), in.Name, 1); err == nil && len(logs) > 0 {
+		if logs, err := sc.shell.svc.Runs(sc.shell.ctx(), in.Name, 1); err == nil && len(logs) > 0 {
 			runs[in.Name] = logs[0]
 		}
 		syncs[in.Name] = sc.shell.lastSync(in.Name)
@@ -329,7 +329,7 @@ func (sc *integrationsScreen) onDelete() {
 		if !yes {
 			return
 		}
-		if err := sc.shell.svc.Store.DeleteIntegration(sc.shell.ctx(), in.Name); err != nil {
+		if err := sc.shell.svc.DeleteIntegration(sc.shell.ctx(), in.Name); err != nil {
 			sc.shell.showError("Could not delete "+in.Name, fmt.Errorf("delete integration %q: %w", in.Name, err), "Reload with Ctrl+R and try again.")
 			return
 		}

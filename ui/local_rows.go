@@ -199,7 +199,7 @@ func (v *rowsView) read() {
 		_, rows, err := svc.LocalRows(ctx, entity, search, after, rowsPageSize+1)
 		var total int64 = -1
 		if err == nil && firstPage {
-			total, _ = svc.Store.CountRows(ctx, entity)
+			total, _ = svc.CountRows(ctx, entity)
 		}
 		fyne.Do(func() {
 			if gen != v.gen {

@@ -182,12 +182,12 @@ func (sc *mapMetadataScreen) load(refresh bool) {
 // mapping's findings.
 func readMapData(ctx context.Context, svc *admin.Service, name string, refresh bool) mapData {
 	d := mapData{}
-	d.in, d.err = svc.Store.Integration(ctx, name)
+	d.in, d.err = svc.Integration(ctx, name)
 	if d.err == nil {
 		d.catalog, d.err = svc.Catalog(ctx, name, refresh)
 	}
 	if d.err == nil {
-		d.locals, d.err = svc.Store.Entities(ctx)
+		d.locals, d.err = svc.LocalEntities(ctx)
 	}
 	if d.err == nil {
 		if res, err := svc.Check(ctx, name); err == nil {
@@ -455,11 +455,11 @@ func (sc *mapMetadataScreen) saveMapping(em mapping.EntityMapping, done string) 
 // afterSave reloads the integration and the local entities after a change and says what was done.
 func (sc *mapMetadataScreen) afterSave(done string) {
 	ctx := sc.shell.ctx()
-	in, err := sc.shell.svc.Store.Integration(ctx, sc.in.Name)
+	in, err := sc.shell.svc.Integration(ctx, sc.in.Name)
 	if err == nil {
 		sc.in = in
 	}
-	if locals, err := sc.shell.svc.Store.Entities(ctx); err == nil {
+	if locals, err := sc.shell.svc.LocalEntities(ctx); err == nil {
 		sc.locals = locals
 	}
 	if res, err := sc.shell.svc.Check(ctx, sc.in.Name); err == nil {

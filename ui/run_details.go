@@ -126,10 +126,10 @@ func (d *runDetails) load() {
 	ctx := d.shell.ctx()
 	var problems []string
 	var err error
-	if d.entities, err = d.shell.svc.Store.LogEntities(ctx, d.run.ID); err != nil {
+	if d.entities, err = d.shell.svc.RunEntities(ctx, d.run.ID); err != nil {
 		problems = append(problems, "entities: "+err.Error())
 	}
-	if d.failures, err = d.shell.svc.Store.LogFailures(ctx, d.run.ID, failuresLimit); err != nil {
+	if d.failures, err = d.shell.svc.RunFailures(ctx, d.run.ID, failuresLimit); err != nil {
 		problems = append(problems, "failures: "+err.Error())
 	}
 	r := d.run
@@ -159,7 +159,7 @@ func (d *runDetails) load() {
 // showFiles links to the run's report and its CSV of failed records.
 func (d *runDetails) showFiles() {
 	d.files.RemoveAll()
-	d.report = runReport(d.shell.svc.Store.Path(), d.run)
+	d.report = runReport(d.shell.svc.WorkspacePath(), d.run)
 	if d.report == "" {
 		d.files.Add(hint("No report was kept for this run: runs from the app write one in the reports folder beside the workspace; the CLI writes one with --report."))
 		return

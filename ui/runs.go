@@ -152,7 +152,7 @@ func duration(started, ended time.Time) string {
 }
 
 func (sc *runsScreen) reload() {
-	items, err := sc.shell.svc.Store.Logs(sc.shell.ctx(), "", runsLimit)
+	items, err := sc.shell.svc.Runs(sc.shell.ctx(), "", runsLimit)
 	if err != nil {
 		showMessage(sc.loadErr, fmt.Sprintf("Could not read the run history: %v", err))
 		return

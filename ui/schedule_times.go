@@ -61,7 +61,7 @@ func timesText(ts []time.Time, now time.Time) string {
 // since when each counts as the workspace keeps it (sy_schedule.counting_since),
 // so that next runs shown agree with the runner's across restarts.
 func (s *Shell) observePlan(name string, schedules []schedule.Schedule, now time.Time) {
-	since, err := s.svc.Store.SchedulesSince(s.ctx())
+	since, err := s.svc.SchedulesSince(s.ctx())
 	if err != nil {
 		since = nil // the plan's own memory then: counts from when it first saw them
 	}

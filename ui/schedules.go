@@ -150,7 +150,7 @@ func (sc *schedulesScreen) names() []string {
 
 // workspace is the workspace file the snippets name.
 func (sc *schedulesScreen) workspace() string {
-	if p := sc.shell.svc.Store.Path(); p != "" && p != ":memory:" {
+	if p := sc.shell.svc.WorkspacePath(); p != "" && p != ":memory:" {
 		return p
 	}
 	return "WORKSPACE.db"
@@ -180,7 +180,7 @@ func (sc *schedulesScreen) reload() {
 		keep = sc.items[sc.selected]
 	}
 	ctx := sc.shell.ctx()
-	ins, err := sc.shell.svc.Store.Integrations(ctx)
+	ins, err := sc.shell.svc.Integrations(ctx)
 	if err != nil {
 		showMessage(sc.loadErr, fmt.Sprintf("Could not read the schedules of this workspace: %v", err))
 		return

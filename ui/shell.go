@@ -121,7 +121,7 @@ func NewShell(a fyne.App, svc *admin.Service) *Shell {
 func windowTitle(svc *admin.Service) string {
 	name := "workspace"
 	if svc != nil && svc.Store != nil {
-		if p := svc.Store.Path(); p != "" {
+		if p := svc.WorkspacePath(); p != "" {
 			name = filepath.Base(p)
 		}
 	}

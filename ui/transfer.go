@@ -89,7 +89,7 @@ func (p *transferPage) buildUI(entities []string) {
 		title, what = "Upload", "workspace records to the external system"
 	}
 	back := widget.NewButtonWithIcon("Integrations", theme.NavigateBackIcon(), func() { p.shell.Show(SectionIntegrations) })
-	if in, err := p.shell.svc.Store.Integration(p.shell.ctx(), p.name); err == nil {
+	if in, err := p.shell.svc.Integration(p.shell.ctx(), p.name); err == nil {
 		for _, em := range in.Entities {
 			if !em.Disabled && engine.Runs(em.Direction, p.dir) {
 				p.options = append(p.options, em.External)
@@ -204,7 +204,7 @@ func (p *transferPage) start(preview bool) {
 	entities := slices.Clone(p.chosen)
 	var rep *report.Writer
 	if !preview {
-		path := reportPath(p.shell.svc.Store.Path(), p.name, p.dir, time.Now())
+		path := reportPath(p.shell.svc.WorkspacePath(), p.name, p.dir, time.Now())
 		err := os.MkdirAll(filepath.Dir(path), 0o755)
 		if err == nil {
 			rep, err = report.New(path)
