@@ -94,17 +94,23 @@ type Shell struct {
 	entityChecks *widget.CheckGroup
 	// opener, when set, opens URLs instead of the app (tests).
 	opener func(*url.URL) error
+	// base is the context of everything the window starts; closing the
+	// window cancels it (stop), so that no run goes on for a window that is gone.
+	base context.Context
+	stop context.CancelFunc
 }
 
 // NewShell builds the main window over svc, showing Integrations; call Show to
 // pick another section and Window().ShowAndRun() to run it.
 func NewShell(a fyne.App, svc *admin.Service) *Shell {
 	s := &Shell{app: a, svc: svc, syncDone: func(string) {}, plan: &schedule.Plan{}}
+	s.base, s.stop = context.WithCancel(context.Background())
 	s.win = a.NewWindow(windowTitle(svc))
 	s.win.Resize(s.savedSize())
 	s.win.SetCloseIntercept(func() {
 		s.leave(func() {
 			s.saveSize()
+			s.stop() // runs the window started are cancelled: each stops after the page it writes
 			s.win.Close()
 		})
 	})
@@ -293,7 +299,12 @@ func (s *Shell) showError(title string, err error, fix string) {
 }
 
 // ctx is the context of the UI's requests: connectors opened with it show
-// the admin what they must act on (a device-code sign-in).
+// the admin what they must act on (a device-code sign-in), and closing the
+// window cancels it.
 func (s *Shell) ctx() context.Context {
-	return connector.WithLogger(context.Background(), slog.New(noticeHandler{show: s.showSignIn}))
+	base := s.base
+	if base == nil {
+		base = context.Background()
+	}
+	return connector.WithLogger(base, slog.New(noticeHandler{show: s.showSignIn}))
 }
