@@ -202,7 +202,7 @@ func (r *run) countsAgree(ctx context.Context, p *entityPlan, reader connector.R
 	}
 	var local int64
 	err = r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
-		local, err = tx.Count(p.local.Name, store.QuoteIdent(p.key.local.Name)+" IS NOT NULL", nil)
+		local, err = tx.CountKeyed(p.local.Name, p.key.local.Name)
 		return err
 	})
 	return err == nil && local == pg.Total, err

@@ -163,17 +163,15 @@ func (r *run) prepareUpload(tx *store.Tx, p *entityPlan, changes []store.LocalCh
 			deletes = append(deletes, o)
 			continue
 		}
-		if where != "" {
-			n, err := tx.Count(p.local.Name, `"id" = ? AND (`+where+`)`, append([]any{c.RecordID}, args...))
-			if err != nil {
+		matches, err := tx.Matches(p.local.Name, c.RecordID, where, args)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !matches {
+			if err := tx.FinishChange(in, p.local.Name, c.RecordID, c.UpTo, "done", "", "outside the upload filter: not sent"); err != nil {
 				return nil, nil, nil, err
 			}
-			if n == 0 {
-				if err := tx.FinishChange(in, p.local.Name, c.RecordID, c.UpTo, "done", "", "outside the upload filter: not sent"); err != nil {
-					return nil, nil, nil, err
-				}
-				continue
-			}
+			continue
 		}
 		if row.Values[p.key.local.Name] == nil {
 			switch {

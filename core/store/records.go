@@ -274,6 +274,22 @@ func (t *Tx) Count(entity, where string, args []any) (int64, error) {
 	return n, nil
 }
 
+// CountKeyed returns how many rows of entity have a value in field (its
+// external key): the rows a sync can match with the external system's.
+func (t *Tx) CountKeyed(entity, field string) (int64, error) {
+	return t.Count(entity, quote(field)+" IS NOT NULL", nil)
+}
+
+// Matches reports whether the row id of entity meets where (SQL with args,
+// as filter.ToSQL writes an upload filter); true when where is empty.
+func (t *Tx) Matches(entity, id, where string, args []any) (bool, error) {
+	if where == "" {
+		return true, nil
+	}
+	n, err := t.Count(entity, quote(colID)+` = ? AND (`+where+`)`, append([]any{id}, args...))
+	return n > 0, err
+}
+
 // columns returns the names of values in a stable order and their values in the same order.
 func columns(values map[string]any) ([]string, []any) {
 	cols := make([]string, 0, len(values))
