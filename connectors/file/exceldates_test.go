@@ -81,7 +81,7 @@ func TestWorkbookDates(t *testing.T) {
 	for c, typ := range map[int]meta.Type{1: meta.Date, 2: meta.DateTime, 4: meta.Decimal, 0: meta.Int} {
 		var got meta.Type
 		for r := range tab.rows {
-			got = widen(got, kindOf(tab.cell(r, c)))
+			got = meta.Widen(got, kindOf(tab.cell(r, c)))
 		}
 		if got != typ {
 			t.Errorf("column %s is %s, want %s", tab.header[c], got, typ)

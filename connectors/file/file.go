@@ -296,7 +296,7 @@ func (ct *columnTypes) add(row []string) {
 			ct.nullable[i] = true
 			continue
 		}
-		ct.types[i] = widen(ct.types[i], ct.kind(s))
+		ct.types[i] = meta.Widen(ct.types[i], ct.kind(s))
 	}
 }
 

@@ -127,18 +127,6 @@ func isDateTimeText(s string) bool {
 	return s == "" || s == "Z" || (len(s) == 6 && (s[0] == '+' || s[0] == '-') && digitsAt(s, 1, 2) && s[3] == ':' && digitsAt(s, 4, 2))
 }
 
-// widen returns the type that holds values of both a and b.
-func widen(a, b meta.Type) meta.Type {
-	switch {
-	case a == "" || a == b:
-		return b
-	case (a == meta.Int && b == meta.Decimal) || (a == meta.Decimal && b == meta.Int):
-		return meta.Decimal
-	case (a == meta.Date && b == meta.DateTime) || (a == meta.DateTime && b == meta.Date):
-		return meta.DateTime
-	}
-	return meta.String
-}
 
 // parseDateTime reads an ISO 8601 date-time; one without an offset is UTC.
 func parseDateTime(s string) (time.Time, error) {

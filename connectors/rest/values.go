@@ -122,20 +122,6 @@ func kindOf(v any) meta.Type {
 	return meta.String
 }
 
-// widen returns the type that holds values of both a and b.
-func widen(a, b meta.Type) meta.Type {
-	switch {
-	case a == "" || a == b:
-		return b
-	case b == "":
-		return a
-	case (a == meta.Int && b == meta.Decimal) || (a == meta.Decimal && b == meta.Int):
-		return meta.Decimal
-	case (a == meta.Date && b == meta.DateTime) || (a == meta.DateTime && b == meta.Date):
-		return meta.DateTime
-	}
-	return meta.String
-}
 
 // infer builds the fields of an entity from sampled records: each field's
 // type is the narrowest that holds every sampled value; a field missing from
@@ -152,7 +138,7 @@ func infer(key string, recs []meta.Record) []meta.Field {
 				nulls[k] = true
 				continue
 			}
-			types[k] = widen(types[k], kindOf(v))
+			types[k] = meta.Widen(types[k], kindOf(v))
 		}
 	}
 	names := make([]string, 0, len(seen))

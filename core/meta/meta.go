@@ -31,6 +31,24 @@ const (
 // Types lists every valid Type, in the order a picker shows them.
 var Types = []Type{String, Int, Decimal, Double, Bool, Date, DateTime, Time, GUID, Binary, Lookup}
 
+// Widen returns the type that holds values of both a and b, as a connector
+// that infers types from sampled values needs it: "" (no value seen yet)
+// gives the other; int and decimal give decimal; date and datetime give
+// datetime; any other mix gives string.
+func Widen(a, b Type) Type {
+	switch {
+	case a == "" || a == b:
+		return b
+	case b == "":
+		return a
+	case (a == Int && b == Decimal) || (a == Decimal && b == Int):
+		return Decimal
+	case (a == Date && b == DateTime) || (a == DateTime && b == Date):
+		return DateTime
+	}
+	return String
+}
+
 // NewGUID returns a new random UUID (version 4) in lower case: the key a
 // record gets before it is sent, where a system takes keys from its clients.
 func NewGUID() string {

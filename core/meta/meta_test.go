@@ -58,3 +58,15 @@ func TestFieldEqual(t *testing.T) {
 		t.Error("an empty enum differs from none")
 	}
 }
+
+func TestWiden(t *testing.T) {
+	tests := []struct{ a, b, want Type }{
+		{"", Int, Int}, {Int, "", Int}, {Int, Int, Int}, {Int, Decimal, Decimal}, {Decimal, Int, Decimal},
+		{Date, DateTime, DateTime}, {DateTime, Date, DateTime}, {Int, Bool, String}, {GUID, String, String},
+	}
+	for _, tt := range tests {
+		if got := Widen(tt.a, tt.b); got != tt.want {
+			t.Errorf("Widen(%q, %q) = %q, want %q", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
