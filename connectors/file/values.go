@@ -127,7 +127,6 @@ func isDateTimeText(s string) bool {
 	return s == "" || s == "Z" || (len(s) == 6 && (s[0] == '+' || s[0] == '-') && digitsAt(s, 1, 2) && s[3] == ':' && digitsAt(s, 4, 2))
 }
 
-
 // parseDateTime reads an ISO 8601 date-time; one without an offset is UTC.
 func parseDateTime(s string) (time.Time, error) {
 	s = strings.Replace(strings.TrimSpace(s), " ", "T", 1)

@@ -122,7 +122,6 @@ func kindOf(v any) meta.Type {
 	return meta.String
 }
 
-
 // infer builds the fields of an entity from sampled records: each field's
 // type is the narrowest that holds every sampled value; a field missing from
 // or null in some record is nullable; one never seen with a value is a
