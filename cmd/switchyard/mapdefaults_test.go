@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,7 +98,7 @@ func TestMapDefaultsBusinessCentral(t *testing.T) {
 
 	// Each sales order's customer is the account of the order's customerId.
 	customerOf := map[string]string{}
-	for _, o := range bcRecords(t, root, "salesOrders", "id,customerId") {
+	for _, o := range testenv.BCRecords(t, root, "salesOrders", "id,customerId") {
 		customerOf[o["id"]] = o["customerId"]
 	}
 	accounts := localRows(t, ws, "account", "bcid")
@@ -151,32 +150,6 @@ func TestMapDefaultsWithoutDefaults(t *testing.T) {
 	if code, _, errOut := switchyard(t, "", "--workspace", ws, "integration", "map-defaults"); code != exitConfig || !strings.Contains(errOut, "want NAME") {
 		t.Errorf("map-defaults without a name: exit %d, %q", code, errOut)
 	}
-}
-
-// bcRecords reads entity set under the company of the Business-Central-shaped
-// service at root, with $select, as text values by field.
-func bcRecords(t *testing.T, root, set, selectFields string) []map[string]string {
-	t.Helper()
-	resp, err := http.Get(root + "companies(" + testenv.BCCompany + ")/" + set + "?$select=" + selectFields)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var page struct {
-		Value []map[string]any `json:"value"`
-		Next  string           `json:"@odata.nextLink"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK || page.Next != "" {
-		t.Fatalf("GET %s: %s, %v (next link %q)", set, resp.Status, err, page.Next)
-	}
-	out := make([]map[string]string, len(page.Value))
-	for i, v := range page.Value {
-		out[i] = map[string]string{}
-		for k, x := range v {
-			out[i][k] = fmt.Sprint(x)
-		}
-	}
-	return out
 }
 
 // localRows returns the rows of a local entity with its id and fields, as text.

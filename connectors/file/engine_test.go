@@ -13,6 +13,7 @@ import (
 	"switchyard/core/connector"
 	"switchyard/core/engine"
 	"switchyard/core/mapping"
+	"switchyard/core/meta"
 	"switchyard/core/store"
 )
 
@@ -65,6 +66,44 @@ func fileRows(t *testing.T, format, path string) map[string]map[string]string {
 	return out
 }
 
+// productsWorkspace opens a new workspace with the products integration of
+// productsFile over the file or folder at path, its local entities created as
+// integration import creates them, and the connector and its catalog.
+func productsWorkspace(t *testing.T, path string) (*store.Store, mapping.Integration, connector.Connector, []meta.Entity) {
+	t.Helper()
+	ctx := t.Context()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	in, err := mapping.Decode(strings.NewReader(strings.ReplaceAll(productsFile, "@PATH@", path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := connector.Default.Open(ctx, Name, in.Values())
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := conn.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, ps := mapping.CheckSchemas(in, catalog, nil)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	for _, e := range plan.Entities {
+		if err := st.CreateEntity(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SaveIntegration(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	return st, in, conn, catalog
+}
+
 // TestFileRoundTrip imports the products of a CSV folder and of a workbook,
 // checks them row by row, exports local changes and a new row back into the
 // file, checks the file row by row, and finds nothing left to import.
@@ -72,35 +111,7 @@ func TestFileRoundTrip(t *testing.T) {
 	for format, path := range fixtures(t) {
 		t.Run(format, func(t *testing.T) {
 			ctx := t.Context()
-			st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			in, err := mapping.Decode(strings.NewReader(strings.ReplaceAll(productsFile, "@PATH@", path)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			conn, err := connector.Default.Open(ctx, Name, in.Values())
-			if err != nil {
-				t.Fatal(err)
-			}
-			catalog, err := conn.Catalog(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			plan, ps := mapping.CheckSchemas(in, catalog, nil)
-			if len(ps) > 0 {
-				t.Fatal(ps)
-			}
-			for _, e := range plan.Entities {
-				if err := st.CreateEntity(ctx, e); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := st.SaveIntegration(ctx, in); err != nil {
-				t.Fatal(err)
-			}
+			st, in, conn, catalog := productsWorkspace(t, path)
 			eng := &engine.Engine{Store: st}
 			run := func(d engine.Direction) engine.Counts {
 				t.Helper()
@@ -146,7 +157,7 @@ func TestFileRoundTrip(t *testing.T) {
 				}
 			}
 
-			err = st.Update(ctx, func(tx *store.Tx) error {
+			err := st.Update(ctx, func(tx *store.Tx) error {
 				if err := tx.UpdateRow("product", ours["4"]["id"], map[string]any{"name": "Renamed", "price": 99.5, "instock": 0}); err != nil {
 					return err
 				}

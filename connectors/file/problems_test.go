@@ -17,10 +17,8 @@ import (
 
 	"switchyard/core/connector"
 	"switchyard/core/engine"
-	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/spec"
-	"switchyard/core/store"
 )
 
 // readEvery reads every page of q with readPage, and returns the records,
@@ -275,35 +273,7 @@ func TestImportSettles(t *testing.T) {
 				writeXLSX(t, path, map[string][][]string{"products": rows})
 			}
 			ctx := t.Context()
-			st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			in, err := mapping.Decode(strings.NewReader(strings.ReplaceAll(productsFile, "@PATH@", path)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			conn, err := connector.Default.Open(ctx, Name, in.Values())
-			if err != nil {
-				t.Fatal(err)
-			}
-			catalog, err := conn.Catalog(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			plan, ps := mapping.CheckSchemas(in, catalog, nil)
-			if len(ps) > 0 {
-				t.Fatal(ps)
-			}
-			for _, e := range plan.Entities {
-				if err := st.CreateEntity(ctx, e); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := st.SaveIntegration(ctx, in); err != nil {
-				t.Fatal(err)
-			}
+			st, in, conn, catalog := productsWorkspace(t, path)
 			// The rows left out (2 repeated keys, and in the CSV file a short row) fail, with their reasons, every run.
 			left := 2
 			if format == "csv" {

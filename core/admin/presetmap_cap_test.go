@@ -2,9 +2,6 @@ package admin
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -111,7 +108,7 @@ func TestDefaultMappingsAgainstBusinessCentralShape(t *testing.T) {
 	}
 	// The service's own answer: each sales order's customerId.
 	customerOf := map[string]string{}
-	for _, o := range bcGet(t, root, "salesOrders", "id,customerId") {
+	for _, o := range testenv.BCRecords(t, root, "salesOrders", "id,customerId") {
 		customerOf[o["id"]] = o["customerId"]
 	}
 	accounts := map[string]string{} // local id → bcid
@@ -140,32 +137,6 @@ func TestDefaultMappingsAgainstBusinessCentralShape(t *testing.T) {
 	if len(accounts) != testenv.BCCustomers || orders != testenv.BCSalesOrders {
 		t.Errorf("workspace: %d accounts, %d sales orders", len(accounts), orders)
 	}
-}
-
-// bcGet reads entity set under the company of the Business-Central-shaped
-// service at root, with $select, as text values by field.
-func bcGet(t *testing.T, root, set, selectFields string) []map[string]string {
-	t.Helper()
-	resp, err := http.Get(root + "companies(" + testenv.BCCompany + ")/" + set + "?$select=" + selectFields)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var page struct {
-		Value []map[string]any `json:"value"`
-		Next  string           `json:"@odata.nextLink"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK || page.Next != "" {
-		t.Fatalf("GET %s: %s, %v (next link %q)", set, resp.Status, err, page.Next)
-	}
-	out := make([]map[string]string, len(page.Value))
-	for i, v := range page.Value {
-		out[i] = map[string]string{}
-		for k, x := range v {
-			out[i][k] = fmt.Sprint(x)
-		}
-	}
-	return out
 }
 
 func mustLocal(t *testing.T, st *store.Store, name string) meta.Entity {

@@ -231,7 +231,7 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 		case o.res.Action == Fail:
 		case o.key == nil:
 			o.res.Action = Create
-			o.res.Changes = changesOf(o.creation(), nil)
+			o.res.Changes = newFields(o.creation())
 		default:
 			keyed = append(keyed, o)
 		}
@@ -258,7 +258,7 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 		ext, found := current[fmt.Sprint(externalValue(p.key.local.Type, o.key))]
 		if !found {
 			o.res.Action = Create // keyed locally, not there yet: created with its key
-			o.res.Changes = changesOf(o.creation(), nil)
+			o.res.Changes = newFields(o.creation())
 			continue
 		}
 		if tag, ok := ext[connector.ETagKey]; ok {
@@ -371,18 +371,12 @@ func asTime(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// changesOf lists the fields of rec whose values differ from old (all of them when old is nil).
-func changesOf(rec, old meta.Record) []Change {
-	var out []Change
-	for _, f := range connector.BusinessFields(rec) {
-		if old != nil && sameExternal(rec[f], old[f]) {
-			continue
-		}
-		c := Change{Field: f, New: rec[f]}
-		if old != nil {
-			c.Old = old[f]
-		}
-		out = append(out, c)
+// newFields lists the fields of a record to create, each as a change from nothing.
+func newFields(rec meta.Record) []Change {
+	names := connector.BusinessFields(rec)
+	out := make([]Change, len(names))
+	for i, f := range names {
+		out[i] = Change{Field: f, New: rec[f]}
 	}
 	return out
 }

@@ -146,7 +146,7 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return lg.reconcile(r, q, p)
+	return lg.reconcile(r, p)
 }
 
 // CountCheck is the reconciliation of a read with the count the external
@@ -156,12 +156,13 @@ type CountCheck struct {
 	Read    int64 `json:"read"`    // the records read
 }
 
-// reconcile checks a finished read of q against the count the system gave
-// with its first page: a shortfall (a server that cut its pages, records
-// deleted while the read ran) is no success, and fails the read naming both
-// numbers. A system that gives no count (or one it capped) is not checked.
-func (lg *readLog) reconcile(r *run, q connector.Query, p *entityPlan) error {
-	if lg == nil || !q.Count || lg.counted < 0 {
+// reconcile checks a finished read that asked for the count against the
+// count the system gave with its first page: a shortfall (a server that cut
+// its pages, records deleted while the read ran) is no success, and fails
+// the read naming both numbers. A system that gives no count (or one it
+// capped) is not checked.
+func (lg *readLog) reconcile(r *run, p *entityPlan) error {
+	if lg == nil || !lg.count || lg.counted < 0 {
 		return nil
 	}
 	check := r.res.Entities[lg.idx].Check
