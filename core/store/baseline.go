@@ -107,13 +107,13 @@ func (t *Tx) EnqueueUnseen(integration, external, local, field, where string, ar
 	if where != "" {
 		cond = " AND (" + where + ")"
 	}
-	q := fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber)
-SELECT ?, ?, r.%[1]s, 'update', r.%[2]s FROM %[3]s r
+	q := fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber, created_at)
+SELECT ?, ?, r.%[1]s, 'update', r.%[2]s, %[6]s FROM %[3]s r
 WHERE NOT EXISTS (SELECT 1 FROM sy_integration_transaction x
 	WHERE x.integration = ? AND x.entity = ? AND x.record_id = r.%[1]s AND x.status IN ('pending', 'failed', 'sent'))
 AND (r.%[4]s IS NULL OR NOT EXISTS (SELECT 1 FROM sy_integration_seen s
 	WHERE s.integration = ? AND s.entity = ? AND s.record_key = CAST(r.%[4]s AS TEXT)))%[5]s`,
-		quote(colID), quote(colVersionNumber), quote(local), quote(field), cond)
+		quote(colID), quote(colVersionNumber), quote(local), quote(field), cond, clockExpr)
 	res, err := t.tx.ExecContext(t.ctx, q, append([]any{integration, local, integration, local, integration, external}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("queue the %s to upload: %w", local, err)

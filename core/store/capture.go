@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"switchyard/core/meta"
 )
@@ -33,10 +34,10 @@ func captureSQL(entity string, fields []meta.Field) []string {
 	off := `NOT EXISTS (SELECT 1 FROM sy_capture_off)`
 	version := `(SELECT value FROM sy_sequence WHERE name = 'versionnumber')`
 	queue := func(op, row, data string) string {
-		return fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber, data)
-	SELECT DISTINCT m.integration, %s, %s.%s, '%s', %s, %s
+		return fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber, data, created_at)
+	SELECT DISTINCT m.integration, %s, %s.%s, '%s', %s, %s, %s
 	FROM sy_entity_mapping m WHERE m.local = %s AND m.disabled = 0 AND m.direction IN ('upload', 'bidirectional');`,
-			lit, row, quote(colID), op, version, data, lit)
+			lit, row, quote(colID), op, version, data, clockExpr, lit)
 	}
 	var pairs []string
 	for _, f := range fields {
@@ -79,14 +80,17 @@ func makeCapture(ctx context.Context, tx *sql.Tx, entity string) error {
 }
 
 // ensureCapture creates the capture triggers of every local entity that lacks
-// them (workspaces made before schema version 5), or whose update trigger
-// does not keep the values before the change yet (made before baselines).
+// them (workspaces made before schema version 5), whose update trigger does
+// not keep the values before the change yet (made before baselines), or
+// whose triggers stamp with SQLite's clock (made before sy_clock).
 func (s *Store) ensureCapture(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT e.name FROM sy_entity e
 WHERE (SELECT count(*) FROM sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_name = e.name AND t.name LIKE 'sy_%_capture_%') < 3
 OR EXISTS (SELECT 1 FROM sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_name = e.name AND t.name LIKE 'sy_%_capture_update'
-	AND t.sql NOT LIKE '%json_object%')`)
+	AND t.sql NOT LIKE '%json_object%')
+OR EXISTS (SELECT 1 FROM sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_name = e.name AND t.name LIKE 'sy_%_capture_%'
+	AND t.sql NOT LIKE '%sy_clock%')`)
 		if err != nil {
 			return err
 		}
@@ -117,11 +121,11 @@ OR EXISTS (SELECT 1 FROM sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_name
 // writes that bring the external system's data in (imports and syncs), which
 // must not travel back.
 func (s *Store) Apply(ctx context.Context, fn func(*Tx) error) error {
-	return s.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+	return s.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx, now time.Time) error {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sy_capture_off (id) VALUES (1)`); err != nil {
 			return fmt.Errorf("turn change capture off: %w", err)
 		}
-		if err := runRecordTxOn(ctx, conn, tx, false, fn); err != nil {
+		if err := s.runRecordTx(ctx, conn, tx, now, false, fn); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sy_capture_off`); err != nil {

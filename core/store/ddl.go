@@ -40,8 +40,17 @@ const uuidExpr = `lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) 
 	`substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (random() & 3), 1) || ` +
 	`substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))`
 
-// nowExpr is a SQL expression giving the current time as the workspace stores times.
-const nowExpr = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`
+// sqliteNowExpr is SQLite's clock, as the workspace stores times. Only the
+// column defaults use it (a default cannot read a table), and those serve
+// only rows that another program inserts with plain SQL: the store's inserts
+// write createdon and modifiedon themselves.
+const sqliteNowExpr = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`
+
+// clockExpr is the time of the write transaction under way, for the
+// triggers: the store's clock (Store.Now) from sy_clock, which the store
+// fills for the length of each write transaction (see clocked); SQLite's
+// clock for plain SQL from another program, which finds sy_clock empty.
+const clockExpr = `coalesce((SELECT now FROM sy_clock), ` + sqliteNowExpr + `)`
 
 // columnTypes is the SQLite column type that stores each field type.
 var columnTypes = map[meta.Type]string{
@@ -129,15 +138,15 @@ func createTableSQL(name string, fields []meta.Field) []string {
 	for _, f := range fields {
 		fmt.Fprintf(&b, ",\n\t%s", columnDef(f))
 	}
-	fmt.Fprintf(&b, ",\n\t%s TEXT NOT NULL DEFAULT (%s)", quote(colCreatedOn), nowExpr)
-	fmt.Fprintf(&b, ",\n\t%s TEXT NOT NULL DEFAULT (%s)", quote(colModifiedOn), nowExpr)
+	fmt.Fprintf(&b, ",\n\t%s TEXT NOT NULL DEFAULT (%s)", quote(colCreatedOn), sqliteNowExpr)
+	fmt.Fprintf(&b, ",\n\t%s TEXT NOT NULL DEFAULT (%s)", quote(colModifiedOn), sqliteNowExpr)
 	fmt.Fprintf(&b, ",\n\t%s INTEGER NOT NULL DEFAULT 0\n)", quote(colVersionNumber))
 	return append([]string{b.String()}, triggerSQL(name)...)
 }
 
 // triggerSQL returns the triggers that stamp every row of a local entity table
 // with the next workspace versionnumber on insert and update, and modifiedon
-// on update. The insert trigger skips rows inserted with a versionnumber
+// on update (with the transaction's time, clockExpr). The insert trigger skips rows inserted with a versionnumber
 // already (Tx.Insert stamps its rows itself, see stamp.go). The update
 // trigger skips updates that change versionnumber themselves: that is how
 // the stamping update of the insert trigger (and any deliberate stamp)
@@ -158,6 +167,6 @@ BEGIN
 	%s
 	UPDATE %s SET %s = %s, %s = %s WHERE %s = NEW.%s;
 END`, quote("sy_"+name+"_stamp_update"), t, quote(colVersionNumber), quote(colVersionNumber),
-		next, t, quote(colVersionNumber), value, quote(colModifiedOn), nowExpr, quote(colID), quote(colID))
+		next, t, quote(colVersionNumber), value, quote(colModifiedOn), clockExpr, quote(colID), quote(colID))
 	return []string{insert, update}
 }

@@ -18,7 +18,9 @@ type insertPlan struct {
 	cols  []string
 	newID bool
 	stamp bool
-	times bool // Insert writes createdon and modifiedon
+	// created and modified: Insert writes createdon and modifiedon (the
+	// transaction's time) when values sets neither.
+	created, modified bool
 	query string
 	stmt  *sql.Stmt
 }
@@ -42,7 +44,7 @@ func (t *Tx) insertPlan(entity string, values map[string]any, args []any) (*inse
 	_, hasVersion := values[colVersionNumber]
 	_, hasCreated := values[colCreatedOn]
 	_, hasModified := values[colModifiedOn]
-	p := &insertPlan{cols: cols, newID: !hasID, stamp: !hasVersion, times: !hasCreated && !hasModified}
+	p := &insertPlan{cols: cols, newID: !hasID, stamp: !hasVersion, created: !hasCreated, modified: !hasModified}
 	all := cols
 	if p.newID {
 		all = append(all[:len(all):len(all)], colID)
@@ -50,8 +52,11 @@ func (t *Tx) insertPlan(entity string, values map[string]any, args []any) (*inse
 	if p.stamp {
 		all = append(all[:len(all):len(all)], colVersionNumber)
 	}
-	if p.times {
-		all = append(all[:len(all):len(all)], colCreatedOn, colModifiedOn)
+	if p.created {
+		all = append(all[:len(all):len(all)], colCreatedOn)
+	}
+	if p.modified {
+		all = append(all[:len(all):len(all)], colModifiedOn)
 	}
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", quote(entity), quoteAll(all), placeholders(len(all)))
 	st, err := t.stmt(q)
@@ -85,22 +90,6 @@ func (p *insertPlan) argsFor(values map[string]any, args []any) (out []any, ok b
 	return out, true
 }
 
-// writeClock gives the time of the rows an insert writes, as the workspace
-// stores times, formatted once per millisecond: SQLite's strftime in the
-// column defaults took a quarter of an insert's time in SQLite.
-type writeClock struct {
-	ms   int64
-	text string
-}
-
-func (c *writeClock) now() string {
-	t := time.Now()
-	if ms := t.UnixMilli(); ms != c.ms || c.text == "" {
-		c.ms, c.text = ms, t.UTC().Format(timeLayout)
-	}
-	return c.text
-}
-
 // idSource makes the ids of new rows: lower-case UUIDs version 7 (RFC 9562):
 // 48 bits of Unix time in milliseconds, a 12-bit counter, then 62 random bits.
 // Successive ids of one source increase, so the rows an import writes go to
@@ -111,7 +100,7 @@ type idSource struct {
 	buf []byte
 	ms  int64  // the time part of the last id
 	seq uint16 // the counter of the last id, below 4096
-	now func() time.Time
+	now func() time.Time // the store's clock (Store.now)
 }
 
 func (s *idSource) next() string {
@@ -121,11 +110,7 @@ func (s *idSource) next() string {
 	}
 	u := s.buf[:16]
 	s.buf = s.buf[16:]
-	now := time.Now
-	if s.now != nil {
-		now = s.now
-	}
-	ms := now().UnixMilli()
+	ms := s.now().UnixMilli()
 	switch {
 	case ms > s.ms:
 		// A new millisecond: the counter starts at a random value in its

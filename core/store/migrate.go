@@ -93,7 +93,7 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		return &newerError{path: s.path, found: found, latest: latest}
 	}
 	for _, m := range migrations {
-		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.applyMigration(ctx, tx, m) }); err != nil {
+		if err := runTx(ctx, s.db, func(tx *sql.Tx) error { return s.applyMigration(ctx, tx, m) }); err != nil {
 			return fmt.Errorf("apply migration %s: %w", m.name, err)
 		}
 	}

@@ -28,14 +28,13 @@ type Quarantined struct {
 // Quarantine records (or, when it is there already, counts one more attempt
 // of) a failed record of a sync with its reason.
 func (t *Tx) Quarantine(q Quarantined) error {
-	now := formatTime(time.Now())
 	st, err := t.stmt(`INSERT INTO sy_integration_quarantine
 (integration, entity, direction, record_key, record_id, reason, attempts, first_at, last_at)
 VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
 ON CONFLICT (integration, entity, direction, record_key, record_id) DO UPDATE SET
 	reason = excluded.reason, attempts = attempts + 1, last_at = excluded.last_at`)
 	if err == nil {
-		_, err = st.ExecContext(t.ctx, q.Integration, q.Entity, q.Direction, q.Key, q.RecordID, q.Reason, now, now)
+		_, err = st.ExecContext(t.ctx, q.Integration, q.Entity, q.Direction, q.Key, q.RecordID, q.Reason, t.now, t.now)
 	}
 	if err != nil {
 		return fmt.Errorf("quarantine %s %s%s: %w", q.Entity, q.Key, q.RecordID, err)
@@ -165,7 +164,7 @@ func (t *Tx) AddConflict(c ConflictRecord) error {
 		logID = c.LogID
 	}
 	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO sy_integration_conflict (integration, log_id, entity, record_key, policy, winner, local, external, at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Integration, logID, c.Entity, c.Key, c.Policy, c.Winner, string(local), string(external), formatTime(time.Now()))
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Integration, logID, c.Entity, c.Key, c.Policy, c.Winner, string(local), string(external), t.now)
 	if err != nil {
 		return fmt.Errorf("log the conflict of %s %s: %w", c.Entity, c.Key, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Row is one row of a local entity: its id and the values of the fields asked for,
@@ -34,7 +35,9 @@ type Tx struct {
 	inserts map[string]*insertPlan // by entity: the last column set inserted
 	args    []any                  // reused by Insert
 	ids     idSource
-	clock   writeClock
+	// now is the transaction's time, as the workspace stores times: every
+	// stamp the transaction writes (the triggers read it from sy_clock).
+	now string
 	raw     *rawInserts // Apply's inserts past database/sql; nil elsewhere
 	// quiet holds, by entity, the SQL of the insert triggers Apply set aside
 	// (quiet.go); they are created again before the transaction commits.
@@ -43,22 +46,19 @@ type Tx struct {
 
 // Update runs fn in one write transaction, committed when fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return runRecordTx(ctx, tx, true, fn) })
+	return s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return s.runRecordTx(ctx, nil, tx, now, true, fn) })
 }
 
 // View runs fn in one read-only transaction: a consistent snapshot.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
-	return s.inReadTx(ctx, func(tx *sql.Tx) error { return runRecordTx(ctx, tx, true, fn) })
+	return s.inReadTx(ctx, func(tx *sql.Tx) error { return s.runRecordTx(ctx, nil, tx, s.now(), true, fn) })
 }
 
-func runRecordTx(ctx context.Context, tx *sql.Tx, capture bool, fn func(*Tx) error) error {
-	return runRecordTxOn(ctx, nil, tx, capture, fn)
-}
-
-// runRecordTxOn is runRecordTx for a transaction of conn, whose inserts then
-// go to SQLite directly (rawInserts); conn may be nil.
-func runRecordTxOn(ctx context.Context, conn *sql.Conn, tx *sql.Tx, capture bool, fn func(*Tx) error) error {
-	t := &Tx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, capture: capture}
+// runRecordTx runs fn with a Tx on tx, whose time is now. With conn (the
+// connection of tx) its inserts go to SQLite directly (rawInserts); conn
+// may be nil.
+func (s *Store) runRecordTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, now time.Time, capture bool, fn func(*Tx) error) error {
+	t := &Tx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, capture: capture, now: formatTime(now), ids: idSource{now: s.now}}
 	if conn != nil {
 		t.raw = &rawInserts{conn: conn, stmts: map[*insertPlan]driver.Stmt{}}
 	}
@@ -148,7 +148,8 @@ func scanRows(rows *sql.Rows, fields []string, fn func(id string, key any, value
 // Insert adds a row to entity with values (field → stored value, see
 // EncodeValue) and returns its new id. The row is stamped with the next
 // versionnumber unless values sets one; its id is a new UUID unless values
-// sets one; createdon and modifiedon are now unless values sets either.
+// sets one; createdon and modifiedon are the transaction's time unless
+// values sets them.
 func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 	plan, args, err := t.insertPlan(entity, values, t.args[:0])
 	if err != nil {
@@ -182,9 +183,11 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 		}
 		args = append(args, v)
 	}
-	if plan.times {
-		now := t.clock.now()
-		args = append(args, now, now)
+	if plan.created {
+		args = append(args, t.now)
+	}
+	if plan.modified {
+		args = append(args, t.now)
 	}
 	raw := false
 	if t.raw != nil {

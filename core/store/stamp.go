@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 )
 
 // Stamping in the INSERT itself. The triggers of triggerSQL stamp a row
@@ -61,23 +60,26 @@ func (t *Tx) flushVersions() error {
 	return nil
 }
 
-// ensureStamp remakes the insert trigger of every local entity made before
-// the trigger skipped rows that arrive stamped.
+// ensureStamp remakes the stamping triggers of every local entity that
+// differ from those triggerSQL makes now: made before the insert trigger
+// skipped rows that arrive stamped, or before the update trigger read the
+// transaction's time from sy_clock.
 func (s *Store) ensureStamp(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT e.name, coalesce(t.sql, '') FROM sy_entity e
-LEFT JOIN sqlite_schema t ON t.type = 'trigger' AND t.name = 'sy_' || e.name || '_stamp_insert'`)
+		rows, err := tx.QueryContext(ctx, `SELECT e.name, coalesce(i.sql, ''), coalesce(u.sql, '') FROM sy_entity e
+LEFT JOIN sqlite_schema i ON i.type = 'trigger' AND i.name = 'sy_' || e.name || '_stamp_insert'
+LEFT JOIN sqlite_schema u ON u.type = 'trigger' AND u.name = 'sy_' || e.name || '_stamp_update'`)
 		if err != nil {
 			return err
 		}
 		var stale []string
 		for rows.Next() {
-			var name, def string
-			if err := rows.Scan(&name, &def); err != nil {
+			var name, insert, update string
+			if err := rows.Scan(&name, &insert, &update); err != nil {
 				rows.Close()
 				return err
 			}
-			if !strings.Contains(def, stampInsertWhen) {
+			if want := triggerSQL(name); insert != want[0] || update != want[1] {
 				stale = append(stale, name)
 			}
 		}
@@ -86,11 +88,13 @@ LEFT JOIN sqlite_schema t ON t.type = 'trigger' AND t.name = 'sy_' || e.name || 
 			return err
 		}
 		for _, name := range stale {
-			if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS `+quote("sy_"+name+"_stamp_insert")); err != nil {
-				return fmt.Errorf("drop the stamping trigger of %s: %w", name, err)
-			}
-			if _, err := tx.ExecContext(ctx, triggerSQL(name)[0]); err != nil {
-				return fmt.Errorf("create the stamping trigger of %s: %w", name, err)
+			for i, kind := range []string{"insert", "update"} {
+				if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS `+quote("sy_"+name+"_stamp_"+kind)); err != nil {
+					return fmt.Errorf("drop the stamping trigger of %s: %w", name, err)
+				}
+				if _, err := tx.ExecContext(ctx, triggerSQL(name)[i]); err != nil {
+					return fmt.Errorf("create the stamping trigger of %s: %w", name, err)
+				}
 			}
 		}
 		return nil

@@ -46,7 +46,10 @@ const busyTimeout = 5 * time.Second
 
 // Store is an open workspace.
 type Store struct {
-	// Now returns the current time; tests replace it. Open sets it to time.Now.
+	// Now is the workspace's one clock; tests replace it. Open sets it to
+	// time.Now. A write transaction reads it once when it begins, and every
+	// time it stores is that one: stamps, the upload queue, the quarantine,
+	// and what the triggers stamp (they read it from sy_clock).
 	Now func() time.Time
 
 	db   *sql.DB // writers: each transaction takes the write lock when it begins
@@ -315,7 +318,8 @@ func (s *Store) Close() error {
 // Path returns the path the workspace was opened with.
 func (s *Store) Path() string { return s.path }
 
-// now returns the current time in UTC, rounded to what the workspace stores.
+// now returns the current time in UTC, rounded to what the workspace stores:
+// Store.Now, the workspace's one clock.
 func (s *Store) now() time.Time {
 	now := time.Now
 	if s.Now != nil {
@@ -328,19 +332,47 @@ func (s *Store) now() time.Time {
 // Writers take the write lock when they begin, so that a transaction that
 // reads first never fails with SQLITE_BUSY when it comes to write.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return runTx(ctx, s.db, fn)
+	return s.inTxAt(ctx, func(tx *sql.Tx, _ time.Time) error { return fn(tx) })
 }
 
-// inConnTx is inTx on a connection of its own, which fn may also use
+// inTxAt is inTx giving fn the transaction's time: Store.Now, read once when
+// the transaction begins, and what the triggers stamp (see clocked).
+func (s *Store) inTxAt(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	now := s.now()
+	return runTx(ctx, s.db, clocked(ctx, now, func(tx *sql.Tx) error { return fn(tx, now) }))
+}
+
+// inConnTx is inTxAt on a connection of its own, which fn may also use
 // directly (sql.Conn.Raw) within the transaction.
-func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
+func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx, now time.Time) error) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer conn.Close()
+	now := s.now()
 	tx, err := conn.BeginTx(ctx, nil)
-	return finishTx(tx, err, func(tx *sql.Tx) error { return fn(conn, tx) })
+	return finishTx(tx, err, clocked(ctx, now, func(tx *sql.Tx) error { return fn(conn, tx, now) }))
+}
+
+// clocked wraps fn, the work of a write transaction, so that the
+// transaction's time now is the single row of sy_clock while fn runs: the
+// triggers stamp modifiedon and the upload queue's created_at from it
+// (clockExpr) instead of from SQLite's clock. The row is deleted again before
+// the transaction commits, so no other connection ever sees it.
+func clocked(ctx context.Context, now time.Time, fn func(tx *sql.Tx) error) func(tx *sql.Tx) error {
+	return func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sy_clock (id, now) VALUES (1, ?)`, formatTime(now)); err != nil {
+			return fmt.Errorf("set the transaction's clock: %w", err)
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sy_clock`); err != nil {
+			return fmt.Errorf("clear the transaction's clock: %w", err)
+		}
+		return nil
+	}
 }
 
 // inReadTx runs fn in one read-only transaction: a consistent snapshot that,

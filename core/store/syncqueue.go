@@ -28,9 +28,9 @@ WHERE integration = ? AND entity = ? AND direction = ?`, integration, entity, di
 // in the transaction that writes the page it covers.
 func (t *Tx) SetAnchor(integration, entity, direction, anchor string) error {
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO sy_integration_syncanchor (integration, entity, direction, anchor, updated_at)
-VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (integration, entity, direction) DO UPDATE SET anchor = excluded.anchor, updated_at = excluded.updated_at`,
-		integration, entity, direction, anchor)
+		integration, entity, direction, anchor, t.now)
 	if err != nil {
 		return fmt.Errorf("save the %s anchor of %s: %w", direction, entity, err)
 	}
@@ -93,11 +93,10 @@ FROM g JOIN sy_integration_transaction x ON x.id = g.upto ORDER BY g.record_id`)
 // FinishChange sets the status (sent, done, failed) of the transactions of
 // one local record up to the transaction upTo, with the external key and the error.
 func (t *Tx) FinishChange(integration, entity, recordID string, upTo int64, status, externalKey, errMsg string) error {
-	st, err := t.stmt(`UPDATE sy_integration_transaction SET status = ?, external_key = ?, error = ?,
-	sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+	st, err := t.stmt(`UPDATE sy_integration_transaction SET status = ?, external_key = ?, error = ?, sent_at = ?
 WHERE integration = ? AND entity = ? AND record_id = ? AND id <= ? AND status IN ('pending', 'failed', 'sent')`)
 	if err == nil {
-		_, err = st.ExecContext(t.ctx, status, externalKey, errMsg, integration, entity, recordID, upTo)
+		_, err = st.ExecContext(t.ctx, status, externalKey, errMsg, t.now, integration, entity, recordID, upTo)
 	}
 	if err != nil {
 		return fmt.Errorf("record the upload of %s %s: %w", entity, recordID, err)
@@ -113,11 +112,11 @@ func (t *Tx) EnqueueAll(integration, entity, local, where string, args []any) (i
 	if where != "" {
 		cond = " AND (" + where + ")"
 	}
-	q := fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber)
-SELECT ?, ?, r.%s, 'update', r.%s FROM %s r
+	q := fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber, created_at)
+SELECT ?, ?, r.%s, 'update', r.%s, %s FROM %s r
 WHERE NOT EXISTS (SELECT 1 FROM sy_integration_transaction x
 	WHERE x.integration = ? AND x.entity = ? AND x.record_id = r.%s AND x.status IN ('pending', 'failed', 'sent'))%s`,
-		quote(colID), quote(colVersionNumber), quote(local), quote(colID), cond)
+		quote(colID), quote(colVersionNumber), clockExpr, quote(local), quote(colID), cond)
 	res, err := t.tx.ExecContext(t.ctx, q, append([]any{integration, local, integration, local}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("queue every %s for upload: %w", local, err)
