@@ -227,8 +227,7 @@ func TestSyncConflictPolicies(t *testing.T) {
 				break
 			}
 			odataSend(t, "PATCH", root+"Contacts("+id+")", `{"lastname": "Server"}`)
-			time.Sleep(1100 * time.Millisecond)
-			sqlExec(t, ws, `UPDATE contact SET lastname = 'Local' WHERE externalid = '`+id+`'`)
+			localChange(t, ws, id, time.Now().Add(time.Minute))
 			if code, s := runSyncJSON(t, ws); code != exitOK {
 				t.Fatalf("sync: %d %+v", code, s)
 			}
@@ -247,6 +246,29 @@ func TestSyncConflictPolicies(t *testing.T) {
 				t.Errorf("conflicts logged: %+v, %v", cs, err)
 			}
 		})
+	}
+}
+
+// localChange sets the last name of the local contact with the external key
+// id to "Local", through a workspace whose clock says at: the time the
+// change is stamped with, a minute after the server's change rather than a
+// second's sleep later.
+func localChange(t *testing.T, ws, id string, at time.Time) {
+	t.Helper()
+	st, err := store.Open(t.Context(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.Now = func() time.Time { return at }
+	local := sqlValue(t, ws, `SELECT id FROM contact WHERE externalid = ?`, id)
+	if err := st.Update(t.Context(), func(tx *store.Tx) error {
+		return tx.UpdateRow("contact", local, map[string]any{"lastname": "Local"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := sqlValue(t, ws, `SELECT modifiedon FROM contact WHERE id = ?`, local); got != at.UTC().Format("2006-01-02T15:04:05.000Z") {
+		t.Fatalf("the local change is stamped %s, want the workspace's clock %s", got, at.UTC())
 	}
 }
 

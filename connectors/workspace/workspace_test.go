@@ -26,6 +26,11 @@ func ticketWorkspace(t *testing.T) (string, time.Time) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// The workspace's clock: the tickets are written at start, changed at
+	// start + 2 s, and since lies between, with no time spent waiting.
+	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
+	now := start
+	st.Now = func() time.Time { return now }
 	err = st.CreateEntity(ctx, meta.Entity{Name: "ticket", Fields: []meta.Field{
 		{Name: "title", Type: meta.String}, {Name: "priority", Type: meta.Int}, {Name: "amount", Type: meta.Decimal},
 		{Name: "due", Type: meta.Date}, {Name: "closed", Type: meta.Bool}, {Name: "seen", Type: meta.DateTime},
@@ -46,9 +51,8 @@ func ticketWorkspace(t *testing.T) (string, time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(20 * time.Millisecond)
-	since := time.Now().UTC()
-	time.Sleep(20 * time.Millisecond)
+	since := start.Add(time.Second)
+	now = start.Add(2 * time.Second)
 	err = st.Update(ctx, func(tx *store.Tx) error {
 		rows, err := tx.Scan("ticket", []string{"priority"}, `"priority" = 3`, nil, "", 100)
 		for _, r := range rows {
