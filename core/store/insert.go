@@ -21,8 +21,8 @@ type insertPlan struct {
 	// created and modified: Insert writes createdon and modifiedon (the
 	// transaction's time) when values sets neither.
 	created, modified bool
-	query string
-	stmt  *sql.Stmt
+	query             string
+	stmt              *sql.Stmt
 }
 
 // insertPlan returns the plan for inserting values into entity, and args
@@ -98,8 +98,8 @@ func (p *insertPlan) argsFor(values map[string]any, args []any) (out []any, ok b
 // scattered index pages (docs/performance.md).
 type idSource struct {
 	buf []byte
-	ms  int64  // the time part of the last id
-	seq uint16 // the counter of the last id, below 4096
+	ms  int64            // the time part of the last id
+	seq uint16           // the counter of the last id, below 4096
 	now func() time.Time // the store's clock (Store.now)
 }
 

@@ -38,7 +38,7 @@ type Tx struct {
 	// now is the transaction's time, as the workspace stores times: every
 	// stamp the transaction writes (the triggers read it from sy_clock).
 	now string
-	raw     *rawInserts // Apply's inserts past database/sql; nil elsewhere
+	raw *rawInserts // Apply's inserts past database/sql; nil elsewhere
 	// quiet holds, by entity, the SQL of the insert triggers Apply set aside
 	// (quiet.go); they are created again before the transaction commits.
 	quiet map[string][]string
