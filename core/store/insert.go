@@ -18,8 +18,8 @@ type insertPlan struct {
 	cols  []string
 	newID bool
 	stamp bool
-	// created and modified: Insert writes createdon and modifiedon (the
-	// transaction's time) when values sets neither.
+	// created and modified: Insert writes createdon, modifiedon (the
+	// transaction's time) because values does not set it.
 	created, modified bool
 	query             string
 	stmt              *sql.Stmt
