@@ -93,8 +93,7 @@ func logs(ctx context.Context, tx *sql.Tx, integration string, limit int) ([]Log
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, integration, kind, direction, status, started_at, ended_at,
-	count_all, count_imported, count_exported, count_updated, count_unchanged, count_failed, count_warnings, message
+	rows, err := tx.QueryContext(ctx, `SELECT `+logColumns+`
 FROM sy_integration_log
 WHERE ?1 = '' OR integration = ?1
 ORDER BY started_at DESC, id DESC
@@ -102,6 +101,15 @@ LIMIT ?2`, integration, limit)
 	if err != nil {
 		return nil, err
 	}
+	return scanLogs(rows)
+}
+
+// logColumns are the columns of sy_integration_log that scanLogs reads, in its order.
+const logColumns = `id, integration, kind, direction, status, started_at, ended_at,
+	count_all, count_imported, count_exported, count_updated, count_unchanged, count_failed, count_warnings, message`
+
+// scanLogs reads the runs of rows, which select logColumns, and closes rows.
+func scanLogs(rows *sql.Rows) ([]LogEntry, error) {
 	defer rows.Close()
 	var out []LogEntry
 	for rows.Next() {
@@ -109,6 +117,7 @@ LIMIT ?2`, integration, limit)
 			e       LogEntry
 			started string
 			ended   sql.NullString
+			err     error
 		)
 		if err := rows.Scan(&e.ID, &e.Integration, &e.Kind, &e.Direction, &e.Status, &started, &ended,
 			&e.All, &e.Imported, &e.Exported, &e.Updated, &e.Unchanged, &e.Failed, &e.Warnings, &e.Message); err != nil {
