@@ -18,8 +18,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/engine"
-	"switchyard/core/store"
 )
 
 // openWith opens the file or folder at path with the desktop's program for
@@ -250,7 +250,7 @@ func (s *Shell) exportFolder() string {
 // runReport finds the Excel report the app wrote for run (reportPath: the
 // reports folder beside the workspace, named after the integration, the
 // direction and the time the run began), "" when there is none.
-func runReport(workspace string, run store.LogEntry) string {
+func runReport(workspace string, run admin.Run) string {
 	folder := filepath.Dir(reportPath(workspace, run.Integration, engine.Import, run.Started))
 	matches, _ := filepath.Glob(filepath.Join(folder, run.Integration+"-*.xlsx"))
 	best, bestGap := "", time.Duration(-1)

@@ -63,6 +63,7 @@ func TestReportWithoutOpener(t *testing.T) {
 		}
 	}
 	runs.list.onOpen(0)
+	f.settle() // the details load
 	if d := runs.details; d.report != p.report || !f.shows("Failed records (CSV): "+failedCSVPath(p.report)) {
 		t.Errorf("run details name report %q, want %q; shows %q", d.report, p.report, f.texts())
 	}

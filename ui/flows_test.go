@@ -66,6 +66,7 @@ func TestDownloadPreviewAndRun(t *testing.T) {
 
 	// The run is listed under Runs; its details show the entity and its queries.
 	f.shell.Show(SectionRuns)
+	f.settle() // the screen loads its list
 	var runs *runsScreen
 	for _, s := range f.shell.sections {
 		if x, ok := s.screen.(*runsScreen); ok {
@@ -76,6 +77,7 @@ func TestDownloadPreviewAndRun(t *testing.T) {
 		t.Fatalf("%d runs listed", len(runs.items))
 	}
 	runs.list.onOpen(0) // a double click
+	f.settle() // the details load
 	d := runs.details
 	if d == nil || len(d.entities) != 1 || d.entities[0].Entity != "Accounts" {
 		t.Fatalf("run details: %+v", d)
@@ -93,6 +95,7 @@ func TestDownloadPreviewAndRun(t *testing.T) {
 
 	// Local data browses the imported rows, searchable.
 	f.shell.Show(SectionLocalData)
+	f.settle() // the screen loads its list
 	var ld *localDataScreen
 	for _, s := range f.shell.sections {
 		if x, ok := s.screen.(*localDataScreen); ok {
@@ -153,6 +156,7 @@ func TestSchedulesNextRunAndSnippet(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.shell.Show(SectionSchedules)
+	f.settle() // the screen loads its list
 	var sc *schedulesScreen
 	for _, s := range f.shell.sections {
 		if x, ok := s.screen.(*schedulesScreen); ok {
@@ -190,6 +194,7 @@ func TestShortcutsThemeAndWindowSize(t *testing.T) {
 		for _, sc := range shortcuts {
 			if sc.key == key {
 				sc.do(f.shell)
+				f.settle()
 				return
 			}
 		}
@@ -249,6 +254,7 @@ func TestSyncWithoutRunner(t *testing.T) {
 	done := make(chan string, 1)
 	f.shell.syncDone = func(name string) { done <- name }
 	f.shell.Show(SectionIntegrations)
+	f.settle() // the screen loads its list
 	f.shell.integrations.selectName("crm")
 	f.tap(t, "Sync")
 	await(t, "the end of the sync", done)
@@ -275,6 +281,7 @@ func TestSyncWarnsBeforeRemoving(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.shell.Show(SectionIntegrations)
+	f.settle() // the screen loads its list
 	f.shell.integrations.selectName("crm")
 	f.tap(t, "Sync")
 	waitFor(t, "the removal warning", func() bool { return strings.Contains(f.shell.lastNotice, "will be removed") })

@@ -136,11 +136,19 @@ func newFixture(t *testing.T) *fixture {
 	w := sh.Window()
 	w.Resize(fyne.NewSize(1100, 700))
 	sh.Show(SectionIntegrations)
-	return &fixture{shell: sh, st: st, sys: sys, win: w}
+	f := &fixture{shell: sh, st: st, sys: sys, win: w}
+	f.settle()
+	return f
 }
 
-// visible returns the visible objects of the window: its content and its overlays (dialogs).
+// settle waits until the screens' loads under way have shown what they read
+// (Shell.load), as a person waits for a list to appear.
+func (f *fixture) settle() { uiTurn.pause(f.shell.loads.Wait) }
+
+// visible returns the visible objects of the window: its content and its
+// overlays (dialogs), once the screens' loads have shown their data.
 func (f *fixture) visible() []fyne.CanvasObject {
+	f.settle()
 	var out []fyne.CanvasObject
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -197,6 +205,7 @@ func (f *fixture) tap(t *testing.T, text string) {
 		t.Fatalf("button %q is disabled", text)
 	}
 	test.Tap(b)
+	f.settle() // and sees what the tap loads
 }
 
 // texts returns the text of every visible label and rich text.

@@ -15,11 +15,11 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/connector"
 	"switchyard/core/mapping"
 	"switchyard/core/schedule"
 	"switchyard/core/spec"
-	"switchyard/core/store"
 	"switchyard/ui/form"
 )
 
@@ -316,7 +316,7 @@ func (ed *integrationEditor) checkName(name string) string {
 	switch {
 	case err == nil:
 		return fmt.Sprintf("An integration called %q already exists: choose another name.", name)
-	case !errors.Is(err, store.ErrNotFound):
+	case !errors.Is(err, admin.ErrNotFound):
 		return fmt.Sprintf("Could not check the name: %v", err)
 	}
 	return ""
@@ -357,10 +357,10 @@ func (ed *integrationEditor) save(show bool) bool {
 // write saves in (renaming the integration first when its name changed).
 func (ed *integrationEditor) write(in mapping.Integration, show bool) bool {
 	ctx := ed.shell.ctx()
-	st := ed.shell.svc.Store
+	svc := ed.shell.svc
 	if ed.orig != nil && ed.orig.Name != in.Name {
-		if err := st.RenameIntegration(ctx, ed.orig.Name, in.Name); err != nil {
-			if errors.Is(err, store.ErrExists) {
+		if err := svc.RenameIntegration(ctx, ed.orig.Name, in.Name); err != nil {
+			if errors.Is(err, admin.ErrExists) {
 				showMessage(ed.nameErr, fmt.Sprintf("An integration called %q already exists: choose another name.", in.Name))
 			}
 			ed.setStatus(fmt.Sprintf("Could not rename the integration: %v", err), widget.DangerImportance)
@@ -372,19 +372,19 @@ func (ed *integrationEditor) write(in mapping.Integration, show bool) bool {
 		renamed.Name = in.Name
 		ed.orig = &renamed
 	}
-	if err := st.SaveIntegration(ctx, in); err != nil {
+	if err := svc.SaveIntegration(ctx, in); err != nil {
 		ed.setStatus(fmt.Sprintf("Could not save the integration: %v", err), widget.DangerImportance)
 		return false
 	}
 	// The schedules saved now count from now: saving never starts a sync.
-	ed.shell.observePlan(in.Name, in.Schedules, time.Now())
+	ed.shell.observeSaved(in.Name, in.Schedules, time.Now())
 	saved := in
 	ed.orig = &saved
 	ed.baseline = ed.state()
 	ed.changed()
 	if show {
+		ed.shell.integrations.want = in.Name // selected once the list has loaded
 		ed.shell.Show(SectionIntegrations)
-		ed.shell.integrations.selectName(in.Name)
 	}
 	return true
 }

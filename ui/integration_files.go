@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -133,11 +132,7 @@ func (sc *integrationsScreen) importData(data []byte) {
 			"Correct the file where the message says (docs/integration-file.md describes it) and import it again.")
 		return
 	}
-	if in, err := sc.shell.svc.Integration(sc.shell.ctx(), res.Integration); err == nil {
-		sc.shell.observePlan(in.Name, in.Schedules, time.Now())
-	}
-	sc.reload()
-	sc.selectName(res.Integration)
+	sc.reloadSelecting(res.Integration) // the load tells the plan its schedules too
 	msg := widget.NewLabel(strings.TrimSpace(res.Summary()))
 	msg.Wrapping = fyne.TextWrapWord
 	body := container.NewVScroll(msg)

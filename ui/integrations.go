@@ -13,11 +13,11 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/connector"
 	"switchyard/core/engine"
 	"switchyard/core/mapping"
 	"switchyard/core/spec"
-	"switchyard/core/store"
 )
 
 // emptyIntegrations is what the Integrations screen says when there is none.
@@ -32,10 +32,9 @@ type integrationsScreen struct {
 	shell    *Shell
 	items    []mapping.Integration
 	selected int
-	// lastRuns holds each integration's latest run, by name.
-	lastRuns map[string]store.LogEntry
-	// lastSyncs holds when each integration last synced (what schedules count from), by name.
-	lastSyncs map[string]time.Time
+	loads    loader
+	// want is the integration to select when the load under way ends, "" for the one selected.
+	want string
 
 	list      *rowList
 	body      *fyne.Container // the list or the empty state
@@ -98,7 +97,7 @@ func (sc *integrationsScreen) buildUI() {
 	sc.empty = emptyState(theme.StorageIcon(), emptyIntegrations, emptyNew)
 
 	sc.loadErr = errorLabel()
-	sc.body = container.NewStack(sc.empty)
+	sc.body = container.NewStack(loadingState())
 	top := container.NewVBox(heading("Integrations"), toolbar, sc.loadErr)
 	sc.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, sc.body))
 	sc.updateButtons()
@@ -119,13 +118,13 @@ func (sc *integrationsScreen) cell(row, col int) (string, widget.Importance) {
 	case 2:
 		return strconv.Itoa(len(in.Entities)), widget.MediumImportance
 	case 3:
-		last, ok := sc.lastRuns[in.Name]
-		if !ok {
+		last := sc.shell.statuses[in.Name].LastRun
+		if last.ID == 0 {
 			return "never", widget.LowImportance
 		}
 		return fmt.Sprintf("%s, %s", last.Status, last.Started.Local().Format("2006-01-02 15:04")), statusImportance(last.Status)
 	case 4:
-		return sc.shell.nextRunText(in, sc.lastSyncs[in.Name], time.Now()), widget.MediumImportance
+		return sc.shell.nextRunText(sc.shell.statuses[in.Name], time.Now()), widget.MediumImportance
 	default:
 		info, _ := sc.shell.svc.Registry.Lookup(in.Connector)
 		return mainSetting(info.Options, in.Settings), widget.MediumImportance
@@ -161,22 +160,39 @@ func mainSetting(opts spec.Options, settings spec.Values) string {
 	return ""
 }
 
+// reload lists the integrations again off the UI goroutine, with their
+// last runs and next runs, keeping the selection.
 func (sc *integrationsScreen) reload() {
-	var keep string
-	if sel, ok := sc.current(); ok {
-		keep = sel.Name
+	if sel, ok := sc.current(); ok && sc.want == "" {
+		sc.want = sel.Name
 	}
-	items, err := sc.shell.svc.Integrations(sc.shell.ctx())
+	svc := sc.shell.svc
+	load(sc.shell, &sc.loads, svc.IntegrationStatuses, sc.loaded)
+}
+
+// reloadSelecting lists the integrations again and then selects the one called name.
+func (sc *integrationsScreen) reloadSelecting(name string) {
+	sc.want = name
+	sc.reload()
+}
+
+// loaded shows the integrations read by reload; it runs on the UI goroutine.
+func (sc *integrationsScreen) loaded(list []admin.IntegrationStatus, err error) {
+	keep := sc.want
+	sc.want = ""
 	if err != nil {
 		showMessage(sc.loadErr, fmt.Sprintf("Could not read the integrations of this workspace: %v", err))
 		return
 	}
 	showMessage(sc.loadErr, "")
-	sc.items = items
-	sc.loadLastRuns()
+	sc.shell.noteStatuses(list, time.Now())
+	sc.items = make([]mapping.Integration, len(list))
+	for i, st := range list {
+		sc.items[i] = st.Integration
+	}
 	sc.list.list.UnselectAll()
 	sc.selected = -1
-	if len(items) == 0 {
+	if len(sc.items) == 0 {
 		sc.body.Objects = []fyne.CanvasObject{sc.empty}
 	} else {
 		sc.body.Objects = []fyne.CanvasObject{sc.listView}
@@ -186,7 +202,7 @@ func (sc *integrationsScreen) reload() {
 	if keep != "" {
 		sc.selectName(keep)
 	}
-	if sc.selected < 0 && len(items) > 0 {
+	if sc.selected < 0 && len(sc.items) > 0 {
 		sc.list.list.Select(0) // as desktop lists do: the keyboard and the toolbar act on it at once
 	}
 	sc.updateButtons()
@@ -211,20 +227,6 @@ func (sc *integrationsScreen) current() (mapping.Integration, bool) {
 		return mapping.Integration{}, false
 	}
 	return sc.items[sc.selected], true
-}
-
-// loadLastRuns reads each integration's latest run.
-func (sc *integrationsScreen) loadLastRuns() {
-	runs := map[string]store.LogEntry{}
-	syncs := map[string]time.Time{}
-	for _, in := range sc.items {
-		if logs, err := sc.shell.svc.Runs(sc.shell.ctx(), in.Name, 1); err == nil && len(logs) > 0 {
-			runs[in.Name] = logs[0]
-		}
-		syncs[in.Name] = sc.shell.lastSync(in.Name)
-	}
-	sc.lastRuns, sc.lastSyncs = runs, syncs
-	sc.list.list.Refresh()
 }
 
 func (sc *integrationsScreen) updateButtons() {

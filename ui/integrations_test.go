@@ -33,6 +33,7 @@ func (f *fixture) save(t *testing.T, in mapping.Integration) {
 		t.Fatal(err)
 	}
 	f.shell.Show(SectionIntegrations)
+	f.settle()
 }
 
 func TestWindow(t *testing.T) {
@@ -287,6 +288,7 @@ func TestCaptureIntegrations(t *testing.T) {
 		shot("empty-" + strings.ReplaceAll(strings.ToLower(sec), " ", "-"))
 	}
 	f.shell.Show(SectionIntegrations)
+	f.settle() // the screen loads its list
 	f.save(t, mapping.Integration{Name: "crm", Connector: "mem", Settings: spec.Values{"url": "https://crm.example.com/odata/v4/", "auth": "apikey"},
 		Secrets: spec.Values{"apikey": "good"}, Entities: []mapping.EntityMapping{{External: "Accounts", Local: "account", Direction: mapping.Download}}})
 	f.save(t, mapping.Integration{Name: "erp", Connector: "other", Settings: spec.Values{"path": "/srv/erp"}})
@@ -305,6 +307,7 @@ func TestCaptureIntegrations(t *testing.T) {
 	f.tap(t, "Save")
 	shot("integration-editor-errors")
 	f.shell.Show(SectionIntegrations)
+	f.settle() // the screen loads its list
 	f.shell.integrations.list.list.Select(0)
 	f.tap(t, "Open")
 	sc := f.shell.mapping

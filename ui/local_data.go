@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/meta"
 )
 
@@ -20,18 +21,13 @@ const emptyLocalData = "No local entities yet.\n" +
 // selectLocalEntity is what the right pane says before an entity is picked.
 const selectLocalEntity = "Select an entity to browse its rows and its schema"
 
-// localEntity is a local entity with its row count; Count is -1 when it could not be read.
-type localEntity struct {
-	meta.Entity
-	Count int64
-}
-
 // localDataScreen lists the workspace's local entities with their row counts
 // and the fields of the selected one.
 type localDataScreen struct {
 	shell    *Shell
-	items    []localEntity
+	items    []admin.EntityCount
 	selected meta.Entity
+	loads    loader
 
 	entities   *rowList
 	fields     *rowList
@@ -59,16 +55,16 @@ func (sc *localDataScreen) buildUI() {
 		func(row, col int) (string, widget.Importance) {
 			e := sc.items[row]
 			if col == 0 {
-				return e.Name, widget.MediumImportance
+				return e.Entity.Name, widget.MediumImportance
 			}
-			if e.Count < 0 {
+			if e.Rows < 0 {
 				return "?", widget.DangerImportance
 			}
-			return strconv.FormatInt(e.Count, 10), widget.MediumImportance
+			return strconv.FormatInt(e.Rows, 10), widget.MediumImportance
 		})
 	sc.entities.list.OnSelected = func(id widget.ListItemID) {
 		sc.selected = sc.items[id].Entity
-		sc.fieldTitle.SetText(fmt.Sprintf("%s — %d fields, %d rows", sc.selected.Name, len(sc.selected.Fields), sc.items[id].Count))
+		sc.fieldTitle.SetText(fmt.Sprintf("%s — %d fields, %d rows", sc.selected.Name, len(sc.selected.Fields), sc.items[id].Rows))
 		sc.fields.list.Refresh()
 		sc.rowsView.show(sc.selected)
 		sc.tabs.Show()
@@ -106,7 +102,7 @@ func (sc *localDataScreen) buildUI() {
 	sc.split = split
 	sc.empty = emptyState(theme.ListIcon(), emptyLocalData)
 	sc.loadErr = errorLabel()
-	sc.body = container.NewStack(sc.empty)
+	sc.body = container.NewStack(loadingState())
 	sc.root = container.NewPadded(container.NewBorder(container.NewVBox(heading("Local data"), sc.loadErr), nil, nil, nil, sc.body))
 }
 
@@ -118,26 +114,24 @@ func (sc *localDataScreen) copyText() string {
 	return sc.selected.Name
 }
 
+// reload lists the local entities and their row counts again off the UI goroutine.
 func (sc *localDataScreen) reload() {
-	ctx := sc.shell.ctx()
-	st := sc.shell.svc.Store
-	ents, err := st.Entities(ctx)
+	load(sc.shell, &sc.loads, sc.shell.svc.LocalEntityCounts, sc.loaded)
+}
+
+// loaded lists the entities read by reload; it runs on the UI goroutine.
+func (sc *localDataScreen) loaded(items []admin.EntityCount, err error) {
 	if err != nil {
 		showMessage(sc.loadErr, fmt.Sprintf("Could not read the local entities of this workspace: %v", err))
 		return
 	}
 	showMessage(sc.loadErr, "")
-	sc.items = sc.items[:0]
-	var countErr error
-	for _, e := range ents {
-		n, err := st.CountRows(ctx, e.Name)
-		if err != nil {
-			n, countErr = -1, err
+	sc.items = items
+	for _, e := range items {
+		if e.Err != nil {
+			showMessage(sc.loadErr, fmt.Sprintf("Could not count the rows of some entities (shown as ?): %v", e.Err))
+			break
 		}
-		sc.items = append(sc.items, localEntity{Entity: e, Count: n})
-	}
-	if countErr != nil {
-		showMessage(sc.loadErr, fmt.Sprintf("Could not count the rows of some entities (shown as ?): %v", countErr))
 	}
 	sc.selected = meta.Entity{}
 	sc.fieldTitle.SetText(selectLocalEntity)

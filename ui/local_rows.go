@@ -12,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/meta"
-	"switchyard/core/store"
 )
 
 // rowsPageSize is how many rows the Local data table shows per page.
@@ -26,7 +26,7 @@ type rowsView struct {
 	entity string
 	ent    meta.Entity
 	cols   []string
-	rows   []store.Row
+	rows   []admin.Row
 	// starts holds the "after" id of each page read so far; the last is the current page's.
 	starts []string
 	total  int64
@@ -87,7 +87,7 @@ func newRowsView(s *Shell) *rowsView {
 }
 
 // cellText is a stored value as the table shows it.
-func cellText(r store.Row, col string) string {
+func cellText(r admin.Row, col string) string {
 	if col == "id" {
 		return r.ID
 	}
@@ -211,7 +211,7 @@ func (v *rowsView) read() {
 }
 
 // loaded shows a page; it runs on the UI goroutine.
-func (v *rowsView) loaded(rows []store.Row, total int64, err error) {
+func (v *rowsView) loaded(rows []admin.Row, total int64, err error) {
 	if err != nil {
 		showMessage(v.errText, fmt.Sprintf("Could not read the rows: %v", err))
 		v.rows = nil

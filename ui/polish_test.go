@@ -234,10 +234,12 @@ func TestNoScreenForcesAWideWindow(t *testing.T) {
 		check(sec)
 	}
 	f.shell.Show(SectionIntegrations)
+	f.settle() // the screen loads its list
 	f.shell.integrations.selectName("honest")
 	f.tap(t, "Edit")
 	check("the integration editor")
 	f.shell.Show(SectionIntegrations)
+	f.settle() // the screen loads its list
 	f.shell.integrations.selectName("honest")
 	f.tap(t, "Open")
 	waitFor(t, "the catalog", func() bool { return !f.shell.mapping.loading })
@@ -247,6 +249,7 @@ func TestNoScreenForcesAWideWindow(t *testing.T) {
 	runTransfer(t, f, f.shell.transfer, "Import")
 	check("the Download page after a run")
 	f.shell.Show(SectionRuns)
+	f.settle() // the screen loads its list
 	f.key(fyne.KeyReturn)
 	check("Run details")
 }

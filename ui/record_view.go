@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"switchyard/core/admin"
-	"switchyard/core/store"
 )
 
 // recordView is the dialog that shows one local record whole: every field
@@ -73,7 +72,7 @@ func newRecordView(v admin.RecordView, context string) *recordView {
 				}
 				return t, imp
 			}
-			return cellText(store.Row{ID: v.ID, Values: v.Values}, f.Name), imp
+			return cellText(admin.Row{ID: v.ID, Values: v.Values}, f.Name), imp
 		})
 	rv.about = widget.NewLabel(recordAbout(v, context))
 	rv.about.Wrapping = fyne.TextWrapWord
@@ -83,10 +82,10 @@ func newRecordView(v admin.RecordView, context string) *recordView {
 	value.Selectable = true
 	rv.fields.list.OnSelected = func(id widget.ListItemID) {
 		f := fields[id]
-		value.SetText(f.Name + ": " + cellText(store.Row{ID: v.ID, Values: v.Values}, f.Name))
+		value.SetText(f.Name + ": " + cellText(admin.Row{ID: v.ID, Values: v.Values}, f.Name))
 	}
 	rv.fields.list.copyText = func(id widget.ListItemID) string {
-		return cellText(store.Row{ID: v.ID, Values: v.Values}, fields[id].Name)
+		return cellText(admin.Row{ID: v.ID, Values: v.Values}, fields[id].Name)
 	}
 	rv.root = container.NewBorder(rv.about, value, nil, nil, rv.fields.view)
 	return rv
@@ -96,7 +95,7 @@ func newRecordView(v admin.RecordView, context string) *recordView {
 func (rv *recordView) text() string {
 	var lines []string
 	for _, f := range rv.rec.SortedFields() {
-		lines = append(lines, f.Name+": "+cellText(store.Row{ID: rv.rec.ID, Values: rv.rec.Values}, f.Name))
+		lines = append(lines, f.Name+": "+cellText(admin.Row{ID: rv.rec.ID, Values: rv.rec.Values}, f.Name))
 	}
 	return strings.Join(lines, "\n")
 }

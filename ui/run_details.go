@@ -1,8 +1,8 @@
 package ui
 
 import (
+	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/engine"
-	"switchyard/core/store"
 )
 
 // failuresLimit is how many failed records and records with warnings a run's details list.
@@ -22,9 +22,10 @@ const failuresLimit = 1000
 // failures first), with Retry to run the entities with failed records again.
 type runDetails struct {
 	shell    *Shell
-	run      store.LogEntry
-	entities []store.LogEntity
-	failures []store.LogFailure
+	run      admin.Run
+	entities []admin.RunEntity
+	failures []admin.RunFailure
+	loads    loader
 
 	summary *widget.Label
 	ents    *rowList
@@ -42,7 +43,7 @@ type runDetails struct {
 	root   fyne.CanvasObject
 }
 
-func newRunDetails(s *Shell, run store.LogEntry) *runDetails {
+func newRunDetails(s *Shell, run admin.Run) *runDetails {
 	d := &runDetails{shell: s, run: run}
 	d.buildUI()
 	d.load()
@@ -91,60 +92,51 @@ func (d *runDetails) buildUI() {
 
 func (d *runDetails) entityCell(row, col int) (string, widget.Importance) {
 	e := d.entities[row]
-	n := func(v int) (string, widget.Importance) { return strconv.Itoa(v), widget.MediumImportance }
 	switch col {
 	case 0:
 		return e.Entity, widget.MediumImportance
 	case 1:
 		return e.LocalEntity, widget.MediumImportance
-	case 2:
-		return n(e.All)
-	case 3:
-		return n(e.Imported)
-	case 4:
-		return n(e.Exported)
-	case 5:
-		return n(e.Updated)
-	case 6:
-		return n(e.Unchanged)
-	case 7:
-		if e.Failed > 0 {
-			return strconv.Itoa(e.Failed), widget.DangerImportance
-		}
-		return n(e.Failed)
-	case 8:
-		if e.Warnings > 0 {
-			return strconv.Itoa(e.Warnings), widget.WarningImportance
-		}
-		return n(e.Warnings)
+	case 2, 3, 4, 5, 6, 7, 8:
+		return countCell(col-2, e.All, e.Imported, e.Exported, e.Updated, e.Unchanged, e.Failed, e.Warnings)
 	}
 	return fmt.Sprintf("%.2f s", float64(e.DurationMs)/1000), widget.MediumImportance
 }
 
-// load reads the run's entities and failures.
+// load reads the run's entities and failures off the UI goroutine.
 func (d *runDetails) load() {
-	ctx := d.shell.ctx()
-	var problems []string
-	var err error
-	if d.entities, err = d.shell.svc.RunEntities(ctx, d.run.ID); err != nil {
-		problems = append(problems, "entities: "+err.Error())
-	}
-	if d.failures, err = d.shell.svc.RunFailures(ctx, d.run.ID, failuresLimit); err != nil {
-		problems = append(problems, "failures: "+err.Error())
-	}
+	r := d.run
+	d.summary.Importance = statusImportance(r.Status)
+	d.summary.SetText(d.summaryText(nil))
+	d.retryBtn.Disable()
+	svc := d.shell.svc
+	load(d.shell, &d.loads, func(ctx context.Context) (admin.RunDetail, error) {
+		return svc.RunDetails(ctx, r.ID, failuresLimit)
+	}, d.loaded)
+	d.showFiles()
+}
+
+// summaryText is what the run's summary says, with what could not be read (err).
+func (d *runDetails) summaryText(err error) string {
 	r := d.run
 	text := fmt.Sprintf("%s, started %s, took %s. All %d: imported %d, exported %d, updated %d, unchanged %d, failed %d, warnings %d.",
 		r.Status, r.Started.Local().Format("2006-01-02 15:04:05"), duration(r.Started, r.Ended), r.All, r.Imported, r.Exported, r.Updated, r.Unchanged, r.Failed, r.Warnings)
 	if r.Message != "" {
 		text += "\n" + r.Message
 	}
-	if len(problems) > 0 {
-		text += "\nCould not read the run's " + strings.Join(problems, "; ")
+	if err != nil {
+		text += "\nCould not read the run's " + err.Error()
 	}
-	d.summary.Importance = statusImportance(r.Status)
-	d.summary.SetText(text)
-	if len(d.failedEntities()) == 0 {
-		d.retryBtn.Disable()
+	return text
+}
+
+// loaded shows the entities and failures read by load; it runs on the UI goroutine.
+func (d *runDetails) loaded(rd admin.RunDetail, err error) {
+	r := d.run
+	d.entities, d.failures = rd.Entities, rd.Failures
+	d.summary.SetText(d.summaryText(err))
+	if len(d.failedEntities()) > 0 {
+		d.retryBtn.Enable()
 	}
 	if n := r.Failed + r.Warnings; len(d.failures) >= failuresLimit && n > len(d.failures) {
 		showMessage(d.failsNote, fmt.Sprintf("The first %s of %s are listed; the run's report has them all.", thousands(int64(len(d.failures))), thousands(int64(n))))
@@ -153,7 +145,6 @@ func (d *runDetails) load() {
 	}
 	d.ents.list.Refresh()
 	d.fails.list.Refresh()
-	d.showFiles()
 }
 
 // showFiles links to the run's report and its CSV of failed records.
@@ -171,7 +162,7 @@ func (d *runDetails) showFiles() {
 }
 
 // showQueries lists the queries sent for e.
-func (d *runDetails) showQueries(e store.LogEntity) {
+func (d *runDetails) showQueries(e admin.RunEntity) {
 	if len(e.Queries) == 0 {
 		d.queries.SetText(fmt.Sprintf("No query was recorded for %s.", e.Entity))
 		return

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -96,7 +95,7 @@ func (s *Shell) startSync(name string) {
 	}
 	s.setActivity(fmt.Sprintf("Syncing %s…", name))
 	go func() {
-		res, err := s.svc.Sync(context.WithoutCancel(s.ctx()), name, admin.SyncOptions{})
+		res, err := s.svc.Sync(s.ctx(), name, admin.SyncOptions{}) // closing the window stops it after the page it writes
 		fyne.Do(func() {
 			s.setActivity("")
 			if err != nil {

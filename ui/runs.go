@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -10,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"switchyard/core/store"
+	"switchyard/core/admin"
 )
 
 // emptyRuns is what the Runs screen says when no run was recorded.
@@ -22,7 +23,8 @@ const runsLimit = 500
 // runsScreen lists the latest runs of every integration.
 type runsScreen struct {
 	shell   *Shell
-	items   []store.LogEntry
+	items   []admin.Run
+	loads   loader
 	list    *rowList
 	loadErr *widget.Label
 	body    *fyne.Container
@@ -61,7 +63,7 @@ func (sc *runsScreen) buildUI() {
 	sc.openBtn.Disable()
 	sc.empty = emptyState(theme.HistoryIcon(), emptyRuns)
 	sc.loadErr = errorLabel()
-	sc.body = container.NewStack(sc.empty)
+	sc.body = container.NewStack(loadingState())
 	top := container.NewVBox(heading("Runs"),
 		hint("Double-click a run (or select it and press Enter) to see its entities, the queries sent, its report, the failed records and those written with warnings."),
 		newToolbar(sc.openBtn), sc.loadErr)
@@ -88,7 +90,6 @@ func (sc *runsScreen) copyText() string {
 
 func (sc *runsScreen) cell(row, col int) (string, widget.Importance) {
 	e := sc.items[row]
-	n := func(v int) (string, widget.Importance) { return strconv.Itoa(v), widget.MediumImportance }
 	switch col {
 	case 0:
 		return e.Integration, widget.MediumImportance
@@ -100,27 +101,25 @@ func (sc *runsScreen) cell(row, col int) (string, widget.Importance) {
 		return e.Started.Local().Format("2006-01-02 15:04:05"), widget.MediumImportance
 	case 4:
 		return duration(e.Started, e.Ended), widget.MediumImportance
-	case 5:
-		return n(e.All)
-	case 6:
-		return n(e.Imported)
-	case 7:
-		return n(e.Updated)
-	case 8:
-		return n(e.Unchanged)
-	case 9:
-		if e.Failed > 0 {
-			return strconv.Itoa(e.Failed), widget.DangerImportance
-		}
-		return n(e.Failed)
-	case 10:
-		if e.Warnings > 0 {
-			return strconv.Itoa(e.Warnings), widget.WarningImportance
-		}
-		return n(e.Warnings)
+	case 5, 6, 7, 8, 9, 10:
+		return countCell(col-5, e.All, e.Imported, e.Updated, e.Unchanged, e.Failed, e.Warnings)
 	default:
 		return e.Message, widget.MediumImportance
 	}
+}
+
+// countCell is the text of count i of a run's (or a run's entity's) count
+// columns, which end with the failed records (shown in red when any) and
+// those written with warnings (amber when any).
+func countCell(i int, counts ...int) (string, widget.Importance) {
+	n, imp := counts[i], widget.MediumImportance
+	switch {
+	case n > 0 && i == len(counts)-2:
+		imp = widget.DangerImportance
+	case n > 0 && i == len(counts)-1:
+		imp = widget.WarningImportance
+	}
+	return strconv.Itoa(n), imp
 }
 
 // statusImportance colours a run status.
@@ -151,8 +150,16 @@ func duration(started, ended time.Time) string {
 	return d.Round(time.Second).String()
 }
 
+// reload lists the latest runs again off the UI goroutine.
 func (sc *runsScreen) reload() {
-	items, err := sc.shell.svc.Runs(sc.shell.ctx(), "", runsLimit)
+	svc := sc.shell.svc
+	load(sc.shell, &sc.loads, func(ctx context.Context) ([]admin.Run, error) {
+		return svc.Runs(ctx, "", runsLimit)
+	}, sc.loaded)
+}
+
+// loaded lists the runs read by reload; it runs on the UI goroutine.
+func (sc *runsScreen) loaded(items []admin.Run, err error) {
 	if err != nil {
 		showMessage(sc.loadErr, fmt.Sprintf("Could not read the run history: %v", err))
 		return

@@ -3,22 +3,35 @@ package ui
 import (
 	"time"
 
-	"switchyard/core/mapping"
+	"switchyard/core/admin"
 	"switchyard/core/schedule"
 )
 
 // lastSync returns when the integration called name last synced (zero when
-// never), as the in-app runner reads it: schedules count from it.
+// never), as the in-app runner reads it: schedules count from it. It is
+// what the lists of integrations and schedules loaded last (noteStatuses):
+// no screen reads the workspace on the UI goroutine.
 func (s *Shell) lastSync(name string) time.Time {
-	last, _ := s.svc.LastSync(s.ctx(), name)
-	return last
+	return s.statuses[name].LastSync
+}
+
+// noteStatuses keeps the integrations as a list loaded them, and tells the
+// plan their schedules as saved, with since when each counts as the
+// workspace keeps it (sy_schedule.counting_since), so that next runs shown
+// agree with the runner's across restarts.
+func (s *Shell) noteStatuses(list []admin.IntegrationStatus, now time.Time) {
+	s.statuses = make(map[string]admin.IntegrationStatus, len(list))
+	for _, st := range list {
+		s.statuses[st.Integration.Name] = st
+		s.plan.ObserveSince(st.Integration.Name, st.Integration.Schedules, st.Since, now)
+	}
 }
 
 // nextRunText says when the integration syncs next by its enabled
 // schedules, by the same plan the runner follows: "due now", "today 14:30",
-// "not scheduled". last is its last sync's start (Shell.lastSync).
-func (s *Shell) nextRunText(in mapping.Integration, last, now time.Time) string {
-	s.observePlan(in.Name, in.Schedules, now)
+// "not scheduled".
+func (s *Shell) nextRunText(st admin.IntegrationStatus, now time.Time) string {
+	in := st.Integration
 	enabled := false
 	for _, sc := range in.Schedules {
 		enabled = enabled || sc.Enabled
@@ -26,7 +39,7 @@ func (s *Shell) nextRunText(in mapping.Integration, last, now time.Time) string 
 	if !enabled {
 		return "not scheduled"
 	}
-	at, ok := s.plan.Soonest(in.Name, in.Schedules, last, now)
+	at, ok := s.plan.Soonest(in.Name, in.Schedules, st.LastSync, now)
 	if !ok {
 		return "invalid schedule"
 	}
@@ -57,13 +70,9 @@ func timesText(ts []time.Time, now time.Time) string {
 	return out
 }
 
-// observePlan tells the plan the integration's schedules as saved, with
-// since when each counts as the workspace keeps it (sy_schedule.counting_since),
-// so that next runs shown agree with the runner's across restarts.
-func (s *Shell) observePlan(name string, schedules []schedule.Schedule, now time.Time) {
-	since, err := s.svc.SchedulesSince(s.ctx())
-	if err != nil {
-		since = nil // the plan's own memory then: counts from when it first saw them
-	}
-	s.plan.ObserveSince(name, schedules, since[name], now)
+// observeSaved tells the plan the schedules of the integration called name
+// as just saved: those it knew keep counting as before, new ones count from
+// now, as the workspace records them (the next list loaded reads its times).
+func (s *Shell) observeSaved(name string, schedules []schedule.Schedule, now time.Time) {
+	s.plan.Observe(name, schedules, now)
 }

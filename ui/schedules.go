@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/mapping"
 	"switchyard/core/schedule"
 )
@@ -61,6 +62,10 @@ type schedulesScreen struct {
 	runBtn    *widget.Button
 	// selected is the index of the selected schedule, -1 when none.
 	selected int
+	loads    loader
+	// want is the schedule to select when the load under way ends; its
+	// integration is "" for the one selected.
+	want scheduleRow
 }
 
 func newSchedulesScreen(s *Shell) *schedulesScreen {
@@ -107,7 +112,7 @@ func (sc *schedulesScreen) buildUI() {
 	sc.empty = emptyState(theme.CalendarIcon(), emptySchedules, emptyAdd)
 	sc.noIns = emptyState(theme.CalendarIcon(), noIntegrationsForSchedules)
 	sc.loadErr = errorLabel()
-	sc.body = container.NewStack(sc.empty)
+	sc.body = container.NewStack(loadingState())
 	toolbar := newToolbar(sc.addBtn, sc.editBtn, sc.toggleBtn, sc.deleteBtn, nil, sc.runBtn)
 	top := container.NewVBox(heading("Schedules"),
 		hint("While the app is open it runs the enabled schedules itself; without it, use the OS scheduler snippet."),
@@ -174,43 +179,36 @@ func osSnippet(r scheduleRow, workspace string) string {
 	return text
 }
 
+// reload lists the schedules again off the UI goroutine, keeping the selection.
 func (sc *schedulesScreen) reload() {
-	var keep scheduleRow
-	if sc.selected >= 0 && sc.selected < len(sc.items) {
-		keep = sc.items[sc.selected]
+	if sc.want.integration == "" && sc.selected >= 0 && sc.selected < len(sc.items) {
+		sc.want = sc.items[sc.selected]
 	}
-	ctx := sc.shell.ctx()
-	ins, err := sc.shell.svc.Integrations(ctx)
+	load(sc.shell, &sc.loads, sc.shell.svc.IntegrationStatuses, sc.loaded)
+}
+
+// loaded lists the schedules of the integrations read by reload, with
+// their next runs; it runs on the UI goroutine.
+func (sc *schedulesScreen) loaded(list []admin.IntegrationStatus, err error) {
+	keep := sc.want
+	sc.want = scheduleRow{}
 	if err != nil {
 		showMessage(sc.loadErr, fmt.Sprintf("Could not read the schedules of this workspace: %v", err))
 		return
 	}
 	showMessage(sc.loadErr, "")
-	sc.ins = ins
-	sc.items = sc.items[:0]
 	now := time.Now()
-	for _, in := range ins {
-		last := sc.shell.lastSync(in.Name)
-		sc.shell.observePlan(in.Name, in.Schedules, now)
-		for i, s := range in.Schedules {
-			r := scheduleRow{integration: in.Name, index: i, Schedule: s}
-			r.err = s.Validate()
-			switch {
-			case r.err != nil:
-				r.next = "invalid"
-			case s.Enabled:
-				r.times, r.err = sc.shell.scheduleTimes(in.Name, s, last, now, 5)
-				if len(r.times) > 0 {
-					r.next = schedule.When(r.times[0], now)
-				}
-			default:
-				r.times, _ = sc.shell.previewTimes(in.Name, s, last, now, 5)
-			}
-			sc.items = append(sc.items, r)
+	sc.shell.noteStatuses(list, now)
+	sc.ins = sc.ins[:0]
+	sc.items = sc.items[:0]
+	for _, st := range list {
+		sc.ins = append(sc.ins, st.Integration)
+		for i, s := range st.Integration.Schedules {
+			sc.items = append(sc.items, sc.row(st, i, s, now))
 		}
 	}
 	switch {
-	case len(ins) == 0:
+	case len(sc.ins) == 0:
 		sc.body.Objects = []fyne.CanvasObject{sc.noIns}
 	case len(sc.items) == 0:
 		sc.body.Objects = []fyne.CanvasObject{sc.empty}
@@ -228,6 +226,25 @@ func (sc *schedulesScreen) reload() {
 		sc.list.list.Select(0)
 	}
 	sc.showSelected()
+}
+
+// row is schedule i of the integration st, s, with its next runs by the plan.
+func (sc *schedulesScreen) row(st admin.IntegrationStatus, i int, s schedule.Schedule, now time.Time) scheduleRow {
+	name := st.Integration.Name
+	r := scheduleRow{integration: name, index: i, Schedule: s}
+	r.err = s.Validate()
+	switch {
+	case r.err != nil:
+		r.next = "invalid"
+	case s.Enabled:
+		r.times, r.err = sc.shell.scheduleTimes(name, s, st.LastSync, now, 5)
+		if len(r.times) > 0 {
+			r.next = schedule.When(r.times[0], now)
+		}
+	default:
+		r.times, _ = sc.shell.previewTimes(name, s, st.LastSync, now, 5)
+	}
+	return r
 }
 
 // openSelected edits the selected schedule (Enter).
@@ -319,8 +336,8 @@ func (sc *schedulesScreen) saveSchedules(name string, schedules []schedule.Sched
 	if err := sc.shell.saveSchedules(name, schedules); err != nil {
 		return err
 	}
+	sc.want = scheduleRow{integration: name, index: index}
 	sc.reload()
-	sc.selectSchedule(name, index)
 	return nil
 }
 
@@ -331,7 +348,7 @@ func (s *Shell) saveSchedules(name string, schedules []schedule.Schedule) error 
 	if err := s.svc.SaveSchedules(s.ctx(), name, schedules); err != nil {
 		return err
 	}
-	s.observePlan(name, schedules, time.Now())
+	s.observeSaved(name, schedules, time.Now())
 	return nil
 }
 

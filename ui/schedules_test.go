@@ -17,7 +17,10 @@ import (
 )
 
 // key presses name as the window's driver does: to the focused widget, else to the canvas.
+// A person presses it on the screen as it shows its data, and sees what the key loads.
 func (f *fixture) key(name fyne.KeyName) {
+	f.settle()
+	defer f.settle()
 	ev := &fyne.KeyEvent{Name: name}
 	if foc := f.win.Canvas().Focused(); foc != nil {
 		foc.TypedKey(ev)
@@ -36,6 +39,7 @@ func (f *fixture) menuShortcut(t *testing.T, key fyne.KeyName) {
 		for _, it := range m.Items {
 			if it.Shortcut != nil && it.Shortcut.ShortcutName() == want {
 				it.Action()
+				f.settle()
 				return
 			}
 		}
@@ -45,6 +49,7 @@ func (f *fixture) menuShortcut(t *testing.T, key fyne.KeyName) {
 
 // schedules returns the Schedules screen.
 func (f *fixture) schedules() *schedulesScreen {
+	f.settle()
 	for _, s := range f.shell.sections {
 		if x, ok := s.screen.(*schedulesScreen); ok {
 			return x
@@ -254,6 +259,7 @@ func TestImportOverAsksAndRunsNothing(t *testing.T) {
 	defer r.Stop()
 	f.shell.SetRunner(r)
 	f.shell.Show(SectionIntegrations)
+	f.settle() // the screen loads its list
 	var file strings.Builder
 	if err := f.shell.svc.ExportFile(context.Background(), "crm", &file); err != nil {
 		t.Fatal(err)

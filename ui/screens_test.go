@@ -28,6 +28,7 @@ func cells(n int, cell cellFunc, row int) string {
 func TestLocalData(t *testing.T) {
 	f := newFixture(t)
 	f.shell.Show(SectionLocalData)
+	f.settle() // the screen loads its list
 	if !f.shows("No local entities yet.") {
 		t.Fatalf("no empty state; shows %q", f.texts())
 	}
@@ -41,6 +42,7 @@ func TestLocalData(t *testing.T) {
 		}
 	}
 	f.shell.Show(SectionLocalData)
+	f.settle() // the screen loads its list
 	var sc *localDataScreen
 	for _, s := range f.shell.sections {
 		if x, ok := s.screen.(*localDataScreen); ok {
@@ -74,10 +76,12 @@ func TestLocalData(t *testing.T) {
 func TestRunsAndSchedules(t *testing.T) {
 	f := newFixture(t)
 	f.shell.Show(SectionRuns)
+	f.settle() // the screen loads its list
 	if !f.shows(emptyRuns) {
 		t.Errorf("no runs empty state; shows %q", f.texts())
 	}
 	f.shell.Show(SectionSchedules)
+	f.settle() // the screen loads its list
 	if !f.shows(noIntegrationsForSchedules) {
 		t.Errorf("no schedules empty state; shows %q", f.texts())
 	}
@@ -92,6 +96,8 @@ func TestRunsAndSchedules(t *testing.T) {
 	}
 
 	f.shell.Show(SectionRuns)
+
+	f.settle() // the screen loads its list
 	var runs *runsScreen
 	var scheds *schedulesScreen
 	for _, s := range f.shell.sections {
@@ -115,6 +121,8 @@ func TestRunsAndSchedules(t *testing.T) {
 	}
 
 	f.shell.Show(SectionSchedules)
+
+	f.settle() // the screen loads its list
 	tests := []string{"crm|every day at 02:00|on", "crm|every 15 minutes|off"}
 	for i, want := range tests {
 		if got := cells(3, scheds.list.cellFn, i); got != want {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -78,6 +79,9 @@ type Shell struct {
 	// plan is the plan of next runs: the runner's once SetRunner is called,
 	// so that every screen shows what the runner does.
 	plan *schedule.Plan
+	// statuses are the integrations as the list loaded last read them, by
+	// name: their last syncs and their schedules' counting (noteStatuses).
+	statuses map[string]admin.IntegrationStatus
 	// modals are what Esc and Enter do on the dialogs shown, by their overlay.
 	modals map[fyne.CanvasObject]*modalKeys
 	// scheduleForm is the schedule editor opened last, for tests.
@@ -98,6 +102,8 @@ type Shell struct {
 	// window cancels it (stop), so that no run goes on for a window that is gone.
 	base context.Context
 	stop context.CancelFunc
+	// loads are the screen loads under way (see load); tests wait on it.
+	loads sync.WaitGroup
 }
 
 // NewShell builds the main window over svc, showing Integrations; call Show to
@@ -126,10 +132,8 @@ func NewShell(a fyne.App, svc *admin.Service) *Shell {
 // windowTitle names the workspace file in the window title.
 func windowTitle(svc *admin.Service) string {
 	name := "workspace"
-	if svc != nil && svc.Store != nil {
-		if p := svc.WorkspacePath(); p != "" {
-			name = filepath.Base(p)
-		}
+	if p := svc.WorkspacePath(); p != "" {
+		name = filepath.Base(p)
 	}
 	return "Switchyard — " + name
 }
@@ -259,7 +263,7 @@ func (s *Shell) openMapping(in mapping.Integration) *mapMetadataScreen {
 
 // refreshAfterRun reloads the screens that show run results.
 func (s *Shell) refreshAfterRun() {
-	s.integrations.loadLastRuns()
+	s.integrations.reload()
 }
 
 // copyable is a screen or page whose selection Ctrl+C copies.
@@ -307,4 +311,27 @@ func (s *Shell) ctx() context.Context {
 		base = context.Background()
 	}
 	return connector.WithLogger(base, slog.New(noticeHandler{show: s.showSignIn}))
+}
+
+// loader is a screen's loads: only the latest one started shows its result.
+// It is used on the UI goroutine only.
+type loader struct{ gen int }
+
+// load reads a screen's data off the UI goroutine with the window's context
+// (read), then shows it on the UI goroutine (show). A load started later by
+// the same loader replaces it, and a window closed meanwhile shows nothing:
+// show is then not called.
+func load[T any](s *Shell, l *loader, read func(ctx context.Context) (T, error), show func(T, error)) {
+	l.gen++
+	gen, ctx := l.gen, s.ctx()
+	s.loads.Add(1)
+	go func() {
+		v, err := read(ctx)
+		fyne.Do(func() {
+			defer s.loads.Done()
+			if gen == l.gen && ctx.Err() == nil {
+				show(v, err)
+			}
+		})
+	}()
 }

@@ -95,6 +95,7 @@ func honestFixture(t *testing.T, c *honestConnector) *fixture {
 		t.Fatal(err)
 	}
 	f.shell.Show(SectionIntegrations)
+	f.settle() // the screen loads its list
 	return f
 }
 
@@ -243,6 +244,7 @@ func TestDownloadShowsFailuresAndWarningsFirst(t *testing.T) {
 
 	// Run details: per-entity warnings, failures and warnings by kind.
 	f.shell.Show(SectionRuns)
+	f.settle() // the screen loads its list
 	var runs *runsScreen
 	for _, s := range f.shell.sections {
 		if x, ok := s.screen.(*runsScreen); ok {
@@ -253,6 +255,7 @@ func TestDownloadShowsFailuresAndWarningsFirst(t *testing.T) {
 		t.Errorf("runs row = %q", got)
 	}
 	runs.list.onOpen(0) // a double click
+	f.settle() // the details load
 	d := runs.details
 	contacts := -1
 	for i, e := range d.entities {
@@ -334,6 +337,7 @@ func TestFailedDownloadKeepsItsError(t *testing.T) {
 
 	// The error stays until the next run, which clears it.
 	f.shell.Show(SectionRuns)
+	f.settle() // the screen loads its list
 	f.shell.setContent(p.root)
 	if !f.shows("503 Service Unavailable") {
 		t.Errorf("the error is gone from the screen: %q", f.texts())

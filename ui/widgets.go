@@ -176,6 +176,13 @@ func emptyState(icon fyne.Resource, text string, actions ...fyne.CanvasObject) f
 	return container.NewCenter(container.NewVBox(items...))
 }
 
+// loadingState is what a list shows until its first load ends.
+func loadingState() fyne.CanvasObject {
+	msg := widget.NewLabel("Loading…")
+	msg.Importance = widget.LowImportance
+	return container.NewCenter(msg)
+}
+
 // errorLabel returns a hidden label for inline error messages.
 func errorLabel() *widget.Label {
 	l := widget.NewLabel("")

@@ -2,21 +2,25 @@ package admin
 
 import (
 	"context"
-	"time"
 
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
-	"switchyard/core/store"
 )
 
 // What the app reads and changes of the workspace goes through the Service,
 // not through its Store: one door for the screens, so that what a screen may
 // do is said here.
 
-// WorkspacePath is the workspace file, "" or ":memory:" for one in memory.
-func (s *Service) WorkspacePath() string { return s.Store.Path() }
+// WorkspacePath is the workspace file, ":memory:" for one in memory, ""
+// for no workspace (a nil Service or Store).
+func (s *Service) WorkspacePath() string {
+	if s == nil || s.Store == nil {
+		return ""
+	}
+	return s.Store.Path()
+}
 
-// Integration returns the integration called name (store.ErrNotFound when there is none).
+// Integration returns the integration called name (ErrNotFound when there is none).
 func (s *Service) Integration(ctx context.Context, name string) (mapping.Integration, error) {
 	return s.Store.Integration(ctx, name)
 }
@@ -43,21 +47,6 @@ func (s *Service) CountRows(ctx context.Context, entity string) (int64, error) {
 }
 
 // Runs returns up to limit runs of integration ("" for every integration) from the run log, newest first.
-func (s *Service) Runs(ctx context.Context, integration string, limit int) ([]store.LogEntry, error) {
+func (s *Service) Runs(ctx context.Context, integration string, limit int) ([]Run, error) {
 	return s.Store.Logs(ctx, integration, limit)
-}
-
-// RunEntities returns the per-entity results of run logID, in the order they ran.
-func (s *Service) RunEntities(ctx context.Context, logID int64) ([]store.LogEntity, error) {
-	return s.Store.LogEntities(ctx, logID)
-}
-
-// RunFailures returns up to limit failed records of run logID, then those written with warnings.
-func (s *Service) RunFailures(ctx context.Context, logID int64, limit int) ([]store.LogFailure, error) {
-	return s.Store.LogFailures(ctx, logID, limit)
-}
-
-// SchedulesSince returns, per integration, when each of its schedules began to count.
-func (s *Service) SchedulesSince(ctx context.Context) (map[string][]time.Time, error) {
-	return s.Store.SchedulesSince(ctx)
 }
