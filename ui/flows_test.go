@@ -77,7 +77,7 @@ func TestDownloadPreviewAndRun(t *testing.T) {
 		t.Fatalf("%d runs listed", len(runs.items))
 	}
 	runs.list.onOpen(0) // a double click
-	f.settle() // the details load
+	f.settle()          // the details load
 	d := runs.details
 	if d == nil || len(d.entities) != 1 || d.entities[0].Entity != "Accounts" {
 		t.Fatalf("run details: %+v", d)

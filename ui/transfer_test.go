@@ -255,7 +255,7 @@ func TestDownloadShowsFailuresAndWarningsFirst(t *testing.T) {
 		t.Errorf("runs row = %q", got)
 	}
 	runs.list.onOpen(0) // a double click
-	f.settle() // the details load
+	f.settle()          // the details load
 	d := runs.details
 	contacts := -1
 	for i, e := range d.entities {

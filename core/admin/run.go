@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"switchyard/core/connector"
 	"switchyard/core/engine"
+	"switchyard/core/mapping"
 	"switchyard/core/store"
 )
 
@@ -39,23 +41,34 @@ func (s *Service) Run(ctx context.Context, name string, o RunOptions) (*engine.R
 		}
 		defer unlock()
 	}
-	ctx, notes := withNotes(ctx) // what the connection says goes to the run log too
+	return s.runEngine(ctx, in, string(o.Direction), func(ctx context.Context, e *engine.Engine, c connector.Connector) (*engine.Result, error) {
+		return e.Run(ctx, c, engine.Options{
+			Integration: in, Direction: o.Direction, Catalog: snap.Entities, Entities: o.Entities,
+			Preview: o.Preview, PreviewLimit: o.PreviewLimit, PageSize: o.PageSize, Progress: o.Progress, OnRecord: o.OnRecord,
+		})
+	})
+}
+
+// runEngine connects to the system of in and runs fn with an engine on the
+// workspace: its clock is the workspace's one clock (Store.Now), and what the
+// connection says goes to the run log too. A configuration problem the
+// engine finds comes back as a *ConfigError naming what ran ("sync",
+// "import", ...) and the integration.
+func (s *Service) runEngine(ctx context.Context, in mapping.Integration, what string,
+	fn func(ctx context.Context, e *engine.Engine, c connector.Connector) (*engine.Result, error)) (*engine.Result, error) {
+	ctx, notes := withNotes(ctx)
 	c, err := s.Connect(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	e := &engine.Engine{Store: s.Store, Now: s.Store.Now} // the workspace's one clock
-	res, err := e.Run(ctx, c, engine.Options{
-		Integration: in, Direction: o.Direction, Catalog: snap.Entities, Entities: o.Entities,
-		Preview: o.Preview, PreviewLimit: o.PreviewLimit, PageSize: o.PageSize, Progress: o.Progress, OnRecord: o.OnRecord,
-	})
+	res, err := fn(ctx, &engine.Engine{Store: s.Store, Now: s.Store.Now}, c)
 	if res != nil {
 		notes.save(ctx, s.Store, res.LogID)
 	}
 	var ce *engine.ConfigError
 	if errors.As(err, &ce) {
-		err = configError(fmt.Errorf("%s %q: %w", o.Direction, name, err))
+		err = configError(fmt.Errorf("%s %q: %w", what, in.Name, err))
 	}
 	return res, err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"switchyard/core/connector"
 	"switchyard/core/engine"
 	"switchyard/core/schedule"
 	"switchyard/core/store"
@@ -42,23 +43,10 @@ func (s *Service) Sync(ctx context.Context, name string, o SyncOptions) (*engine
 		return nil, err
 	}
 	defer unlock()
-	ctx, notes := withNotes(ctx) // what the connection says goes to the run log too
-	c, err := s.Connect(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	e := &engine.Engine{Store: s.Store, Now: s.Store.Now} // the workspace's one clock
-	res, err := e.Sync(ctx, c, engine.SyncOptions{Integration: in, Catalog: snap.Entities, Entities: o.Entities, Full: o.Full,
-		PageSize: o.PageSize, Progress: o.Progress, OnRecord: o.OnRecord})
-	if res != nil {
-		notes.save(ctx, s.Store, res.LogID)
-	}
-	var ce *engine.ConfigError
-	if errors.As(err, &ce) {
-		err = configError(fmt.Errorf("sync %q: %w", name, err))
-	}
-	return res, err
+	return s.runEngine(ctx, in, "sync", func(ctx context.Context, e *engine.Engine, c connector.Connector) (*engine.Result, error) {
+		return e.Sync(ctx, c, engine.SyncOptions{Integration: in, Catalog: snap.Entities, Entities: o.Entities, Full: o.Full,
+			PageSize: o.PageSize, Progress: o.Progress, OnRecord: o.OnRecord})
+	})
 }
 
 // SyncHistory returns up to limit syncs of the integration from the run log, newest first.
