@@ -48,6 +48,7 @@ func TestResultsAndFailuresContextMenus(t *testing.T) {
 		t.Errorf("Copy row copied %q", got)
 	}
 	menuItem(t, items, "Open record").Action()
+	f.settle() // the record loads
 	if rv := f.shell.record; rv == nil || rv.rec.Values["name"] != "Contoso" {
 		t.Fatalf("Open record opened %+v", f.shell.record)
 	}
@@ -78,6 +79,7 @@ func TestResultsAndFailuresContextMenus(t *testing.T) {
 	}
 	before := f.shell.record
 	menuItem(t, items, "Open record").Action()
+	f.settle() // the record loads
 	if f.shell.record == before || !strings.Contains(f.shell.record.about.Text, "written with warnings") {
 		t.Errorf("Open record from run details: %+v", f.shell.record)
 	}
@@ -121,6 +123,7 @@ func TestLocalDataGridContextMenu(t *testing.T) {
 		t.Errorf("Copy row copied %q", got)
 	}
 	menuItem(t, items, "Open record").Action()
+	f.settle() // the record loads
 	if rv := f.shell.record; rv == nil || rv.rec.ID != v.rows[id.Row].ID || !f.shell.modalOpen() {
 		t.Fatal("Open record opened no record view")
 	}

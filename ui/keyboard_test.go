@@ -191,6 +191,7 @@ func TestLocalDataGridKeys(t *testing.T) {
 		t.Error("Esc did not close the record view")
 	}
 	v.table.DoubleTapped(&fyne.PointEvent{Position: fyne.NewPos(5, 5)})
+	f.settle() // the record loads
 	if !f.shell.modalOpen() {
 		t.Error("a double click opened nothing")
 	}
@@ -216,12 +217,14 @@ func TestRecordFromResultsAndRunDetails(t *testing.T) {
 		t.Fatalf("row 4's name = %q", got)
 	}
 	p.results.table.onOpen(4)
+	f.settle() // the record loads
 	rv := f.shell.record
 	if rv == nil || rv.rec.Values["name"] != "Contoso" || !strings.Contains(rv.about.Text, "In this import: created") {
 		t.Fatalf("record view of A1: %+v", rv)
 	}
 	f.key(fyne.KeyEscape)
 	p.results.table.onOpen(0) // C3 failed: nothing was written
+	f.settle()                // the record loads
 	if !strings.Contains(f.shell.lastError, "C3 is not in the workspace") || !f.shows("nothing of it was written here") {
 		t.Errorf("a failed record: %q", f.shell.lastError)
 	}
@@ -241,6 +244,7 @@ func TestRecordFromResultsAndRunDetails(t *testing.T) {
 		t.Fatalf("Enter opened no run details: %T", f.shell.page)
 	}
 	d.fails.onOpen(2) // C4, written with warnings
+	f.settle()        // the record loads
 	if f.shell.record == rv || !strings.Contains(f.shell.record.about.Text, "written with warnings") {
 		t.Errorf("run details' record view: %q", f.shell.record.about.Text)
 	}

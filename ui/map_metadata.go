@@ -37,6 +37,8 @@ type mapMetadataScreen struct {
 	shown   []meta.Entity
 	// loading is true while a catalog read is under way.
 	loading bool
+	// saves reloads what a save changed (afterSave).
+	saves loader
 
 	search     *keyEntry
 	entities   *rowList
@@ -452,25 +454,33 @@ func (sc *mapMetadataScreen) saveMapping(em mapping.EntityMapping, done string) 
 	return true
 }
 
-// afterSave reloads the integration and the local entities after a change and says what was done.
+// afterSave reloads the integration, the local entities and the mapping's
+// findings off the UI goroutine after a change, then says what was done.
 func (sc *mapMetadataScreen) afterSave(done string) {
-	ctx := sc.shell.ctx()
-	in, err := sc.shell.svc.Integration(ctx, sc.in.Name)
-	if err == nil {
-		sc.in = in
-	}
-	if locals, err := sc.shell.svc.LocalEntities(ctx); err == nil {
-		sc.locals = locals
-	}
-	if res, err := sc.shell.svc.Check(ctx, sc.in.Name); err == nil {
-		sc.setFindings(res.Findings)
-	}
-	sc.updateStatus()
-	sc.entities.list.Refresh()
-	if ext := sc.pane.ext; ext.Name != "" {
-		sc.selectEntity(ext)
-	}
-	sc.pane.setStatus(done, widget.SuccessImportance)
+	svc, name := sc.shell.svc, sc.in.Name
+	load(sc.shell, &sc.saves, func(ctx context.Context) (mapData, error) {
+		d := mapData{}
+		d.in, d.err = svc.Integration(ctx, name)
+		d.locals, _ = svc.LocalEntities(ctx)
+		if res, err := svc.Check(ctx, name); err == nil {
+			d.findings = res.Findings
+		}
+		return d, nil
+	}, func(d mapData, _ error) {
+		if d.err == nil {
+			sc.in = d.in
+		}
+		if d.locals != nil {
+			sc.locals = d.locals
+		}
+		sc.setFindings(d.findings)
+		sc.updateStatus()
+		sc.entities.list.Refresh()
+		if ext := sc.pane.ext; ext.Name != "" {
+			sc.selectEntity(ext)
+		}
+		sc.pane.setStatus(done, widget.SuccessImportance)
+	})
 }
 
 // mappedEntities maps each external entity of in to its local entity.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -118,14 +119,22 @@ func (s *Shell) showRecord(v admin.RecordView, context string) *recordView {
 }
 
 // openRecordByKey shows the workspace's record for key of the integration's
-// external entity (a results row, a failed record); context is the row's
-// outcome. A record the workspace does not hold is said so plainly.
-func (s *Shell) openRecordByKey(integration, external, key, context string) {
-	v, err := s.svc.RecordByKey(s.ctx(), integration, external, key)
+// external entity (a results row, a failed record), read off the UI
+// goroutine; outcome is the row's outcome. A record the workspace does not
+// hold is said so plainly.
+func (s *Shell) openRecordByKey(integration, external, key, outcome string) {
+	svc := s.svc
+	load(s, &s.records, func(ctx context.Context) (admin.RecordView, error) {
+		return svc.RecordByKey(ctx, integration, external, key)
+	}, func(v admin.RecordView, err error) { s.recordByKeyRead(v, err, external, key, outcome) })
+}
+
+// recordByKeyRead shows the record openRecordByKey read, or says why there is none.
+func (s *Shell) recordByKeyRead(v admin.RecordView, err error, external, key, outcome string) {
 	if err != nil {
-		msg := fmt.Sprintf("%s %s is not in the workspace.\n%s", external, key, context)
+		msg := fmt.Sprintf("%s %s is not in the workspace.\n%s", external, key, outcome)
 		if !errors.Is(err, admin.ErrNoRecord) {
-			msg = fmt.Sprintf("Could not read %s %s: %v\n%s", external, key, err, context)
+			msg = fmt.Sprintf("Could not read %s %s: %v\n%s", external, key, err, outcome)
 		} else {
 			msg += "\n\nIt failed or was left out, the run was a preview, or it was removed since: nothing of it was written here."
 		}
@@ -133,15 +142,19 @@ func (s *Shell) openRecordByKey(integration, external, key, context string) {
 		s.inform("Record "+external+" "+key, strings.TrimSpace(msg))
 		return
 	}
-	s.showRecord(v, context)
+	s.showRecord(v, outcome)
 }
 
-// openRecord shows the row id of the local entity called entity.
+// openRecord shows the row id of the local entity called entity, read off the UI goroutine.
 func (s *Shell) openRecord(entity, id string) {
-	v, err := s.svc.Record(s.ctx(), entity, id)
-	if err != nil {
-		s.showError("Could not open the record", err, "Reload the list (Ctrl+R): the row may have been removed.")
-		return
-	}
-	s.showRecord(v, "")
+	svc := s.svc
+	load(s, &s.records, func(ctx context.Context) (admin.RecordView, error) {
+		return svc.Record(ctx, entity, id)
+	}, func(v admin.RecordView, err error) {
+		if err != nil {
+			s.showError("Could not open the record", err, "Reload the list (Ctrl+R): the row may have been removed.")
+			return
+		}
+		s.showRecord(v, "")
+	})
 }

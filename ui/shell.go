@@ -94,6 +94,8 @@ type Shell struct {
 	filterEditor *filterEditor
 	// record is the record view opened last, for tests.
 	record *recordView
+	// records reads the record a view opens.
+	records loader
 	// entityChecks is the entity chooser of a run shown last, for tests.
 	entityChecks *widget.CheckGroup
 	// opener, when set, opens URLs instead of the app (tests).
