@@ -37,8 +37,8 @@ type mapMetadataScreen struct {
 	shown   []meta.Entity
 	// loading is true while a catalog read is under way.
 	loading bool
-	// saves reloads what a save changed (afterSave).
-	saves loader
+	// loads reads the page's data (load), saves what a save changed (afterSave).
+	loads, saves loader
 
 	search     *keyEntry
 	entities   *rowList
@@ -171,12 +171,11 @@ func (sc *mapMetadataScreen) load(refresh bool) {
 	}
 	name := sc.in.Name
 	svc := sc.shell.svc
-	go func() {
-		ctx, cancel := context.WithTimeout(sc.shell.ctx(), catalogTimeout)
+	load(sc.shell, &sc.loads, func(ctx context.Context) (mapData, error) {
+		ctx, cancel := context.WithTimeout(ctx, catalogTimeout)
 		defer cancel()
-		d := readMapData(ctx, svc, name, refresh)
-		fyne.Do(func() { sc.loaded(d) })
-	}()
+		return readMapData(ctx, svc, name, refresh), nil
+	}, func(d mapData, _ error) { sc.loaded(d) })
 }
 
 // readMapData reads what the Map metadata page shows: the integration, its
