@@ -96,8 +96,8 @@ func TestRunsAndSchedules(t *testing.T) {
 	}
 
 	f.shell.Show(SectionRuns)
-
 	f.settle() // the screen loads its list
+
 	var runs *runsScreen
 	var scheds *schedulesScreen
 	for _, s := range f.shell.sections {
@@ -121,8 +121,8 @@ func TestRunsAndSchedules(t *testing.T) {
 	}
 
 	f.shell.Show(SectionSchedules)
-
 	f.settle() // the screen loads its list
+
 	tests := []string{"crm|every day at 02:00|on", "crm|every 15 minutes|off"}
 	for i, want := range tests {
 		if got := cells(3, scheds.list.cellFn, i); got != want {
