@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/engine"
 	"switchyard/core/mapping"
 	"switchyard/core/schedule"
@@ -151,7 +152,7 @@ func TestSchedulesNextRunAndSnippet(t *testing.T) {
 	f.save(t, mapping.Integration{Name: "crm", Connector: "mem", Settings: spec.Values{"url": "https://crm.example/"},
 		Schedules: []schedule.Schedule{{Cron: "30 2 * * *", Enabled: true}, {Every: "15m", Enabled: true}, {Every: "1h"}}})
 	f.st.Now = time.Now
-	if _, err := f.st.AddLog(context.Background(), store.LogEntry{Integration: "crm", Kind: "sync", Direction: "import",
+	if _, err := f.st.AddLog(context.Background(), admin.Run{Integration: "crm", Kind: "sync", Direction: "import",
 		Status: "succeeded", Started: start, Ended: start.Add(time.Second)}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,10 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/mapping"
 	"switchyard/core/schedule"
 	"switchyard/core/spec"
-	"switchyard/core/store"
 )
 
 // editor returns the editor page the content area shows.
@@ -163,7 +163,7 @@ func TestEditKeepsSecretsAndRenames(t *testing.T) {
 	f.tap(t, "Save")
 
 	ctx := context.Background()
-	if _, err := f.st.Integration(ctx, "crm"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := f.st.Integration(ctx, "crm"); !errors.Is(err, admin.ErrNotFound) {
 		t.Errorf("old name still stored: %v", err)
 	}
 	in, err := f.st.Integration(ctx, "crm2")

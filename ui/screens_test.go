@@ -8,11 +8,11 @@ import (
 
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/schedule"
 	"switchyard/core/spec"
-	"switchyard/core/store"
 )
 
 // cells returns the texts of one row of a rowList's cell function.
@@ -89,7 +89,7 @@ func TestRunsAndSchedules(t *testing.T) {
 	f.save(t, mapping.Integration{Name: "crm", Connector: "mem", Settings: spec.Values{"url": "https://crm.example/"},
 		Schedules: []schedule.Schedule{{Cron: "0 2 * * *", Enabled: true}, {Every: "15m"}}})
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	if _, err := f.st.AddLog(context.Background(), store.LogEntry{Integration: "crm", Kind: "sync", Direction: "download",
+	if _, err := f.st.AddLog(context.Background(), admin.Run{Integration: "crm", Kind: "sync", Direction: "download",
 		Status: "partial", Started: start, Ended: start.Add(1500 * time.Millisecond), All: 10, Imported: 4, Updated: 3, Unchanged: 2, Failed: 1,
 		Message: "1 record failed"}); err != nil {
 		t.Fatal(err)
