@@ -178,6 +178,10 @@ func TestOpenRemakesTriggersOnSQLiteClock(t *testing.T) {
 			t.Errorf("after Open, a trigger still stamps with SQLite's clock:\n%s", def)
 		}
 	}
+	// SQLite keeps the text as made, so that Open finds the triggers current and leaves them.
+	if got := column(t, s, `SELECT sql FROM sqlite_schema WHERE name = 'sy_account_stamp_update'`); got[0] != triggerSQL("account")[1] {
+		t.Errorf("the stamping trigger is kept as\n%s\nnot as made:\n%s", got[0], triggerSQL("account")[1])
+	}
 }
 
 // column returns the first column of query's rows as text.
