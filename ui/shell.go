@@ -1,7 +1,9 @@
 // Package ui is Switchyard's desktop interface: a main window with a sidebar
 // of sections (Integrations, Local data, Runs, Schedules) and one screen per
-// section, each in its own file. Slow work runs off the UI goroutine and
-// reaches widgets through fyne.Do. The package never creates the app itself
+// section, each in its own file. Screens know the workspace through
+// admin.Service only; they read it off the UI goroutine (load), one call per
+// screen, and reach widgets through fyne.Do; closing the window cancels what
+// they started. The package never creates the app itself
 // (cmd/ does), so that it can be tested headless with fyne.io/fyne/v2/test.
 package ui
 
