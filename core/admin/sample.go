@@ -130,110 +130,77 @@ func WriteSampleWorkspace(ctx context.Context, path string) error {
 			return fmt.Errorf("write the sample workspace: %w", err)
 		}
 	}
-	w := &sampleWriter{rnd: rand.New(rand.NewPCG(7, 2026))}
+	rnd := rand.New(rand.NewPCG(7, 2026))
+	pick := func(list []string) string { return list[rnd.IntN(len(list))] }
 	err = st.Update(ctx, func(tx *store.Tx) error {
-		accounts, err := w.accounts(tx)
-		if err != nil {
-			return err
+		accounts := make([]string, 0, sampleAccounts)
+		for i := 1; i <= sampleAccounts; i++ {
+			name := pick(sampleCompanyWords) + " " + pick(sampleCompanyKinds)
+			if i%5 == 0 {
+				name = pick(sampleCompanyWords) + " & " + pick(sampleCompanyWords)
+			}
+			id, err := tx.Insert("account", map[string]any{
+				"name": name, "accountnumber": fmt.Sprintf("AC-%04d", 1000+i), "industry": pick(sampleIndustries),
+				"revenue": fmt.Sprintf("%d.%02d", 50_000+rnd.IntN(9_950_000), rnd.IntN(100)),
+				"website": "https://www." + strings.ToLower(strings.NewReplacer(" ", "", "&", "").Replace(name)) + ".example",
+				"founded": fmt.Sprintf("%d-%02d-%02d", 1950+rnd.IntN(70), 1+rnd.IntN(12), 1+rnd.IntN(28)), "active": int64(boolInt(i%7 != 0)),
+			})
+			if err != nil {
+				return err
+			}
+			accounts = append(accounts, id)
 		}
-		contacts, err := w.contacts(tx, accounts)
-		if err != nil {
-			return err
+		type person struct{ id, account string }
+		contacts := make([]person, 0, sampleContacts)
+		for i := 1; i <= sampleContacts; i++ {
+			first, last := pick(sampleFirstNames), pick(sampleLastNames)
+			var account any
+			p := person{}
+			if i%8 != 0 {
+				p.account = accounts[rnd.IntN(len(accounts))]
+				account = p.account
+			}
+			var birth any
+			if i%6 != 0 {
+				birth = fmt.Sprintf("%d-%02d-%02d", 1955+rnd.IntN(45), 1+rnd.IntN(12), 1+rnd.IntN(28))
+			}
+			id, err := tx.Insert("contact", map[string]any{
+				"firstname": first, "lastname": last,
+				"email": strings.ReplaceAll(strings.ToLower(first+"."+last), " ", "") + fmt.Sprintf("%d@example.com", i), "phone": fmt.Sprintf("+31 20 555 %04d", rnd.IntN(10000)),
+				"birthdate": birth, "accountid": account,
+			})
+			if err != nil {
+				return err
+			}
+			p.id = id
+			contacts = append(contacts, p)
 		}
-		return w.orders(tx, accounts, contacts)
+		statuses := []string{"draft", "confirmed", "shipped", "shipped", "invoiced", "cancelled"}
+		for i := 1; i <= sampleOrders; i++ {
+			c := contacts[rnd.IntN(len(contacts))]
+			account := any(c.account)
+			if c.account == "" {
+				account = accounts[rnd.IntN(len(accounts))]
+			}
+			month, day := 1+rnd.IntN(12), 1+rnd.IntN(28)
+			status := pick(statuses)
+			var shipped any
+			if status == "shipped" || status == "invoiced" {
+				shipped = fmt.Sprintf("2025-%02d-%02dT%02d:%02d:00.000Z", month, day, 8+rnd.IntN(9), rnd.IntN(60))
+			}
+			_, err := tx.Insert("salesorder", map[string]any{
+				"ordernumber": fmt.Sprintf("SO-%05d", 20000+i), "orderdate": fmt.Sprintf("2025-%02d-%02d", month, day),
+				"total": fmt.Sprintf("%d.%02d", 20+rnd.IntN(4980), rnd.IntN(100)), "status": status, "shippedon": shipped,
+				"accountid": account, "contactid": c.id,
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("write the sample workspace: %w", err)
-	}
-	return nil
-}
-
-// sampleWriter writes the sample CRM's rows from one random source, in
-// the same order every time.
-type sampleWriter struct{ rnd *rand.Rand }
-
-func (w *sampleWriter) pick(list []string) string { return list[w.rnd.IntN(len(list))] }
-
-// samplePerson is a sample contact's id and its account's ("" when none).
-type samplePerson struct{ id, account string }
-
-// accounts writes the sample accounts and returns their ids.
-func (w *sampleWriter) accounts(tx *store.Tx) ([]string, error) {
-	rnd := w.rnd
-	accounts := make([]string, 0, sampleAccounts)
-	for i := 1; i <= sampleAccounts; i++ {
-		name := w.pick(sampleCompanyWords) + " " + w.pick(sampleCompanyKinds)
-		if i%5 == 0 {
-			name = w.pick(sampleCompanyWords) + " & " + w.pick(sampleCompanyWords)
-		}
-		id, err := tx.Insert("account", map[string]any{
-			"name": name, "accountnumber": fmt.Sprintf("AC-%04d", 1000+i), "industry": w.pick(sampleIndustries),
-			"revenue": fmt.Sprintf("%d.%02d", 50_000+rnd.IntN(9_950_000), rnd.IntN(100)),
-			"website": "https://www." + strings.ToLower(strings.NewReplacer(" ", "", "&", "").Replace(name)) + ".example",
-			"founded": fmt.Sprintf("%d-%02d-%02d", 1950+rnd.IntN(70), 1+rnd.IntN(12), 1+rnd.IntN(28)), "active": int64(boolInt(i%7 != 0)),
-		})
-		if err != nil {
-			return nil, err
-		}
-		accounts = append(accounts, id)
-	}
-	return accounts, nil
-}
-
-// contacts writes the sample contacts, most with one of accounts.
-func (w *sampleWriter) contacts(tx *store.Tx, accounts []string) ([]samplePerson, error) {
-	rnd := w.rnd
-	contacts := make([]samplePerson, 0, sampleContacts)
-	for i := 1; i <= sampleContacts; i++ {
-		first, last := w.pick(sampleFirstNames), w.pick(sampleLastNames)
-		var account any
-		p := samplePerson{}
-		if i%8 != 0 {
-			p.account = accounts[rnd.IntN(len(accounts))]
-			account = p.account
-		}
-		var birth any
-		if i%6 != 0 {
-			birth = fmt.Sprintf("%d-%02d-%02d", 1955+rnd.IntN(45), 1+rnd.IntN(12), 1+rnd.IntN(28))
-		}
-		id, err := tx.Insert("contact", map[string]any{
-			"firstname": first, "lastname": last,
-			"email": strings.ReplaceAll(strings.ToLower(first+"."+last), " ", "") + fmt.Sprintf("%d@example.com", i), "phone": fmt.Sprintf("+31 20 555 %04d", rnd.IntN(10000)),
-			"birthdate": birth, "accountid": account,
-		})
-		if err != nil {
-			return nil, err
-		}
-		p.id = id
-		contacts = append(contacts, p)
-	}
-	return contacts, nil
-}
-
-// orders writes the sample sales orders of contacts and accounts.
-func (w *sampleWriter) orders(tx *store.Tx, accounts []string, contacts []samplePerson) error {
-	rnd := w.rnd
-	statuses := []string{"draft", "confirmed", "shipped", "shipped", "invoiced", "cancelled"}
-	for i := 1; i <= sampleOrders; i++ {
-		c := contacts[rnd.IntN(len(contacts))]
-		account := any(c.account)
-		if c.account == "" {
-			account = accounts[rnd.IntN(len(accounts))]
-		}
-		month, day := 1+rnd.IntN(12), 1+rnd.IntN(28)
-		status := w.pick(statuses)
-		var shipped any
-		if status == "shipped" || status == "invoiced" {
-			shipped = fmt.Sprintf("2025-%02d-%02dT%02d:%02d:00.000Z", month, day, 8+rnd.IntN(9), rnd.IntN(60))
-		}
-		_, err := tx.Insert("salesorder", map[string]any{
-			"ordernumber": fmt.Sprintf("SO-%05d", 20000+i), "orderdate": fmt.Sprintf("2025-%02d-%02d", month, day),
-			"total": fmt.Sprintf("%d.%02d", 20+rnd.IntN(4980), rnd.IntN(100)), "status": status, "shippedon": shipped,
-			"accountid": account, "contactid": c.id,
-		})
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }
