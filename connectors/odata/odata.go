@@ -158,12 +158,12 @@ func ParseSettings(v spec.Values) (Settings, error) {
 		TokenURL:     strings.TrimSpace(v["tokenurl"]),
 		DeviceURL:    strings.TrimSpace(v["deviceurl"]),
 		Company:      strings.TrimSpace(v["company"]),
-		Timeout:      time.Duration(v.Int("timeout", 60)) * time.Second,
+		Timeout:      time.Duration(options.Int(v, "timeout")) * time.Second,
 		Paging:       v["paging"],
 		CursorField:  strings.TrimSpace(v["cursorfield"]),
 		Lookups:      v["lookups"],
 		Batch:        v["batch"],
-		Concurrency:  v.Int("concurrency", 4),
+		Concurrency:  options.Int(v, "concurrency"),
 		CAFile:       strings.TrimSpace(v["cafile"]),
 	}
 	if !strings.HasSuffix(s.URL, "/") {

@@ -174,13 +174,31 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	s := Settings{
 		URL: strings.TrimSpace(v["url"]), Auth: v["auth"], Username: v["username"], Password: v["password"],
 		Token: strings.TrimSpace(v["token"]), Preset: v["preset"], OpenAPI: strings.TrimSpace(v["openapi"]),
-		Filters: v["filters"], Sample: v.Int("sample", 50), MaxURL: v.Int("maxurl", DefaultMaxURL), Timeout: time.Duration(v.Int("timeout", 60)) * time.Second,
-		Concurrency: v.Int("concurrency", 4),
+		Filters: v["filters"], Sample: options.Int(v, "sample"), MaxURL: options.Int(v, "maxurl"),
+		Timeout: time.Duration(options.Int(v, "timeout")) * time.Second, Concurrency: options.Int(v, "concurrency"),
 	}
 	if s.Auth == AuthOAuth2 {
 		s.OAuth = httpx.OAuth{ClientID: v["clientid"], ClientSecret: v["clientsecret"], TokenURL: v["tokenurl"], Scopes: strings.Fields(v["scope"])}
 	}
-	d := Endpoint{Key: "id", UpdateMethod: v["updatemethod"], Paging: Paging{Style: PagingNone, Size: v.Int("pagesize", 100), FirstPage: 1}}
+	d := presetEndpoint(&s, v)
+	overrideEndpoint(&d, v)
+	s.Defaults = d
+	problems := s.problems(v)
+	declared, err := ParseEntities(v["entities"], d)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	s.Declared = declared
+	if len(problems) > 0 {
+		return Settings{}, fmt.Errorf("check REST settings: %s", strings.Join(problems, "; "))
+	}
+	return s, nil
+}
+
+// presetEndpoint is the entity declaration that s.Preset starts every entity
+// from; it sets s.Filters to the preset's filter style when none is given.
+func presetEndpoint(s *Settings, v spec.Values) Endpoint {
+	d := Endpoint{Key: "id", UpdateMethod: v["updatemethod"], Paging: Paging{Style: PagingNone, Size: options.Int(v, "pagesize"), FirstPage: 1}}
 	if s.Preset == PresetJSONServer {
 		d.UpdatedAt, d.Since = "updatedAt", "{field}_gte={value}"
 		d.ReadOnly = []string{"createdAt", "updatedAt"}
@@ -199,6 +217,11 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	if s.Filters == "" {
 		s.Filters = FiltersNone
 	}
+	return d
+}
+
+// overrideEndpoint sets in d the entity defaults that v gives.
+func overrideEndpoint(d *Endpoint, v spec.Values) {
 	set := func(dst *string, key string) {
 		if x := strings.TrimSpace(v[key]); x != "" {
 			*dst = x
@@ -219,13 +242,15 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	set(&d.Paging.Total, "total")
 	set(&d.Paging.TotalHeader, "totalheader")
 	set(&d.Paging.TotalPages, "totalpages")
-	s.Defaults = d
+}
 
+// problems lists the numbers of s (and its Defaults) that are out of range, with their values in v.
+func (s Settings) problems(v spec.Values) []string {
 	var problems []string
 	if s.Timeout <= 0 {
 		problems = append(problems, fmt.Sprintf("timeout must be at least 1 second, not %q", v["timeout"]))
 	}
-	if d.Paging.Size <= 0 {
+	if s.Defaults.Paging.Size <= 0 {
 		problems = append(problems, fmt.Sprintf("pagesize must be at least 1, not %q", v["pagesize"]))
 	}
 	if s.Sample <= 0 {
@@ -237,15 +262,7 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	if s.Concurrency <= 0 {
 		problems = append(problems, fmt.Sprintf("concurrency must be at least 1, not %q", v["concurrency"]))
 	}
-	declared, err := ParseEntities(v["entities"], d)
-	if err != nil {
-		problems = append(problems, err.Error())
-	}
-	s.Declared = declared
-	if len(problems) > 0 {
-		return Settings{}, fmt.Errorf("check REST settings: %s", strings.Join(problems, "; "))
-	}
-	return s, nil
+	return problems
 }
 
 // Client is an open REST connector.

@@ -77,7 +77,7 @@ func Open(ctx context.Context, v spec.Values) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open workspace %s: %w", path, err)
 	}
-	c := &Client{st: st, path: path, readOnly: v.Bool("readonly", false)}
+	c := &Client{st: st, path: path, readOnly: options.Bool(v, "readonly")}
 	for _, n := range strings.Split(v["entities"], ",") {
 		if n = strings.TrimSpace(n); n != "" {
 			c.only = append(c.only, n)
