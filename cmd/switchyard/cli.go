@@ -17,7 +17,12 @@ import (
 )
 
 // rootLong is the root command's help: what is not a flag or a command.
-const rootLong = `Switchyard: data integrations between external systems and a local workspace.
+func rootLong() string {
+	codes := make([]string, len(exitCodes))
+	for i, c := range exitCodes {
+		codes[i] = fmt.Sprintf("%d %s", c.Code, strings.ReplaceAll(c.Meaning, "`", ""))
+	}
+	return `Switchyard: data integrations between external systems and a local workspace.
 
 Without a command it opens the GUI (creating the workspace if need be); the
 commands below run headless. Only the GUI and "integration import" create the
@@ -27,9 +32,8 @@ The workspace defaults to $SWITCHYARD_WORKSPACE, else
 $XDG_DATA_HOME/switchyard/workspace.db (on Windows %APPDATA%\Switchyard\workspace.db).
 Secrets can be given as SWITCHYARD_<INTEGRATION>_<SETTING>, e.g. SWITCHYARD_CRM_PASSWORD.
 
-Exit codes: 0 done, 1 the run failed, 2 some records failed (or check found
-problems), 3 configuration or usage error (a missing workspace too), 4 another
-run of that integration holds its lock.`
+Exit codes: ` + strings.Join(codes, ", ") + "."
+}
 
 // topFlags are the root command's own flags: --version and those of --run-sync.
 type topFlags struct {
@@ -45,7 +49,7 @@ func newRoot(e *env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "switchyard",
 		Short: "Data integrations: the desktop app and its headless commands",
-		Long:  rootLong,
+		Long:  rootLong(),
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return nil
@@ -81,6 +85,14 @@ func newRoot(e *env) *cobra.Command {
 		group("schedule", "Print entries for the OS scheduler", schedulePrintCmd(e)),
 		group("quarantine", "List and dismiss quarantined records", quarantineListCmd(e), quarantineDismissCmd(e)),
 	)
+	// Before the completion commands are made: they take their output stream then.
+	if e.stdout != nil {
+		root.SetIn(e.stdin)
+		root.SetOut(e.stdout)
+		root.SetErr(e.stderr)
+	}
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	root.SetUsageTemplate(usageTemplate)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
 	return root

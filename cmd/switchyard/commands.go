@@ -188,10 +188,7 @@ func entitiesCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if cat == nil {
-				cat = []meta.Entity{}
-			}
-			return e.result(asJSON, cat, func(w io.Writer) error { return printCatalog(w, cat) })
+			return e.result(asJSON, nonNil(cat), func(w io.Writer) error { return printCatalog(w, cat) })
 		})
 	})
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")

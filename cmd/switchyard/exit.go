@@ -8,6 +8,7 @@ import (
 	"switchyard/core/admin"
 	"switchyard/core/engine"
 	"switchyard/core/store"
+	"switchyard/internal/docgen"
 )
 
 // Exit codes of the headless contract (docs/cli.md).
@@ -18,6 +19,15 @@ const (
 	exitConfig  = 3 // configuration or usage error, a missing workspace too
 	exitLocked  = 4 // another run of the integration holds its lock
 )
+
+// exitCodes are the exit codes with their meaning, for --help and docs/cli.md.
+var exitCodes = []docgen.ExitCode{
+	{Code: exitOK, Meaning: "done"},
+	{Code: exitFailed, Meaning: "the run failed"},
+	{Code: exitPartial, Meaning: "some records failed (or `integration check` found problems)"},
+	{Code: exitConfig, Meaning: "configuration or usage error (a missing workspace too)"},
+	{Code: exitLocked, Meaning: "another run of that integration holds its lock"},
+}
 
 // usageError is a mistake in the command line: it is printed with the command's usage.
 type usageError struct{ msg string }

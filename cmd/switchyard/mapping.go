@@ -103,7 +103,7 @@ func mappingSuggestCmd(e *env) *cobra.Command {
 	})
 	c.Flags().BoolVar(&asJSON, "json", false, "print the suggestions as JSON")
 	c.Flags().BoolVar(&mapAll, "map-all", false, "map every unmapped field to its best candidate scoring at least --threshold")
-	c.Flags().IntVar(&threshold, "threshold", mapping.SuggestThreshold, "the lowest score --map-all takes (1-100)")
+	c.Flags().IntVar(&threshold, "threshold", mapping.SuggestThreshold, "the lowest score `N` that --map-all takes (1-100)")
 	return c
 }
 

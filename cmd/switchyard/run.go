@@ -67,7 +67,7 @@ func runCmd(e *env, dir engine.Direction) *cobra.Command {
 	fs := c.Flags()
 	fs.StringArrayVar(&f.entities, "entity", nil, "run only this external `ENTITY` (repeatable)")
 	fs.BoolVar(&f.preview, "preview", false, "show what would happen; change nothing on either side")
-	fs.IntVar(&f.limit, "limit", engine.DefaultPreviewLimit, "records per entity in a preview")
+	fs.IntVar(&f.limit, "limit", engine.DefaultPreviewLimit, "`N` records per entity in a preview")
 	fs.StringVar(&f.report, "report", "", "write an Excel report of every record to this .xlsx `FILE`")
 	fs.BoolVar(&f.json, "json", false, "print one JSON summary")
 	return c

@@ -184,20 +184,20 @@ func suffixed(path, name string) string {
 func quarantineListCmd(e *env) *cobra.Command {
 	var asJSON, showAll bool
 	c := leaf("list NAME", "List the quarantined records of an integration", func(ctx context.Context, args []string) error {
-		return e.withWorkspace(ctx, func() error {
-			qs, err := e.svc.Quarantine(ctx, args[0], showAll)
-			if err != nil {
-				return err
-			}
-			if qs == nil {
-				qs = []store.Quarantined{}
-			}
-			return e.result(asJSON, qs, func(w io.Writer) error { return printQuarantine(w, qs) })
-		})
+		return e.withWorkspace(ctx, func() error { return e.quarantineList(ctx, args[0], showAll, asJSON) })
 	})
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	c.Flags().BoolVar(&showAll, "all", false, "list dismissed records too")
 	return c
+}
+
+// quarantineList is `switchyard quarantine list NAME`.
+func (e *env) quarantineList(ctx context.Context, name string, showAll, asJSON bool) error {
+	qs, err := e.svc.Quarantine(ctx, name, showAll)
+	if err != nil {
+		return err
+	}
+	return e.result(asJSON, nonNil(qs), func(w io.Writer) error { return printQuarantine(w, qs) })
 }
 
 func quarantineDismissCmd(e *env) *cobra.Command {

@@ -25,7 +25,8 @@ const Name = "workspace"
 // options declares the connector's settings.
 var options = spec.Options{
 	{Key: "path", Label: "Workspace file", Kind: spec.KindString, Required: true,
-		Help: "The other Switchyard workspace (a .db file). A relative path is taken from the folder Switchyard runs in."},
+		Help: "The other Switchyard workspace (a .db file). A relative path is taken from the folder Switchyard runs in.",
+		Doc:  "It must exist: it is not created."},
 	{Key: "entities", Label: "Entities", Kind: spec.KindString,
 		Help: "The local entities of that workspace to offer, separated by commas; empty offers them all."},
 	{Key: "readonly", Label: "Read only", Kind: spec.KindBool, Default: "false",

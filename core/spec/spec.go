@@ -33,9 +33,12 @@ type Condition struct {
 
 // Option is one connector setting.
 type Option struct {
-	Key      string
-	Label    string
-	Help     string
+	Key   string
+	Label string
+	Help  string
+	// Doc adds to Help what the reference in docs/integration-file.md says
+	// beyond the settings form's hint; both are generated from here.
+	Doc      string
 	Kind     Kind
 	Default  string
 	Choices  []string // for KindEnum
