@@ -73,6 +73,7 @@ func newRoot(e *env) *cobra.Command {
 	f.StringVar(&top.sync.report, "report", "", "with --run-sync: write an Excel report of every record to this .xlsx `FILE`")
 	f.BoolVar(&top.sync.json, "json", false, "with --run-sync: print one JSON summary")
 	f.BoolVar(&top.sync.full, "full", false, "with --run-sync: read and send everything again, not only the changes")
+	root.MarkFlagFilename("report", "xlsx")
 	root.AddCommand(
 		group("integration", "Import, export, test, check and delete integrations",
 			integrationImportCmd(e), integrationExportCmd(e), integrationListCmd(e), integrationTestCmd(e),
@@ -85,6 +86,7 @@ func newRoot(e *env) *cobra.Command {
 		group("schedule", "Print entries for the OS scheduler", schedulePrintCmd(e)),
 		group("quarantine", "List and dismiss quarantined records", quarantineListCmd(e), quarantineDismissCmd(e)),
 	)
+	completeAll(root, e)
 	// Before the completion commands are made: they take their output stream then.
 	if e.stdout != nil {
 		root.SetIn(e.stdin)
@@ -117,7 +119,7 @@ func (e *env) root(ctx context.Context, top topFlags) error {
 
 var errTopFlags = usageError{"--report, --json and --full before the command go with --run-sync; give them after the command instead"}
 
-// prepare sets up what every command needs: the logger and the workspace path.
+// prepare sets up what every command needs: the logger.
 func (e *env) prepare(cmd *cobra.Command) error {
 	// Connectors log to stderr what the admin must act on (warnings, such as a
 	// device-code sign-in); with -v also retries (info) and each request (debug).
@@ -126,13 +128,72 @@ func (e *env) prepare(cmd *cobra.Command) error {
 		level = slog.LevelDebug
 	}
 	cmd.SetContext(connector.WithLogger(cmd.Context(), slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))))
-	if e.workspace == "" {
-		var err error
-		if e.workspace, err = defaultWorkspace(); err != nil {
-			return &admin.ConfigError{Err: err}
-		}
+	return nil
+}
+
+// locate sets the workspace path to the default one when --workspace was not given.
+func (e *env) locate() error {
+	if e.workspace != "" {
+		return nil
+	}
+	var err error
+	if e.workspace, err = defaultWorkspace(); err != nil {
+		return &admin.ConfigError{Err: err}
 	}
 	return nil
+}
+
+// completeArgs completes the positional arguments that use names
+// ("export NAME": one, an integration's name): NAME from the integrations of
+// the workspace, FILE from the files, the others not at all.
+func (e *env) completeArgs(names []string) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		switch {
+		case len(args) >= len(names):
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		case names[len(args)] == "FILE":
+			return nil, cobra.ShellCompDirectiveDefault
+		case names[len(args)] != "NAME":
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		var list []string
+		err := e.withWorkspace(ctx, func() error {
+			ins, err := e.svc.Store.Integrations(ctx)
+			for _, in := range ins {
+				list = append(list, in.Name)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return list, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeAll gives every command of the tree under c that takes arguments their completion.
+func completeAll(c *cobra.Command, e *env) {
+	if names := argNames(c.Use); len(names) > 0 && c.ValidArgsFunction == nil && !c.HasSubCommands() {
+		c.ValidArgsFunction = e.completeArgs(names)
+	}
+	for _, s := range c.Commands() {
+		completeAll(s, e)
+	}
+}
+
+// argNames are the positional arguments that a use line names in capitals: "export NAME" → NAME.
+func argNames(use string) []string {
+	var names []string
+	for _, w := range strings.Fields(use)[1:] {
+		if w == strings.ToUpper(w) && !strings.HasPrefix(w, "[") {
+			names = append(names, w)
+		}
+	}
+	return names
 }
 
 // group declares a command that only holds subcommands.
@@ -162,12 +223,7 @@ func group(name, short string, subs ...*cobra.Command) *cobra.Command {
 // leaf declares a command that takes exactly the positional arguments that
 // use names in capitals ("export NAME": one, NAME) and runs run with them.
 func leaf(use, short string, run func(ctx context.Context, args []string) error) *cobra.Command {
-	var names []string
-	for _, w := range strings.Fields(use)[1:] {
-		if w == strings.ToUpper(w) && !strings.HasPrefix(w, "[") {
-			names = append(names, w)
-		}
-	}
+	names := argNames(use)
 	return &cobra.Command{
 		Use:   use,
 		Short: short,

@@ -106,3 +106,28 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("__complete import crm --pre: %q", out)
 	}
 }
+
+// TestCompleteIntegrationNames: an integration NAME completes from the workspace's integrations.
+func TestCompleteIntegrationNames(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "w.db")
+	// An integration of the workspace connector over the workspace itself: no server needed.
+	file := `{"format": "switchyard.integration/v1", "name": "mirror", "connector": "workspace", "settings": {"path": "` + filepath.ToSlash(ws) + `"}, "entities": []}`
+	mustRun(t, file, "--workspace", ws, "integration", "import", "-")
+	for _, args := range [][]string{
+		{"__complete", "--workspace", ws, "integration", "test", ""},
+		{"__complete", "--workspace", ws, "import", "mi"},
+		{"__complete", "-workspace", ws, "quarantine", "list", ""},
+	} {
+		code, out, errOut := switchyard(t, "", args...)
+		if code != exitOK || !strings.HasPrefix(out, "mirror\n") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want mirror", args, code, out, errOut)
+		}
+	}
+	// A second argument that is not a file completes to nothing; a FILE to the files.
+	if _, out, _ := switchyard(t, "", "__complete", "--workspace", ws, "mapping", "suggest", "mirror", ""); !strings.HasSuffix(out, ":4\n") {
+		t.Errorf("ENTITY completion: %q, want no file completion (:4)", out)
+	}
+	if _, out, _ := switchyard(t, "", "__complete", "--workspace", ws, "mapping", "import", "mirror", ""); !strings.HasSuffix(out, ":0\n") {
+		t.Errorf("FILE completion: %q, want the default (:0)", out)
+	}
+}

@@ -34,6 +34,9 @@ func (e *env) integrationImport(ctx context.Context, path string, asJSON bool) e
 	// The one command that may start a workspace; one that it started for an
 	// import that then fails is removed again, folders and all.
 	e.create = true
+	if err := e.locate(); err != nil {
+		return err
+	}
 	undo := undoNewWorkspace(e.workspace)
 	closeWS, err := e.open(ctx)
 	if err != nil {

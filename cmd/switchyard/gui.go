@@ -22,6 +22,9 @@ func (e *env) openGUI(ctx context.Context) error {
 	if !haveDisplay() {
 		return &admin.ConfigError{Err: errors.New("no display: the GUI needs DISPLAY or WAYLAND_DISPLAY set (run it in a desktop session, or under Xvfb); headless commands work without one")}
 	}
+	if err := e.locate(); err != nil {
+		return err
+	}
 	_, statErr := os.Stat(e.workspace)
 	fresh := errors.Is(statErr, os.ErrNotExist)
 	closeWS, err := e.open(ctx)

@@ -118,6 +118,9 @@ func (e *env) result(asJSON bool, v any, text func(w io.Writer) error) error {
 // Unless e.create is set, the workspace must exist: a missing one is not
 // created (nor its folders), and a file that is not a workspace is refused.
 func (e *env) open(ctx context.Context) (func(), error) {
+	if err := e.locate(); err != nil {
+		return nil, err
+	}
 	var st *store.Store
 	var err error
 	if e.create {

@@ -70,6 +70,7 @@ func runCmd(e *env, dir engine.Direction) *cobra.Command {
 	fs.IntVar(&f.limit, "limit", engine.DefaultPreviewLimit, "`N` records per entity in a preview")
 	fs.StringVar(&f.report, "report", "", "write an Excel report of every record to this .xlsx `FILE`")
 	fs.BoolVar(&f.json, "json", false, "print one JSON summary")
+	c.MarkFlagFilename("report", "xlsx")
 	return c
 }
 
