@@ -51,13 +51,10 @@ func newRoot(e *env) *cobra.Command {
 		Short: "Data integrations: the desktop app and its headless commands",
 		Long:  rootLong(),
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return nil
+			if len(args) > 0 { // arguments after --run-sync are refused by normaliseArgs
+				return usagef("unknown command %q", args[0])
 			}
-			if top.sync.name != "" {
-				return usagef("--run-sync: unexpected arguments %q: give the flags before, e.g. --run-sync crm --json", args)
-			}
-			return usagef("unknown command %q", args[0])
+			return nil
 		},
 		RunE:              func(cmd *cobra.Command, _ []string) error { return e.root(cmd.Context(), top) },
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return e.prepare(cmd) },

@@ -49,7 +49,7 @@ func (e *env) runSync(ctx context.Context, f syncFlags) error {
 	}
 	defer closeWS()
 	names, err := e.syncNames(ctx, f.name)
-	if err != nil || len(names) == 0 {
+	if err != nil {
 		return err
 	}
 	var all allJSON
