@@ -62,7 +62,7 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:      true,
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&e.workspace, "workspace", "", "the workspace `FILE` (default: $SWITCHYARD_WORKSPACE, else the platform's, as switchyard --help says)")
+	pf.StringVar(&e.workspace, "workspace", "", "the workspace `FILE` (default: $SWITCHYARD_WORKSPACE, else workspace.db in the user's data folder)")
 	pf.BoolVarP(&e.verbose, "verbose", "v", false, "log retries and every HTTP request to stderr")
 	f := root.Flags()
 	f.BoolVar(&top.version, "version", false, "print the version and exit")

@@ -17,11 +17,17 @@ type ExitCode struct {
 	Meaning string
 }
 
-// CLI is the Markdown reference of the command tree under root: the exit
-// codes, the global flags, then every command that is not hidden with its
+// CLI is the Markdown reference of the command tree under root: the root's
+// long help, paragraph by paragraph, the exit codes, the global flags, then every command that is not hidden with its
 // use line, help and flags.
 func CLI(root *cobra.Command, exitCodes []ExitCode) string {
 	var b strings.Builder
+	fmt.Fprintf(&b, "### `%s`\n\n", root.Name())
+	for _, p := range strings.Split(root.Long, "\n\n") {
+		if !strings.HasPrefix(p, "Exit codes:") { // the table below says them
+			fmt.Fprintf(&b, "%s\n\n", prose(p))
+		}
+	}
 	b.WriteString("### Exit codes\n\n| code | meaning |\n| --- | --- |\n")
 	for _, e := range exitCodes {
 		fmt.Fprintf(&b, "| %d | %s |\n", e.Code, cell(e.Meaning))
@@ -51,6 +57,12 @@ func writeCommand(b *strings.Builder, c *cobra.Command) {
 	}
 }
 
+// prose is help text as one Markdown paragraph: its lines joined, and the
+// angle brackets of placeholders (SWITCHYARD_<INTEGRATION>) escaped.
+func prose(s string) string {
+	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(strings.Join(strings.Fields(s), " "))
+}
+
 // description is c's long help, else its short one, as a sentence. The
 // completion commands get their short help: their long one, cobra's, is
 // written for a terminal (docs/cli.md has its own words on installing them).
@@ -59,7 +71,7 @@ func description(c *cobra.Command) string {
 	if d == "" || strings.HasPrefix(c.CommandPath(), c.Root().Name()+" completion") {
 		d = c.Short
 	}
-	d = strings.Join(strings.Fields(d), " ")
+	d = prose(d)
 	if !strings.HasSuffix(d, ".") {
 		d += "."
 	}

@@ -58,7 +58,7 @@ func TestOptions(t *testing.T) {
 }
 
 func TestCLI(t *testing.T) {
-	root := &cobra.Command{Use: "tool"}
+	root := &cobra.Command{Use: "tool", Long: "A tool\nfor <things>.\n\nIt works.\n\nExit codes: 0 done."}
 	root.PersistentFlags().String("workspace", "", "the workspace `FILE`")
 	root.Flags().Bool("version", false, "print the version")
 	var out string
@@ -72,6 +72,7 @@ func TestCLI(t *testing.T) {
 	root.AddCommand(group)
 	got := CLI(root, []ExitCode{{0, "done"}, {3, "usage"}})
 	for _, want := range []string{
+		"### `tool`\n\nA tool for &lt;things&gt;.\n\nIt works.\n\n### Exit codes",
 		"| 0 | done |\n| 3 | usage |\n",
 		"| `--version` |  | print the version |\n| `--workspace FILE` |  | the workspace FILE |\n",
 		"### `tool things`\n\nWork with things.\n\n### `tool things list`\n\nList things.\n\n```\ntool things list NAME\n```\n",
