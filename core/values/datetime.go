@@ -143,7 +143,7 @@ func DateTimeShape(s string) (Zone, bool) {
 		}
 		s = s[3:]
 		if s != "" && s[0] == '.' {
-			m := leadingDigits(s[1:])
+			m := LeadingDigits(s[1:])
 			if m == 0 {
 				return ZoneNone, false
 			}

@@ -17,7 +17,7 @@ import (
 func KindOfText(s string) meta.Type {
 	switch {
 	case IsIntText(s):
-		if digits := withoutSign(s); len(digits) > 1 && digits[0] == '0' {
+		if digits := TrimSign(s); len(digits) > 1 && digits[0] == '0' {
 			return meta.String
 		}
 		return meta.Int

@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// leadingDigits counts the ASCII digits s starts with.
-func leadingDigits(s string) int {
+// LeadingDigits counts the ASCII digits s starts with.
+func LeadingDigits(s string) int {
 	n := 0
 	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
 		n++
@@ -20,14 +20,14 @@ func leadingDigits(s string) int {
 
 // digitsAt reports whether s[i:i+n] are n ASCII digits.
 func digitsAt(s string, i, n int) bool {
-	return i+n <= len(s) && leadingDigits(s[i:i+n]) == n
+	return i+n <= len(s) && LeadingDigits(s[i:i+n]) == n
 }
 
 // allDigits reports whether s holds ASCII digits only.
-func allDigits(s string) bool { return leadingDigits(s) == len(s) }
+func allDigits(s string) bool { return LeadingDigits(s) == len(s) }
 
-// withoutSign is s without a leading + or -.
-func withoutSign(s string) string {
+// TrimSign returns s without a leading + or -.
+func TrimSign(s string) string {
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		return s[1:]
 	}
@@ -37,34 +37,34 @@ func withoutSign(s string) string {
 // IsIntText reports whether s has the shape of a whole number that fits an
 // int64 with room to spare: [+-]?\d{1,18}.
 func IsIntText(s string) bool {
-	s = withoutSign(s)
-	n := leadingDigits(s)
+	s = TrimSign(s)
+	n := LeadingDigits(s)
 	return n >= 1 && n <= 18 && n == len(s)
 }
 
 // IsNumberText reports whether s has the shape of a number literal:
 // [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?.
 func IsNumberText(s string) bool {
-	s = withoutSign(s)
-	if n := leadingDigits(s); n > 0 {
+	s = TrimSign(s)
+	if n := LeadingDigits(s); n > 0 {
 		s = s[n:]
 		if s != "" && s[0] == '.' {
 			s = s[1:]
-			s = s[leadingDigits(s):]
+			s = s[LeadingDigits(s):]
 		}
 	} else {
 		if s == "" || s[0] != '.' {
 			return false
 		}
-		m := leadingDigits(s[1:])
+		m := LeadingDigits(s[1:])
 		if m == 0 {
 			return false
 		}
 		s = s[1+m:]
 	}
 	if s != "" && (s[0] == 'e' || s[0] == 'E') {
-		s = withoutSign(s[1:])
-		m := leadingDigits(s)
+		s = TrimSign(s[1:])
+		m := LeadingDigits(s)
 		if m == 0 {
 			return false
 		}
