@@ -100,4 +100,3 @@ func TestSameStored(t *testing.T) {
 		}
 	}
 }
-
