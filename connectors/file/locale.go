@@ -295,7 +295,7 @@ func (l locale) dateText(iso string) string {
 func (l locale) dateTimeText(t time.Time) string {
 	t = t.UTC()
 	if l.dateWrite == "" {
-		return t.Format(time.RFC3339Nano)
+		return values.FormatRFC3339(t)
 	}
 	return t.Format(l.dateWrite + " 15:04:05.999999999")
 }

@@ -1,6 +1,7 @@
 package values
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"regexp"
 	"testing"
@@ -72,4 +73,39 @@ func FuzzKindOfShapes(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkShapes)
+}
+
+func TestKindOfText(t *testing.T) {
+	tests := []struct {
+		in   string
+		want meta.Type
+	}{
+		{"42", meta.Int}, {"-42", meta.Int}, {"007", meta.String}, {"0", meta.Int}, {"4.25", meta.Decimal}, {"1e5", meta.Decimal},
+		{"TRUE", meta.Bool}, {"2024-02-29", meta.Date}, {"2023-02-29", meta.String},
+		{"2024-02-29T10:00:00", meta.DateTime}, {"2024-02-29 10:00", meta.DateTime}, {"2024-02-29T10:00:00+01:00", meta.DateTime},
+		{"2024-02-29T10:00:00+0100", meta.String}, {"0A7F9A9E-58E5-4F5B-9C6E-2B9C4C1D0001", meta.GUID}, {"item 7", meta.String}, {"", meta.String},
+	}
+	for _, tt := range tests {
+		if got := KindOfText(tt.in); got != tt.want {
+			t.Errorf("KindOfText(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestKindOfJSON(t *testing.T) {
+	tests := []struct {
+		in   any
+		want meta.Type
+	}{
+		{true, meta.Bool}, {json.Number("42"), meta.Int}, {json.Number("42.0"), meta.Decimal}, {json.Number("1e3"), meta.Decimal},
+		{json.Number("99999999999999999999"), meta.Decimal}, {"42", meta.String}, {"2024-02-29", meta.Date},
+		{"2024-02-29T10:00:00Z", meta.DateTime}, {"2024-02-29T10:00:00+0100", meta.DateTime}, {"2024-02-29 10:00+01:00", meta.DateTime},
+		{"2024-02-29T10:00:00", meta.String}, // an instant in JSON gives its offset
+		{"2024-02-30T10:00:00Z", meta.String}, {"0a7f9a9e-58e5-4f5b-9c6e-2b9c4c1d0001", meta.GUID}, {nil, meta.String},
+	}
+	for _, tt := range tests {
+		if got := KindOfJSON(tt.in); got != tt.want {
+			t.Errorf("KindOfJSON(%#v) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
 }
