@@ -3,7 +3,8 @@
 // filtering, incremental reads, create/update/delete round trips and
 // per-record failures, all through the ports of core/connector; and the
 // value contract (see core/values) on every record it reads: the Go type of
-// each value by its field's type, nulls as nil, date-times in UTC, and
+// each value by its field's type, nulls as nil, date-times in UTC; and on
+// every record it writes: values read back as written, a null as nil, and
 // date-times written with offsets and fractions read back as the same
 // instants, milliseconds kept exactly.
 //
@@ -221,12 +222,14 @@ func (u *run) runWrite(t *testing.T) {
 }
 
 // create writes two new records (with the invalid one between them, when
-// there is one), their date-times given with offsets and fractions (see
-// probeDateTimes), and returns the results and records of the two.
+// there is one), their date-times given with offsets and fractions and one
+// nullable field of the second empty (see probeValues), and returns the
+// results and records of the two.
 func (u *run) create(t *testing.T, w connector.Writer, e meta.Entity) ([]connector.Result, []meta.Record) {
 	s := u.s
 	written := []meta.Record{s.NewRecord(1), s.NewRecord(2)}
-	probeDateTimes(e, written)
+	dateTimes, null := probeValues(e, written)
+	t.Logf("date-times probed: %v; null probed: %q", dateTimes, null)
 	recs := []meta.Record{written[0]}
 	if s.Invalid != nil {
 		recs = append(recs, s.Invalid)

@@ -2,6 +2,7 @@ package conntest
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 )
 
 // The date-times the write part gives every date-time field that NewRecord
-// sets: the first record's a time.Time with an offset and milliseconds, the
+// sets (see probeValues): the first record's a time.Time with an offset and milliseconds, the
 // second's RFC 3339 text with another offset and seven fractional digits.
 // Both must come back as the same instants, in UTC: the milliseconds
 // exactly, the finer digits unless the system keeps fewer.
@@ -20,20 +21,24 @@ var (
 	probeFine   = "2024-05-01T10:30:45.1234567-05:00"
 )
 
-// probeDateTimes gives the date-time fields recs[0] and recs[1] set the
-// probe values, in place.
-func probeDateTimes(e meta.Entity, recs []meta.Record) {
+// probeValues gives the date-time fields recs[0] and recs[1] set the probe
+// values, and empties the first other nullable field that recs[1] sets (a
+// null must come back as nil), in place. It returns the names of the
+// fields probed, for the test log.
+func probeValues(e meta.Entity, recs []meta.Record) (dateTimes []string, null string) {
 	for _, f := range e.Fields {
-		if f.Type != meta.DateTime || f.ReadOnly {
-			continue
-		}
-		if recs[0][f.Name] != nil {
-			recs[0][f.Name] = probeMillis
-		}
-		if recs[1][f.Name] != nil {
-			recs[1][f.Name] = probeFine
+		switch {
+		case f.ReadOnly || slices.Contains(e.Key, f.Name):
+		case f.Type == meta.DateTime:
+			if recs[0][f.Name] != nil && recs[1][f.Name] != nil {
+				recs[0][f.Name], recs[1][f.Name] = probeMillis, probeFine
+				dateTimes = append(dateTimes, f.Name)
+			}
+		case f.Nullable && f.Type != meta.Lookup && null == "" && recs[1][f.Name] != nil:
+			recs[1][f.Name], null = nil, f.Name
 		}
 	}
+	return dateTimes, null
 }
 
 // checkValues holds every value of recs that e has a field for to the
