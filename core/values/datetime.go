@@ -9,6 +9,7 @@ package values
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -24,11 +25,15 @@ const (
 	FineLayout = "2006-01-02T15:04:05.0000000Z"
 )
 
-// offsetLayouts read an ISO 8601 date-time with an offset, or Z.
-var offsetLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04Z0700"}
-
-// localLayouts read an ISO 8601 date-time without an offset, or a date.
-var localLayouts = []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04", time.DateOnly}
+// The layouts of ISO 8601 date-times, by how they give their offset, and
+// all of them for text of no shape that DateTimeShape knows.
+var (
+	layoutsZ       = []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"}
+	layoutsCompact = []string{"2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04Z0700"}
+	layoutsLocal   = []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04"}
+	layoutsOffset  = slices.Concat(layoutsZ, layoutsCompact)
+	layoutsAny     = slices.Concat(layoutsOffset, layoutsLocal, []string{time.DateOnly})
+)
 
 // ParseDateTime reads an ISO 8601 date-time: a date, "T" or a space, hours
 // and minutes, optional seconds with any fraction, and an offset (Z, +01:00
@@ -38,15 +43,10 @@ func ParseDateTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil { // the usual form, without copying s
 		return t.UTC(), nil
 	}
-	s = strings.Replace(strings.TrimSpace(s), " ", "T", 1)
-	for _, layouts := range [][]string{offsetLayouts, localLayouts} {
-		for _, layout := range layouts {
-			if t, err := time.Parse(layout, s); err == nil {
-				return t.UTC(), nil
-			}
-		}
+	if t, ok := parseISO(s, false); ok {
+		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date-time", s)
+	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date-time", strings.TrimSpace(s))
 }
 
 // ParseDateTimeOffset is ParseDateTime for a date-time that must say its
@@ -55,13 +55,39 @@ func ParseDateTimeOffset(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), nil
 	}
+	if t, ok := parseISO(s, true); ok {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date-time with an offset", strings.TrimSpace(s))
+}
+
+// parseISO reads s, trimmed, by the layouts its shape calls for (see
+// DateTimeShape), in UTC: one without an offset only when needOffset is
+// false. Text of another shape (a one-digit hour) tries every layout.
+func parseISO(s string, needOffset bool) (time.Time, bool) {
 	s = strings.Replace(strings.TrimSpace(s), " ", "T", 1)
-	for _, layout := range offsetLayouts {
+	zone, ok := DateTimeShape(s)
+	var layouts []string
+	switch {
+	case ok && zone == ZoneNone && needOffset:
+		return time.Time{}, false
+	case ok && zone == ZoneNone:
+		layouts = layoutsLocal
+	case ok && zone == ZoneCompact:
+		layouts = layoutsCompact
+	case ok:
+		layouts = layoutsZ
+	case needOffset:
+		layouts = layoutsOffset
+	default:
+		layouts = layoutsAny
+	}
+	for _, layout := range layouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
+			return t.UTC(), true
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date-time with an offset", s)
+	return time.Time{}, false
 }
 
 // FormatStored writes t as the workspace stores date-times: in UTC, with

@@ -26,6 +26,7 @@ func TestParseDateTime(t *testing.T) {
 		{"2024-05-01 08:30:00.250", utc(8, 30, 0, 250_000_000), false},
 		{"2024-05-01T08:30", utc(8, 30, 0, 0), false},
 		{"2024-05-01", utc(0, 0, 0, 0), false},
+		{"2024-05-01T8:30:00Z", utc(8, 30, 0, 0), true}, // a one-digit hour, as time.Parse reads it
 	}
 	for _, tt := range tests {
 		got, err := ParseDateTime(tt.in)
