@@ -1,10 +1,3 @@
-// Package values is Switchyard's value codec: one set of rules, by meta field
-// type, for the values a connector receives (JSON values or text), the Go
-// values records carry (see meta.Record) and the values the workspace stores
-// (see docs/workspace.md). It parses and formats date-times, dates,
-// decimals, integers, booleans and GUIDs, infers a type from a value, and
-// encodes and compares workspace values. A connector's own wire rules (OData
-// literals, Excel serial dates, a file's locale) are built on it.
 package values
 
 import (
@@ -113,16 +106,6 @@ func FormatRFC3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano)
 // FormatDate writes the calendar date of t as written, in t's own zone:
 // a date never moves by a day with the time zone.
 func FormatDate(t time.Time) string { return t.Format(time.DateOnly) }
-
-// ParseStored reads a date-time as the workspace stores it (or any RFC 3339
-// text) into a time in UTC.
-func ParseStored(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored date-time %q is not ISO 8601", s)
-	}
-	return t.UTC(), nil
-}
 
 // IsDate reports whether s is a valid date as YYYY-MM-DD.
 func IsDate(s string) bool {
