@@ -137,10 +137,10 @@ func (l locale) number(s string) (string, bool) {
 // date returns the ISO 8601 text of the date s as l writes it (or as ISO 8601).
 func (l locale) date(s string) (string, bool) {
 	if values.IsDateText(s) {
-		if _, err := time.Parse(time.DateOnly, s); err == nil {
-			return s, true
+		if !values.IsDate(s) {
+			return "", false
 		}
-		return "", false
+		return s, true
 	}
 	if l.dateRead == "" || s == "" || len(s) > 32 {
 		return "", false
@@ -149,7 +149,7 @@ func (l locale) date(s string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	return t.Format(time.DateOnly), true
+	return values.FormatDate(t), true
 }
 
 // dateTime reads a date-time as l writes it (the date, a space and
@@ -249,7 +249,7 @@ func (l locale) encode(f meta.Field, v any, untyped bool) (string, error) {
 		return l.decimalText(s), err
 	case time.Time:
 		if f.Type == meta.Date {
-			return l.dateText(x.Format(time.DateOnly)), nil
+			return l.dateText(values.FormatDate(x)), nil
 		}
 		return l.dateTimeText(x), nil
 	case string:
