@@ -266,7 +266,6 @@ type Client struct {
 	props   map[string][]string
 	newGUID func() string       // makes client-side keys; tests replace it
 	spare   chan map[string]any // recycled record maps (Recycle)
-	ahead   aheadState          // the next page, asked for ahead (prefetch.go)
 }
 
 var (
@@ -333,10 +332,8 @@ func newClient(s Settings, tune func(*httpx.Config)) *Client {
 // Settings returns the parsed settings.
 func (c *Client) Settings() Settings { return c.settings }
 
-// Close releases the client: pages asked for ahead are dropped; beyond them
-// it holds only idle connections.
+// Close releases the client: it holds only idle connections.
 func (c *Client) Close() error {
-	c.dropAhead()
 	return nil
 }
 
