@@ -152,7 +152,7 @@ func rows(t *testing.T, st *store.Store, entity string, fields ...string) map[st
 	t.Helper()
 	out := map[string]map[string]any{}
 	err := st.View(context.Background(), func(tx *store.Tx) error {
-		all, err := tx.Scan(entity, append([]string{"externalid"}, fields...), "", nil, "", 1000)
+		all, err := tx.Scan(entity, append([]string{"externalid"}, fields...), nil, "", 1000)
 		for _, r := range all {
 			r.Values["id"] = r.ID
 			out[fmt.Sprint(r.Values["externalid"])] = r.Values

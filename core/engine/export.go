@@ -41,17 +41,17 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 	if !ok {
 		return configErrorf("the connector of %q cannot write records", r.opt.Integration.Name)
 	}
-	where, args, err := uploadWhere(p, r.res.Started)
+	cond, err := uploadFilter(p, r.res.Started)
 	if err != nil {
 		return err
 	}
 	er := &r.res.Entities[idx]
-	if where != "" {
+	if cond != nil {
 		er.Queries = append(er.Queries, "local "+p.local.Name+" WHERE "+p.em.UploadFilter)
 	}
 	var total int64 = -1
 	if err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
-		total, err = tx.Count(p.local.Name, where, args)
+		total, err = tx.Count(p.local.Name, cond)
 		return err
 	}); err != nil {
 		return err
@@ -61,7 +61,7 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 	for {
 		var page []*outgoing
 		err := r.engine.Store.View(ctx, func(tx *store.Tx) error {
-			rows, err := tx.Scan(p.local.Name, p.localFields(), where, args, after, r.pageSize())
+			rows, err := tx.Scan(p.local.Name, p.localFields(), cond, after, r.pageSize())
 			if err != nil {
 				return err
 			}
@@ -241,7 +241,7 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 	}
 	current := map[string]meta.Record{}
 	if reader, ok := r.conn.(connector.Reader); ok {
-		q := p.readQuery("", 0)
+		q := p.readQuery(nil, 0)
 		keys := make([]any, len(keyed))
 		for i, o := range keyed {
 			keys[i] = o.key

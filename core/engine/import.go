@@ -91,11 +91,11 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 	if !ok {
 		return configErrorf("the connector of %q cannot read records", r.opt.Integration.Name)
 	}
-	where, err := downloadFilter(p, r.res.Started)
+	cond, err := downloadFilter(p, r.res.Started)
 	if err != nil {
 		return err
 	}
-	q := p.readQuery(where, r.opt.PageSize)
+	q := p.readQuery(cond, r.opt.PageSize)
 	q.Count = true
 	if r.opt.Preview {
 		q.Limit = r.previewLimit() // a preview asks for its sample, not a full page
@@ -372,12 +372,13 @@ func (r *run) predictTargets(ctx context.Context, p *entityPlan, reader connecto
 		if len(keys) == 0 {
 			continue
 		}
-		where, err := downloadFilter(target, r.res.Started)
+		cond, err := downloadFilter(target, r.res.Started)
 		if err != nil {
 			return err
 		}
 		found := map[string]bool{}
-		q := connector.Query{Entity: target.em.External, Fields: []string{target.key.ext}, Filter: where}
+		q := connector.Query{Entity: target.em.External, Fields: []string{target.key.ext}}
+		q.SetWhere(cond)
 		_, _, err = readByKeys(ctx, reader, q, target, keys, func(rec meta.Record) {
 			if k, err := store.EncodeValue(target.key.local.Type, rec[target.key.ext]); err == nil && k != nil {
 				found[keyText(k)] = true

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
@@ -69,10 +70,12 @@ func (p *entityPlan) externalFields() []string {
 }
 
 // readQuery is the read of the entity's mapped fields, lookups included,
-// with filter (OData text, "" for none): the one place where an entity's
-// query is built; callers add what their read needs (a count, a cursor).
-func (p *entityPlan) readQuery(filter string, pageSize int) connector.Query {
-	return connector.Query{Entity: p.em.External, Fields: p.externalFields(), Filter: filter, PageSize: pageSize}
+// within cond (nil for none): the one place where an entity's query is
+// built; callers add what their read needs (a count, a cursor).
+func (p *entityPlan) readQuery(cond filter.Expr, pageSize int) connector.Query {
+	q := connector.Query{Entity: p.em.External, Fields: p.externalFields(), PageSize: pageSize}
+	q.SetWhere(cond)
+	return q
 }
 
 // plan checks the entities to run against the workspace and orders them parents first.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
@@ -103,8 +104,8 @@ func (r *run) planDown(ctx context.Context, idx int, p *entityPlan) (*downSync, 
 // query is the read of the download: the entity's mapped fields and its
 // change cursor, within the download filter where, and fully, by delta link
 // or since the anchor.
-func (ds *downSync) query(r *run, where string) connector.Query {
-	q := ds.p.readQuery(where, r.opt.PageSize)
+func (ds *downSync) query(r *run, cond filter.Expr) connector.Query {
+	q := ds.p.readQuery(cond, r.opt.PageSize)
 	q.Count = true
 	if ds.cursor != "" && !slices.Contains(q.Fields, ds.cursor) {
 		q.Fields = append(q.Fields, ds.cursor)
@@ -135,11 +136,11 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 	if err != nil {
 		return err
 	}
-	where, err := downloadFilter(p, r.res.Started)
+	cond, err := downloadFilter(p, r.res.Started)
 	if err != nil {
 		return err
 	}
-	q := ds.query(r, where)
+	q := ds.query(r, cond)
 	lg := r.logRead(idx, q, syncNote(q))
 	next := ds.prev
 	next.Field = ds.cursor
@@ -189,11 +190,13 @@ func (r *run) countsAgree(ctx context.Context, p *entityPlan, reader connector.R
 	if err != nil || waiting {
 		return false, err
 	}
-	where, err := downloadFilter(p, r.res.Started)
+	cond, err := downloadFilter(p, r.res.Started)
 	if err != nil {
 		return false, err
 	}
-	pg, err := reader.ReadPage(ctx, connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, Filter: where, PageSize: 1, Count: true}, "")
+	q := connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, PageSize: 1, Count: true}
+	q.SetWhere(cond)
+	pg, err := reader.ReadPage(ctx, q, "")
 	if err != nil {
 		return false, fmt.Errorf("count %s: %w", p.em.External, err)
 	}
@@ -296,7 +299,7 @@ func pageKeys(p *entityPlan, recs []meta.Record) []string {
 // and writes them; those the system no longer has leave the quarantine.
 func (r *run) retryQuarantined(ctx context.Context, ds *downSync, reader connector.Reader) error {
 	idx, p := ds.idx, ds.p
-	q := p.readQuery("", 0)
+	q := p.readQuery(nil, 0)
 	keys := make([]string, 0, len(ds.quarantined))
 	for k := range ds.quarantined {
 		keys = append(keys, k)
@@ -314,7 +317,7 @@ func (r *run) retryQuarantined(ctx context.Context, ds *downSync, reader connect
 	for _, c := range chunks {
 		batch := keys[start : start+c.keys]
 		start += c.keys
-		q.Filter, q.PageSize = c.filter, c.keys
+		q.Filter, q.Where, q.PageSize = c.filter, c.cond, c.keys
 		next := ds.prev
 		ds.retried = map[string]bool{}
 		err := r.readPages(ctx, ds, reader, q, r.logRead(idx, q, " (quarantined records, read again)"), &next, false)
@@ -461,11 +464,12 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 	in := r.opt.Integration.Name
 	if readKeys {
 		reader := r.conn.(connector.Reader)
-		where, err := downloadFilter(p, r.res.Started)
+		cond, err := downloadFilter(p, r.res.Started)
 		if err != nil {
 			return err
 		}
-		q := connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, Filter: where, PageSize: r.opt.PageSize}
+		q := connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, PageSize: r.opt.PageSize}
+		q.SetWhere(cond)
 		lg := r.logRead(idx, q, " (keys, to find deletions)")
 		if err := r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) }); err != nil {
 			return err

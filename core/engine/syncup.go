@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 	"switchyard/core/store"
 )
@@ -29,11 +30,11 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 	}
 	in := r.opt.Integration.Name
 	er := &r.res.Entities[idx]
-	where, args, err := uploadWhere(p, r.res.Started)
+	cond, err := uploadFilter(p, r.res.Started)
 	if err != nil {
 		return err
 	}
-	if where != "" {
+	if cond != nil {
 		er.Queries = append(er.Queries, "local "+p.local.Name+" WHERE "+p.em.UploadFilter)
 	}
 	var anchor string
@@ -49,13 +50,13 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 			if r.sync.readAll[p.em.External] {
 				// The download just wrote every record it read: only the rows it
 				// did not see can have anything to send.
-				if n, err = tx.EnqueueUnseen(in, p.em.External, p.local.Name, p.key.local.Name, where, args); err != nil {
+				if n, err = tx.EnqueueUnseen(in, p.em.External, p.local.Name, p.key.local.Name, cond); err != nil {
 					return err
 				}
 				if err := tx.ClearSeen(in, p.em.External); err != nil {
 					return err
 				}
-			} else if n, err = tx.EnqueueAll(in, p.local.Name, p.local.Name, where, args); err != nil {
+			} else if n, err = tx.EnqueueAll(in, p.local.Name, p.local.Name, cond); err != nil {
 				return err
 			}
 			b, _ := json.Marshal(upAnchor{Full: r.res.Started.UTC().Format("2006-01-02T15:04:05.000Z")})
@@ -89,7 +90,7 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 		var page, deletes []*outgoing
 		var settled []RecordResult
 		err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) (err error) {
-			page, deletes, settled, err = r.prepareUpload(tx, p, changes, where, args, preassign)
+			page, deletes, settled, err = r.prepareUpload(tx, p, changes, cond, preassign)
 			return err
 		})
 		if err != nil {
@@ -136,7 +137,7 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 // prepareUpload loads the rows of a page of local changes and turns them into
 // records to send (page) and deletions (deletes); changes with nothing to
 // send are finished at once. Records to create get their key first when preassign.
-func (r *run) prepareUpload(tx *store.Tx, p *entityPlan, changes []store.LocalChange, where string, args []any, preassign bool) (page, deletes []*outgoing, settled []RecordResult, err error) {
+func (r *run) prepareUpload(tx *store.Tx, p *entityPlan, changes []store.LocalChange, cond filter.Expr, preassign bool) (page, deletes []*outgoing, settled []RecordResult, err error) {
 	in := r.opt.Integration.Name
 	ids := make([]any, len(changes))
 	for i, c := range changes {
@@ -163,7 +164,7 @@ func (r *run) prepareUpload(tx *store.Tx, p *entityPlan, changes []store.LocalCh
 			deletes = append(deletes, o)
 			continue
 		}
-		matches, err := tx.Matches(p.local.Name, c.RecordID, where, args)
+		matches, err := tx.Matches(p.local.Name, c.RecordID, cond)
 		if err != nil {
 			return nil, nil, nil, err
 		}

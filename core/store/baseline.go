@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"switchyard/core/filter"
 )
 
 // Baselines: what the last sync left of a local row. The capture trigger of
@@ -102,18 +104,15 @@ AND operation = 'update'`)
 // download did not see (sy_integration_seen of the external entity). The
 // rows it saw hold what the external system has, so they have nothing to
 // upload. It returns how many it queued.
-func (t *Tx) EnqueueUnseen(integration, external, local, field, where string, args []any) (int64, error) {
-	cond := ""
-	if where != "" {
-		cond = " AND (" + where + ")"
-	}
+func (t *Tx) EnqueueUnseen(integration, external, local, field string, cond filter.Expr) (int64, error) {
+	and, args := andWhere(cond)
 	q := fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber)
 SELECT ?, ?, r.%[1]s, 'update', r.%[2]s FROM %[3]s r
 WHERE NOT EXISTS (SELECT 1 FROM sy_integration_transaction x
 	WHERE x.integration = ? AND x.entity = ? AND x.record_id = r.%[1]s AND x.status IN ('pending', 'failed', 'sent'))
 AND (r.%[4]s IS NULL OR NOT EXISTS (SELECT 1 FROM sy_integration_seen s
 	WHERE s.integration = ? AND s.entity = ? AND s.record_key = CAST(r.%[4]s AS TEXT)))%[5]s`,
-		quote(colID), quote(colVersionNumber), quote(local), quote(field), cond)
+		quote(colID), quote(colVersionNumber), quote(local), quote(field), and)
 	res, err := t.tx.ExecContext(t.ctx, q, append([]any{integration, local, integration, local, integration, external}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("queue the %s to upload: %w", local, err)

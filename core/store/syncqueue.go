@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"switchyard/core/filter"
 )
 
 // Anchor returns how far the sync of integration has got for the external
@@ -106,18 +108,15 @@ WHERE integration = ? AND entity = ? AND record_id = ? AND id <= ? AND status IN
 }
 
 // EnqueueAll queues every row of the local table for upload by integration,
-// unless it is queued already; where (SQL with args) narrows the rows when
-// not empty. It is the first, full upload of an entity. It returns how many it queued.
-func (t *Tx) EnqueueAll(integration, entity, local, where string, args []any) (int64, error) {
-	cond := ""
-	if where != "" {
-		cond = " AND (" + where + ")"
-	}
+// unless it is queued already; cond (an upload filter) narrows the rows when
+// not nil. It is the first, full upload of an entity. It returns how many it queued.
+func (t *Tx) EnqueueAll(integration, entity, local string, cond filter.Expr) (int64, error) {
+	and, args := andWhere(cond)
 	q := fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber)
 SELECT ?, ?, r.%s, 'update', r.%s FROM %s r
 WHERE NOT EXISTS (SELECT 1 FROM sy_integration_transaction x
 	WHERE x.integration = ? AND x.entity = ? AND x.record_id = r.%s AND x.status IN ('pending', 'failed', 'sent'))%s`,
-		quote(colID), quote(colVersionNumber), quote(local), quote(colID), cond)
+		quote(colID), quote(colVersionNumber), quote(local), quote(colID), and)
 	res, err := t.tx.ExecContext(t.ctx, q, append([]any{integration, local, integration, local}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("queue every %s for upload: %w", local, err)
