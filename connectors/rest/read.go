@@ -96,11 +96,11 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 	var terms []filter.Expr
 	base := url.Values{}
 	exact := true
-	if strings.TrimSpace(q.Filter) != "" {
-		x, err := filter.Parse(q.Filter)
-		if err != nil {
-			return nil, listQuery{}, false, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
-		}
+	x, err := q.Condition()
+	if err != nil {
+		return nil, listQuery{}, false, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
+	}
+	if x != nil {
 		terms = append(terms, x)
 		if !pushDown(c.settings.Filters, e, x, base) {
 			exact = false
