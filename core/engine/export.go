@@ -93,21 +93,8 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 			results[i] = o.res
 		}
 		if !r.opt.Preview {
-			err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-				for _, o := range page {
-					if o.assigned {
-						if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil {
-							return err
-						}
-					}
-				}
-				if err := r.logFailures(tx, results); err != nil {
-					return err
-				}
-				return r.logEntity(tx, idx, r.pageCounts(idx, results))
-			})
-			if err != nil {
-				return fmt.Errorf("record the export of %s: %w", p.local.Name, err)
+			if err := r.recordExport(ctx, idx, p, page, results); err != nil {
+				return err
 			}
 		}
 		done += int64(len(page))
@@ -119,6 +106,28 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 			return err
 		}
 	}
+}
+
+// recordExport commits what the system answered for a page sent: the keys
+// it gave records it created, and the page's run log.
+func (r *run) recordExport(ctx context.Context, idx int, p *entityPlan, page []*outgoing, results []RecordResult) error {
+	err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		for _, o := range page {
+			if o.assigned {
+				if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil {
+					return err
+				}
+			}
+		}
+		if err := r.logFailures(tx, results); err != nil {
+			return err
+		}
+		return r.logEntity(tx, idx, r.pageCounts(idx, results))
+	})
+	if err != nil {
+		return fmt.Errorf("record the export of %s: %w", p.local.Name, err)
+	}
+	return nil
 }
 
 // outgoingPage maps local rows to external records; a row that cannot be mapped fails alone.
