@@ -81,7 +81,7 @@ func measureTwoWay(ctx context.Context, dir string, n int) (twoWayTimes, error) 
 	if err := st.SaveIntegration(ctx, in); err != nil {
 		return t, err
 	}
-	e := &engine.Engine{Store: st}
+	e := &engine.Engine{Workspace: store.Ports[engine.Tx](st)}
 	sync := func(check func(engine.Counts) error) (time.Duration, int, error) {
 		if err := resetWrites(ctx, root); err != nil {
 			return 0, 0, err

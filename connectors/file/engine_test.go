@@ -112,7 +112,7 @@ func TestFileRoundTrip(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			ctx := t.Context()
 			st, in, conn, catalog := productsWorkspace(t, path)
-			eng := &engine.Engine{Store: st}
+			eng := &engine.Engine{Workspace: store.Ports[engine.Tx](st)}
 			run := func(d engine.Direction) engine.Counts {
 				t.Helper()
 				res, err := eng.Run(ctx, conn, engine.Options{Integration: in, Direction: d, Catalog: catalog, PageSize: 8})

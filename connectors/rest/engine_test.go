@@ -84,7 +84,7 @@ func (s *shop) run(t *testing.T, d engine.Direction) map[string]engine.Counts {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	e := &engine.Engine{Store: s.st}
+	e := &engine.Engine{Workspace: store.Ports[engine.Tx](s.st)}
 	res, err := e.Run(ctx, c, engine.Options{Integration: s.in, Direction: d, Catalog: s.catalog, PageSize: 25})
 	if err != nil {
 		t.Fatalf("%s: %v", d, err)

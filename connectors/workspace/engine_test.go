@@ -133,7 +133,7 @@ func TestWorkspaceToWorkspace(t *testing.T) {
 	if err := st.SaveIntegration(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	eng := &engine.Engine{Store: st}
+	eng := &engine.Engine{Workspace: store.Ports[engine.Tx](st)}
 	run := func(d engine.Direction) map[string]engine.Counts {
 		t.Helper()
 		res, err := eng.Run(ctx, conn, engine.Options{Integration: in, Direction: d, Catalog: catalog, PageSize: 7})

@@ -50,7 +50,7 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 		er.Queries = append(er.Queries, "local "+p.local.Name+" WHERE "+p.em.UploadFilter)
 	}
 	var total int64 = -1
-	if err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+	if err := r.engine.Workspace.View(ctx, func(tx Tx) (err error) {
 		total, err = tx.Count(p.local.Name, cond)
 		return err
 	}); err != nil {
@@ -60,7 +60,7 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 	var done int64
 	for {
 		var page []*outgoing
-		err := r.engine.Store.View(ctx, func(tx *store.Tx) error {
+		err := r.engine.Workspace.View(ctx, func(tx Tx) error {
 			rows, err := tx.Scan(p.local.Name, p.localFields(), cond, after, r.pageSize())
 			if err != nil {
 				return err
@@ -111,7 +111,7 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 // recordExport commits what the system answered for a page sent: the keys
 // it gave records it created, and the page's run log.
 func (r *run) recordExport(ctx context.Context, idx int, p *entityPlan, page []*outgoing, results []RecordResult) error {
-	err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+	err := r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) error {
 		for _, o := range page {
 			if o.assigned {
 				if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil {
@@ -131,7 +131,7 @@ func (r *run) recordExport(ctx context.Context, idx int, p *entityPlan, page []*
 }
 
 // outgoingPage maps local rows to external records; a row that cannot be mapped fails alone.
-func (r *run) outgoingPage(tx *store.Tx, p *entityPlan, rows []store.Row) ([]*outgoing, error) {
+func (r *run) outgoingPage(tx Tx, p *entityPlan, rows []store.Row) ([]*outgoing, error) {
 	targets, err := lookupTargets(tx, p, rows)
 	if err != nil {
 		return nil, err
@@ -207,7 +207,7 @@ func (o *outgoing) fail(format string, args ...any) {
 }
 
 // lookupTargets returns, per lookup, the target rows' primary key values by local id.
-func lookupTargets(tx *store.Tx, p *entityPlan, rows []store.Row) ([]map[string]any, error) {
+func lookupTargets(tx Tx, p *entityPlan, rows []store.Row) ([]map[string]any, error) {
 	out := make([]map[string]any, len(p.lookups))
 	for j, l := range p.lookups {
 		var ids []any

@@ -64,7 +64,7 @@ func TestExport(t *testing.T) {
 	st := newWorkspace(t)
 	sys := &memWriter{memSystem: newSystem()}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3] // guid 2 and guid 3 exist externally
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestFilters(t *testing.T) {
 	ctx := context.Background()
 	st := newWorkspace(t)
 	sys := &memWriter{memSystem: newSystem()}
-	e := &Engine{Store: st, Now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
+	e := &Engine{Workspace: store.Ports[Tx](st), Now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
 	in := crm()
 	in.Entities[1].DownloadFilter = "revenue ge 0 and createdAt ge now() sub duration'P30D'"
 	_, err := e.Run(ctx, sys, Options{Integration: in, Direction: Import, Entities: []string{"Accounts"}})
@@ -175,7 +175,7 @@ func TestCreateOnlyFieldsAreNotUpdated(t *testing.T) {
 	st := newWorkspace(t)
 	sys := &memWriter{memSystem: newSystem()}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3]
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
 		t.Fatal(err)
 	}

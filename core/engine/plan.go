@@ -142,7 +142,7 @@ func directionFor(d Direction) mapping.Direction {
 }
 
 func (e *Engine) planEntity(ctx context.Context, in mapping.Integration, em mapping.EntityMapping) (*entityPlan, error) {
-	local, err := e.Store.Entity(ctx, em.Local)
+	local, err := e.Workspace.Entity(ctx, em.Local)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, configErrorf("local entity %q does not exist: import the integration file again to create it", em.Local)
 	}
@@ -171,7 +171,7 @@ func (e *Engine) planEntity(ctx context.Context, in mapping.Integration, em mapp
 		if !ok {
 			return nil, configErrorf("lookup %q points to local entity %q, which no entity of integration %q maps: map it so that its keys can be resolved", fm.Local, lf.Target, in.Name)
 		}
-		targetLocal, err := e.Store.Entity(ctx, lf.Target)
+		targetLocal, err := e.Workspace.Entity(ctx, lf.Target)
 		if err != nil {
 			return nil, fmt.Errorf("lookup %q: %w", fm.Local, err)
 		}

@@ -59,7 +59,7 @@ func externalAccount(sys *memSystem, id string) meta.Record {
 func downloadThenRename(t *testing.T, st *store.Store, sys connector.Connector) *Engine {
 	t.Helper()
 	ctx := context.Background()
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestCreatesSendNoNulls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&Engine{Store: st}).Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: catalog}); err != nil {
+	if _, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: catalog}); err != nil {
 		t.Fatal(err)
 	}
 	if len(sys.sent) != 1 || !slices.Equal(connector.BusinessFields(sys.sent[0]), []string{"name"}) {
@@ -227,7 +227,7 @@ func TestNoDeltaLinkFollowsTheCursor(t *testing.T) {
 	in.Entities = in.Entities[1:] // Accounts only
 	in.Entities[0].Direction = "download"
 	cat := []meta.Entity{{Name: "Accounts", Key: []string{"ID"}, Fields: append(slices.Clone(catalog[0].Fields), meta.Field{Name: "modifiedon", Type: meta.DateTime})}}
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	for range 2 {
 		if _, err := e.Sync(ctx, untrackedDelta{sys}, SyncOptions{Integration: in, Catalog: cat}); err != nil {
 			t.Fatal(err)
@@ -295,7 +295,7 @@ func TestReadsAreReconciled(t *testing.T) {
 	for _, extra := range []int64{0, 2} {
 		st := newWorkspace(t)
 		sys := shortReader{memSystem: newSystem(), extra: extra}
-		res, err := (&Engine{Store: st}).Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}})
+		res, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}})
 		er := res.Entities[0]
 		switch {
 		case extra == 0 && (err != nil || er.Check == nil || er.Check.Counted != 5 || er.Check.Read != 5 || !strings.Contains(er.Queries[0], "5 read of 5 counted")):
@@ -329,7 +329,7 @@ func TestMissingParentPolicies(t *testing.T) {
 				in.Entities[0].Fields[i].MissingParent = tt.policy
 			}
 		}
-		res, err := (&Engine{Store: st}).Run(ctx, newSystem(), Options{Integration: in, Direction: Import, Entities: []string{"Contacts"}})
+		res, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, newSystem(), Options{Integration: in, Direction: Import, Entities: []string{"Contacts"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,7 +367,7 @@ func (f failingReader) ReadPage(ctx context.Context, q connector.Query, token st
 func TestFailedRunAccountsForDeferredRecords(t *testing.T) {
 	ctx := context.Background()
 	st := newWorkspace(t)
-	res, err := (&Engine{Store: st}).Run(ctx, failingReader{newSystem(), "Contacts"}, Options{Integration: crm(), Direction: Import})
+	res, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, failingReader{newSystem(), "Contacts"}, Options{Integration: crm(), Direction: Import})
 	if err == nil || res.Status != Failed {
 		t.Fatalf("the run: %v, %s", err, res.Status)
 	}

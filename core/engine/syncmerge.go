@@ -20,7 +20,7 @@ import (
 // local row without a baseline (changed before baselines were kept, or
 // queued by a full upload) is settled as a whole by the policy, as is a
 // record deleted locally and waiting for the deletion's upload.
-func (s *downSync) resolve(tx *store.Tx, r *run, items []*item, existing map[string]store.Row) error {
+func (s *downSync) resolve(tx Tx, r *run, items []*item, existing map[string]store.Row) error {
 	if s.policy == "" {
 		return nil
 	}
@@ -68,7 +68,7 @@ type localSide struct {
 
 // localSide reads the local side of the page's records; nil when none of
 // them has a local change waiting.
-func (s *downSync) localSide(tx *store.Tx, r *run, items []*item, existing map[string]store.Row) (*localSide, error) {
+func (s *downSync) localSide(tx Tx, r *run, items []*item, existing map[string]store.Row) (*localSide, error) {
 	p, in := s.p, r.opt.Integration.Name
 	var ids []string
 	for _, it := range items {
@@ -117,7 +117,7 @@ func (s *downSync) localSide(tx *store.Tx, r *run, items []*item, existing map[s
 // settleWhole settles by the policy, as a whole, the record it whose local
 // row localID (row, when exists; else deleted locally) has a change waiting
 // and no baseline to merge field by field against, and logs the conflict.
-func (s *downSync) settleWhole(tx *store.Tx, r *run, it *item, row store.Row, exists bool, localID string, local *localSide) error {
+func (s *downSync) settleWhole(tx Tx, r *run, it *item, row store.Row, exists bool, localID string, local *localSide) error {
 	p, in := s.p, r.opt.Integration.Name
 	if !s.changedExternally(it, local.uploaded[localID]) {
 		// Read again only through the overlap or a full read: the local change goes up.
@@ -159,7 +159,7 @@ func (s *downSync) settleWhole(tx *store.Tx, r *run, it *item, row store.Row, ex
 // only, and conflicts the external side wins) and loses the others (fields
 // changed here, which the upload sends). The external record becomes the
 // row's baseline, so that the upload sends only what changed here.
-func (s *downSync) merge(tx *store.Tx, r *run, p *entityPlan, it *item, row store.Row, base map[string]any, stamp store.Row) error {
+func (s *downSync) merge(tx Tx, r *run, p *entityPlan, it *item, row store.Row, base map[string]any, stamp store.Row) error {
 	in := r.opt.Integration.Name
 	read := make(map[string]any, len(it.values))
 	for k, v := range it.values {

@@ -45,7 +45,7 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 	var done int64
 	for {
 		var changes []store.LocalChange
-		if err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+		if err := r.engine.Workspace.View(ctx, func(tx Tx) (err error) {
 			changes, err = tx.LocalChanges(in, p.local.Name, after, r.pageSize())
 			return err
 		}); err != nil {
@@ -73,7 +73,7 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 func (r *run) queueFullUpload(ctx context.Context, idx int, p *entityPlan, cond filter.Expr) error {
 	in := r.opt.Integration.Name
 	var anchor string
-	if err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+	if err := r.engine.Workspace.View(ctx, func(tx Tx) (err error) {
 		anchor, err = tx.Anchor(in, p.em.External, "upload")
 		return err
 	}); err != nil {
@@ -83,7 +83,7 @@ func (r *run) queueFullUpload(ctx context.Context, idx int, p *entityPlan, cond 
 		return nil
 	}
 	var n int64
-	err := r.engine.Store.Apply(ctx, func(tx *store.Tx) (err error) {
+	err := r.engine.Workspace.Apply(ctx, func(tx Tx) (err error) {
 		if r.sync.readAll[p.em.External] {
 			// The download just wrote every record it read: only the rows it
 			// did not see can have anything to send.
@@ -116,7 +116,7 @@ func (r *run) uploadPage(ctx context.Context, idx int, p *entityPlan, writer con
 	}
 	var page, deletes []*outgoing
 	var settled []RecordResult
-	err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) (err error) {
+	err := r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) (err error) {
 		page, deletes, settled, err = r.prepareUpload(tx, p, changes, cond, preassign)
 		return err
 	})
@@ -133,7 +133,7 @@ func (r *run) uploadPage(ctx context.Context, idx int, p *entityPlan, writer con
 		return nil, err
 	}
 	results := settled
-	err = r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+	err = r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) error {
 		for _, o := range append(page, deletes...) {
 			if o.assigned {
 				if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -159,7 +159,7 @@ func (r *run) uploadPage(ctx context.Context, idx int, p *entityPlan, writer con
 // prepareUpload loads the rows of a page of local changes and turns them into
 // records to send (page) and deletions (deletes); changes with nothing to
 // send are finished at once. Records to create get their key first when preassign.
-func (r *run) prepareUpload(tx *store.Tx, p *entityPlan, changes []store.LocalChange, cond filter.Expr, preassign bool) (page, deletes []*outgoing, settled []RecordResult, err error) {
+func (r *run) prepareUpload(tx Tx, p *entityPlan, changes []store.LocalChange, cond filter.Expr, preassign bool) (page, deletes []*outgoing, settled []RecordResult, err error) {
 	in := r.opt.Integration.Name
 	ids := make([]any, len(changes))
 	for i, c := range changes {
@@ -253,7 +253,7 @@ func (r *run) sendDeletes(ctx context.Context, w connector.Writer, p *entityPlan
 
 // settleUpload records the outcome of one record sent: its transactions done
 // (with the external key) or failed and quarantined.
-func (r *run) settleUpload(tx *store.Tx, p *entityPlan, o *outgoing, upTo int64) error {
+func (r *run) settleUpload(tx Tx, p *entityPlan, o *outgoing, upTo int64) error {
 	in := r.opt.Integration.Name
 	if o.res.Action == Fail {
 		return r.quarantineUpload(tx, p, o.id, upTo, o.res.Error)
@@ -268,7 +268,7 @@ func (r *run) settleUpload(tx *store.Tx, p *entityPlan, o *outgoing, upTo int64)
 	return tx.Release(in, p.em.External, "upload", "", o.id)
 }
 
-func (r *run) quarantineUpload(tx *store.Tx, p *entityPlan, id string, upTo int64, reason string) error {
+func (r *run) quarantineUpload(tx Tx, p *entityPlan, id string, upTo int64, reason string) error {
 	in := r.opt.Integration.Name
 	if err := tx.FinishChange(in, p.local.Name, id, upTo, "failed", "", reason); err != nil {
 		return err
