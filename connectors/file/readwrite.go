@@ -215,13 +215,7 @@ func condition(e meta.Entity, q connector.Query) (filter.Expr, error) {
 		}
 		terms = append(terms, &filter.Compare{Op: filter.Ge, Left: &filter.Field{Name: cursor}, Right: &filter.Literal{Value: filter.DateTimeValue(q.Since.Add(-q.Overlap))}})
 	}
-	switch len(terms) {
-	case 0:
-		return nil, nil
-	case 1:
-		return terms[0], nil
-	}
-	return &filter.Logical{Op: filter.And, Terms: terms}, nil
+	return filter.AllOf(terms...), nil
 }
 
 // decodeRow converts the cells of a row into a record of e's types, as l

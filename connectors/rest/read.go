@@ -148,14 +148,7 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 	} else if ep.Paging.Style == PagingPage || ep.Paging.Style == PagingOffset {
 		sort = []string{ep.Key} // numbered pages need a stable order
 	}
-	var cond filter.Expr
-	switch len(terms) {
-	case 0:
-	case 1:
-		cond = terms[0]
-	default:
-		cond = &filter.Logical{Op: filter.And, Terms: terms}
-	}
+	cond := filter.AllOf(terms...)
 	return cond, listQuery{base: base, sort: sortQuery(ep, sort)}, exact, nil
 }
 

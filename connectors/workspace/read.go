@@ -121,10 +121,10 @@ func (c *Client) TracksChanges(ctx context.Context, entity string) (bool, error)
 
 // condition is the condition of q's filter and Since on e; nil for none.
 func (c *Client) condition(e meta.Entity, q connector.Query) (filter.Expr, error) {
-	var terms []filter.Expr
 	if q.Delta != "" {
 		return nil, nil
 	}
+	var terms []filter.Expr
 	x, err := q.Condition()
 	if err == nil && x != nil {
 		err = filter.Check(x, e)
@@ -142,13 +142,7 @@ func (c *Client) condition(e meta.Entity, q connector.Query) (filter.Expr, error
 		terms = append(terms, &filter.Compare{Op: filter.Ge, Left: &filter.Field{Name: colModifiedOn},
 			Right: &filter.Literal{Value: filter.DateTimeValue(q.Since.Add(-q.Overlap).UTC())}})
 	}
-	switch len(terms) {
-	case 0:
-		return nil, nil
-	case 1:
-		return terms[0], nil
-	}
-	return &filter.Logical{Op: filter.And, Terms: terms}, nil
+	return filter.AllOf(terms...), nil
 }
 
 // versionPage reads the next size rows in versionnumber order after the

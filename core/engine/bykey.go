@@ -99,7 +99,7 @@ func readByKeys(ctx context.Context, reader connector.Reader, q connector.Query,
 			q.Filter = "(" + base + ") and (" + c.filter + ")"
 			q.Where = nil
 			if baseCond != nil && c.cond != nil {
-				q.Where = &filter.Logical{Op: filter.And, Terms: []filter.Expr{baseCond, c.cond}}
+				q.Where = filter.AllOf(baseCond, c.cond)
 			}
 		}
 		q.PageSize = c.keys
