@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 	"switchyard/core/store"
 )
@@ -139,6 +140,10 @@ func TestFilters(t *testing.T) {
 	}
 	if got := sys.queries[0].Filter; got != "revenue ge 0 and createdAt ge 2026-10-23T12:00:00Z" {
 		t.Errorf("download filter sent = %q", got)
+	}
+	// Connectors that evaluate the filter get it parsed, now() resolved as in the text.
+	if got := sys.queries[0].Where; got == nil || !filter.Equal(got, filter.MustParse(sys.queries[0].Filter)) {
+		t.Errorf("download filter parsed = %v, want the tree of %q", got, sys.queries[0].Filter)
 	}
 
 	// Only the local rows matching the upload filter are exported.

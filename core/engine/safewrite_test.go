@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
@@ -203,6 +204,33 @@ func TestKeyFiltersFitTheBudget(t *testing.T) {
 	var ce *ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "maxurl") {
 		t.Errorf("a key that does not fit: %v", err)
+	}
+}
+
+// TestReadByKeysCarriesTheParsedFilter: each read by key carries its filter
+// parsed as well (Where), the keys' joined with the read's own, for the
+// connectors that evaluate it rather than send its text.
+func TestReadByKeysCarriesTheParsedFilter(t *testing.T) {
+	p := &entityPlan{key: fieldPlan{ext: "ID", local: meta.Field{Name: "externalid", Type: meta.GUID}}}
+	p.em.External = "Sites"
+	keys := make([]any, keysPerRead+1) // two reads
+	for i := range keys {
+		keys[i] = guid(i)
+	}
+	for _, base := range []string{"", "name ne null and revenue ge 0"} {
+		sys := &memSystem{pageSize: 10}
+		q := connector.Query{Entity: "Sites"}
+		if base != "" {
+			q.SetWhere(filter.MustParse(base))
+		}
+		if _, reads, err := readByKeys(context.Background(), sys, q, p, keys, func(meta.Record) {}); err != nil || reads != 2 {
+			t.Fatalf("filter %q: %d reads, %v; want 2", base, reads, err)
+		}
+		for _, got := range sys.queries {
+			if (base != "" && !strings.HasPrefix(got.Filter, "("+base+") and (")) || got.Where == nil || !filter.Equal(got.Where, filter.MustParse(got.Filter)) {
+				t.Errorf("filter %q: a read by key carries %v for %q", base, got.Where, got.Filter)
+			}
+		}
 	}
 }
 
