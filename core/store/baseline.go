@@ -103,16 +103,21 @@ AND operation = 'update'`)
 // write: those without an external key in field, and those whose key the
 // download did not see (sy_integration_seen of the external entity). The
 // rows it saw hold what the external system has, so they have nothing to
-// upload. It returns how many it queued.
-func (t *Tx) EnqueueUnseen(integration, external, local, field string, cond filter.Expr) (int64, error) {
-	and, args := andWhere(cond)
+// upload. match (an upload filter) narrows the rows when not nil. It
+// returns how many it queued.
+func (t *Tx) EnqueueUnseen(integration, external, local, field string, match filter.Expr) (int64, error) {
+	where, args := sqlWhere(match)
+	cond := ""
+	if where != "" {
+		cond = " AND (" + where + ")"
+	}
 	q := fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber)
 SELECT ?, ?, r.%[1]s, 'update', r.%[2]s FROM %[3]s r
 WHERE NOT EXISTS (SELECT 1 FROM sy_integration_transaction x
 	WHERE x.integration = ? AND x.entity = ? AND x.record_id = r.%[1]s AND x.status IN ('pending', 'failed', 'sent'))
 AND (r.%[4]s IS NULL OR NOT EXISTS (SELECT 1 FROM sy_integration_seen s
 	WHERE s.integration = ? AND s.entity = ? AND s.record_key = CAST(r.%[4]s AS TEXT)))%[5]s`,
-		quote(colID), quote(colVersionNumber), quote(local), quote(field), and)
+		quote(colID), quote(colVersionNumber), quote(local), quote(field), cond)
 	res, err := t.tx.ExecContext(t.ctx, q, append([]any{integration, local, integration, local, integration, external}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("queue the %s to upload: %w", local, err)

@@ -108,15 +108,19 @@ WHERE integration = ? AND entity = ? AND record_id = ? AND id <= ? AND status IN
 }
 
 // EnqueueAll queues every row of the local table for upload by integration,
-// unless it is queued already; cond (an upload filter) narrows the rows when
+// unless it is queued already; match (an upload filter) narrows the rows when
 // not nil. It is the first, full upload of an entity. It returns how many it queued.
-func (t *Tx) EnqueueAll(integration, entity, local string, cond filter.Expr) (int64, error) {
-	and, args := andWhere(cond)
+func (t *Tx) EnqueueAll(integration, entity, local string, match filter.Expr) (int64, error) {
+	where, args := sqlWhere(match)
+	cond := ""
+	if where != "" {
+		cond = " AND (" + where + ")"
+	}
 	q := fmt.Sprintf(`INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber)
 SELECT ?, ?, r.%s, 'update', r.%s FROM %s r
 WHERE NOT EXISTS (SELECT 1 FROM sy_integration_transaction x
 	WHERE x.integration = ? AND x.entity = ? AND x.record_id = r.%s AND x.status IN ('pending', 'failed', 'sent'))%s`,
-		quote(colID), quote(colVersionNumber), quote(local), quote(colID), and)
+		quote(colID), quote(colVersionNumber), quote(local), quote(colID), cond)
 	res, err := t.tx.ExecContext(t.ctx, q, append([]any{integration, local, integration, local}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("queue every %s for upload: %w", local, err)
