@@ -226,23 +226,6 @@ func (c *Client) streamedEntityOf(s csvFolder, name string) (*streamedEntity, er
 	return d, nil
 }
 
-// pageStart reads where the page of token starts in the CSV file of entity:
-// its byte offset and row (0, 0 for the first page). A token of an earlier
-// version of the file is refused.
-func (d *streamedEntity) pageStart(s csvFolder, entity, token string) (offset, row int64, err error) {
-	if token == "" {
-		return 0, 0, nil
-	}
-	var sz, mod int64
-	if n, err := fmt.Sscanf(token, "@%d:%d:%d:%d", &offset, &row, &sz, &mod); err != nil || n != 4 || offset < 0 || row < 0 {
-		return 0, 0, fmt.Errorf("read %s: page token %q is not valid: start the read again", entity, token)
-	}
-	if sz != d.stamp.size || mod != d.stamp.mod.UnixNano() {
-		return 0, 0, fmt.Errorf("read %s: %s changed during the read: start the read again", entity, s.path(entity))
-	}
-	return offset, row, nil
-}
-
 // streamPage reads the page of the CSV file q.Entity that token starts, of
 // size matching rows, and the problems of the rows it passed that the query
 // could match. Under c.mu.
@@ -251,9 +234,15 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 	if err != nil {
 		return connector.Page{}, nil, err
 	}
-	offset, row, err := d.pageStart(s, q.Entity, token)
-	if err != nil {
-		return connector.Page{}, nil, err
+	var offset, row int64
+	if token != "" {
+		var sz, mod int64
+		if n, err := fmt.Sscanf(token, "@%d:%d:%d:%d", &offset, &row, &sz, &mod); err != nil || n != 4 || offset < 0 || row < 0 {
+			return connector.Page{}, nil, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+		}
+		if sz != d.stamp.size || mod != d.stamp.mod.UnixNano() {
+			return connector.Page{}, nil, fmt.Errorf("read %s: %s changed during the read: start the read again", q.Entity, s.path(q.Entity))
+		}
 	}
 	cond, err := condition(d.entity, q)
 	if err != nil {
