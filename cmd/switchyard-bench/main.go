@@ -439,7 +439,7 @@ func timedImport(ctx context.Context, url, external string, want, pageSize int, 
 		return 0, err
 	}
 	start := time.Now()
-	res, err := (&engine.Engine{Store: st}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize, OnRecord: onRecord})
+	res, err := (&engine.Engine{Workspace: store.Ports[engine.Tx](st)}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize, OnRecord: onRecord})
 	for _, f := range finish {
 		if ferr := f(res, err); ferr != nil && err == nil {
 			err = ferr

@@ -256,7 +256,7 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 		cols[i] = t.column(f.Name)
 	}
 	page := connector.Page{Total: -1}
-	if q.Count && strings.TrimSpace(q.Filter) == "" {
+	if q.Count && cond == nil {
 		page.Total = int64(d.rows)
 	}
 	var problems []RecordProblem

@@ -45,7 +45,7 @@ func (s *Service) Run(ctx context.Context, name string, o RunOptions) (*engine.R
 		return nil, err
 	}
 	defer c.Close()
-	e := &engine.Engine{Store: s.Store}
+	e := &engine.Engine{Workspace: store.Ports[engine.Tx](s.Store)}
 	res, err := e.Run(ctx, c, engine.Options{
 		Integration: in, Direction: o.Direction, Catalog: snap.Entities, Entities: o.Entities,
 		Preview: o.Preview, PreviewLimit: o.PreviewLimit, PageSize: o.PageSize, Progress: o.Progress, OnRecord: o.OnRecord,

@@ -48,7 +48,7 @@ func (s *Service) Sync(ctx context.Context, name string, o SyncOptions) (*engine
 		return nil, err
 	}
 	defer c.Close()
-	e := &engine.Engine{Store: s.Store}
+	e := &engine.Engine{Workspace: store.Ports[engine.Tx](s.Store)}
 	res, err := e.Sync(ctx, c, engine.SyncOptions{Integration: in, Catalog: snap.Entities, Entities: o.Entities, Full: o.Full,
 		PageSize: o.PageSize, Progress: o.Progress, OnRecord: o.OnRecord})
 	if res != nil {
