@@ -30,6 +30,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,141 +50,207 @@ import (
 	"switchyard/core/store"
 )
 
-func main() {
-	records := flag.Int("records", 1_000_000, "records of the generated entity")
-	pageSize := flag.Int("pagesize", 5000, "records per page")
-	fixtures := flag.String("fixtures", "../shared/fixtures", "the folder of the shared $metadata fixtures")
-	child := flag.Bool("child-import", false, "internal: run only the full import and print its duration")
-	capItems := flag.Int("cap", 100_000, "records of the CAP test server for part 2 (0 skips it)")
-	changes := flag.Int("changes", 100, "records changed on the CAP server before the incremental sync of part 3")
-	uploads := flag.Int("uploads", 10_000, "local rows exported to the CAP server in part 4 (0 skips it)")
-	twoWay := flag.Int("twoway", 100_000, "records of the CAP server's Sites synchronised both ways in part 6 (0 skips it)")
-	capDir := flag.String("capdir", "testdata/cap", "the folder of the CAP test server (serve.js)")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the full import (1c) to this file")
-	memProfile := flag.String("memprofile", "", "write an allocation profile of the full import (1c) to this file")
-	capProfile := flag.String("capprofile", "", "write a CPU profile of part 2's imports from the CAP server to this file")
-	withReport := flag.Bool("report", true, "part 7: the full import without and with an Excel report of every record (false skips it)")
-	childReport := flag.String("child-report", "", "internal: with -child-import, also write an Excel report of every record to this file")
+// options are the command line's flags.
+type options struct {
+	records, pageSize                  int
+	fixtures, capDir                   string
+	child                              bool
+	capItems, changes, uploads, twoWay int
+	cpuProfile, memProfile, capProfile string
+	withReport                         bool
+	childReport                        string
+}
+
+func parseOptions() options {
+	var o options
+	flag.IntVar(&o.records, "records", 1_000_000, "records of the generated entity")
+	flag.IntVar(&o.pageSize, "pagesize", 5000, "records per page")
+	flag.StringVar(&o.fixtures, "fixtures", "../shared/fixtures", "the folder of the shared $metadata fixtures")
+	flag.BoolVar(&o.child, "child-import", false, "internal: run only the full import and print its duration")
+	flag.IntVar(&o.capItems, "cap", 100_000, "records of the CAP test server for part 2 (0 skips it)")
+	flag.IntVar(&o.changes, "changes", 100, "records changed on the CAP server before the incremental sync of part 3")
+	flag.IntVar(&o.uploads, "uploads", 10_000, "local rows exported to the CAP server in part 4 (0 skips it)")
+	flag.IntVar(&o.twoWay, "twoway", 100_000, "records of the CAP server's Sites synchronised both ways in part 6 (0 skips it)")
+	flag.StringVar(&o.capDir, "capdir", "testdata/cap", "the folder of the CAP test server (serve.js)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the full import (1c) to this file")
+	flag.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile of the full import (1c) to this file")
+	flag.StringVar(&o.capProfile, "capprofile", "", "write a CPU profile of part 2's imports from the CAP server to this file")
+	flag.BoolVar(&o.withReport, "report", true, "part 7: the full import without and with an Excel report of every record (false skips it)")
+	flag.StringVar(&o.childReport, "child-report", "", "internal: with -child-import, also write an Excel report of every record to this file")
 	flag.Parse()
+	return o
+}
+
+// results are every part's figures, or why a part was skipped.
+type results struct {
+	fetch, write, full time.Duration
+	rss                int64
+	cpu                time.Duration
+	ct                 capTimes
+	capErr             error
+	tw6                twoWayTimes
+	twoWayErr          error
+	rt                 reportTimes
+	reportErr          error
+	csdl               time.Duration
+	csdlErr            error
+	suggest            time.Duration
+}
+
+func main() {
+	o := parseOptions()
 	ctx := context.Background()
-	srv := itemServer(*records, *pageSize)
+	srv := itemServer(o.records, o.pageSize)
 	defer srv.Close()
 	url := srv.URL + "/odata/"
+	if o.child {
+		childMain(ctx, o, url)
+		return
+	}
+	var r results
+	var err error
+	if r.fetch, err = measureFetch(ctx, url, o.records, o.pageSize); err != nil {
+		fail(err)
+	}
+	if r.write, err = measureWrite(ctx, o.records, o.pageSize); err != nil {
+		fail(err)
+	}
+	if r.full, r.rss, r.cpu, err = childImport(o.records, o.pageSize, o.cpuProfile, o.memProfile); err != nil {
+		fail(err)
+	}
+	r.capErr = fmt.Errorf("-cap 0")
+	if o.capItems > 0 {
+		r.ct, r.capErr = measureCAP(ctx, o.capDir, o.capItems, o.changes, o.uploads, o.capProfile)
+	}
+	r.twoWayErr = fmt.Errorf("-twoway 0")
+	if o.twoWay > 0 {
+		r.tw6, r.twoWayErr = measureTwoWay(ctx, o.capDir, o.twoWay)
+	}
+	r.rt, r.reportErr = measureReport(o.records, o.pageSize, o.withReport)
+	r.csdl, r.csdlErr = measureCSDL(filepath.Join(o.fixtures, "dynamics-crm-webapi-v8.xml"))
+	r.suggest = measureSuggest()
 
-	if *child {
-		if *cpuProfile != "" {
-			stop, err := startProfile(*cpuProfile)
-			if err != nil {
-				fail(err)
-			}
-			defer stop()
-		}
-		measure := measureImport
-		if *childReport != "" {
-			measure = reportImport(*childReport)
-		}
-		d, err := measure(ctx, url, *records, *pageSize)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "MEASURE\tTIME\tRATE\tTARGET\n")
+	printEngine(tw, o, r)
+	printCAP(tw, o, r)
+	printUpload(tw, o, r)
+	printMetadata(tw, r)
+	printTwoWay(tw, o, r)
+	printReport(tw, r.rt, r.reportErr, o.records)
+	tw.Flush()
+}
+
+// childMain is the child process of part 1c (and 7): the full import alone,
+// printing its duration in seconds.
+func childMain(ctx context.Context, o options, url string) {
+	if o.cpuProfile != "" {
+		stop, err := startProfile(o.cpuProfile)
 		if err != nil {
 			fail(err)
 		}
-		if *memProfile != "" {
-			if err := writeAllocs(*memProfile); err != nil {
-				fail(err)
-			}
+		defer stop()
+	}
+	measure := measureImport
+	if o.childReport != "" {
+		measure = reportImport(o.childReport)
+	}
+	d, err := measure(ctx, url, o.records, o.pageSize)
+	if err != nil {
+		fail(err)
+	}
+	if o.memProfile != "" {
+		if err := writeAllocs(o.memProfile); err != nil {
+			fail(err)
 		}
-		fmt.Println(d.Seconds())
+	}
+	fmt.Println(d.Seconds())
+}
+
+// perSecond is n records in d as a rate.
+func perSecond(n int, d time.Duration) string {
+	return fmt.Sprintf("%.0f records/s", float64(n)/d.Seconds())
+}
+
+// printEngine prints part 1: the engine against its limits.
+func printEngine(tw io.Writer, o options, r results) {
+	rate := func(d time.Duration) string { return perSecond(o.records, d) }
+	fmt.Fprintf(tw, "1a fetch + decode %d records (pages of %d)\t%s\t%s\t\n", o.records, o.pageSize, r.fetch.Round(time.Millisecond), rate(r.fetch))
+	fmt.Fprintf(tw, "1b write the same rows to the workspace\t%s\t%s\t\n", r.write.Round(time.Millisecond), rate(r.write))
+	fmt.Fprintf(tw, "1c full import (map, convert, upsert, log)\t%s\t%s\t≥ 100000 records/s\n", r.full.Round(time.Millisecond), rate(r.full))
+	fmt.Fprintf(tw, "1  ratio c / max(a, b)\t%.2f\t\t≤ 1.3\n", r.full.Seconds()/max(r.fetch.Seconds(), r.write.Seconds()))
+	fmt.Fprintf(tw, "1  peak RSS of c\t%d MB\t\t≤ 150 MB\n", r.rss/1024)
+	fmt.Fprintf(tw, "1  CPU time of c (user + system)\t%s\t%.1f µs/record\t\n", r.cpu.Round(time.Millisecond), float64(r.cpu.Microseconds())/float64(o.records))
+}
+
+// printCAP prints parts 2 and 3: import and incremental sync from CAP.
+func printCAP(tw io.Writer, o options, r results) {
+	ct := r.ct
+	if r.capErr != nil {
+		fmt.Fprintf(tw, "2  CAP: import against paging\tskipped: %v\t\t≤ 1.15\n", r.capErr)
+		fmt.Fprintf(tw, "3  CAP: incremental sync against full\tskipped: %v\t\t≤ 5 %%\n", r.capErr)
 		return
 	}
+	capRate := func(d time.Duration) string { return perSecond(o.capItems, d) }
+	fmt.Fprintf(tw, "2  CAP: page through %d records (plain HTTP, pages of 1000)\t%s\t%s\t\n", o.capItems, ct.plain.Round(time.Millisecond), capRate(ct.plain))
+	fmt.Fprintf(tw, "2  CAP: full import of the same records\t%s\t%s\t\n", ct.full.Round(time.Millisecond), capRate(ct.full))
+	fmt.Fprintf(tw, "2  ratio import / paging\t%.2f\t\t≤ 1.15\n", ct.full.Seconds()/ct.plain.Seconds())
+	cpu := func(c cpuTimes) string {
+		return fmt.Sprintf("%s + server %s", c.self.Round(10*time.Millisecond), c.server.Round(10*time.Millisecond))
+	}
+	fmt.Fprintf(tw, "2  CPU time: paging, this process + CAP server\t%s\t\t\n", cpu(ct.plainCPU))
+	fmt.Fprintf(tw, "2  CPU time: import, this process + CAP server\t%s\t%.1f µs/record here\t\n", cpu(ct.fullCPU), float64(ct.fullCPU.self.Microseconds())/float64(o.capItems))
+	if ct.syncErr != nil {
+		fmt.Fprintf(tw, "3  CAP: incremental sync against full\tskipped: %v\t\t≤ 5 %%\n", ct.syncErr)
+		return
+	}
+	fmt.Fprintf(tw, "3  CAP: first (full) sync of the same records\t%s\t%s\t\n", ct.syncFull.Round(time.Millisecond), capRate(ct.syncFull))
+	fmt.Fprintf(tw, "3  CAP: incremental sync of %d changed records\t%s\t\t\n", o.changes, ct.syncInc.Round(time.Millisecond))
+	fmt.Fprintf(tw, "3  ratio incremental / full\t%.1f %%\t\t≤ 5 %%\n", 100*ct.syncInc.Seconds()/ct.syncFull.Seconds())
+}
 
-	fetch, err := measureFetch(ctx, url, *records, *pageSize)
-	if err != nil {
-		fail(err)
-	}
-	write, err := measureWrite(ctx, *records, *pageSize)
-	if err != nil {
-		fail(err)
-	}
-	full, rss, cpu, err := childImport(*records, *pageSize, *cpuProfile, *memProfile)
-	if err != nil {
-		fail(err)
-	}
-	var ct capTimes
-	capErr := fmt.Errorf("-cap 0")
-	if *capItems > 0 {
-		ct, capErr = measureCAP(ctx, *capDir, *capItems, *changes, *uploads, *capProfile)
-	}
-	var tw6 twoWayTimes
-	twoWayErr := fmt.Errorf("-twoway 0")
-	if *twoWay > 0 {
-		tw6, twoWayErr = measureTwoWay(ctx, *capDir, *twoWay)
-	}
-	rt, reportErr := measureReport(*records, *pageSize, *withReport)
-	csdl, csdlErr := measureCSDL(filepath.Join(*fixtures, "dynamics-crm-webapi-v8.xml"))
-	suggest := measureSuggest()
-
-	rate := func(d time.Duration) string { return fmt.Sprintf("%.0f records/s", float64(*records)/d.Seconds()) }
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "MEASURE\tTIME\tRATE\tTARGET\n")
-	fmt.Fprintf(tw, "1a fetch + decode %d records (pages of %d)\t%s\t%s\t\n", *records, *pageSize, fetch.Round(time.Millisecond), rate(fetch))
-	fmt.Fprintf(tw, "1b write the same rows to the workspace\t%s\t%s\t\n", write.Round(time.Millisecond), rate(write))
-	fmt.Fprintf(tw, "1c full import (map, convert, upsert, log)\t%s\t%s\t≥ 100000 records/s\n", full.Round(time.Millisecond), rate(full))
-	fmt.Fprintf(tw, "1  ratio c / max(a, b)\t%.2f\t\t≤ 1.3\n", full.Seconds()/max(fetch.Seconds(), write.Seconds()))
-	fmt.Fprintf(tw, "1  peak RSS of c\t%d MB\t\t≤ 150 MB\n", rss/1024)
-	fmt.Fprintf(tw, "1  CPU time of c (user + system)\t%s\t%.1f µs/record\t\n", cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(*records))
+// printUpload prints part 4: $batch export against plain POSTs.
+func printUpload(tw io.Writer, o options, r results) {
+	ct := r.ct
 	switch {
-	case capErr != nil:
-		fmt.Fprintf(tw, "2  CAP: import against paging\tskipped: %v\t\t≤ 1.15\n", capErr)
-		fmt.Fprintf(tw, "3  CAP: incremental sync against full\tskipped: %v\t\t≤ 5 %%\n", capErr)
-	default:
-		capRate := func(d time.Duration) string { return fmt.Sprintf("%.0f records/s", float64(*capItems)/d.Seconds()) }
-		fmt.Fprintf(tw, "2  CAP: page through %d records (plain HTTP, pages of 1000)\t%s\t%s\t\n", *capItems, ct.plain.Round(time.Millisecond), capRate(ct.plain))
-		fmt.Fprintf(tw, "2  CAP: full import of the same records\t%s\t%s\t\n", ct.full.Round(time.Millisecond), capRate(ct.full))
-		fmt.Fprintf(tw, "2  ratio import / paging\t%.2f\t\t≤ 1.15\n", ct.full.Seconds()/ct.plain.Seconds())
-		cpu := func(c cpuTimes) string {
-			return fmt.Sprintf("%s + server %s", c.self.Round(10*time.Millisecond), c.server.Round(10*time.Millisecond))
-		}
-		fmt.Fprintf(tw, "2  CPU time: paging, this process + CAP server\t%s\t\t\n", cpu(ct.plainCPU))
-		fmt.Fprintf(tw, "2  CPU time: import, this process + CAP server\t%s\t%.1f µs/record here\t\n", cpu(ct.fullCPU), float64(ct.fullCPU.self.Microseconds())/float64(*capItems))
-		if ct.syncErr != nil {
-			fmt.Fprintf(tw, "3  CAP: incremental sync against full\tskipped: %v\t\t≤ 5 %%\n", ct.syncErr)
-			break
-		}
-		fmt.Fprintf(tw, "3  CAP: first (full) sync of the same records\t%s\t%s\t\n", ct.syncFull.Round(time.Millisecond), capRate(ct.syncFull))
-		fmt.Fprintf(tw, "3  CAP: incremental sync of %d changed records\t%s\t\t\n", *changes, ct.syncInc.Round(time.Millisecond))
-		fmt.Fprintf(tw, "3  ratio incremental / full\t%.1f %%\t\t≤ 5 %%\n", 100*ct.syncInc.Seconds()/ct.syncFull.Seconds())
-	}
-	switch {
-	case capErr != nil:
-		fmt.Fprintf(tw, "4  CAP: $batch upload against plain POSTs\tskipped: %v\t\t≤ 1.2\n", capErr)
-	case *uploads == 0:
+	case r.capErr != nil:
+		fmt.Fprintf(tw, "4  CAP: $batch upload against plain POSTs\tskipped: %v\t\t≤ 1.2\n", r.capErr)
+	case o.uploads == 0:
 	case ct.uploadErr != nil:
 		fmt.Fprintf(tw, "4  CAP: $batch upload against plain POSTs\tskipped: %v\t\t≤ 1.2\n", ct.uploadErr)
 	default:
-		upRate := func(d time.Duration) string { return fmt.Sprintf("%.0f records/s", float64(*uploads)/d.Seconds()) }
-		fmt.Fprintf(tw, "4  CAP: POST %d creates in $batch requests of %d (plain HTTP)\t%s\t%s\t\n", *uploads, uploadBatch, ct.post.Round(time.Millisecond), upRate(ct.post))
-		fmt.Fprintf(tw, "4  CAP: export %d local rows with $batch\t%s\t%s\t\n", *uploads, ct.export.Round(time.Millisecond), upRate(ct.export))
+		upRate := func(d time.Duration) string { return perSecond(o.uploads, d) }
+		fmt.Fprintf(tw, "4  CAP: POST %d creates in $batch requests of %d (plain HTTP)\t%s\t%s\t\n", o.uploads, uploadBatch, ct.post.Round(time.Millisecond), upRate(ct.post))
+		fmt.Fprintf(tw, "4  CAP: export %d local rows with $batch\t%s\t%s\t\n", o.uploads, ct.export.Round(time.Millisecond), upRate(ct.export))
 		fmt.Fprintf(tw, "4  ratio export / POSTs\t%.2f\t\t≤ 1.2\n", ct.export.Seconds()/ct.post.Seconds())
 	}
-	if csdlErr != nil {
-		fmt.Fprintf(tw, "5  parse the Dynamics CSDL (3.8 MB)\tskipped: %v\t\t≤ 500 ms\n", csdlErr)
+}
+
+// printMetadata prints part 5: CSDL parsing and suggestions.
+func printMetadata(tw io.Writer, r results) {
+	if r.csdlErr != nil {
+		fmt.Fprintf(tw, "5  parse the Dynamics CSDL (3.8 MB)\tskipped: %v\t\t≤ 500 ms\n", r.csdlErr)
 	} else {
-		fmt.Fprintf(tw, "5  parse the Dynamics CSDL (3.8 MB)\t%s\t\t≤ 500 ms\n", csdl.Round(time.Millisecond))
+		fmt.Fprintf(tw, "5  parse the Dynamics CSDL (3.8 MB)\t%s\t\t≤ 500 ms\n", r.csdl.Round(time.Millisecond))
 	}
-	fmt.Fprintf(tw, "5  suggestions 400 × 400 fields\t%s\t\t≤ 50 ms\n", suggest.Round(10*time.Microsecond))
-	if twoWayErr != nil {
-		fmt.Fprintf(tw, "6  CAP: first bidirectional sync against paging\tskipped: %v\t\t≤ 1.5\n", twoWayErr)
-	} else {
-		twRate := func(d time.Duration) string { return fmt.Sprintf("%.0f records/s", float64(*twoWay)/d.Seconds()) }
-		fmt.Fprintf(tw, "6  CAP: page through %d Sites (plain HTTP, pages of 1000)\t%s\t%s\t\n", *twoWay, tw6.plain.Round(time.Millisecond), twRate(tw6.plain))
-		fmt.Fprintf(tw, "6  CAP: first bidirectional sync of the same records (%d writes)\t%s\t%s\t0 writes\n", tw6.firstWrites, tw6.first.Round(time.Millisecond), twRate(tw6.first))
-		fmt.Fprintf(tw, "6  ratio first sync / paging\t%.2f\t\t≤ 1.5\n", tw6.first.Seconds()/tw6.plain.Seconds())
-		fmt.Fprintf(tw, "6  CAP: sync of 1 %% changes on each side (%d + %d; %d writes)\t%s\t\t%d writes\n", tw6.changes, tw6.changes, tw6.writes, tw6.changed.Round(time.Millisecond), tw6.changes)
-		fmt.Fprintf(tw, "6  CAP: the same number of PATCHes in $batch requests of 100 (plain HTTP)\t%s\t\t\n", tw6.plainWrites.Round(time.Millisecond))
-		fmt.Fprintf(tw, "6  ratio changes / first sync\t%.1f %%\t\t≤ 5 %%\n", 100*tw6.changed.Seconds()/tw6.first.Seconds())
-		fmt.Fprintf(tw, "6  ratio (changes − plain PATCHes) / first sync\t%.1f %%\t\t\n", 100*(tw6.changed-tw6.plainWrites).Seconds()/tw6.first.Seconds())
+	fmt.Fprintf(tw, "5  suggestions 400 × 400 fields\t%s\t\t≤ 50 ms\n", r.suggest.Round(10*time.Microsecond))
+}
+
+// printTwoWay prints part 6: the two-way sync against paging and PATCHes.
+func printTwoWay(tw io.Writer, o options, r results) {
+	if r.twoWayErr != nil {
+		fmt.Fprintf(tw, "6  CAP: first bidirectional sync against paging\tskipped: %v\t\t≤ 1.5\n", r.twoWayErr)
+		return
 	}
-	printReport(tw, rt, reportErr, *records)
-	tw.Flush()
+	tw6 := r.tw6
+	twRate := func(d time.Duration) string { return perSecond(o.twoWay, d) }
+	fmt.Fprintf(tw, "6  CAP: page through %d Sites (plain HTTP, pages of 1000)\t%s\t%s\t\n", o.twoWay, tw6.plain.Round(time.Millisecond), twRate(tw6.plain))
+	fmt.Fprintf(tw, "6  CAP: first bidirectional sync of the same records (%d writes)\t%s\t%s\t0 writes\n", tw6.firstWrites, tw6.first.Round(time.Millisecond), twRate(tw6.first))
+	fmt.Fprintf(tw, "6  ratio first sync / paging\t%.2f\t\t≤ 1.5\n", tw6.first.Seconds()/tw6.plain.Seconds())
+	fmt.Fprintf(tw, "6  CAP: sync of 1 %% changes on each side (%d + %d; %d writes)\t%s\t\t%d writes\n", tw6.changes, tw6.changes, tw6.writes, tw6.changed.Round(time.Millisecond), tw6.changes)
+	fmt.Fprintf(tw, "6  CAP: the same number of PATCHes in $batch requests of 100 (plain HTTP)\t%s\t\t\n", tw6.plainWrites.Round(time.Millisecond))
+	fmt.Fprintf(tw, "6  ratio changes / first sync\t%.1f %%\t\t≤ 5 %%\n", 100*tw6.changed.Seconds()/tw6.first.Seconds())
+	fmt.Fprintf(tw, "6  ratio (changes − plain PATCHes) / first sync\t%.1f %%\t\t\n", 100*(tw6.changed-tw6.plainWrites).Seconds()/tw6.first.Seconds())
 }
 
 // startProfile starts a CPU profile into path; stop ends it.
@@ -372,7 +439,7 @@ func timedImport(ctx context.Context, url, external string, want, pageSize int, 
 		return 0, err
 	}
 	start := time.Now()
-	res, err := (&engine.Engine{Store: st}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize, OnRecord: onRecord})
+	res, err := (&engine.Engine{Workspace: store.Ports[engine.Tx](st)}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize, OnRecord: onRecord})
 	for _, f := range finish {
 		if ferr := f(res, err); ferr != nil && err == nil {
 			err = ferr

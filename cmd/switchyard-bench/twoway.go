@@ -59,51 +59,12 @@ func measureTwoWay(ctx context.Context, dir string, n int) (twoWayTimes, error) 
 			t.plain = d
 		}
 	}
-
-	st, local, done, err := openWorkspace(ctx, svc, "Sites")
+	tw, done, err := newTwoWaySync(ctx, svc, root)
 	if err != nil {
 		return t, err
 	}
 	defer done()
-	c, err := odata.New(ctx, spec.Values{"url": svc})
-	if err != nil {
-		return t, err
-	}
-	defer c.Close()
-	cat, err := c.Catalog(ctx)
-	if err != nil {
-		return t, err
-	}
-	ext, _ := meta.FindEntity(cat, "Sites")
-	em := downloadMapping(ext, local.Name)
-	em.Direction = mapping.Bidirectional
-	in := mapping.Integration{Name: "benchtwoway", Connector: "odata", Settings: spec.Values{"url": svc}, Entities: []mapping.EntityMapping{em}}
-	if err := st.SaveIntegration(ctx, in); err != nil {
-		return t, err
-	}
-	e := &engine.Engine{Store: st}
-	sync := func(check func(engine.Counts) error) (time.Duration, int, error) {
-		if err := resetWrites(ctx, root); err != nil {
-			return 0, 0, err
-		}
-		start := time.Now()
-		res, err := e.Sync(ctx, c, engine.SyncOptions{Integration: in, Catalog: cat})
-		d := time.Since(start)
-		if err != nil {
-			return 0, 0, fmt.Errorf("sync: %w", err)
-		}
-		if os.Getenv("BENCH_DEBUG") != "" {
-			for _, er := range res.Entities {
-				fmt.Fprintf(os.Stderr, "%s %s %v %+v %q\n", er.Entity, er.Direction, er.Duration, er.Counts, er.Queries)
-			}
-		}
-		if err := check(res.Totals()); err != nil {
-			return 0, 0, fmt.Errorf("sync: %w", err)
-		}
-		w, err := countWrites(ctx, root)
-		return d, w, err
-	}
-	t.first, t.firstWrites, err = sync(func(c engine.Counts) error {
+	t.first, t.firstWrites, err = tw.sync(ctx, func(c engine.Counts) error {
 		if c.Imported != n || c.Failed != 0 {
 			return fmt.Errorf("the first sync counted %+v, want %d imported", c, n)
 		}
@@ -112,41 +73,110 @@ func measureTwoWay(ctx context.Context, dir string, n int) (twoWayTimes, error) 
 	if err != nil {
 		return t, err
 	}
-
-	// 1 % on each side, in different records: notes there, name here.
 	t.changes = n / 100
-	external := map[string]string{}
-	for i := range t.changes {
-		external[fmt.Sprintf("00000000-0000-4000-8000-%012x", 1+i*100)] = fmt.Sprintf("changed there %d", i)
-	}
-	start := time.Now()
-	if err := patchSites(ctx, svc, external); err != nil {
+	if t.plainWrites, err = tw.changeBothSides(ctx, svc, t.changes); err != nil {
 		return t, err
 	}
-	t.plainWrites = time.Since(start)
-	err = st.Update(ctx, func(tx *store.Tx) error {
-		for i := range t.changes {
-			key := fmt.Sprintf("00000000-0000-4000-8000-%012x", 51+i*100)
-			found, err := tx.FindBy(local.Name, "externalid", []any{key}, nil)
-			if err != nil || len(found) != 1 {
-				return fmt.Errorf("find site %s: %v", key, err)
-			}
-			if err := tx.UpdateRow(local.Name, found[key].ID, map[string]any{"name": "changed here " + strconv.Itoa(i)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return t, err
-	}
-	t.changed, t.writes, err = sync(func(c engine.Counts) error {
+	t.changed, t.writes, err = tw.sync(ctx, func(c engine.Counts) error {
 		if c.Failed != 0 || c.Updated < 2*t.changes {
 			return fmt.Errorf("the sync of the changes counted %+v, want %d updated each way", c, t.changes)
 		}
 		return nil
 	})
 	return t, err
+}
+
+// twoWaySync is part 6's bidirectional integration of the Sites, in a
+// fresh workspace, with the server whose writes it counts.
+type twoWaySync struct {
+	st    *store.Store
+	local meta.Entity
+	c     *odata.Client
+	cat   []meta.Entity
+	in    mapping.Integration
+	root  *url.URL
+}
+
+// newTwoWaySync opens a fresh workspace and saves the bidirectional
+// integration of the Sites of the service svc; done closes both.
+func newTwoWaySync(ctx context.Context, svc string, root *url.URL) (tw *twoWaySync, done func(), err error) {
+	st, local, closeWS, err := openWorkspace(ctx, svc, "Sites")
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := odata.New(ctx, spec.Values{"url": svc})
+	if err != nil {
+		closeWS()
+		return nil, nil, err
+	}
+	done = func() { c.Close(); closeWS() }
+	cat, err := c.Catalog(ctx)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	ext, _ := meta.FindEntity(cat, "Sites")
+	em := downloadMapping(ext, local.Name)
+	em.Direction = mapping.Bidirectional
+	in := mapping.Integration{Name: "benchtwoway", Connector: "odata", Settings: spec.Values{"url": svc}, Entities: []mapping.EntityMapping{em}}
+	if err := st.SaveIntegration(ctx, in); err != nil {
+		done()
+		return nil, nil, err
+	}
+	return &twoWaySync{st: st, local: local, c: c, cat: cat, in: in, root: root}, done, nil
+}
+
+// sync runs one sync, checks its totals and returns its time and the
+// writes the server received meanwhile.
+func (tw *twoWaySync) sync(ctx context.Context, check func(engine.Counts) error) (time.Duration, int, error) {
+	if err := resetWrites(ctx, tw.root); err != nil {
+		return 0, 0, err
+	}
+	e := &engine.Engine{Workspace: store.Ports[engine.Tx](tw.st)}
+	start := time.Now()
+	res, err := e.Sync(ctx, tw.c, engine.SyncOptions{Integration: tw.in, Catalog: tw.cat})
+	d := time.Since(start)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sync: %w", err)
+	}
+	if os.Getenv("BENCH_DEBUG") != "" {
+		for _, er := range res.Entities {
+			fmt.Fprintf(os.Stderr, "%s %s %v %+v %q\n", er.Entity, er.Direction, er.Duration, er.Counts, er.Queries)
+		}
+	}
+	if err := check(res.Totals()); err != nil {
+		return 0, 0, fmt.Errorf("sync: %w", err)
+	}
+	w, err := countWrites(ctx, tw.root)
+	return d, w, err
+}
+
+// changeBothSides changes n records on each side, in different records:
+// notes there (by PATCH in $batch requests of 100, whose time it returns),
+// name here.
+func (tw *twoWaySync) changeBothSides(ctx context.Context, svc string, n int) (time.Duration, error) {
+	external := map[string]string{}
+	for i := range n {
+		external[fmt.Sprintf("00000000-0000-4000-8000-%012x", 1+i*100)] = fmt.Sprintf("changed there %d", i)
+	}
+	start := time.Now()
+	if err := patchSites(ctx, svc, external); err != nil {
+		return 0, err
+	}
+	plain := time.Since(start)
+	return plain, tw.st.Update(ctx, func(tx *store.Tx) error {
+		for i := range n {
+			key := fmt.Sprintf("00000000-0000-4000-8000-%012x", 51+i*100)
+			found, err := tx.FindBy(tw.local.Name, "externalid", []any{key}, nil)
+			if err != nil || len(found) != 1 {
+				return fmt.Errorf("find site %s: %v", key, err)
+			}
+			if err := tx.UpdateRow(tw.local.Name, found[key].ID, map[string]any{"name": "changed here " + strconv.Itoa(i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // patchSites changes the notes of the Sites named in notes, in JSON $batch requests of 100.

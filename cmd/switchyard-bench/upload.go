@@ -65,7 +65,7 @@ func measureUpload(ctx context.Context, root string, items, n int) (plain, expor
 		return 0, 0, err
 	}
 	start := time.Now()
-	res, err := (&engine.Engine{Store: st}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Export, Catalog: cat, PageSize: 1000})
+	res, err := (&engine.Engine{Workspace: store.Ports[engine.Tx](st)}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Export, Catalog: cat, PageSize: 1000})
 	if err != nil {
 		return 0, 0, fmt.Errorf("export: %w", err)
 	}

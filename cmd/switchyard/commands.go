@@ -2,91 +2,31 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 
 	"switchyard/core/connector"
 	"switchyard/core/meta"
 )
 
-// command runs one headless command with its arguments.
-type command func(ctx context.Context, e *env, args []string) error
-
-// commands are the top-level headless commands; files that add one register it from init().
-var commands = map[string]command{
-	"integration": runIntegration,
-	"entities":    runEntities,
+func integrationImportCmd(e *env) *cobra.Command {
+	var asJSON bool
+	c := leaf("import FILE", "Create or replace an integration from its file (- for standard input)", func(ctx context.Context, args []string) error {
+		return e.integrationImport(ctx, args[0], asJSON)
+	})
+	c.Long = "Create or replace an integration from its file (- reads standard input). The one command, besides the GUI,\n" +
+		"that creates the workspace when there is none; a workspace it created for an import that fails is removed again."
+	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return c
 }
 
-// integrationCommands are the subcommands of `switchyard integration`; files
-// that add one register it from init().
-var integrationCommands = map[string]command{
-	"import": integrationImport,
-	"export": integrationExport,
-	"list":   integrationList,
-	"test":   integrationTest,
-	"delete": integrationDelete,
-}
-
-func runIntegration(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, integrationCommands, args)
-}
-
-// dispatch runs the subcommand of group that args[0] names with the rest of args.
-func dispatch(ctx context.Context, e *env, group map[string]command, args []string) error {
-	names := make([]string, 0, len(group))
-	for n := range group {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	if len(args) == 0 {
-		return usagef("name a subcommand: %s", strings.Join(names, ", "))
-	}
-	sub := group[args[0]]
-	if sub == nil {
-		return usagef("unknown subcommand %q: use %s", args[0], strings.Join(names, ", "))
-	}
-	return sub(ctx, e, args[1:])
-}
-
-// parse parses flags that may come before, between or after the positional
-// arguments, and checks that there are exactly want positional ones.
-func parse(fs *flag.FlagSet, args []string, want int, names string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	if len(pos) != want {
-		if want == 0 {
-			return nil, usagef("takes no arguments, got %s", strings.Join(pos, " "))
-		}
-		return nil, usagef("want %s, got %d argument(s)", names, len(pos))
-	}
-	return pos, nil
-}
-
-func integrationImport(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, err := parse(fs, args, 1, "FILE")
-	if err != nil {
-		return err
-	}
-	r, closeInput, err := e.input(pos[0], "integration file")
+func (e *env) integrationImport(ctx context.Context, path string, asJSON bool) error {
+	r, closeInput, err := e.input(path, "integration file")
 	if err != nil {
 		return err
 	}
@@ -94,6 +34,9 @@ func integrationImport(ctx context.Context, e *env, args []string) error {
 	// The one command that may start a workspace; one that it started for an
 	// import that then fails is removed again, folders and all.
 	e.create = true
+	if err := e.locate(); err != nil {
+		return err
+	}
 	undo := undoNewWorkspace(e.workspace)
 	closeWS, err := e.open(ctx)
 	if err != nil {
@@ -107,32 +50,27 @@ func integrationImport(ctx context.Context, e *env, args []string) error {
 	}
 	if err != nil {
 		undo()
-		return fmt.Errorf("import %s: %w", pos[0], err) // the file's problems follow on the same line (errorLine)
+		return fmt.Errorf("import %s: %w", path, err) // the file's problems follow on the same line (errorLine)
 	}
-	if *asJSON {
-		return writeJSON(e.stdout, res)
-	}
-	fmt.Fprint(e.stdout, res.Summary())
-	return nil
+	return e.result(asJSON, res, func(w io.Writer) error { _, err := fmt.Fprint(w, res.Summary()); return err })
 }
 
-func integrationExport(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	out := fs.String("o", "", "write to this file instead of stdout")
-	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	if *out == "" {
-		return e.svc.ExportFile(ctx, pos[0], e.stdout)
-	}
-	err = writeWhole(*out, "export file", func(w io.Writer) error { return e.svc.ExportFile(ctx, pos[0], w) })
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "exported %q to %s\n", pos[0], *out)
-	return nil
+func integrationExportCmd(e *env) *cobra.Command {
+	var out string
+	c := leaf("export NAME", "Write an integration's file (secrets left out)", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error {
+			if out == "" {
+				return e.svc.ExportFile(ctx, args[0], e.stdout)
+			}
+			err := writeWhole(out, "export file", func(w io.Writer) error { return e.svc.ExportFile(ctx, args[0], w) })
+			if err == nil {
+				fmt.Fprintf(e.stderr, "exported %q to %s\n", args[0], out)
+			}
+			return err
+		})
+	})
+	c.Flags().StringVarP(&out, "o", "o", "", "write to this `FILE` instead of standard output")
+	return c
 }
 
 // integrationSummary is one line of `integration list --json`.
@@ -144,17 +82,16 @@ type integrationSummary struct {
 	Schedules int    `json:"schedules"`
 }
 
-func integrationList(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args, 0, ""); err != nil {
-		return err
-	}
-	closeWS, err := e.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeWS()
+func integrationListCmd(e *env) *cobra.Command {
+	var asJSON bool
+	c := leaf("list", "List the integrations of the workspace", func(ctx context.Context, _ []string) error {
+		return e.withWorkspace(ctx, func() error { return e.integrationList(ctx, asJSON) })
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func (e *env) integrationList(ctx context.Context, asJSON bool) error {
 	list, err := e.svc.Store.Integrations(ctx)
 	if err != nil {
 		return err
@@ -163,19 +100,18 @@ func integrationList(ctx context.Context, e *env, args []string) error {
 	for i, in := range list {
 		out[i] = integrationSummary{Name: in.Name, Connector: in.Connector, URL: in.Settings["url"], Entities: len(in.Entities), Schedules: len(in.Schedules)}
 	}
-	if *asJSON {
-		return writeJSON(e.stdout, out)
-	}
-	if len(out) == 0 {
-		fmt.Fprintln(e.stderr, "no integrations yet: add one with `switchyard integration import FILE` or in the app")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tCONNECTOR\tENTITIES\tSCHEDULES\tURL")
-	for _, s := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", s.Name, s.Connector, s.Entities, s.Schedules, s.URL)
-	}
-	return tw.Flush()
+	return e.result(asJSON, out, func(w io.Writer) error {
+		if len(out) == 0 {
+			fmt.Fprintln(e.stderr, "no integrations yet: add one with `switchyard integration import FILE` or in the app")
+			return nil
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tCONNECTOR\tENTITIES\tSCHEDULES\tURL")
+		for _, s := range out {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", s.Name, s.Connector, s.Entities, s.Schedules, s.URL)
+		}
+		return tw.Flush()
+	})
 }
 
 // testJSON is the --json result of `integration test`, printed on failure too.
@@ -183,59 +119,49 @@ type testJSON struct {
 	Integration string `json:"integration"`
 	OK          bool   `json:"ok"`
 	connector.Report
-	Error    string `json:"error,omitempty"`
-	ExitCode int    `json:"exitCode"`
+	outcome
 }
 
-func integrationTest(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	name, rep, err := testConnection(ctx, e, fs, args)
-	if *asJSON {
-		out := testJSON{Integration: name, OK: err == nil, Report: rep, ExitCode: exitCode(err)}
+func integrationTestCmd(e *env) *cobra.Command {
+	var asJSON bool
+	c := leaf("test NAME", "Test the connection of an integration", func(ctx context.Context, args []string) error {
+		rep, err := e.testConnection(ctx, args[0])
+		if asJSON {
+			if werr := writeJSON(e.stdout, testJSON{Integration: args[0], OK: err == nil, Report: rep, outcome: outcomeOf(err)}); werr != nil && err == nil {
+				return werr
+			}
+			return err // also one line on stderr
+		}
 		if err != nil {
-			out.Error = errorLine(err)
+			return err
 		}
-		if werr := writeJSON(e.stdout, out); werr != nil && err == nil {
-			return werr
+		fmt.Fprintf(e.stdout, "connection ok: %s, %d entities\n", orUnknown(rep.System), rep.Entities)
+		for _, d := range rep.Details {
+			fmt.Fprintf(e.stdout, "  %s\n", d)
 		}
-		return err // also one line on stderr
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "connection ok: %s, %d entities\n", orUnknown(rep.System), rep.Entities)
-	for _, d := range rep.Details {
-		fmt.Fprintf(e.stdout, "  %s\n", d)
-	}
-	return nil
+		return nil
+	})
+	c.Long = "Test the connection of an integration: sign in, read the catalog. With --json the result object is printed on failure too."
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
 }
 
-// testConnection runs `integration test NAME`: the integration's name (as
-// given, when it cannot be read), what the test found, and why it failed.
-func testConnection(ctx context.Context, e *env, fs *flag.FlagSet, args []string) (string, connector.Report, error) {
-	pos, err := parse(fs, args, 1, "NAME")
-	name := ""
-	if len(pos) > 0 {
-		name = pos[0]
-	}
-	if err != nil {
-		return name, connector.Report{}, err
-	}
+// testConnection runs `integration test NAME`: what the test found, and why it failed.
+func (e *env) testConnection(ctx context.Context, name string) (connector.Report, error) {
 	closeWS, err := e.open(ctx)
 	if err != nil {
-		return name, connector.Report{}, err
+		return connector.Report{}, err
 	}
 	defer closeWS()
 	in, err := e.svc.Store.Integration(ctx, name)
 	if err != nil {
-		return name, connector.Report{}, err
+		return connector.Report{}, err
 	}
 	rep, err := e.svc.Test(ctx, in)
 	if err != nil {
-		return name, rep, fmt.Errorf("test connection of %q: %w", in.Name, err)
+		return rep, fmt.Errorf("test connection of %q: %w", in.Name, err)
 	}
-	return name, rep, nil
+	return rep, nil
 }
 
 func orUnknown(s string) string {
@@ -245,40 +171,37 @@ func orUnknown(s string) string {
 	return s
 }
 
-func integrationDelete(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("delete", flag.ContinueOnError)
-	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	if err := e.svc.Store.DeleteIntegration(ctx, pos[0]); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "integration %q deleted (local entities and their data are kept)\n", pos[0])
-	return nil
+func integrationDeleteCmd(e *env) *cobra.Command {
+	return leaf("delete NAME", "Delete an integration (its local entities and their data are kept)", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error {
+			if err := e.svc.Store.DeleteIntegration(ctx, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "integration %q deleted (local entities and their data are kept)\n", args[0])
+			return nil
+		})
+	})
 }
 
-func runEntities(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("entities", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	refresh := fs.Bool("refresh", false, "read the catalog from the external system instead of the cached schema")
-	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	cat, err := e.svc.Catalog(ctx, pos[0], *refresh)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		if cat == nil {
-			cat = []meta.Entity{}
-		}
-		return writeJSON(e.stdout, cat)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+func entitiesCmd(e *env) *cobra.Command {
+	var asJSON, refresh bool
+	c := leaf("entities NAME", "List the external entities of an integration with their fields", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error {
+			cat, err := e.svc.Catalog(ctx, args[0], refresh)
+			if err != nil {
+				return err
+			}
+			return e.result(asJSON, nonNil(cat), func(w io.Writer) error { return printCatalog(w, cat) })
+		})
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	c.Flags().BoolVar(&refresh, "refresh", false, "read the catalog from the external system instead of the cached schema")
+	return c
+}
+
+// printCatalog prints each entity with its key and its fields.
+func printCatalog(w io.Writer, cat []meta.Entity) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, ent := range cat {
 		fmt.Fprintf(tw, "%s\tkey: %s\t%d fields\n", ent.Name, strings.Join(ent.Key, ", "), len(ent.Fields))
 		for _, f := range ent.Fields {
@@ -290,6 +213,16 @@ func runEntities(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// withWorkspace opens the workspace, runs do and closes it again.
+func (e *env) withWorkspace(ctx context.Context, do func() error) error {
+	closeWS, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeWS()
+	return do()
 }
 
 // writeWhole writes path whole or not at all: write fills a temporary file
@@ -325,11 +258,4 @@ func (e *env) input(path, what string) (io.Reader, func(), error) {
 		return nil, nil, usagef("open %s: %v", what, err)
 	}
 	return f, func() { f.Close() }, nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

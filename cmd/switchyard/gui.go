@@ -20,7 +20,10 @@ const appID = "io.switchyard.app"
 // openGUI opens the workspace and runs the main window until it is closed.
 func (e *env) openGUI(ctx context.Context) error {
 	if !haveDisplay() {
-		return usageError{"no display: the GUI needs DISPLAY or WAYLAND_DISPLAY set (run it in a desktop session, or under Xvfb); headless commands work without one"}
+		return &admin.ConfigError{Err: errors.New("no display: the GUI needs DISPLAY or WAYLAND_DISPLAY set (run it in a desktop session, or under Xvfb); headless commands work without one")}
+	}
+	if err := e.locate(); err != nil {
+		return err
 	}
 	_, statErr := os.Stat(e.workspace)
 	fresh := errors.Is(statErr, os.ErrNotExist)

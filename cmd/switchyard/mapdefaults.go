@@ -2,52 +2,41 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"switchyard/core/admin"
 	"switchyard/core/meta"
 )
 
-// The preset defaults command:
-//
-//	switchyard integration map-defaults NAME [--apply] [--json] [--refresh]
-//
-// It prints the default entity mappings of the integration's preset
-// (businesscentral, dynamics) that the integration lacks; --apply adds them,
-// creates their local entities and fields, and saves the integration.
-// Exit 3 when the preset has no defaults or the system none of their entities.
-func init() {
-	integrationCommands["map-defaults"] = integrationMapDefaults
-}
-
-func integrationMapDefaults(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("map-defaults", flag.ContinueOnError)
-	apply := fs.Bool("apply", false, "add the proposed mappings, create their local entities and fields, and save the integration")
-	asJSON := fs.Bool("json", false, "print the result as JSON (its entities in the integration file's form)")
-	refresh := fs.Bool("refresh", false, "read the catalog from the external system instead of the cached schema")
-	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	var res admin.DefaultsResult
-	if *apply {
-		res, err = e.svc.ApplyDefaults(ctx, pos[0], *refresh)
-	} else {
-		res, err = e.svc.ProposeDefaults(ctx, pos[0], *refresh)
-	}
-	if err != nil {
-		return fmt.Errorf("map the defaults of %q: %w", pos[0], err)
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, res)
-	}
-	printDefaults(e.stdout, res)
-	return nil
+func integrationMapDefaultsCmd(e *env) *cobra.Command {
+	var apply, asJSON, refresh bool
+	c := leaf("map-defaults NAME", "Propose (or add) the default entity mappings of the integration's preset", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error {
+			var res admin.DefaultsResult
+			var err error
+			if apply {
+				res, err = e.svc.ApplyDefaults(ctx, args[0], refresh)
+			} else {
+				res, err = e.svc.ProposeDefaults(ctx, args[0], refresh)
+			}
+			if err != nil {
+				return fmt.Errorf("map the defaults of %q: %w", args[0], err)
+			}
+			return e.result(asJSON, res, func(w io.Writer) error { printDefaults(w, res); return nil })
+		})
+	})
+	c.Long = "Print the default entity mappings of the integration's preset (businesscentral, dynamics) that the integration\n" +
+		"lacks; --apply adds them, creates their local entities and fields, and saves the integration. Exit 3 when the\n" +
+		"preset has no defaults or the system none of their entities."
+	c.Flags().BoolVar(&apply, "apply", false, "add the proposed mappings, create their local entities and fields, and save the integration")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON (its entities in the integration file's form)")
+	c.Flags().BoolVar(&refresh, "refresh", false, "read the catalog from the external system instead of the cached schema")
+	return c
 }
 
 // printDefaults writes res as a table per entity mapping, then what applying

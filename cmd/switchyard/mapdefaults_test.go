@@ -162,7 +162,7 @@ func localRows(t *testing.T, ws, entity string, fields ...string) []map[string]s
 	defer st.Close()
 	var out []map[string]string
 	err = st.View(t.Context(), func(tx *store.Tx) error {
-		rows, err := tx.Scan(entity, fields, "", nil, "", 100000)
+		rows, err := tx.Scan(entity, fields, nil, "", 100000)
 		for _, r := range rows {
 			m := map[string]string{"id": r.ID}
 			for k, v := range r.Values {

@@ -2,82 +2,57 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"switchyard/core/admin"
 	"switchyard/core/mapping"
 )
 
-// The mapping commands:
-//
-//	switchyard integration check NAME [--json] [--clean-up]     exit 2 when findings remain
-//	switchyard integration update-schema NAME [--json]
-//	switchyard mapping suggest NAME ENTITY [--json] [--map-all] [--threshold N]
-//	switchyard mapping create NAME ENTITY [--local NAME]
-//	switchyard mapping export NAME ENTITY [-o FILE]
-//	switchyard mapping import NAME FILE [--json]
-func init() {
-	commands["mapping"] = runMapping
-	integrationCommands["check"] = integrationCheck
-	integrationCommands["update-schema"] = integrationUpdateSchema
+func integrationCheckCmd(e *env) *cobra.Command {
+	var asJSON, cleanUp bool
+	c := leaf("check NAME", "Check the mapping against both schemas (exit 2 when findings remain)", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error { return e.integrationCheck(ctx, args[0], asJSON, cleanUp) })
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	c.Flags().BoolVar(&cleanUp, "clean-up", false, "remove the mappings of external entities and fields that no longer exist")
+	return c
 }
 
-// mappingCommands are the subcommands of `switchyard mapping`.
-var mappingCommands = map[string]command{
-	"suggest": mappingSuggest,
-	"create":  mappingCreate,
-	"export":  mappingExport,
-	"import":  mappingImport,
-}
-
-func runMapping(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, mappingCommands, args)
-}
-
-func integrationCheck(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	cleanUp := fs.Bool("clean-up", false, "remove the mappings of external entities and fields that no longer exist")
-	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	defer closeWS()
+func (e *env) integrationCheck(ctx context.Context, name string, asJSON, cleanUp bool) error {
 	var res admin.CheckResult
-	if *cleanUp {
-		res, err = e.svc.CleanUp(ctx, pos[0])
+	var err error
+	if cleanUp {
+		res, err = e.svc.CleanUp(ctx, name)
 	} else {
-		res, err = e.svc.Check(ctx, pos[0])
+		res, err = e.svc.Check(ctx, name)
 	}
 	if err != nil {
-		return fmt.Errorf("check integration %q: %w", pos[0], err)
+		return fmt.Errorf("check integration %q: %w", name, err)
 	}
-	if *asJSON {
-		if err := writeJSON(e.stdout, res); err != nil {
-			return err
-		}
-	} else {
+	err = e.result(asJSON, res, func(w io.Writer) error {
 		for _, f := range res.CleanedUp {
-			fmt.Fprintf(e.stdout, "removed %s: %s\n", f.Path, cleanedText(f))
+			fmt.Fprintf(w, "removed %s: %s\n", f.Path, cleanedText(f))
 		}
 		for _, f := range res.Findings {
-			fmt.Fprintln(e.stdout, f.String())
+			fmt.Fprintln(w, f.String())
 		}
 		if len(res.Findings) == 0 {
-			fmt.Fprintf(e.stdout, "the mapping of %q fits both schemas\n", res.Integration)
+			fmt.Fprintf(w, "the mapping of %q fits both schemas\n", res.Integration)
 		}
-	}
-	if len(res.Findings) == 0 {
 		return nil
+	})
+	if err != nil || len(res.Findings) == 0 {
+		return err
 	}
 	hint := ""
 	for _, f := range res.Findings {
 		if f.CleanUp {
-			hint = fmt.Sprintf("; `switchyard integration check %s --clean-up` removes the stale mappings", pos[0])
+			hint = fmt.Sprintf("; `switchyard integration check %s --clean-up` removes the stale mappings", name)
 			break
 		}
 	}
@@ -93,64 +68,58 @@ func cleanedText(f mapping.Finding) string {
 	return fmt.Sprintf("the mapping of field %q of %q, which no longer exists", f.Field, f.Entity)
 }
 
-func integrationUpdateSchema(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("update-schema", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the difference as JSON")
-	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	diff, err := e.svc.UpdateSchema(ctx, pos[0])
-	if err != nil {
-		return fmt.Errorf("update the schema of %q: %w", pos[0], err)
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, diff)
-	}
-	fmt.Fprint(e.stdout, diff.String())
-	return nil
+func integrationUpdateSchemaCmd(e *env) *cobra.Command {
+	var asJSON bool
+	c := leaf("update-schema NAME", "Re-read the external schema and print what changed", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error {
+			diff, err := e.svc.UpdateSchema(ctx, args[0])
+			if err != nil {
+				return fmt.Errorf("update the schema of %q: %w", args[0], err)
+			}
+			return e.result(asJSON, diff, func(w io.Writer) error { _, err := fmt.Fprint(w, diff.String()); return err })
+		})
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print the difference as JSON")
+	return c
 }
 
-func mappingSuggest(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("suggest", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the suggestions as JSON")
-	mapAll := fs.Bool("map-all", false, "map every unmapped field to its best candidate scoring at least --threshold")
-	threshold := fs.Int("threshold", mapping.SuggestThreshold, "the lowest score --map-all takes (1-100)")
-	pos, err := parse(fs, args, 2, "NAME ENTITY")
+func mappingSuggestCmd(e *env) *cobra.Command {
+	var asJSON, mapAll bool
+	var threshold int
+	c := leaf("suggest NAME ENTITY", "Rank local fields as candidates for each field of an external entity", func(ctx context.Context, args []string) error {
+		if threshold < 1 || threshold > 100 {
+			return usagef("--threshold %d: give a score from 1 to 100", threshold)
+		}
+		return e.withWorkspace(ctx, func() error {
+			if mapAll {
+				return e.mapAllSuggested(ctx, args[0], args[1], threshold, asJSON)
+			}
+			res, err := e.svc.Suggest(ctx, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			return e.result(asJSON, res, func(w io.Writer) error { return printSuggestions(w, res) })
+		})
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print the suggestions as JSON")
+	c.Flags().BoolVar(&mapAll, "map-all", false, "map every unmapped field to its best candidate scoring at least --threshold")
+	c.Flags().IntVar(&threshold, "threshold", mapping.SuggestThreshold, "the lowest score `N` that --map-all takes (1-100)")
+	return c
+}
+
+// mapAllSuggested is `mapping suggest --map-all`.
+func (e *env) mapAllSuggested(ctx context.Context, name, entity string, threshold int, asJSON bool) error {
+	added, err := e.svc.MapAllSuggested(ctx, name, entity, threshold)
 	if err != nil {
 		return err
 	}
-	if *threshold < 1 || *threshold > 100 {
-		return usagef("--threshold %d: give a score from 1 to 100", *threshold)
-	}
-	closeWS, err := e.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	if *mapAll {
-		added, err := e.svc.MapAllSuggested(ctx, pos[0], pos[1], *threshold)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(e.stdout, added)
-		}
+	return e.result(asJSON, added, func(w io.Writer) error {
 		for _, f := range added {
-			fmt.Fprintf(e.stdout, "mapped %s → %s%s\n", f.External, f.Local, lookupText(f.Lookup))
+			fmt.Fprintf(w, "mapped %s → %s%s\n", f.External, f.Local, lookupText(f.Lookup))
 		}
-		fmt.Fprintf(e.stdout, "%d field(s) mapped\n", len(added))
-		return nil
-	}
-	res, err := e.svc.Suggest(ctx, pos[0], pos[1])
-	if err != nil {
+		_, err := fmt.Fprintf(w, "%d field(s) mapped\n", len(added))
 		return err
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, res)
-	}
-	return printSuggestions(e.stdout, res)
+	})
 }
 
 func lookupText(target string) string {
@@ -187,69 +156,57 @@ func printSuggestions(w io.Writer, res admin.SuggestResult) error {
 	return nil
 }
 
-func mappingCreate(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("create", flag.ContinueOnError)
-	local := fs.String("local", "", "the new local entity's name (default: made from the external one)")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, closeWS, err := e.start(ctx, fs, args, 2, "NAME ENTITY")
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	res, err := e.svc.CreateLocalEntity(ctx, pos[0], pos[1], *local)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, res)
-	}
-	fmt.Fprint(e.stdout, res.Summary())
-	return nil
+func mappingCreateCmd(e *env) *cobra.Command {
+	var local string
+	var asJSON bool
+	c := leaf("create NAME ENTITY", "Create a local entity for an external one, and its mapping", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error {
+			res, err := e.svc.CreateLocalEntity(ctx, args[0], args[1], local)
+			if err != nil {
+				return err
+			}
+			return e.result(asJSON, res, func(w io.Writer) error { _, err := fmt.Fprint(w, res.Summary()); return err })
+		})
+	})
+	c.Flags().StringVar(&local, "local", "", "the new local entity's `NAME` (default: made from the external one)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return c
 }
 
-func mappingExport(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	out := fs.String("o", "", "write to this file instead of stdout")
-	pos, closeWS, err := e.start(ctx, fs, args, 2, "NAME ENTITY")
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	if *out == "" {
-		return e.svc.ExportEntity(ctx, pos[0], pos[1], e.stdout)
-	}
-	err = writeWhole(*out, "entity mapping file", func(w io.Writer) error { return e.svc.ExportEntity(ctx, pos[0], pos[1], w) })
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "exported the mapping of %q of %q to %s\n", pos[1], pos[0], *out)
-	return nil
+func mappingExportCmd(e *env) *cobra.Command {
+	var out string
+	c := leaf("export NAME ENTITY", "Write the mapping of one external entity as a file", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error {
+			if out == "" {
+				return e.svc.ExportEntity(ctx, args[0], args[1], e.stdout)
+			}
+			err := writeWhole(out, "entity mapping file", func(w io.Writer) error { return e.svc.ExportEntity(ctx, args[0], args[1], w) })
+			if err == nil {
+				fmt.Fprintf(e.stderr, "exported the mapping of %q of %q to %s\n", args[1], args[0], out)
+			}
+			return err
+		})
+	})
+	c.Flags().StringVarP(&out, "o", "o", "", "write to this `FILE` instead of standard output")
+	return c
 }
 
-func mappingImport(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, err := parse(fs, args, 2, "NAME FILE")
-	if err != nil {
-		return err
-	}
-	r, closeInput, err := e.input(pos[1], "entity mapping file")
-	if err != nil {
-		return err
-	}
-	defer closeInput()
-	closeWS, err := e.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeWS()
-	res, err := e.svc.ImportEntity(ctx, pos[0], r)
-	if err != nil {
-		return fmt.Errorf("import %s:\n%w", pos[1], err)
-	}
-	if *asJSON {
-		return writeJSON(e.stdout, res)
-	}
-	fmt.Fprint(e.stdout, res.Summary())
-	return nil
+func mappingImportCmd(e *env) *cobra.Command {
+	var asJSON bool
+	c := leaf("import NAME FILE", "Add an entity mapping file to an integration, or replace the mapping of its entity", func(ctx context.Context, args []string) error {
+		r, closeInput, err := e.input(args[1], "entity mapping file")
+		if err != nil {
+			return err
+		}
+		defer closeInput()
+		return e.withWorkspace(ctx, func() error {
+			res, err := e.svc.ImportEntity(ctx, args[0], r)
+			if err != nil {
+				return fmt.Errorf("import %s:\n%w", args[1], err)
+			}
+			return e.result(asJSON, res, func(w io.Writer) error { _, err := fmt.Fprint(w, res.Summary()); return err })
+		})
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return c
 }

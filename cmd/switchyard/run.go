@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,20 +10,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"switchyard/core/admin"
 	"switchyard/core/engine"
 	"switchyard/core/report"
 )
-
-func init() {
-	commands["import"] = func(ctx context.Context, e *env, args []string) error { return runData(ctx, e, engine.Import, args) }
-	commands["export"] = func(ctx context.Context, e *env, args []string) error { return runData(ctx, e, engine.Export, args) }
-}
-
-// partialError is a run whose records partly failed: exit 2.
-type partialError struct{ summary string }
-
-func (p partialError) Error() string { return p.summary }
 
 // entityJSON is one entity of the --json summary of an import or export.
 type entityJSON struct {
@@ -54,37 +45,59 @@ type runJSON struct {
 	Error       string       `json:"error,omitempty"`
 }
 
-// runData is `switchyard import|export NAME [--entity E]... [--preview] [--limit N] [--report FILE.xlsx] [--json]`.
-func runData(ctx context.Context, e *env, dir engine.Direction, args []string) error {
-	fs := flag.NewFlagSet(string(dir), flag.ContinueOnError)
-	var entities listFlag
-	fs.Var(&entities, "entity", "run only this external entity (repeatable)")
-	preview := fs.Bool("preview", false, "show what would happen; change nothing on either side")
-	limit := fs.Int("limit", engine.DefaultPreviewLimit, "records per entity in a preview")
-	reportPath := fs.String("report", "", "write an Excel report of every record to this .xlsx file")
-	asJSON := fs.Bool("json", false, "print one JSON summary")
-	pos, closeWS, err := e.start(ctx, fs, args, 1, "NAME")
+// runFlags are the flags of import and export.
+type runFlags struct {
+	entities []string
+	preview  bool
+	limit    int
+	report   string
+	json     bool
+}
+
+// runCmd declares `switchyard import|export NAME`.
+func runCmd(e *env, dir engine.Direction) *cobra.Command {
+	var f runFlags
+	short := map[engine.Direction]string{
+		engine.Import: "Import the records of an integration's entities into the workspace",
+		engine.Export: "Export the workspace's records to an integration's external system",
+	}[dir]
+	c := leaf(string(dir)+" NAME", short, func(ctx context.Context, args []string) error {
+		return e.runData(ctx, dir, args[0], f)
+	})
+	fs := c.Flags()
+	fs.StringArrayVar(&f.entities, "entity", nil, "run only this external `ENTITY` (repeatable)")
+	fs.BoolVar(&f.preview, "preview", false, "show what would happen; change nothing on either side")
+	fs.IntVar(&f.limit, "limit", engine.DefaultPreviewLimit, "`N` records per entity in a preview")
+	fs.StringVar(&f.report, "report", "", "write an Excel report of every record to this .xlsx `FILE`")
+	fs.BoolVar(&f.json, "json", false, "print one JSON summary")
+	c.MarkFlagFilename("report", "xlsx")
+	return c
+}
+
+// runData is `switchyard import|export NAME`.
+func (e *env) runData(ctx context.Context, dir engine.Direction, name string, f runFlags) error {
+	closeWS, err := e.open(ctx)
 	if err != nil {
-		if *asJSON && len(pos) > 0 { // scripts get their object, on failure too
-			writeJSON(e.stdout, runJSON{Integration: pos[0], Status: string(engine.Failed), Preview: *preview, Entities: []entityJSON{}, Error: errorLine(err)})
+		if f.json { // scripts get their object, on failure too
+			writeJSON(e.stdout, runJSON{Integration: name, Status: string(engine.Failed), Preview: f.preview, Entities: []entityJSON{}, Error: errorLine(err)})
 		}
 		return err
 	}
 	defer closeWS()
 
 	var rep *report.Writer
-	if *reportPath != "" && !*preview {
-		if rep, err = report.New(*reportPath); err != nil {
+	if f.report != "" && !f.preview {
+		if rep, err = report.New(f.report); err != nil {
 			return &admin.ConfigError{Err: err}
 		}
 	}
-	opts := admin.RunOptions{Direction: dir, Entities: entities, Preview: *preview, PreviewLimit: *limit}
+	opts := admin.RunOptions{Direction: dir, Entities: f.entities, Preview: f.preview, PreviewLimit: f.limit}
 	if rep != nil {
 		opts.OnRecord = rep.Record
 	}
 	progress := newProgressLine(e.stderr)
 	opts.Progress = progress.update
-	res, runErr := e.svc.Run(ctx, pos[0], opts)
+	res, runErr := e.svc.Run(ctx, name, opts)
 	progress.done()
 	if res == nil {
 		return runErr
@@ -106,7 +119,7 @@ func runData(ctx context.Context, e *env, dir engine.Direction, args []string) e
 	if runErr != nil {
 		out.Error = errorLine(runErr)
 	}
-	if *asJSON {
+	if f.json {
 		if err := writeJSON(e.stdout, out); err != nil {
 			return err
 		}
@@ -201,12 +214,6 @@ func orDash(s string) string {
 	return s
 }
 
-// listFlag is a repeatable string flag.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
-
 // progressLine shows a run's progress on one terminal line; it stays silent when stderr is not a terminal.
 type progressLine struct {
 	w    io.Writer
@@ -241,13 +248,4 @@ func (p *progressLine) done() {
 	if p.on {
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}
-}
-
-// exitCodeOf maps a partial run to exit 2; see env.exit for the others.
-func exitCodeOf(err error) (int, bool) {
-	var p partialError
-	if errors.As(err, &p) {
-		return exitPartial, true
-	}
-	return 0, false
 }

@@ -72,7 +72,7 @@ func workspaceRows(t *testing.T, ws, entity string, fields ...string) map[string
 	defer st.Close()
 	out := map[string]map[string]string{}
 	err = st.View(t.Context(), func(tx *store.Tx) error {
-		rows, err := tx.Scan(entity, append([]string{"externalid"}, fields...), "", nil, "", 100000)
+		rows, err := tx.Scan(entity, append([]string{"externalid"}, fields...), nil, "", 100000)
 		for _, r := range rows {
 			m := map[string]string{"id": r.ID}
 			for k, v := range r.Values {

@@ -3,39 +3,33 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"switchyard/core/admin"
 )
-
-func init() {
-	integrationCommands["secret"] = integrationSecret
-}
 
 // maxSecret bounds a secret read from standard input.
 const maxSecret = 64 << 10
 
-// integrationSecret is `switchyard integration secret NAME KEY [--delete]`:
-// it stores the secret setting KEY of the integration NAME, read from
-// standard input (one trailing newline dropped), sealed in the workspace. The
-// value is never printed.
-func integrationSecret(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("secret", flag.ContinueOnError)
-	del := fs.Bool("delete", false, "delete the stored secret instead of reading a new one")
-	pos, err := parse(fs, args, 2, "NAME KEY")
-	if err != nil {
-		return err
-	}
-	name, key := pos[0], pos[1]
-	closeWS, err := e.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeWS()
+func integrationSecretCmd(e *env) *cobra.Command {
+	var del bool
+	c := leaf("secret NAME KEY", "Store a secret setting, read from standard input, sealed in the workspace", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error { return e.integrationSecret(ctx, args[0], args[1], del) })
+	})
+	c.Long = "Store the secret setting KEY of the integration NAME, read from standard input (one trailing newline dropped),\n" +
+		"sealed in the workspace. The value is never printed. An integration imported without its secrets is completed\n" +
+		"once the system can be read."
+	c.Flags().BoolVar(&del, "delete", false, "delete the stored secret instead of reading a new one")
+	return c
+}
+
+// integrationSecret is `switchyard integration secret NAME KEY [--delete]`.
+func (e *env) integrationSecret(ctx context.Context, name, key string, del bool) error {
 	in, err := e.svc.Store.Integration(ctx, name)
 	if err != nil {
 		return err
@@ -59,7 +53,7 @@ func integrationSecret(ctx context.Context, e *env, args []string) error {
 			key, what, in.Connector, strings.Join(secrets, ", "))}
 	}
 	value := ""
-	if !*del {
+	if !del {
 		if value, err = readSecret(e); err != nil {
 			return err
 		}
@@ -67,7 +61,7 @@ func integrationSecret(ctx context.Context, e *env, args []string) error {
 	if err := e.svc.Store.SetSecret(ctx, name, key, value); err != nil {
 		return err
 	}
-	if *del {
+	if del {
 		fmt.Fprintf(e.stdout, "secret %s of integration %q deleted\n", key, name)
 		return nil
 	}

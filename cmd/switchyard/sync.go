@@ -2,24 +2,19 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 
 	"switchyard/core/admin"
 	"switchyard/core/engine"
 	"switchyard/core/report"
 	"switchyard/core/store"
 )
-
-// exitLocked: another run of the integration holds its lock.
-const exitLocked = 4
-
-func init() {
-	commands["quarantine"] = runQuarantine
-}
 
 // syncFlags are the global flags of `switchyard --run-sync`.
 type syncFlags struct {
@@ -34,8 +29,7 @@ type syncJSON struct {
 	Entities    []entityJSON `json:"entities"`
 	Deleted     int          `json:"deleted"`
 	Report      string       `json:"report,omitempty"`
-	Error       string       `json:"error,omitempty"`
-	ExitCode    int          `json:"exitCode"`
+	outcome
 }
 
 // allJSON is the --json summary of --run-sync all.
@@ -45,30 +39,18 @@ type allJSON struct {
 }
 
 // runSync is `switchyard --run-sync NAME|all`: logs on stderr, the summary on stdout.
-func (e *env) runSync(ctx context.Context, f syncFlags) int {
+func (e *env) runSync(ctx context.Context, f syncFlags) error {
 	closeWS, err := e.open(ctx)
 	if err != nil {
 		if f.json { // scripts get their object, on failure too
-			code := exitCode(err)
-			writeJSON(e.stdout, syncJSON{Integration: f.name, Status: string(engine.Failed), Entities: []entityJSON{}, Error: errorLine(err), ExitCode: code})
+			writeJSON(e.stdout, syncJSON{Integration: f.name, Status: string(engine.Failed), Entities: []entityJSON{}, outcome: outcomeOf(err)})
 		}
-		return e.exit("--run-sync", err)
+		return err
 	}
 	defer closeWS()
-	names := []string{f.name}
-	if f.name == "all" {
-		ins, err := e.svc.Store.Integrations(ctx)
-		if err != nil {
-			return e.exit("--run-sync", err)
-		}
-		names = names[:0]
-		for _, in := range ins {
-			names = append(names, in.Name)
-		}
-		if len(names) == 0 {
-			fmt.Fprintln(e.stderr, "switchyard --run-sync all: the workspace has no integrations: import one with `switchyard integration import FILE`")
-			return exitConfig
-		}
+	names, err := e.syncNames(ctx, f.name)
+	if err != nil {
+		return err
 	}
 	var all allJSON
 	worst := exitOK
@@ -88,11 +70,31 @@ func (e *env) runSync(ctx context.Context, f syncFlags) int {
 			v = all.Integrations[0]
 		}
 		if err := writeJSON(e.stdout, v); err != nil {
-			fmt.Fprintf(e.stderr, "switchyard --run-sync: %v\n", err)
-			return exitFailed
+			return err
 		}
 	}
-	return worst
+	return exitWith(worst)
+}
+
+// syncNames are the integrations that --run-sync name runs: name, or all of
+// them for "all" (an error, reported, when there are none).
+func (e *env) syncNames(ctx context.Context, name string) ([]string, error) {
+	if name != "all" {
+		return []string{name}, nil
+	}
+	ins, err := e.svc.Store.Integrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ins))
+	for i, in := range ins {
+		names[i] = in.Name
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(e.stderr, "switchyard --run-sync all: the workspace has no integrations: import one with `switchyard integration import FILE`")
+		return nil, reportedError{exitConfig}
+	}
+	return names, nil
 }
 
 // syncOne syncs one integration and returns its summary with its exit code.
@@ -117,8 +119,8 @@ func (e *env) syncOne(ctx context.Context, name, reportPath string, f syncFlags)
 	res, err := e.svc.Sync(ctx, name, opts)
 	progress.done()
 	switch {
-	case err != nil: // the one mapping of errors to exit codes (exitCode)
-		out.Status, out.ExitCode = string(engine.Failed), exitCode(err)
+	case err != nil:
+		out.Status, out.outcome = string(engine.Failed), outcomeOf(err)
 		if out.ExitCode == exitLocked {
 			out.Status = "locked"
 		} else if res != nil && res.Status == engine.Cancelled {
@@ -130,7 +132,6 @@ func (e *env) syncOne(ctx context.Context, name, reportPath string, f syncFlags)
 		out.Status, out.ExitCode = string(res.Status), exitOK
 	}
 	if err != nil {
-		out.Error = errorLine(err)
 		fmt.Fprintf(e.stderr, "switchyard --run-sync %s: %s\n", name, out.Error)
 	}
 	if res == nil {
@@ -170,27 +171,6 @@ func (e *env) syncOne(ctx context.Context, name, reportPath string, f syncFlags)
 	return out
 }
 
-// worse returns the exit code that matters more: 3, then 1, then 4, then 2, then 0.
-func worse(a, b int) int {
-	rank := map[int]int{exitOK: 0, exitPartial: 1, exitLocked: 2, exitFailed: 3, exitConfig: 4}
-	if rank[b] > rank[a] {
-		return b
-	}
-	return a
-}
-
-func statusOfCode(code int) string {
-	switch code {
-	case exitOK:
-		return string(engine.Succeeded)
-	case exitPartial:
-		return string(engine.Partial)
-	case exitLocked:
-		return "locked"
-	}
-	return string(engine.Failed)
-}
-
 // suffixed inserts -name before the extension of path: run.xlsx → run-crm.xlsx.
 func suffixed(path, name string) string {
 	for i := len(path) - 1; i >= 0 && path[i] != '/'; i-- {
@@ -201,45 +181,49 @@ func suffixed(path, name string) string {
 	return path + "-" + name
 }
 
-// runQuarantine is `switchyard quarantine list NAME [--all] [--json]` and `quarantine dismiss NAME ID`.
-func runQuarantine(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "dismiss") {
-		return usagef("name a subcommand: list or dismiss")
-	}
-	fs := flag.NewFlagSet("quarantine", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	showAll := fs.Bool("all", false, "list dismissed records too")
-	want, names := 1, "NAME"
-	if args[0] == "dismiss" {
-		want, names = 2, "NAME ID"
-	}
-	pos, closeWS, err := e.start(ctx, fs, args[1:], want, names)
+func quarantineListCmd(e *env) *cobra.Command {
+	var asJSON, showAll bool
+	c := leaf("list NAME", "List the quarantined records of an integration", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error { return e.quarantineList(ctx, args[0], showAll, asJSON) })
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	c.Flags().BoolVar(&showAll, "all", false, "list dismissed records too")
+	return c
+}
+
+// quarantineList is `switchyard quarantine list NAME`.
+func (e *env) quarantineList(ctx context.Context, name string, showAll, asJSON bool) error {
+	qs, err := e.svc.Quarantine(ctx, name, showAll)
 	if err != nil {
 		return err
 	}
-	defer closeWS()
-	if args[0] == "dismiss" {
-		id, err := strconv.ParseInt(pos[1], 10, 64)
+	return e.result(asJSON, nonNil(qs), func(w io.Writer) error { return printQuarantine(w, qs) })
+}
+
+func quarantineDismissCmd(e *env) *cobra.Command {
+	c := leaf("dismiss NAME ID", "Dismiss a quarantined record: its next change is tried again", func(ctx context.Context, args []string) error {
+		id, err := strconv.ParseInt(args[1], 10, 64)
 		if err != nil {
-			return usagef("ID %q: give the number `quarantine list` shows", pos[1])
+			return usagef("ID %q: give the number `quarantine list` shows", args[1])
 		}
-		return e.svc.DismissQuarantine(ctx, pos[0], id)
+		return e.withWorkspace(ctx, func() error { return e.svc.DismissQuarantine(ctx, args[0], id) })
+	})
+	// The quarantine commands shared one flag set, so that scripts may give
+	// dismiss these flags too: they are taken, hidden, and change nothing.
+	for _, name := range []string{"json", "all"} {
+		c.Flags().Bool(name, false, "")
+		c.Flags().MarkHidden(name)
 	}
-	qs, err := e.svc.Quarantine(ctx, pos[0], *showAll)
-	if err != nil {
+	return c
+}
+
+// printQuarantine prints one line per quarantined record.
+func printQuarantine(w io.Writer, qs []store.Quarantined) error {
+	if len(qs) == 0 {
+		_, err := fmt.Fprintln(w, "no quarantined records")
 		return err
 	}
-	if *asJSON {
-		if qs == nil {
-			qs = []store.Quarantined{}
-		}
-		return writeJSON(e.stdout, qs)
-	}
-	if len(qs) == 0 {
-		fmt.Fprintln(e.stdout, "no quarantined records")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tENTITY\tDIRECTION\tRECORD\tATTEMPTS\tREASON")
 	for _, q := range qs {
 		rec := q.Key

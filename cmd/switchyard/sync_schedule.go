@@ -2,39 +2,35 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"switchyard/core/schedule"
 )
 
-func init() {
-	commands["schedule"] = runSchedule
+func schedulePrintCmd(e *env) *cobra.Command {
+	var binary string
+	c := leaf("print NAME", "Print a crontab line, a systemd service and timer, and schtasks commands for each schedule", func(ctx context.Context, args []string) error {
+		return e.withWorkspace(ctx, func() error { return e.schedulePrint(ctx, args[0], binary) })
+	})
+	c.Long = "For each schedule of the integration, print a crontab line, a systemd service and timer pair, and schtasks\n" +
+		"commands (cmd.exe and PowerShell) that run --run-sync for it."
+	c.Flags().StringVar(&binary, "binary", "", "the switchyard binary the entries run (default: this one)")
+	return c
 }
 
-// runSchedule is `switchyard schedule print NAME`: for each schedule of the
-// integration, a crontab line, a systemd service and timer pair and a
-// schtasks command that run --run-sync for it.
-func runSchedule(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "print" {
-		return usagef("name a subcommand: print")
-	}
-	fs := flag.NewFlagSet("schedule print", flag.ContinueOnError)
-	binary := fs.String("binary", "", "the switchyard binary the entries run (default: this one)")
-	pos, closeWS, err := e.start(ctx, fs, args[1:], 1, "NAME")
+// schedulePrint is `switchyard schedule print NAME`.
+func (e *env) schedulePrint(ctx context.Context, name, binary string) error {
+	in, err := e.svc.Store.Integration(ctx, name)
 	if err != nil {
 		return err
 	}
-	defer closeWS()
-	in, err := e.svc.Store.Integration(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if *binary == "" {
-		if *binary, err = os.Executable(); err != nil {
-			*binary = "switchyard"
+	if binary == "" {
+		if binary, err = os.Executable(); err != nil {
+			binary = "switchyard"
 		}
 	}
 	ws, err := filepath.Abs(e.workspace)
@@ -45,7 +41,7 @@ func runSchedule(ctx context.Context, e *env, args []string) error {
 		return usagef("integration %q has no schedules: add one to its file, e.g. \"schedules\": [{\"cron\": \"0 2 * * *\", \"enabled\": true}]", in.Name)
 	}
 	for i, s := range in.Schedules {
-		sn, err := schedule.OSSnippets(in.Name, *binary, ws, s)
+		sn, err := schedule.OSSnippets(in.Name, binary, ws, s)
 		if err != nil {
 			return fmt.Errorf("schedule %d of %q: %w", i+1, in.Name, err)
 		}

@@ -234,15 +234,9 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 	if err != nil {
 		return connector.Page{}, nil, err
 	}
-	var offset, row int64
-	if token != "" {
-		var sz, mod int64
-		if n, err := fmt.Sscanf(token, "@%d:%d:%d:%d", &offset, &row, &sz, &mod); err != nil || n != 4 || offset < 0 || row < 0 {
-			return connector.Page{}, nil, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
-		}
-		if sz != d.stamp.size || mod != d.stamp.mod.UnixNano() {
-			return connector.Page{}, nil, fmt.Errorf("read %s: %s changed during the read: start the read again", q.Entity, s.path(q.Entity))
-		}
+	offset, row, err := d.readToken(s, q.Entity, token)
+	if err != nil {
+		return connector.Page{}, nil, err
 	}
 	cond, err := condition(d.entity, q)
 	if err != nil {
@@ -262,7 +256,7 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 		cols[i] = t.column(f.Name)
 	}
 	page := connector.Page{Total: -1}
-	if q.Count && strings.TrimSpace(q.Filter) == "" {
+	if q.Count && cond == nil {
 		page.Total = int64(d.rows)
 	}
 	var problems []RecordProblem
@@ -304,11 +298,34 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 			if _, _, err := cur.next(); errors.Is(err, io.EOF) {
 				return page, problems, nil
 			}
-			page.Next = "@" + strconv.FormatInt(next, 10) + ":" + strconv.FormatInt(row, 10) + ":" +
-				strconv.FormatInt(d.stamp.size, 10) + ":" + strconv.FormatInt(d.stamp.mod.UnixNano(), 10)
+			page.Next = d.token(next, row)
 			return page, problems, nil
 		}
 	}
+}
+
+// token is the page token of the page that starts at byte offset, row row:
+// "@offset:row:size:modified", the file's size and time stamping it.
+func (d *streamedEntity) token(offset, row int64) string {
+	return "@" + strconv.FormatInt(offset, 10) + ":" + strconv.FormatInt(row, 10) + ":" +
+		strconv.FormatInt(d.stamp.size, 10) + ":" + strconv.FormatInt(d.stamp.mod.UnixNano(), 10)
+}
+
+// readToken reads a page token of entity (see token): the byte offset and
+// row the page starts at, both 0 for the first page (token ""). A token of
+// another state of the file fails: the read must start again.
+func (d *streamedEntity) readToken(s csvFolder, entity, token string) (offset, row int64, err error) {
+	if token == "" {
+		return 0, 0, nil
+	}
+	var sz, mod int64
+	if n, err := fmt.Sscanf(token, "@%d:%d:%d:%d", &offset, &row, &sz, &mod); err != nil || n != 4 || offset < 0 || row < 0 {
+		return 0, 0, fmt.Errorf("read %s: page token %q is not valid: start the read again", entity, token)
+	}
+	if sz != d.stamp.size || mod != d.stamp.mod.UnixNano() {
+		return 0, 0, fmt.Errorf("read %s: %s changed during the read: start the read again", entity, s.path(entity))
+	}
+	return offset, row, nil
 }
 
 // problemMatches reports whether the query (cond, and wanted from

@@ -112,7 +112,7 @@ func TestFileRoundTrip(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			ctx := t.Context()
 			st, in, conn, catalog := productsWorkspace(t, path)
-			eng := &engine.Engine{Store: st}
+			eng := &engine.Engine{Workspace: store.Ports[engine.Tx](st)}
 			run := func(d engine.Direction) engine.Counts {
 				t.Helper()
 				res, err := eng.Run(ctx, conn, engine.Options{Integration: in, Direction: d, Catalog: catalog, PageSize: 8})
@@ -124,7 +124,7 @@ func TestFileRoundTrip(t *testing.T) {
 			local := func() map[string]map[string]string {
 				out := map[string]map[string]string{}
 				st.View(ctx, func(tx *store.Tx) error {
-					rows, err := tx.Scan("product", []string{"externalid", "name", "price", "instock", "added", "code"}, "", nil, "", 1000)
+					rows, err := tx.Scan("product", []string{"externalid", "name", "price", "instock", "added", "code"}, nil, "", 1000)
 					for _, r := range rows {
 						m := map[string]string{"id": r.ID}
 						for k, v := range r.Values {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"github.com/xuri/nfp"
+
+	"switchyard/core/values"
 )
 
 // Excel stores dates and times as numbers, days since 1900 (or 1904), and
@@ -134,7 +136,7 @@ func (d *excelDates) text(sheet string, col, row int, raw string) (string, bool)
 	t = t.Round(time.Second)
 	switch what {
 	case showsDate:
-		return t.Format(time.DateOnly), true
+		return values.FormatDate(t), true
 	case showsDateTime:
 		return t.Format("2006-01-02T15:04:05"), true
 	case showsTime:

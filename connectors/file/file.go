@@ -42,12 +42,15 @@ var options = spec.Options{
 		Help: "The column that identifies a row; an entity without it is keyed by its first column."},
 	{Key: "encoding", Label: "CSV encoding", Kind: spec.KindEnum, Default: EncodingUTF8, Advanced: true,
 		Choices: []string{EncodingUTF8, EncodingUTF16, EncodingWindows1252, EncodingLatin1},
-		Help:    "How the text of the CSV files is encoded: utf-8 (default; a byte-order mark is skipped), utf-16 (with a byte-order mark, as Excel's Unicode text), windows-1252 or latin-1 (ISO-8859-1). Files are written back in it."},
+		Help:    "How the text of the CSV files is encoded: utf-8 (default; a byte-order mark is skipped), utf-16 (with a byte-order mark, as Excel's Unicode text), windows-1252 or latin-1 (ISO-8859-1). Files are written back in it.",
+		Doc:     "UTF-16 is little- or big-endian by its byte-order mark, little-endian without one."},
 	{Key: "decimal", Label: "CSV decimal separator", Kind: spec.KindEnum, Default: DecimalPoint, Advanced: true,
 		Choices: []string{DecimalPoint, DecimalComma},
-		Help:    `The decimal separator of numbers in CSV files: "." (default) or ","; with ",", "." or a space may separate thousands on read (none are written).`},
+		Help:    `The decimal separator of numbers in CSV files: "." (default) or ","; with ",", "." or a space may separate thousands on read (none are written).`,
+		Doc:     "Thousands are read in groups of three, a no-break space too: 1.234,56 and 1 234,56 are 1234.56."},
 	{Key: "dateformat", Label: "CSV date format", Kind: spec.KindString, Default: DateISO, Advanced: true,
-		Help: "How CSV files write dates: YYYY-MM-DD (default, ISO 8601), DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY or a Go layout such as 02.01.2006; date-times are the date, a space and the time of day in UTC. ISO 8601 is read too."},
+		Help: "How CSV files write dates: YYYY-MM-DD (default, ISO 8601), DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY or a Go layout such as 02.01.2006; date-times are the date, a space and the time of day in UTC. ISO 8601 is read too.",
+		Doc:  "Days and months of one digit are read too (1.2.2024); the time of day has a fraction of a second when there is one."},
 }
 
 // untypedColumn is the ExternalType of a column that holds no values yet:

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"switchyard/core/meta"
+	"switchyard/core/values"
 )
 
 // How the numbers and dates of a CSV file are written: the decimal and
@@ -86,7 +87,7 @@ func isThousands(r rune) bool { return r == '.' || r == ' ' || r == '\u00a0' || 
 // after a first group of one to three digits, one separator throughout).
 func (l locale) number(s string) (string, bool) {
 	if !l.comma {
-		return s, isNumberText(s)
+		return s, values.IsNumberText(s)
 	}
 	sign := ""
 	if s != "" && (s[0] == '+' || s[0] == '-') {
@@ -98,7 +99,7 @@ func (l locale) number(s string) (string, bool) {
 	}
 	whole, frac, hasFrac := strings.Cut(mant, ",")
 	digits := whole
-	if n := leadingDigits(whole); n != len(whole) {
+	if n := values.LeadingDigits(whole); n != len(whole) {
 		// Grouped: 1-3 digits, then (separator, 3 digits) repeated.
 		if n < 1 || n > 3 {
 			return "", false
@@ -117,7 +118,7 @@ func (l locale) number(s string) (string, bool) {
 			}
 			sep = r
 			rest = rest[size:]
-			if leadingDigits(rest) < 3 || (len(rest) > 3 && rest[3] >= '0' && rest[3] <= '9') {
+			if values.LeadingDigits(rest) < 3 || (len(rest) > 3 && rest[3] >= '0' && rest[3] <= '9') {
 				return "", false
 			}
 			b.WriteString(rest[:3])
@@ -130,16 +131,16 @@ func (l locale) number(s string) (string, bool) {
 		canon += "." + frac
 	}
 	canon += exp
-	return canon, isNumberText(canon)
+	return canon, values.IsNumberText(canon)
 }
 
 // date returns the ISO 8601 text of the date s as l writes it (or as ISO 8601).
 func (l locale) date(s string) (string, bool) {
-	if isDateText(s) {
-		if _, err := time.Parse(time.DateOnly, s); err == nil {
-			return s, true
+	if values.IsDateText(s) {
+		if !values.IsDate(s) {
+			return "", false
 		}
-		return "", false
+		return s, true
 	}
 	if l.dateRead == "" || s == "" || len(s) > 32 {
 		return "", false
@@ -148,13 +149,13 @@ func (l locale) date(s string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	return t.Format(time.DateOnly), true
+	return values.FormatDate(t), true
 }
 
 // dateTime reads a date-time as l writes it (the date, a space and
 // 15:04[:05[.fraction]], taken as UTC) or in ISO 8601.
 func (l locale) dateTime(s string) (time.Time, error) {
-	t, err := parseDateTime(s)
+	t, err := values.ParseDateTime(s)
 	if err == nil || l.dateRead == "" {
 		return t, err
 	}
@@ -175,10 +176,10 @@ func (l locale) kind(s string) meta.Type {
 	if canon, ok := l.number(s); ok {
 		return kindOf(canon)
 	}
-	if l.comma && isNumberText(s) {
+	if l.comma && values.IsNumberText(s) {
 		return meta.String // 1.5 with a decimal comma is no number
 	}
-	if l.dateRead != "" && s != "" && s[0] >= '0' && s[0] <= '9' && !isDateText(s) && !isDateTimeText(s) {
+	if l.dateRead != "" && s != "" && s[0] >= '0' && s[0] <= '9' && !values.IsDateText(s) && !values.IsDateTimeText(s) {
 		if _, ok := l.date(s); ok {
 			return meta.Date
 		}
@@ -248,19 +249,19 @@ func (l locale) encode(f meta.Field, v any, untyped bool) (string, error) {
 		return l.decimalText(s), err
 	case time.Time:
 		if f.Type == meta.Date {
-			return l.dateText(x.Format(time.DateOnly)), nil
+			return l.dateText(values.FormatDate(x)), nil
 		}
 		return l.dateTimeText(x), nil
 	case string:
 		switch {
-		case (f.Type == meta.Decimal || f.Type == meta.Double) && isNumberText(x):
+		case (f.Type == meta.Decimal || f.Type == meta.Double) && values.IsNumberText(x):
 			return l.decimalText(x), nil
-		case f.Type == meta.Date || (untyped && isDateText(x)):
+		case f.Type == meta.Date || (untyped && values.IsDateText(x)):
 			if iso, ok := (locale{}).date(x); ok {
 				return l.dateText(iso), nil
 			}
 		case f.Type == meta.DateTime:
-			t, err := parseDateTime(x)
+			t, err := values.ParseDateTime(x)
 			if err != nil {
 				return "", fmt.Errorf("field %s: %w", f.Name, err)
 			}
@@ -294,7 +295,7 @@ func (l locale) dateText(iso string) string {
 func (l locale) dateTimeText(t time.Time) string {
 	t = t.UTC()
 	if l.dateWrite == "" {
-		return t.Format(time.RFC3339Nano)
+		return values.FormatRFC3339(t)
 	}
 	return t.Format(l.dateWrite + " 15:04:05.999999999")
 }
@@ -356,7 +357,7 @@ func significant(s string) int {
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		s = s[:i]
 	}
-	s = strings.TrimLeft(withoutSign(s), "0.")
+	s = strings.TrimLeft(values.TrimSign(s), "0.")
 	if strings.Contains(s, ".") {
 		s = strings.TrimRight(strings.Replace(s, ".", "", 1), "0")
 	} else {

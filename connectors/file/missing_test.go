@@ -105,7 +105,7 @@ func TestExportIntoAHeaderOnlyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	eng := &engine.Engine{Store: st}
+	eng := &engine.Engine{Workspace: store.Ports[engine.Tx](st)}
 	open := func(text string) (mapping.Integration, connector.Connector, []meta.Entity) {
 		t.Helper()
 		in, err := mapping.Decode(strings.NewReader(text))

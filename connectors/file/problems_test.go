@@ -19,6 +19,7 @@ import (
 	"switchyard/core/engine"
 	"switchyard/core/meta"
 	"switchyard/core/spec"
+	"switchyard/core/store"
 )
 
 // readEvery reads every page of q with readPage, and returns the records,
@@ -279,7 +280,7 @@ func TestImportSettles(t *testing.T) {
 			if format == "csv" {
 				left = 3
 			}
-			eng := &engine.Engine{Store: st}
+			eng := &engine.Engine{Workspace: store.Ports[engine.Tx](st)}
 			for run, want := range []engine.Counts{{All: 31 + left, Imported: 31, Failed: left}, {All: 31 + left, Unchanged: 31, Failed: left}} {
 				res, err := eng.Run(ctx, conn, engine.Options{Integration: in, Direction: engine.Import, Catalog: catalog, PageSize: 8})
 				if err != nil {

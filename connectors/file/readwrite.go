@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"switchyard/core/connector"
@@ -51,7 +50,7 @@ func (c *Client) readPage(q connector.Query, token string) (connector.Page, []Re
 	defer c.mu.Unlock()
 	page, problems, err := c.readPageLocked(q, token, size)
 	var gone *noEntityError
-	if errors.As(err, &gone) && isKeyList(q.Filter) {
+	if errors.As(err, &gone) && isKeyList(q) {
 		// A read of some keys (what an export asks before it writes) finds
 		// none in a file that is not there: the export creates it.
 		return connector.Page{Total: -1}, nil, nil
@@ -62,13 +61,10 @@ func (c *Client) readPage(q connector.Query, token string) (connector.Page, []Re
 	return page, problems, err
 }
 
-// isKeyList reports whether the filter asks for a list of values of one
+// isKeyList reports whether the filter of q asks for a list of values of one
 // field, "field in (…)", as the engine reads records by key.
-func isKeyList(text string) bool {
-	if strings.TrimSpace(text) == "" {
-		return false
-	}
-	x, err := filter.Parse(text)
+func isKeyList(q connector.Query) bool {
+	x, err := q.Condition()
 	if err != nil {
 		return false
 	}
@@ -204,11 +200,11 @@ func cursorOf(e meta.Entity, q connector.Query) string {
 // condition is q's filter and Since as one condition.
 func condition(e meta.Entity, q connector.Query) (filter.Expr, error) {
 	var terms []filter.Expr
-	if strings.TrimSpace(q.Filter) != "" {
-		x, err := filter.Parse(q.Filter)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
-		}
+	x, err := q.Condition()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
+	}
+	if x != nil {
 		terms = append(terms, x)
 	}
 	if !q.Since.IsZero() {
@@ -219,13 +215,7 @@ func condition(e meta.Entity, q connector.Query) (filter.Expr, error) {
 		}
 		terms = append(terms, &filter.Compare{Op: filter.Ge, Left: &filter.Field{Name: cursor}, Right: &filter.Literal{Value: filter.DateTimeValue(q.Since.Add(-q.Overlap))}})
 	}
-	switch len(terms) {
-	case 0:
-		return nil, nil
-	case 1:
-		return terms[0], nil
-	}
-	return &filter.Logical{Op: filter.And, Terms: terms}, nil
+	return filter.AllOf(terms...), nil
 }
 
 // decodeRow converts the cells of a row into a record of e's types, as l

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"switchyard/core/meta"
+	"switchyard/core/values"
 )
 
 // A write into a workbook changes only the cells it sets, adds its rows after
@@ -247,7 +248,7 @@ func (w *cellWriter) cell(i, line int, v string, template int) error {
 // numberCell returns the number of the text v when a cell holds it without
 // loss: at most 15 significant digits, as Excel keeps.
 func numberCell(v string) (float64, bool) {
-	if !isNumberText(v) || significant(v) > 15 {
+	if !values.IsNumberText(v) || significant(v) > 15 {
 		return 0, false
 	}
 	x, err := strconv.ParseFloat(v, 64)
@@ -268,10 +269,10 @@ var (
 func (w *cellWriter) serial(typ meta.Type, v string) (float64, bool) {
 	var t time.Time
 	var err error
-	if typ == meta.Date && isDateText(v) {
+	if typ == meta.Date && values.IsDateText(v) {
 		t, err = time.Parse(time.DateOnly, v)
 	} else {
-		t, err = parseDateTime(v)
+		t, err = values.ParseDateTime(v)
 	}
 	if err != nil || t.Nanosecond() != 0 {
 		return 0, false

@@ -145,36 +145,8 @@ func (r *Response) Release() {
 // New returns a client for cfg. A BaseURL that does not parse makes every
 // request that needs it fail with an error naming it.
 func New(cfg Config) *Client {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	switch {
-	case cfg.Retries == 0:
-		cfg.Retries = DefaultRetries
-	case cfg.Retries < 0:
-		cfg.Retries = 0
-	}
-	if cfg.RetryWait <= 0 {
-		cfg.RetryWait = DefaultRetryWait
-	}
-	if cfg.MaxRetryWait <= 0 {
-		cfg.MaxRetryWait = DefaultMaxRetryWait
-	}
-	if cfg.MaxRetryWait < cfg.RetryWait {
-		cfg.RetryWait = cfg.MaxRetryWait
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = "Switchyard/" + Version
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-
-	c := &Client{log: log, retries: cfg.Retries, timeout: cfg.Timeout}
-	if cfg.MaxInFlight == 0 {
-		cfg.MaxInFlight = DefaultMaxInFlight
-	}
+	cfg = cfg.withDefaults()
+	c := &Client{log: cfg.Logger, retries: cfg.Retries, timeout: cfg.Timeout}
 	if cfg.MaxInFlight > 0 {
 		c.sem = make(chan struct{}, cfg.MaxInFlight)
 	}
@@ -208,6 +180,46 @@ func New(cfg Config) *Client {
 		next = http.DefaultTransport
 	}
 	rc.SetTransport(bufferingTransport{next: next})
+	c.setAuth(rc, cfg)
+	c.rc = rc
+	return c
+}
+
+// withDefaults returns cfg with the defaults in place of unset settings.
+func (cfg Config) withDefaults() Config {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	switch {
+	case cfg.Retries == 0:
+		cfg.Retries = DefaultRetries
+	case cfg.Retries < 0:
+		cfg.Retries = 0
+	}
+	if cfg.RetryWait <= 0 {
+		cfg.RetryWait = DefaultRetryWait
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = DefaultMaxRetryWait
+	}
+	if cfg.MaxRetryWait < cfg.RetryWait {
+		cfg.RetryWait = cfg.MaxRetryWait
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "Switchyard/" + Version
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	return cfg
+}
+
+// setAuth signs rc's requests in as cfg.Auth says, and takes note of the
+// secrets that logs must never show.
+func (c *Client) setAuth(rc *resty.Client, cfg Config) {
 	switch cfg.Auth {
 	case AuthBasic:
 		rc.SetBasicAuth(cfg.Username, cfg.Password)
@@ -222,8 +234,6 @@ func New(cfg Config) *Client {
 		c.addSecret(cfg.OAuth.ClientSecret)
 		c.addSecret(cfg.OAuth.RefreshToken)
 	}
-	c.rc = rc
-	return c
 }
 
 func parseBase(raw string) (*url.URL, error) {

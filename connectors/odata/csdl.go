@@ -238,7 +238,24 @@ func (p *parser) run() error {
 	return nil
 }
 
+// start takes in the opening tag of an element of the document.
 func (p *parser) start(t xml.StartElement) {
+	switch t.Name.Local {
+	case "Include", "Schema", "TypeDefinition":
+		p.startSchema(t)
+	case "EntityType", "ComplexType", "EnumType", "Member":
+		p.startType(t)
+	case "PropertyRef", "Property", "NavigationProperty", "ReferentialConstraint":
+		p.startMember(t)
+	case "EntityContainer", "EntitySet", "Singleton", "NavigationPropertyBinding":
+		p.startContainer(t)
+	case "Annotations", "Annotation", "EnumMember":
+		p.startAnnotations(t)
+	}
+}
+
+// startSchema takes in the elements of a Schema itself: references, the schema, type definitions.
+func (p *parser) startSchema(t xml.StartElement) {
 	switch t.Name.Local {
 	case "Include": // edmx:Reference/edmx:Include
 		if alias := attr(t, "Alias"); alias != "" {
@@ -251,6 +268,16 @@ func (p *parser) start(t xml.StartElement) {
 		if s.Alias != "" {
 			p.md.aliases[s.Alias] = s.Namespace
 		}
+	case "TypeDefinition":
+		if p.parent() == "Schema" {
+			p.md.typedefs[p.schemaNS+"."+attr(t, "Name")] = attr(t, "UnderlyingType")
+		}
+	}
+}
+
+// startType takes in the entity, complex and enumeration types of a schema, and enumeration members.
+func (p *parser) startType(t xml.StartElement) {
+	switch t.Name.Local {
 	case "EntityType":
 		if p.parent() == "Schema" {
 			p.typ = &entityType{
@@ -280,10 +307,12 @@ func (p *parser) start(t xml.StartElement) {
 			}
 			p.md.enumMembers[p.enumType] = append(members, meta.EnumMember{Name: attr(t, "Name"), Value: value})
 		}
-	case "TypeDefinition":
-		if p.parent() == "Schema" {
-			p.md.typedefs[p.schemaNS+"."+attr(t, "Name")] = attr(t, "UnderlyingType")
-		}
+	}
+}
+
+// startMember takes in the members of an entity or complex type: keys, properties, navigation properties and their constraints.
+func (p *parser) startMember(t xml.StartElement) {
+	switch t.Name.Local {
 	case "PropertyRef":
 		if p.typ != nil && p.parent() == "Key" {
 			p.typ.key = append(p.typ.key, attr(t, "Name"))
@@ -315,6 +344,12 @@ func (p *parser) start(t xml.StartElement) {
 		if p.prop != nil && p.prop.nav && p.parent() == "NavigationProperty" {
 			p.prop.constraints = append(p.prop.constraints, attr(t, "Property"))
 		}
+	}
+}
+
+// startContainer takes in the entity container: entity sets, singletons and navigation bindings.
+func (p *parser) startContainer(t xml.StartElement) {
+	switch t.Name.Local {
 	case "EntityContainer":
 		if p.parent() == "Schema" {
 			p.container = attr(t, "Name")
@@ -337,6 +372,12 @@ func (p *parser) start(t xml.StartElement) {
 		if p.set != nil && p.parent() == "EntitySet" {
 			p.set.Bindings[attr(t, "Path")] = attr(t, "Target")
 		}
+	}
+}
+
+// startAnnotations takes in annotations and the enumeration members they hold.
+func (p *parser) startAnnotations(t xml.StartElement) {
+	switch t.Name.Local {
 	case "Annotations":
 		if p.parent() == "Schema" {
 			p.target = attr(t, "Target")

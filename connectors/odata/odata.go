@@ -40,7 +40,8 @@ var (
 // options declares the connector's settings.
 var options = spec.Options{
 	{Key: "url", Label: "Service root URL", Kind: spec.KindURL, Required: true,
-		Help: "The OData v4 service root, e.g. https://host/odata/v4/crm/ (the URL that $metadata is relative to)."},
+		Help: "The OData v4 service root, e.g. https://host/odata/v4/crm/ (the URL that $metadata is relative to).",
+		Doc:  "A Dataverse service root looks like https://org.crm.dynamics.com/api/data/v9.2/."},
 	{Key: "auth", Label: "Authentication", Kind: spec.KindEnum, Default: AuthNone,
 		Choices: []string{AuthNone, AuthBasic, AuthBearer, AuthClientCredentials, AuthDeviceCode},
 		Help: "How Switchyard signs in: none, basic (user name and password), bearer (a token), oauth2 (an application's client id and secret, " +
@@ -73,23 +74,30 @@ var options = spec.Options{
 	{Key: "timeout", Label: "Timeout (seconds)", Kind: spec.KindInt, Default: "60", Advanced: true,
 		Help: "How long one HTTP request may take before it is abandoned and retried."},
 	{Key: "pagesize", Label: "Page size", Kind: spec.KindInt, Advanced: true,
-		Help: "How many records to ask for per page; the server may send fewer. Default 1000 (Dataverse 5000)."},
+		Help: "How many records to ask for per page; the server may send fewer. Default 1000 (Dataverse 5000).",
+		Doc:  "It is asked for with Prefer: odata.maxpagesize, or with $top under paging client."},
 	{Key: "maxurl", Label: "Longest URL", Kind: spec.KindInt, Advanced: true,
-		Help: "The longest request URL, in characters, that the service and any proxy before it take; lists of keys are split to fit, and a longer read goes through $batch. Default 8000 (Dataverse 32768, its documented limit)."},
+		Help: "The longest request URL, in characters, that the service and any proxy before it take; lists of keys are split to fit, and a longer read goes through $batch. Default 8000 (Dataverse 32768, its documented limit).",
+		Doc: "A read that cannot be split (one very long download filter) goes through $batch, where the URL travels in the body, " +
+			"or, with batch none, fails with a message naming the entity and this setting."},
 	{Key: "paging", Label: "Paging", Kind: spec.KindEnum, Default: PagingServer, Choices: []string{PagingServer, PagingClient}, Advanced: true,
 		Help: "server follows the service's next links (Prefer: odata.maxpagesize); client pages with $top and $skip, for services that cut results without a next link."},
 	{Key: "cursorfield", Label: "Change cursor field", Kind: spec.KindString, Advanced: true,
 		Help: "The timestamp field incremental reads follow; default modifiedon (Dataverse), lastModifiedDateTime (Business Central), modifiedAt (CAP)."},
 	{Key: "lookups", Label: "Lookup writes", Kind: spec.KindEnum, Choices: []string{LookupsAuto, LookupsBind, LookupsFK}, Advanced: true,
-		Help: "How lookups are written: bind (nav@odata.bind, Dataverse), fk (the foreign-key field, CAP) or auto (the foreign key when writable). Default from the system."},
+		Help: "How lookups are written: bind (nav@odata.bind, Dataverse), fk (the foreign-key field, CAP) or auto (the foreign key when writable). Default from the system.",
+		Doc:  "Default by preset: dynamics bind, cap and businesscentral fk, generic auto."},
 	{Key: "batch", Label: "Batch format", Kind: spec.KindEnum, Choices: []string{BatchNone, BatchJSON, BatchMultipart}, Advanced: true,
-		Help: "How writes are grouped in $batch requests: json (OData 4.01), multipart (OData 4.0) or none. Default from the system."},
+		Help: "How writes are grouped in $batch requests: json (OData 4.01), multipart (OData 4.0) or none. Default from the system.",
+		Doc:  "Default by preset: cap and businesscentral json, dynamics and generic multipart."},
 	{Key: "batchsize", Label: "Batch size", Kind: spec.KindInt, Advanced: true,
-		Help: "Operations per $batch request, at most 100 (default 100)."},
+		Help: "Operations per $batch request, at most 100 (default 100).",
+		Doc:  "100 is Business Central's limit; each operation succeeds or fails alone."},
 	{Key: "concurrency", Label: "Requests in flight", Kind: spec.KindInt, Default: "4", Advanced: true,
 		Help: "The most requests sent to the service at once; lower it when the service throttles (429)."},
 	{Key: "cafile", Label: "CA bundle", Kind: spec.KindString, Advanced: true,
-		Help: "A PEM file of CA certificates trusted besides the system's, for a service (or proxy) whose certificate a company CA signed. Certificates are always verified."},
+		Help: "A PEM file of CA certificates trusted besides the system's, for a service (or proxy) whose certificate a company CA signed. Certificates are always verified.",
+		Doc:  "For a TLS-inspecting proxy too. There is no switch to turn verification off."},
 }
 
 func init() {
@@ -158,12 +166,12 @@ func ParseSettings(v spec.Values) (Settings, error) {
 		TokenURL:     strings.TrimSpace(v["tokenurl"]),
 		DeviceURL:    strings.TrimSpace(v["deviceurl"]),
 		Company:      strings.TrimSpace(v["company"]),
-		Timeout:      time.Duration(v.Int("timeout", 60)) * time.Second,
+		Timeout:      time.Duration(options.Int(v, "timeout")) * time.Second,
 		Paging:       v["paging"],
 		CursorField:  strings.TrimSpace(v["cursorfield"]),
 		Lookups:      v["lookups"],
 		Batch:        v["batch"],
-		Concurrency:  v.Int("concurrency", 4),
+		Concurrency:  options.Int(v, "concurrency"),
 		CAFile:       strings.TrimSpace(v["cafile"]),
 	}
 	if !strings.HasSuffix(s.URL, "/") {
@@ -258,7 +266,6 @@ type Client struct {
 	props   map[string][]string
 	newGUID func() string       // makes client-side keys; tests replace it
 	spare   chan map[string]any // recycled record maps (Recycle)
-	ahead   aheadState          // the next page, asked for ahead (prefetch.go)
 }
 
 var (
@@ -325,10 +332,8 @@ func newClient(s Settings, tune func(*httpx.Config)) *Client {
 // Settings returns the parsed settings.
 func (c *Client) Settings() Settings { return c.settings }
 
-// Close releases the client: pages asked for ahead are dropped; beyond them
-// it holds only idle connections.
+// Close releases the client: it holds only idle connections.
 func (c *Client) Close() error {
-	c.dropAhead()
 	return nil
 }
 

@@ -50,51 +50,99 @@ type pageBody struct {
 // it is "$skip=N". Values arrive as connector.Query documents; a record's
 // ETag comes under connector.ETagKey.
 func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) (connector.Page, error) {
-	e, err := c.entity(ctx, q.Entity)
+	f, err := c.FetchPage(ctx, q, token)
 	if err != nil {
 		return connector.Page{}, err
+	}
+	return f.Decode()
+}
+
+// FetchPage asks for the page of q that token names, as ReadPage does, and
+// returns the answer undecoded (connector.PageFetcher): the engine asks for
+// the next page by its hint while this one is decoded. A page read through
+// $batch (its URL is longer than maxurl) comes decoded, its next link exact.
+func (c *Client) FetchPage(ctx context.Context, q connector.Query, token string) (connector.FetchedPage, error) {
+	e, err := c.entity(ctx, q.Entity)
+	if err != nil {
+		return nil, err
 	}
 	req, skip, size, err := c.pageRequest(e, q, token)
 	if err != nil {
-		return connector.Page{}, err
+		return nil, err
 	}
 	full, fits, err := c.fits(req)
 	if err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+		return nil, fmt.Errorf("read %s: %w", q.Entity, err)
 	}
-	var resp *httpx.Response
-	if fits {
-		resp, err = c.fetchPage(ctx, token, req)
-	} else {
-		resp, err = c.getLong(ctx, e, req, full)
-	}
-	if err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
-	}
-	page, err := c.decodePageResponse(e, q, resp, skip, size)
-	page.Request = requestLine(full, !fits)
 	if !fits {
+		resp, err := c.getLong(ctx, e, req, full)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
+		}
+		page, err := c.decodePageResponse(e, q, resp, skip, size)
+		page.Request = requestLine(full, true)
 		page.Next = c.batchedNext(e, page.Next)
+		return decodedPage{page: page, err: err}, nil
 	}
-	if err == nil && page.Next != "" && !strings.HasPrefix(page.Next, skipToken) {
-		build := func(token string) (httpx.Request, error) {
-			req, _, _, err := c.pageRequest(e, q, token)
-			if err == nil {
-				if _, ok, _ := c.fits(req); !ok {
-					err = errTooLong // read through $batch when its turn comes, not ahead
-				}
-			}
-			return req, err
-		}
-		if next, err := build(page.Next); err == nil {
-			c.prefetch(ctx, page.Next, next, build)
-		}
+	resp, err := c.http.Do(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
 	}
+	return &fetchedPage{c: c, e: e, q: q, resp: resp, skip: skip, size: size, full: full}, nil
+}
+
+// fetchedPage is an answer of the service not decoded yet.
+type fetchedPage struct {
+	c          *Client
+	e          meta.Entity
+	q          connector.Query
+	resp       *httpx.Response
+	skip, size int
+	full       string
+}
+
+// NextHint guesses the next link from the raw answer (guessNextLink); a
+// page of client paging, whose next token is computed once decoded, and a
+// next link longer than maxurl (read through $batch when its turn comes)
+// give none.
+func (f *fetchedPage) NextHint() (string, bool) {
+	if f.skip >= 0 && f.c.settings.Paging == PagingClient {
+		return "", false
+	}
+	token, ok := guessNextLink(f.resp.Body)
+	if !ok || strings.HasPrefix(token, skipToken) {
+		return "", false
+	}
+	req, _, _, err := f.c.pageRequest(f.e, f.q, token)
+	if err != nil {
+		return "", false
+	}
+	if _, fits, _ := f.c.fits(req); !fits {
+		return "", false
+	}
+	return token, true
+}
+
+func (f *fetchedPage) Size() int { return len(f.resp.Body) }
+
+func (f *fetchedPage) Decode() (connector.Page, error) {
+	page, err := f.c.decodePageResponse(f.e, f.q, f.resp, f.skip, f.size)
+	page.Request = requestLine(f.full, false)
 	return page, err
 }
 
-// errTooLong stops the reading ahead at a next link longer than the budget.
-var errTooLong = errors.New("the URL is longer than the maxurl setting")
+func (f *fetchedPage) Release() { f.resp.Release() }
+
+// decodedPage is a page that came decoded (read through $batch).
+type decodedPage struct {
+	page connector.Page
+	err  error
+}
+
+func (d decodedPage) NextHint() (string, bool)        { return d.page.Next, d.err == nil }
+func (d decodedPage) Size() int                       { return 0 }
+func (d decodedPage) Decode() (connector.Page, error) { return d.page, d.err }
+func (d decodedPage) Release()                        {}
 
 // pageRequest builds the request for the page token names, and tells the
 // $skip it reads (-1 for a next or delta link) and the page size.

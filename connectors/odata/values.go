@@ -10,10 +10,15 @@ import (
 	"time"
 
 	"switchyard/core/meta"
+	"switchyard/core/values"
 )
 
 // decodeValue converts a JSON value (decoded with UseNumber) of a field of
-// type t into the Go type connector.Query documents.
+// type t into the Go type connector.Query documents, by the value codec's
+// rules and OData's (Int64 and Decimal as text with IEEE754Compatible, INF
+// and NaN for doubles). Values that stay as they are return v itself: boxing
+// them again would allocate for every field of every record. A value it
+// refuses gives nil, whatever the parser left.
 func decodeValue(t meta.Type, v any) (any, error) {
 	x, err := decodeRaw(t, v)
 	if err != nil {
@@ -39,10 +44,11 @@ func decodeRaw(t meta.Type, v any) (any, error) {
 		case json.Number:
 			return v, nil
 		case string:
-			if _, err := strconv.ParseFloat(x, 64); err != nil {
+			n, err := values.ParseDecimalText(x)
+			if err != nil {
 				return nil, fmt.Errorf("decimal %q is not a number", x)
 			}
-			return json.Number(x), nil
+			return n, nil
 		}
 	case meta.Double:
 		switch x := v.(type) {
@@ -65,17 +71,15 @@ func decodeRaw(t meta.Type, v any) (any, error) {
 		}
 	case meta.DateTime:
 		if s, ok := v.(string); ok {
-			tm, err := time.Parse(time.RFC3339Nano, s)
+			tm, err := values.ParseDateTimeOffset(s)
 			if err != nil {
 				return nil, fmt.Errorf("datetime %q is not RFC 3339", s)
 			}
-			return tm.UTC(), nil
+			return tm, nil
 		}
-	// Values that stay as they are return v itself: boxing them again would
-	// allocate for every field of every record.
 	case meta.Date:
 		if s, ok := v.(string); ok {
-			if _, err := time.Parse(time.DateOnly, s); err != nil {
+			if !values.IsDate(s) {
 				return nil, fmt.Errorf("date %q is not YYYY-MM-DD", s)
 			}
 			return v, nil
@@ -110,45 +114,32 @@ func encodeValue(t meta.Type, v any) (any, error) {
 	case meta.DateTime:
 		switch x := v.(type) {
 		case time.Time:
-			return x.UTC().Format(time.RFC3339Nano), nil
+			return values.FormatRFC3339(x), nil
 		case string:
-			tm, err := time.Parse(time.RFC3339Nano, x)
+			tm, err := values.ParseDateTimeOffset(x)
 			if err != nil {
 				return nil, fmt.Errorf("datetime %q is not RFC 3339", x)
 			}
-			return tm.UTC().Format(time.RFC3339Nano), nil
+			return values.FormatRFC3339(tm), nil
 		}
 	case meta.Date:
 		switch x := v.(type) {
 		case time.Time:
-			return x.Format(time.DateOnly), nil // the calendar date as given, never shifted to UTC
+			return values.FormatDate(x), nil // the calendar date as given, never shifted to UTC
 		case string:
-			if _, err := time.Parse(time.DateOnly, x); err != nil {
+			if !values.IsDate(x) {
 				return nil, fmt.Errorf("date %q is not YYYY-MM-DD", x)
 			}
 			return x, nil
 		}
 	case meta.Int, meta.Decimal, meta.Double:
-		switch x := v.(type) {
-		case json.Number, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32:
-			return x, nil
-		case float64:
-			if math.IsInf(x, 0) || math.IsNaN(x) {
-				return nil, fmt.Errorf("%v is not a finite number", x)
-			}
-			return x, nil
-		case string:
-			if _, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err != nil {
-				return nil, fmt.Errorf("%q is not a number", x)
-			}
-			return json.Number(strings.TrimSpace(x)), nil
-		}
+		return values.JSONNumber(v)
 	case meta.Bool:
 		switch x := v.(type) {
 		case bool:
 			return x, nil
 		case string:
-			return strconv.ParseBool(x)
+			return values.ParseBool(x)
 		}
 	case meta.GUID:
 		if s, ok := v.(string); ok {
@@ -176,7 +167,7 @@ func keyLiteral(t meta.Type, v any) (string, error) {
 	switch t {
 	case meta.String, meta.Date, meta.Time:
 		if tm, ok := v.(time.Time); ok && t == meta.Date {
-			return tm.Format(time.DateOnly), nil
+			return values.FormatDate(tm), nil
 		}
 		s := fmt.Sprint(v)
 		if t == meta.String {
@@ -186,7 +177,7 @@ func keyLiteral(t meta.Type, v any) (string, error) {
 	case meta.DateTime:
 		switch x := v.(type) {
 		case time.Time:
-			lit = x.UTC().Format(time.RFC3339Nano)
+			lit = values.FormatRFC3339(x)
 		default:
 			lit = fmt.Sprint(v)
 		}
@@ -202,7 +193,7 @@ func keyLiteral(t meta.Type, v any) (string, error) {
 // filterLiteral formats a value for $filter text.
 func filterLiteral(t meta.Type, tm time.Time) string {
 	if t == meta.Date {
-		return tm.UTC().Format(time.DateOnly)
+		return values.FormatDate(tm.UTC())
 	}
-	return tm.UTC().Format(time.RFC3339Nano)
+	return values.FormatRFC3339(tm)
 }

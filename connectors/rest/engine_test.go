@@ -84,7 +84,7 @@ func (s *shop) run(t *testing.T, d engine.Direction) map[string]engine.Counts {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	e := &engine.Engine{Store: s.st}
+	e := &engine.Engine{Workspace: store.Ports[engine.Tx](s.st)}
 	res, err := e.Run(ctx, c, engine.Options{Integration: s.in, Direction: d, Catalog: s.catalog, PageSize: 25})
 	if err != nil {
 		t.Fatalf("%s: %v", d, err)
@@ -101,7 +101,7 @@ func (s *shop) rows(t *testing.T, entity string, fields ...string) map[string]ma
 	t.Helper()
 	out := map[string]map[string]string{}
 	err := s.st.View(t.Context(), func(tx *store.Tx) error {
-		rows, err := tx.Scan(entity, append([]string{"externalid"}, fields...), "", nil, "", 100000)
+		rows, err := tx.Scan(entity, append([]string{"externalid"}, fields...), nil, "", 100000)
 		for _, r := range rows {
 			m := map[string]string{"id": r.ID}
 			for k, v := range r.Values {

@@ -190,40 +190,93 @@ func requestLine(method, full string) string {
 // after the records it did send. Without a total setting, a total, totalCount
 // or total_count (totalNames) beside the records is the total.
 func (c *Client) fetchList(ctx context.Context, ep Endpoint, lq listQuery, st pageState) (listPage, error) {
-	req := pageRequest(ep, lq, st)
-	resp, err := c.http.Do(ctx, req)
+	resp, err := c.http.Do(ctx, pageRequest(ep, lq, st))
 	if err != nil {
 		return listPage{}, err
 	}
+	r, lp, err := readList(resp, ep)
+	if err != nil {
+		return listPage{}, err
+	}
+	p := ep.Paging
+	lp.total, r.totalAt = totalOf(r.body, resp.Header, p)
+	r.n = len(lp.raw)
+	r.got = st.got + int64(r.n)
+	r.asked = p.Size // the page size this request asked for
+	if st.kind == tokenPage && st.size > 0 {
+		r.asked = st.size
+	}
+	if st.first() {
+		lp.size = r.asked
+		if lp.total >= 0 && r.n > 0 && r.n < r.asked && int64(r.n) < lp.total {
+			lp.size = r.n // the server's cap
+		}
+	}
+	next := pageState{got: r.got, size: st.size, found: st.found}
+	if err := r.advance(p, st, lp, &next); err != nil {
+		return listPage{}, err
+	}
+	if next.kind == "" && lp.total >= 0 && r.got < lp.total {
+		if r.n == 0 {
+			return listPage{}, shortRead(lp.total, r.got, r.totalAt, r.where)
+		}
+		// The records of this page are good: the read fails after them.
+		next.kind, next.value = tokenShort, strconv.FormatInt(lp.total, 10)+" "+r.totalAt+"\n"+r.where
+	}
+	if next.kind != "" {
+		lp.next = next
+	}
+	return lp, nil
+}
+
+// listReply is a page of a list as it came, for finding the next page.
+type listReply struct {
+	resp    *httpx.Response
+	body    any    // the decoded JSON
+	where   string // the URL, redacted
+	n       int    // the records it holds
+	got     int64  // the records read with it
+	asked   int    // the page size it asked for
+	totalAt string // where the total was read: a JSON path, or a header
+}
+
+// readList decodes the records of a list page.
+func readList(resp *httpx.Response, ep Endpoint) (*listReply, listPage, error) {
 	where := httpx.RedactURL(resp.URL)
 	body, err := decodeJSON(resp.Body)
 	if err != nil {
-		return listPage{}, fmt.Errorf("%w: %s is not JSON (%v): check the URL and the list path", ErrBadResponse, where, err)
+		return nil, listPage{}, fmt.Errorf("%w: %s is not JSON (%v): check the URL and the list path", ErrBadResponse, where, err)
 	}
 	list, err := recordsOf(body, ep.Records)
 	if err != nil {
-		return listPage{}, fmt.Errorf("%w: %s: %v", ErrBadResponse, where, err)
+		return nil, listPage{}, fmt.Errorf("%w: %s: %v", ErrBadResponse, where, err)
 	}
 	lp := listPage{total: -1, raw: make([]meta.Record, 0, len(list)), request: requestLine(http.MethodGet, resp.URL)}
 	for i, x := range list {
 		obj, ok := x.(map[string]any)
 		if !ok {
-			return listPage{}, fmt.Errorf("%w: %s: record %d is not a JSON object", ErrBadResponse, where, i+1)
+			return nil, listPage{}, fmt.Errorf("%w: %s: record %d is not a JSON object", ErrBadResponse, where, i+1)
 		}
 		lp.raw = append(lp.raw, flatten(obj))
 	}
-	p := ep.Paging
+	return &listReply{resp: resp, body: body, where: where}, lp, nil
+}
+
+// totalOf returns the total a page announces (-1 when none) and where it
+// was read: the total setting, the total header, or, without either, a
+// total beside the records (totalNames).
+func totalOf(body any, header http.Header, p Paging) (int64, string) {
+	total := int64(-1)
 	if p.TotalHeader != "" {
-		if n, err := strconv.ParseInt(strings.TrimSpace(resp.Header.Get(p.TotalHeader)), 10, 64); err == nil {
-			lp.total = n
+		if n, err := strconv.ParseInt(strings.TrimSpace(header.Get(p.TotalHeader)), 10, 64); err == nil {
+			total = n
 		}
 	}
 	if p.Total != "" {
 		if n, ok := intAt(body, p.Total); ok {
-			lp.total = n
+			total = n
 		}
 	}
-	// Without a total setting, a total beside the records is read too.
 	totalAt := p.Total
 	if totalAt == "" && p.TotalHeader != "" {
 		totalAt = p.TotalHeader + " header"
@@ -231,104 +284,92 @@ func (c *Client) fetchList(ctx context.Context, ep Endpoint, lq listQuery, st pa
 	if obj, ok := body.(map[string]any); ok && p.Total == "" && p.TotalHeader == "" {
 		for _, k := range totalNames {
 			if n, ok := intAt(obj, k); ok && n >= 0 {
-				lp.total, totalAt = n, k
-				break
+				return n, k
 			}
 		}
 	}
-	n := len(list)
-	got := st.got + int64(n)
-	next := pageState{got: got, size: st.size, found: st.found}
-	total := lp.total
-	// asked is the page size this request asked for.
-	asked := p.Size
-	if st.kind == tokenPage && st.size > 0 {
-		asked = st.size
-	}
-	if st.first() {
-		lp.size = asked
-		if total >= 0 && n > 0 && n < asked && int64(n) < total {
-			lp.size = n // the server's cap
-		}
-	}
-	// short reports the end of the read when the API gives no total.
-	short := n == 0 || n < asked
-	more := false // whether the read goes on, by the total
+	return total, totalAt
+}
+
+// advance sets next to the page after st by the paging style p, or leaves
+// its kind "" when the read ends by the style's rule.
+func (r *listReply) advance(p Paging, st pageState, lp listPage, next *pageState) error {
 	switch p.Style {
 	case PagingLink, PagingNextURL:
 		var ref string
 		if p.Style == PagingLink {
-			ref = linkNext(resp.Header.Values("Link"))
-		} else if v, ok := lookupPath(body, p.Next); ok && v != nil {
+			ref = linkNext(r.resp.Header.Values("Link"))
+		} else if v, ok := lookupPath(r.body, p.Next); ok && v != nil {
 			ref = fmt.Sprint(v)
 		}
 		if ref != "" {
-			next.kind, next.value = tokenURL, resolveRef(resp.URL, ref)
+			next.kind, next.value = tokenURL, resolveRef(r.resp.URL, ref)
 			if st.kind == tokenURL && next.value == st.value {
-				return listPage{}, fmt.Errorf("%w: %s names itself as the next page", ErrBadResponse, where)
+				return fmt.Errorf("%w: %s names itself as the next page", ErrBadResponse, r.where)
 			}
 		}
 	case PagingCursor:
-		if v, ok := lookupPath(body, p.Next); ok && v != nil && fmt.Sprint(v) != "" && n > 0 {
+		if v, ok := lookupPath(r.body, p.Next); ok && v != nil && fmt.Sprint(v) != "" && r.n > 0 {
 			next.kind, next.value = tokenCursor, fmt.Sprint(v)
 			if st.kind == tokenCursor && next.value == st.value {
-				return listPage{}, fmt.Errorf("%w: %s names its own cursor as the next page", ErrBadResponse, where)
+				return fmt.Errorf("%w: %s names its own cursor as the next page", ErrBadResponse, r.where)
 			}
 		}
 	case PagingPage:
-		page := p.FirstPage
-		if st.kind == tokenPage {
-			page, _ = strconv.Atoi(st.value)
-		} else {
-			next.size = lp.size
-		}
-		pages, hasPages := int64(-1), false
-		if p.TotalPages != "" {
-			pages, hasPages = intAt(body, p.TotalPages)
-		}
-		switch {
-		case total >= 0:
-			more = got < total
-		case hasPages:
-			more = int64(page-p.FirstPage+1) < pages
-		default:
-			more = !short
-		}
-		if more {
-			next.kind, next.value = tokenPage, strconv.Itoa(page+1)
-		}
-		if more && n == 0 {
-			if total < 0 {
-				return listPage{}, fmt.Errorf("%w: the API announced %d pages, but page %d (%s) came empty after %d records: run the read again",
-					ErrIncomplete, pages, page, where, got)
-			}
-			next.kind = ""
-		}
+		return r.nextPage(p, st, lp, next)
 	case PagingOffset:
 		off := 0
 		if st.kind == tokenOffset {
 			off, _ = strconv.Atoi(st.value)
 		}
-		if total >= 0 {
-			more = int64(off+n) < total && n > 0
-		} else {
-			more = !short
+		more := r.n > 0 && int64(off+r.n) < lp.total
+		if lp.total < 0 {
+			more = !r.short()
 		}
 		if more {
-			next.kind, next.value = tokenOffset, strconv.Itoa(off+n)
+			next.kind, next.value = tokenOffset, strconv.Itoa(off+r.n)
 		}
 	}
-	if next.kind == "" && total >= 0 && got < total {
-		if n == 0 {
-			return listPage{}, shortRead(total, got, totalAt, where)
+	return nil
+}
+
+// short reports the end of the read when the API gives no total: a page
+// with fewer records than asked.
+func (r *listReply) short() bool { return r.n == 0 || r.n < r.asked }
+
+// nextPage is advance for page numbers: the read goes on until the total,
+// or the number of pages, or else a short page.
+func (r *listReply) nextPage(p Paging, st pageState, lp listPage, next *pageState) error {
+	page := p.FirstPage
+	if st.kind == tokenPage {
+		page, _ = strconv.Atoi(st.value)
+	} else {
+		next.size = lp.size
+	}
+	pages, hasPages := int64(-1), false
+	if p.TotalPages != "" {
+		pages, hasPages = intAt(r.body, p.TotalPages)
+	}
+	var more bool
+	switch {
+	case lp.total >= 0:
+		more = r.got < lp.total
+	case hasPages:
+		more = int64(page-p.FirstPage+1) < pages
+	default:
+		more = !r.short()
+	}
+	if more {
+		next.kind, next.value = tokenPage, strconv.Itoa(page+1)
+	}
+	if more && r.n == 0 {
+		if lp.total < 0 {
+			return fmt.Errorf("%w: the API announced %d pages, but page %d (%s) came empty after %d records: run the read again",
+				ErrIncomplete, pages, page, r.where, r.got)
 		}
-		// The records of this page are good: the read fails after them.
-		next.kind, next.value = tokenShort, strconv.FormatInt(total, 10)+" "+totalAt+"\n"+where
+		next.kind = ""
 	}
-	if next.kind != "" {
-		lp.next = next
-	}
-	return lp, nil
+	return nil
 }
 
 // shortRead is the error of a read that ended after got records of the total

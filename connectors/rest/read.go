@@ -96,11 +96,11 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 	var terms []filter.Expr
 	base := url.Values{}
 	exact := true
-	if strings.TrimSpace(q.Filter) != "" {
-		x, err := filter.Parse(q.Filter)
-		if err != nil {
-			return nil, listQuery{}, false, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
-		}
+	x, err := q.Condition()
+	if err != nil {
+		return nil, listQuery{}, false, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
+	}
+	if x != nil {
 		terms = append(terms, x)
 		if !pushDown(c.settings.Filters, e, x, base) {
 			exact = false
@@ -148,14 +148,7 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 	} else if ep.Paging.Style == PagingPage || ep.Paging.Style == PagingOffset {
 		sort = []string{ep.Key} // numbered pages need a stable order
 	}
-	var cond filter.Expr
-	switch len(terms) {
-	case 0:
-	case 1:
-		cond = terms[0]
-	default:
-		cond = &filter.Logical{Op: filter.And, Terms: terms}
-	}
+	cond := filter.AllOf(terms...)
 	return cond, listQuery{base: base, sort: sortQuery(ep, sort)}, exact, nil
 }
 

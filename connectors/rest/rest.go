@@ -85,40 +85,52 @@ var options = spec.Options{
 	{Key: "scope", Label: "Scope", Kind: spec.KindString, When: whenOAuth, Advanced: true, Help: "The OAuth2 scopes, separated by spaces."},
 	{Key: "preset", Label: "API kind", Kind: spec.KindEnum, Default: PresetGeneric, Choices: []string{PresetGeneric, PresetJSONServer, PresetFeathers},
 		Help: "generic, json-server (Link paging with _page/_limit, field_gte filters, _sort/_order, createdAt/updatedAt, entities discovered from /db) " +
-			"or feathers (Feathers services: $limit/$skip paging, records in data, the total in total, $sort[field]=1, field[$gte]=value for changes)."},
+			"or feathers (Feathers services: $limit/$skip paging, records in data, the total in total, $sort[field]=1, field[$gte]=value for changes).",
+		Doc: "json-server also reads X-Total-Count, keeps createdAt and updatedAt read-only and sends filters as field=v, field_ne, " +
+			"field_gte, field_lte and field_like; with feathers, set updatedat to the service's change timestamp. With both presets, " +
+			"item paths (list/{key}) are taken as the API's own."},
 	{Key: "entities", Label: "Entities", Kind: spec.KindString,
 		Help: `The entities: resource names separated by commas ("customers, orders"), or a JSON array of declarations ` +
 			`({"name", "list", "item", "key", "records", "updatedAt", "since", "paging", "create", "update", "delete", "fields", "readOnly"}; see docs/integration-file.md). ` +
 			`Empty: discovered from the OpenAPI document, or from /db with json-server.`},
 	{Key: "openapi", Label: "OpenAPI document", Kind: spec.KindString,
-		Help: "The URL of the API's OpenAPI 3 document in JSON (absolute, or relative to the base URL), to discover the entities from."},
+		Help: "The URL of the API's OpenAPI 3 document in JSON (absolute, or relative to the base URL), to discover the entities from.",
+		Doc: "Every path without parameters whose GET answers a list of objects (or an object holding one list) is an entity named by " +
+			"its last segment, the path below it with one parameter its item path, the record schema its fields."},
 	{Key: "records", Label: "Records path", Kind: spec.KindString, Advanced: true,
-		Help: `The JSON path of the records in a list response, e.g. "data" or "result.items"; empty when the body is the list itself.`},
+		Help: `The JSON path of the records in a list response, e.g. "data" or "result.items"; empty when the body is the list itself.`,
+		Doc:  "Empty also finds the only list in the body."},
 	{Key: "key", Label: "Key field", Kind: spec.KindString, Default: "id", Advanced: true, Help: "The field that identifies a record."},
 	{Key: "updatedat", Label: "Updated-at field", Kind: spec.KindString, Advanced: true,
 		Help: "The timestamp field the API sets on every change: the change cursor of incremental reads (json-server preset: updatedAt)."},
 	{Key: "since", Label: "Changes-since query", Kind: spec.KindString, Advanced: true,
-		Help: "How to ask for changes since a time: a query with {field} and {value}, e.g. {field}_gte={value} (json-server) or modifiedSince={value}."},
+		Help: "How to ask for changes since a time: a query with {field} and {value}, e.g. {field}_gte={value} (json-server) or modifiedSince={value}.",
+		Doc:  "The value is sent in UTC, ISO 8601 with milliseconds."},
 	{Key: "paging", Label: "Pagination", Kind: spec.KindEnum, Choices: []string{PagingNone, PagingLink, PagingNextURL, PagingCursor, PagingPage, PagingOffset}, Advanced: true,
-		Help: "link (Link header rel=next), nexturl or cursor (found in the body at the next path), page (page number + size), offset (offset + limit) or none. json-server preset: link."},
+		Help: "link (Link header rel=next), nexturl or cursor (found in the body at the next path), page (page number + size), offset (offset + limit) or none. json-server preset: link.",
+		Doc:  "How a read ends: see Paging below."},
 	{Key: "pageparam", Label: "Page parameter", Kind: spec.KindString, Advanced: true, Help: "The query parameter of the page number (page and link styles), e.g. page or _page."},
 	{Key: "sizeparam", Label: "Page size parameter", Kind: spec.KindString, Advanced: true, Help: "The query parameter of the page size or limit, e.g. limit, per_page or _limit."},
 	{Key: "offsetparam", Label: "Offset parameter", Kind: spec.KindString, Advanced: true, Help: "The query parameter of the offset (offset style), e.g. offset."},
 	{Key: "cursorparam", Label: "Cursor parameter", Kind: spec.KindString, Advanced: true, Help: "The query parameter that sends a cursor back (cursor style), e.g. cursor."},
 	{Key: "next", Label: "Next path", Kind: spec.KindString, Advanced: true, Help: "The JSON path of the next URL (nexturl) or cursor (cursor) in a list response, e.g. links.next or meta.next_cursor."},
 	{Key: "total", Label: "Total path", Kind: spec.KindString, Advanced: true,
-		Help: "The JSON path of the total record count in a list response, e.g. meta.total. Without it (and without totalheader), a total, totalCount or total_count beside the records is read. Reads go on until the total and fail when the API sends fewer."},
+		Help: "The JSON path of the total record count in a list response, e.g. meta.total. Without it (and without totalheader), a total, totalCount or total_count beside the records is read. Reads go on until the total and fail when the API sends fewer.",
+		Doc: "The names looked for beside the records are total, totalCount, total_count, totalItems, total_items, totalResults and " +
+			"total_results; set total to a path the response lacks to use none."},
 	{Key: "totalheader", Label: "Total header", Kind: spec.KindString, Advanced: true, Help: "The response header holding the total record count, e.g. X-Total-Count."},
 	{Key: "totalpages", Label: "Total pages path", Kind: spec.KindString, Advanced: true, Help: "The JSON path of the number of pages in a list response (page style)."},
 	{Key: "sortparam", Label: "Sort parameter", Kind: spec.KindString, Advanced: true,
-		Help: "The query parameter that orders a list by fields separated by commas, e.g. sort or _sort; with {field} in it, one parameter per field valued 1, e.g. $sort[{field}] (Feathers)."},
+		Help: "The query parameter that orders a list by fields separated by commas, e.g. sort or _sort; with {field} in it, one parameter per field valued 1, e.g. $sort[{field}] (Feathers).",
+		Doc:  "Incremental reads ask for cursor then key order; page and offset reads for key order."},
 	{Key: "orderparam", Label: "Order parameter", Kind: spec.KindString, Advanced: true, Help: "The query parameter of the sort direction (asc), e.g. _order; empty when the API has none."},
 	{Key: "filters", Label: "Filter style", Kind: spec.KindEnum, Choices: []string{FiltersNone, FiltersJSONServer}, Advanced: true,
 		Help: "How filters are sent to the server: none (applied in Switchyard only) or json-server (field=v, field_gte=v, ...). Filters are always checked in Switchyard too."},
 	{Key: "updatemethod", Label: "Update method", Kind: spec.KindEnum, Default: "PATCH", Choices: []string{"PATCH", "PUT", "POST"}, Advanced: true,
 		Help: "The HTTP method of updates: PATCH (the changed fields) or PUT/POST."},
 	{Key: "pagesize", Label: "Page size", Kind: spec.KindInt, Default: "100", Advanced: true,
-		Help: "Records asked for per page (an entity's paging.size overrides it). A server that sends fewer, as many cap their pages, is followed at its own size when it gives a total."},
+		Help: "Records asked for per page (an entity's paging.size overrides it). A server that sends fewer, as many cap their pages, is followed at its own size when it gives a total.",
+		Doc:  "A run that sets a page size overrides both."},
 	{Key: "sample", Label: "Records sampled", Kind: spec.KindInt, Default: "50", Advanced: true,
 		Help: "How many records are read, across pages, to infer an entity's fields."},
 	{Key: "maxurl", Label: "Longest URL", Kind: spec.KindInt, Default: strconv.Itoa(DefaultMaxURL), Advanced: true,
@@ -174,13 +186,31 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	s := Settings{
 		URL: strings.TrimSpace(v["url"]), Auth: v["auth"], Username: v["username"], Password: v["password"],
 		Token: strings.TrimSpace(v["token"]), Preset: v["preset"], OpenAPI: strings.TrimSpace(v["openapi"]),
-		Filters: v["filters"], Sample: v.Int("sample", 50), MaxURL: v.Int("maxurl", DefaultMaxURL), Timeout: time.Duration(v.Int("timeout", 60)) * time.Second,
-		Concurrency: v.Int("concurrency", 4),
+		Filters: v["filters"], Sample: options.Int(v, "sample"), MaxURL: options.Int(v, "maxurl"),
+		Timeout: time.Duration(options.Int(v, "timeout")) * time.Second, Concurrency: options.Int(v, "concurrency"),
 	}
 	if s.Auth == AuthOAuth2 {
 		s.OAuth = httpx.OAuth{ClientID: v["clientid"], ClientSecret: v["clientsecret"], TokenURL: v["tokenurl"], Scopes: strings.Fields(v["scope"])}
 	}
-	d := Endpoint{Key: "id", UpdateMethod: v["updatemethod"], Paging: Paging{Style: PagingNone, Size: v.Int("pagesize", 100), FirstPage: 1}}
+	d := presetEndpoint(&s, v)
+	overrideEndpoint(&d, v)
+	s.Defaults = d
+	problems := s.problems(v)
+	declared, err := ParseEntities(v["entities"], d)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	s.Declared = declared
+	if len(problems) > 0 {
+		return Settings{}, fmt.Errorf("check REST settings: %s", strings.Join(problems, "; "))
+	}
+	return s, nil
+}
+
+// presetEndpoint is the entity declaration that s.Preset starts every entity
+// from; it sets s.Filters to the preset's filter style when none is given.
+func presetEndpoint(s *Settings, v spec.Values) Endpoint {
+	d := Endpoint{Key: "id", UpdateMethod: v["updatemethod"], Paging: Paging{Style: PagingNone, Size: options.Int(v, "pagesize"), FirstPage: 1}}
 	if s.Preset == PresetJSONServer {
 		d.UpdatedAt, d.Since = "updatedAt", "{field}_gte={value}"
 		d.ReadOnly = []string{"createdAt", "updatedAt"}
@@ -199,6 +229,11 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	if s.Filters == "" {
 		s.Filters = FiltersNone
 	}
+	return d
+}
+
+// overrideEndpoint sets in d the entity defaults that v gives.
+func overrideEndpoint(d *Endpoint, v spec.Values) {
 	set := func(dst *string, key string) {
 		if x := strings.TrimSpace(v[key]); x != "" {
 			*dst = x
@@ -219,13 +254,15 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	set(&d.Paging.Total, "total")
 	set(&d.Paging.TotalHeader, "totalheader")
 	set(&d.Paging.TotalPages, "totalpages")
-	s.Defaults = d
+}
 
+// problems lists the numbers of s (and its Defaults) that are out of range, with their values in v.
+func (s Settings) problems(v spec.Values) []string {
 	var problems []string
 	if s.Timeout <= 0 {
 		problems = append(problems, fmt.Sprintf("timeout must be at least 1 second, not %q", v["timeout"]))
 	}
-	if d.Paging.Size <= 0 {
+	if s.Defaults.Paging.Size <= 0 {
 		problems = append(problems, fmt.Sprintf("pagesize must be at least 1, not %q", v["pagesize"]))
 	}
 	if s.Sample <= 0 {
@@ -237,15 +274,7 @@ func ParseSettings(v spec.Values) (Settings, error) {
 	if s.Concurrency <= 0 {
 		problems = append(problems, fmt.Sprintf("concurrency must be at least 1, not %q", v["concurrency"]))
 	}
-	declared, err := ParseEntities(v["entities"], d)
-	if err != nil {
-		problems = append(problems, err.Error())
-	}
-	s.Declared = declared
-	if len(problems) > 0 {
-		return Settings{}, fmt.Errorf("check REST settings: %s", strings.Join(problems, "; "))
-	}
-	return s, nil
+	return problems
 }
 
 // Client is an open REST connector.

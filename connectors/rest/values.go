@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"switchyard/core/meta"
+	"switchyard/core/values"
 )
 
 // lookupPath returns the value at a dotted JSON path ("data.items") in v;
@@ -89,39 +88,6 @@ func unflatten(rec map[string]any) map[string]any {
 	return out
 }
 
-var (
-	dateRE     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	dateTimeRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$`)
-	guidRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
-
-// kindOf is the narrowest type that holds the sampled JSON value v.
-func kindOf(v any) meta.Type {
-	switch x := v.(type) {
-	case bool:
-		return meta.Bool
-	case json.Number:
-		if _, err := x.Int64(); err == nil && !strings.ContainsAny(x.String(), ".eE") {
-			return meta.Int
-		}
-		return meta.Decimal
-	case string:
-		switch {
-		case dateTimeRE.MatchString(x):
-			if _, err := parseDateTime(x); err == nil {
-				return meta.DateTime
-			}
-		case dateRE.MatchString(x):
-			if _, err := time.Parse(time.DateOnly, x); err == nil {
-				return meta.Date
-			}
-		case guidRE.MatchString(x):
-			return meta.GUID
-		}
-	}
-	return meta.String
-}
-
 // infer builds the fields of an entity from sampled records: each field's
 // type is the narrowest that holds every sampled value; a field missing from
 // or null in some record is nullable; one never seen with a value is a
@@ -137,7 +103,7 @@ func infer(key string, recs []meta.Record) []meta.Field {
 				nulls[k] = true
 				continue
 			}
-			types[k] = meta.Widen(types[k], kindOf(v))
+			types[k] = meta.Widen(types[k], values.KindOfJSON(v))
 		}
 	}
 	names := make([]string, 0, len(seen))
@@ -178,20 +144,9 @@ func externalType(t meta.Type) string {
 	return "string"
 }
 
-// parseDateTime reads an ISO 8601 date-time with an offset (or Z).
-func parseDateTime(s string) (time.Time, error) {
-	s = strings.Replace(s, " ", "T", 1)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04Z0700"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date-time with an offset", s)
-}
-
 // formatDateTime writes t as the APIs this connector meets store it:
 // UTC with milliseconds, as JavaScript's toISOString does.
-func formatDateTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func formatDateTime(t time.Time) string { return values.FormatMillis(t) }
 
 // decodeValue converts a flattened JSON value of a field of type t into the
 // Go type connector.Query documents.
@@ -216,8 +171,8 @@ func decodeValue(f meta.Field, v any) (any, error) {
 		case json.Number:
 			return x, nil
 		case string:
-			if _, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
-				return json.Number(strings.TrimSpace(x)), nil
+			if n, err := values.ParseDecimalText(x); err == nil {
+				return n, nil
 			}
 		}
 	case meta.Double:
@@ -232,16 +187,16 @@ func decodeValue(f meta.Field, v any) (any, error) {
 		case bool:
 			return x, nil
 		case string:
-			return strconv.ParseBool(x)
+			return values.ParseBool(x)
 		}
 	case meta.DateTime:
 		if s, ok := v.(string); ok {
-			return parseDateTime(s)
+			return values.ParseDateTimeOffset(s)
 		}
 	case meta.Date:
-		if s, ok := v.(string); ok && len(s) >= 10 {
-			if _, err := time.Parse(time.DateOnly, s[:10]); err == nil {
-				return s[:10], nil
+		if s, ok := v.(string); ok {
+			if d, ok := values.DateOf(s); ok {
+				return d, nil
 			}
 		}
 	case meta.GUID:
@@ -272,7 +227,7 @@ func encodeValue(f meta.Field, v any) (any, error) {
 		case time.Time:
 			return formatDateTime(x), nil
 		case string:
-			t, err := parseDateTime(x)
+			t, err := values.ParseDateTimeOffset(x)
 			if err != nil {
 				return nil, fmt.Errorf("field %s: %w", f.Name, err)
 			}
@@ -281,7 +236,7 @@ func encodeValue(f meta.Field, v any) (any, error) {
 	case meta.Date:
 		switch x := v.(type) {
 		case time.Time:
-			return x.Format(time.DateOnly), nil
+			return values.FormatDate(x), nil
 		case string:
 			return x, nil
 		}
@@ -292,7 +247,7 @@ func encodeValue(f meta.Field, v any) (any, error) {
 		case bool:
 			return x, nil
 		case string:
-			return strconv.ParseBool(x)
+			return values.ParseBool(x)
 		}
 	case meta.Lookup:
 		if f.ExternalType == "integer" || f.ExternalType == "number" {
@@ -311,22 +266,11 @@ func encodeValue(f meta.Field, v any) (any, error) {
 	return nil, fmt.Errorf("field %s: a %s field cannot take %v (%T)", f.Name, f.Type, v, v)
 }
 
-// number returns v as a JSON number.
+// number returns v as a JSON number (values.JSONNumber).
 func number(f meta.Field, v any) (any, error) {
-	switch x := v.(type) {
-	case json.Number, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32:
-		return x, nil
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return nil, fmt.Errorf("field %s: %v is not a finite number", f.Name, x)
-		}
-		return x, nil
-	case string:
-		s := strings.TrimSpace(x)
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return nil, fmt.Errorf("field %s: %q is not a number", f.Name, x)
-		}
-		return json.Number(s), nil
+	n, err := values.JSONNumber(v)
+	if err != nil {
+		return nil, fmt.Errorf("field %s: %w", f.Name, err)
 	}
-	return nil, fmt.Errorf("field %s: %v (%T) is not a number", f.Name, v, v)
+	return n, nil
 }

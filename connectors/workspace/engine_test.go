@@ -74,7 +74,7 @@ func rowsOf(t *testing.T, st *store.Store, entity, key string, fields ...string)
 	t.Helper()
 	out := map[string]map[string]string{}
 	err := st.View(t.Context(), func(tx *store.Tx) error {
-		rows, err := tx.Scan(entity, fields, "", nil, "", 100000)
+		rows, err := tx.Scan(entity, fields, nil, "", 100000)
 		for _, r := range rows {
 			m := map[string]string{"id": r.ID}
 			for k, v := range r.Values {
@@ -133,7 +133,7 @@ func TestWorkspaceToWorkspace(t *testing.T) {
 	if err := st.SaveIntegration(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	eng := &engine.Engine{Store: st}
+	eng := &engine.Engine{Workspace: store.Ports[engine.Tx](st)}
 	run := func(d engine.Direction) map[string]engine.Counts {
 		t.Helper()
 		res, err := eng.Run(ctx, conn, engine.Options{Integration: in, Direction: d, Catalog: catalog, PageSize: 7})

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +48,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if size <= 0 {
 		size = defaultPageSize
 	}
-	where, args, err := c.condition(e, q)
+	cond, err := c.condition(e, q)
 	if err != nil {
 		return connector.Page{}, err
 	}
@@ -63,7 +62,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	page := connector.Page{Total: -1}
 	err = c.st.View(ctx, func(tx *store.Tx) error {
 		if q.Count && token == "" && !byVersion {
-			n, err := tx.Count(e.Name, where, args)
+			n, err := tx.Count(e.Name, cond)
 			if err != nil {
 				return err
 			}
@@ -72,9 +71,9 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 		var rows []store.Row
 		var err error
 		if byVersion {
-			rows, err = c.versionPage(tx, e, q, token, where, args, fields, size)
+			rows, err = c.versionPage(tx, e, q, token, cond, fields, size)
 		} else {
-			rows, err = tx.Scan(e.Name, fields, where, args, strings.TrimPrefix(token, idToken), size)
+			rows, err = tx.Scan(e.Name, fields, cond, strings.TrimPrefix(token, idToken), size)
 		}
 		if err != nil {
 			return err
@@ -120,42 +119,35 @@ func (c *Client) TracksChanges(ctx context.Context, entity string) (bool, error)
 	return err == nil, err
 }
 
-// condition is the SQL of q's filter and Since on e, with its arguments.
-func (c *Client) condition(e meta.Entity, q connector.Query) (string, []any, error) {
+// condition is the condition of q's filter and Since on e; nil for none.
+func (c *Client) condition(e meta.Entity, q connector.Query) (filter.Expr, error) {
+	if q.Delta != "" {
+		return nil, nil
+	}
 	var terms []filter.Expr
-	if strings.TrimSpace(q.Filter) != "" && q.Delta == "" {
-		x, err := filter.Parse(q.Filter)
-		if err == nil {
-			err = filter.Check(x, e)
-		}
-		if err != nil {
-			return "", nil, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
-		}
+	x, err := q.Condition()
+	if err == nil && x != nil {
+		err = filter.Check(x, e)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
+	}
+	if x != nil {
 		terms = append(terms, filter.Resolve(x, time.Now()))
 	}
-	if !q.Since.IsZero() && q.Delta == "" {
+	if !q.Since.IsZero() {
 		if q.CursorField != "" && q.CursorField != colModifiedOn {
-			return "", nil, fmt.Errorf("read %s incrementally: cursor %q: a workspace reads changes by modifiedon (and versionnumber): leave the cursor field empty or set it to modifiedon", e.Name, q.CursorField)
+			return nil, fmt.Errorf("read %s incrementally: cursor %q: a workspace reads changes by modifiedon (and versionnumber): leave the cursor field empty or set it to modifiedon", e.Name, q.CursorField)
 		}
 		terms = append(terms, &filter.Compare{Op: filter.Ge, Left: &filter.Field{Name: colModifiedOn},
 			Right: &filter.Literal{Value: filter.DateTimeValue(q.Since.Add(-q.Overlap).UTC())}})
 	}
-	switch len(terms) {
-	case 0:
-		return "", nil, nil
-	case 1:
-		w, a := filter.ToSQL(terms[0], store.QuoteIdent)
-		return w, a, nil
-	}
-	w, a := filter.ToSQL(&filter.Logical{Op: filter.And, Terms: terms}, store.QuoteIdent)
-	return w, a, nil
+	return filter.AllOf(terms...), nil
 }
 
 // versionPage reads the next size rows in versionnumber order after the
-// token's (or the delta's) versionnumber. Scan returns rows in id order, so
-// the page is the window of versionnumbers up to the size-th match (they are
-// unique), sorted here.
-func (c *Client) versionPage(tx *store.Tx, e meta.Entity, q connector.Query, token, where string, args []any, fields []string, size int) ([]store.Row, error) {
+// token's (or the delta's) versionnumber.
+func (c *Client) versionPage(tx *store.Tx, e meta.Entity, q connector.Query, token string, cond filter.Expr, fields []string, size int) ([]store.Row, error) {
 	after := int64(0)
 	from := strings.TrimPrefix(token, versionToken)
 	if token == "" {
@@ -168,25 +160,7 @@ func (c *Client) versionPage(tx *store.Tx, e meta.Entity, q connector.Query, tok
 		}
 		after = n
 	}
-	cond := store.QuoteIdent(colVersion) + " > ?"
-	condArgs := []any{after}
-	if where != "" {
-		cond += " AND (" + where + ")"
-		condArgs = append(condArgs, args...)
-	}
-	window := fmt.Sprintf("%s AND %s <= COALESCE((SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT 1 OFFSET %d), 9223372036854775807)",
-		cond, store.QuoteIdent(colVersion), store.QuoteIdent(colVersion), store.QuoteIdent(e.Name), cond, store.QuoteIdent(colVersion), size-1)
-	rows, err := tx.Scan(e.Name, fields, window, append(append([]any{}, condArgs...), condArgs...), "", size)
-	if err != nil {
-		return nil, err
-	}
-	sort.Slice(rows, func(i, j int) bool { return versionOf(rows[i]) < versionOf(rows[j]) })
-	return rows, nil
-}
-
-func versionOf(r store.Row) int64 {
-	n, _ := r.Values[colVersion].(int64)
-	return n
+	return tx.ScanVersions(e.Name, fields, cond, after, size)
 }
 
 // readFields are the columns read: every field but id, which Scan returns apart.

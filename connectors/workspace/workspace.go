@@ -25,7 +25,8 @@ const Name = "workspace"
 // options declares the connector's settings.
 var options = spec.Options{
 	{Key: "path", Label: "Workspace file", Kind: spec.KindString, Required: true,
-		Help: "The other Switchyard workspace (a .db file). A relative path is taken from the folder Switchyard runs in."},
+		Help: "The other Switchyard workspace (a .db file). A relative path is taken from the folder Switchyard runs in.",
+		Doc:  "It must exist: it is not created."},
 	{Key: "entities", Label: "Entities", Kind: spec.KindString,
 		Help: "The local entities of that workspace to offer, separated by commas; empty offers them all."},
 	{Key: "readonly", Label: "Read only", Kind: spec.KindBool, Default: "false",
@@ -77,7 +78,7 @@ func Open(ctx context.Context, v spec.Values) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open workspace %s: %w", path, err)
 	}
-	c := &Client{st: st, path: path, readOnly: v.Bool("readonly", false)}
+	c := &Client{st: st, path: path, readOnly: options.Bool(v, "readonly")}
 	for _, n := range strings.Split(v["entities"], ",") {
 		if n = strings.TrimSpace(n); n != "" {
 			c.only = append(c.only, n)

@@ -10,6 +10,7 @@ import (
 
 	"switchyard/connectors/conntest"
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 	"switchyard/core/spec"
 	"switchyard/core/store"
@@ -54,7 +55,7 @@ func ticketWorkspace(t *testing.T) (string, time.Time) {
 	since := start.Add(time.Second)
 	now = start.Add(2 * time.Second)
 	err = st.Update(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Scan("ticket", []string{"priority"}, `"priority" = 3`, nil, "", 100)
+		rows, err := tx.Scan("ticket", []string{"priority"}, filter.MustParse("priority eq 3"), "", 100)
 		for _, r := range rows {
 			if err := tx.UpdateRow("ticket", r.ID, map[string]any{"title": "changed"}); err != nil {
 				return err
@@ -126,7 +127,7 @@ func TestDeltaByVersionNumber(t *testing.T) {
 	// Changes on the other side, one of them to a row changed twice.
 	var changed []string
 	err := c.Store().Update(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Scan("ticket", nil, "", nil, "", 3)
+		rows, err := tx.Scan("ticket", nil, nil, "", 3)
 		for _, r := range rows {
 			changed = append(changed, r.ID)
 			if err := tx.UpdateRow("ticket", r.ID, map[string]any{"priority": int64(9)}); err != nil {

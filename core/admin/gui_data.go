@@ -27,11 +27,10 @@ func (s *Service) CountLocal(ctx context.Context, entity, filterText string) (in
 	if err != nil {
 		return 0, err
 	}
-	where, args := filter.ToSQL(filter.Resolve(e, time.Now()), store.QuoteIdent)
 	var n int64
 	err = s.Store.View(ctx, func(tx *store.Tx) error {
 		var err error
-		n, err = tx.Count(entity, where, args)
+		n, err = tx.Count(entity, filter.Resolve(e, time.Now()))
 		return err
 	})
 	if err != nil {
@@ -69,8 +68,9 @@ func (s *Service) CountExternal(ctx context.Context, name, external, filterText 
 	if !ok {
 		return 0, ErrUncountable
 	}
-	page, err := r.ReadPage(ctx, connector.Query{Entity: external, Filter: filter.ToOData(filter.Resolve(e, time.Now())),
-		PageSize: 1, Count: true, Fields: ext.Key}, "")
+	q := connector.Query{Entity: external, PageSize: 1, Count: true, Fields: ext.Key}
+	q.SetWhere(filter.Resolve(e, time.Now()))
+	page, err := r.ReadPage(ctx, q, "")
 	if err != nil {
 		return 0, fmt.Errorf("count the records of %q: %w", external, err)
 	}
@@ -90,11 +90,10 @@ func (s *Service) LocalRows(ctx context.Context, entity, search string, after st
 		return ent, nil, fmt.Errorf("read the rows of %q: %w", entity, err)
 	}
 	e := searchExpr(search, ent)
-	where, args := filter.ToSQL(filter.Resolve(e, time.Now()), store.QuoteIdent)
 	var rows []store.Row
 	err = s.Store.View(ctx, func(tx *store.Tx) error {
 		var err error
-		rows, err = tx.Scan(entity, ent.FieldNames(), where, args, after, limit)
+		rows, err = tx.Scan(entity, ent.FieldNames(), filter.Resolve(e, time.Now()), after, limit)
 		return err
 	})
 	if err != nil {

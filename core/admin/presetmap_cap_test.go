@@ -114,14 +114,14 @@ func TestDefaultMappingsAgainstBusinessCentralShape(t *testing.T) {
 	accounts := map[string]string{} // local id → bcid
 	orders := 0
 	err = st.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Scan("account", []string{"bcid"}, "", nil, "", 1000)
+		rows, err := tx.Scan("account", []string{"bcid"}, nil, "", 1000)
 		for _, r := range rows {
 			accounts[r.ID] = r.Values["bcid"].(string)
 		}
 		if err != nil {
 			return err
 		}
-		rows, err = tx.Scan("salesorder", []string{"bcid", "customerid"}, "", nil, "", 1000)
+		rows, err = tx.Scan("salesorder", []string{"bcid", "customerid"}, nil, "", 1000)
 		for _, r := range rows {
 			orders++
 			bcid := anyText(r.Values["bcid"])

@@ -48,19 +48,20 @@ func (s *Service) Record(ctx context.Context, entity, id string) (RecordView, er
 	if err != nil {
 		return RecordView{}, fmt.Errorf("read record %s of %q: %w", id, entity, err)
 	}
-	var rows []store.Row
+	var found map[string]store.Row
 	err = s.Store.View(ctx, func(tx *store.Tx) error {
 		var err error
-		rows, err = tx.Scan(entity, ent.FieldNames(), `"id" = ?`, []any{id}, "", 1)
+		found, err = tx.FindBy(entity, "id", []any{id}, ent.FieldNames())
 		return err
 	})
 	if err != nil {
 		return RecordView{}, fmt.Errorf("read record %s of %q: %w", id, entity, err)
 	}
-	if len(rows) == 0 {
+	row, ok := found[id]
+	if !ok {
 		return RecordView{}, fmt.Errorf("record %s of %q: %w", id, entity, ErrNoRecord)
 	}
-	v := RecordView{Entity: ent, ID: id, Values: rows[0].Values}
+	v := RecordView{Entity: ent, ID: id, Values: row.Values}
 	if v.Values == nil {
 		v.Values = map[string]any{}
 	}

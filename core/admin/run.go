@@ -62,7 +62,8 @@ func (s *Service) runEngine(ctx context.Context, in mapping.Integration, what st
 		return nil, err
 	}
 	defer c.Close()
-	res, err := fn(ctx, &engine.Engine{Store: s.Store, Now: s.Store.Now}, c)
+	// The engine's clock is the workspace's (Store.Now, through the port).
+	res, err := fn(ctx, &engine.Engine{Workspace: store.Ports[engine.Tx](s.Store)}, c)
 	if res != nil {
 		notes.save(ctx, s.Store, res.LogID)
 	}

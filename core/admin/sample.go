@@ -130,77 +130,109 @@ func WriteSampleWorkspace(ctx context.Context, path string) error {
 			return fmt.Errorf("write the sample workspace: %w", err)
 		}
 	}
-	rnd := rand.New(rand.NewPCG(7, 2026))
-	pick := func(list []string) string { return list[rnd.IntN(len(list))] }
+	g := sampleGenerator{rnd: rand.New(rand.NewPCG(7, 2026))}
 	err = st.Update(ctx, func(tx *store.Tx) error {
-		accounts := make([]string, 0, sampleAccounts)
-		for i := 1; i <= sampleAccounts; i++ {
-			name := pick(sampleCompanyWords) + " " + pick(sampleCompanyKinds)
-			if i%5 == 0 {
-				name = pick(sampleCompanyWords) + " & " + pick(sampleCompanyWords)
-			}
-			id, err := tx.Insert("account", map[string]any{
-				"name": name, "accountnumber": fmt.Sprintf("AC-%04d", 1000+i), "industry": pick(sampleIndustries),
-				"revenue": fmt.Sprintf("%d.%02d", 50_000+rnd.IntN(9_950_000), rnd.IntN(100)),
-				"website": "https://www." + strings.ToLower(strings.NewReplacer(" ", "", "&", "").Replace(name)) + ".example",
-				"founded": fmt.Sprintf("%d-%02d-%02d", 1950+rnd.IntN(70), 1+rnd.IntN(12), 1+rnd.IntN(28)), "active": int64(boolInt(i%7 != 0)),
-			})
-			if err != nil {
-				return err
-			}
-			accounts = append(accounts, id)
+		accounts, err := g.accounts(tx)
+		if err != nil {
+			return err
 		}
-		type person struct{ id, account string }
-		contacts := make([]person, 0, sampleContacts)
-		for i := 1; i <= sampleContacts; i++ {
-			first, last := pick(sampleFirstNames), pick(sampleLastNames)
-			var account any
-			p := person{}
-			if i%8 != 0 {
-				p.account = accounts[rnd.IntN(len(accounts))]
-				account = p.account
-			}
-			var birth any
-			if i%6 != 0 {
-				birth = fmt.Sprintf("%d-%02d-%02d", 1955+rnd.IntN(45), 1+rnd.IntN(12), 1+rnd.IntN(28))
-			}
-			id, err := tx.Insert("contact", map[string]any{
-				"firstname": first, "lastname": last,
-				"email": strings.ReplaceAll(strings.ToLower(first+"."+last), " ", "") + fmt.Sprintf("%d@example.com", i), "phone": fmt.Sprintf("+31 20 555 %04d", rnd.IntN(10000)),
-				"birthdate": birth, "accountid": account,
-			})
-			if err != nil {
-				return err
-			}
-			p.id = id
-			contacts = append(contacts, p)
+		contacts, err := g.contacts(tx, accounts)
+		if err != nil {
+			return err
 		}
-		statuses := []string{"draft", "confirmed", "shipped", "shipped", "invoiced", "cancelled"}
-		for i := 1; i <= sampleOrders; i++ {
-			c := contacts[rnd.IntN(len(contacts))]
-			account := any(c.account)
-			if c.account == "" {
-				account = accounts[rnd.IntN(len(accounts))]
-			}
-			month, day := 1+rnd.IntN(12), 1+rnd.IntN(28)
-			status := pick(statuses)
-			var shipped any
-			if status == "shipped" || status == "invoiced" {
-				shipped = fmt.Sprintf("2025-%02d-%02dT%02d:%02d:00.000Z", month, day, 8+rnd.IntN(9), rnd.IntN(60))
-			}
-			_, err := tx.Insert("salesorder", map[string]any{
-				"ordernumber": fmt.Sprintf("SO-%05d", 20000+i), "orderdate": fmt.Sprintf("2025-%02d-%02d", month, day),
-				"total": fmt.Sprintf("%d.%02d", 20+rnd.IntN(4980), rnd.IntN(100)), "status": status, "shippedon": shipped,
-				"accountid": account, "contactid": c.id,
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return g.orders(tx, accounts, contacts)
 	})
 	if err != nil {
 		return fmt.Errorf("write the sample workspace: %w", err)
+	}
+	return nil
+}
+
+// sampleGenerator makes the sample CRM's records from one seeded source.
+type sampleGenerator struct{ rnd *rand.Rand }
+
+// samplePerson is a sample contact: its id and its account's ("" for none).
+type samplePerson struct{ id, account string }
+
+func (g sampleGenerator) pick(list []string) string { return list[g.rnd.IntN(len(list))] }
+
+// accounts inserts the sample accounts and returns their ids.
+func (g sampleGenerator) accounts(tx *store.Tx) ([]string, error) {
+	rnd := g.rnd
+	accounts := make([]string, 0, sampleAccounts)
+	for i := 1; i <= sampleAccounts; i++ {
+		name := g.pick(sampleCompanyWords) + " " + g.pick(sampleCompanyKinds)
+		if i%5 == 0 {
+			name = g.pick(sampleCompanyWords) + " & " + g.pick(sampleCompanyWords)
+		}
+		id, err := tx.Insert("account", map[string]any{
+			"name": name, "accountnumber": fmt.Sprintf("AC-%04d", 1000+i), "industry": g.pick(sampleIndustries),
+			"revenue": fmt.Sprintf("%d.%02d", 50_000+rnd.IntN(9_950_000), rnd.IntN(100)),
+			"website": "https://www." + strings.ToLower(strings.NewReplacer(" ", "", "&", "").Replace(name)) + ".example",
+			"founded": fmt.Sprintf("%d-%02d-%02d", 1950+rnd.IntN(70), 1+rnd.IntN(12), 1+rnd.IntN(28)), "active": int64(boolInt(i%7 != 0)),
+		})
+		if err != nil {
+			return nil, err
+		}
+		accounts = append(accounts, id)
+	}
+	return accounts, nil
+}
+
+// contacts inserts the sample contacts, most with one of accounts.
+func (g sampleGenerator) contacts(tx *store.Tx, accounts []string) ([]samplePerson, error) {
+	rnd := g.rnd
+	contacts := make([]samplePerson, 0, sampleContacts)
+	for i := 1; i <= sampleContacts; i++ {
+		first, last := g.pick(sampleFirstNames), g.pick(sampleLastNames)
+		var account any
+		p := samplePerson{}
+		if i%8 != 0 {
+			p.account = accounts[rnd.IntN(len(accounts))]
+			account = p.account
+		}
+		var birth any
+		if i%6 != 0 {
+			birth = fmt.Sprintf("%d-%02d-%02d", 1955+rnd.IntN(45), 1+rnd.IntN(12), 1+rnd.IntN(28))
+		}
+		id, err := tx.Insert("contact", map[string]any{
+			"firstname": first, "lastname": last,
+			"email": strings.ReplaceAll(strings.ToLower(first+"."+last), " ", "") + fmt.Sprintf("%d@example.com", i), "phone": fmt.Sprintf("+31 20 555 %04d", rnd.IntN(10000)),
+			"birthdate": birth, "accountid": account,
+		})
+		if err != nil {
+			return nil, err
+		}
+		p.id = id
+		contacts = append(contacts, p)
+	}
+	return contacts, nil
+}
+
+// orders inserts the sample sales orders, each of a contact and an account.
+func (g sampleGenerator) orders(tx *store.Tx, accounts []string, contacts []samplePerson) error {
+	rnd := g.rnd
+	statuses := []string{"draft", "confirmed", "shipped", "shipped", "invoiced", "cancelled"}
+	for i := 1; i <= sampleOrders; i++ {
+		c := contacts[rnd.IntN(len(contacts))]
+		account := any(c.account)
+		if c.account == "" {
+			account = accounts[rnd.IntN(len(accounts))]
+		}
+		month, day := 1+rnd.IntN(12), 1+rnd.IntN(28)
+		status := g.pick(statuses)
+		var shipped any
+		if status == "shipped" || status == "invoiced" {
+			shipped = fmt.Sprintf("2025-%02d-%02dT%02d:%02d:00.000Z", month, day, 8+rnd.IntN(9), rnd.IntN(60))
+		}
+		_, err := tx.Insert("salesorder", map[string]any{
+			"ordernumber": fmt.Sprintf("SO-%05d", 20000+i), "orderdate": fmt.Sprintf("2025-%02d-%02d", month, day),
+			"total": fmt.Sprintf("%d.%02d", 20+rnd.IntN(4980), rnd.IntN(100)), "status": status, "shippedon": shipped,
+			"accountid": account, "contactid": c.id,
+		})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

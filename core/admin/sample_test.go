@@ -10,6 +10,7 @@ import (
 	"switchyard/core/admin"
 	"switchyard/core/connector"
 	"switchyard/core/engine"
+	"switchyard/core/filter"
 	"switchyard/core/store"
 )
 
@@ -57,11 +58,11 @@ func TestEnsureSample(t *testing.T) {
 	}
 	// Every contact with an account in the sample has its lookup resolved.
 	err = st.View(ctx, func(tx *store.Tx) error {
-		n, err := tx.Count("contact", `"parentcustomerid" IS NOT NULL`, nil)
+		n, err := tx.Count("contact", filter.MustParse("parentcustomerid ne null"))
 		if err == nil && (n < 40 || n >= 60) {
 			t.Errorf("%d contacts have their account, want most but not all", n)
 		}
-		m, err2 := tx.Count("salesorder", `"customerid" IS NULL OR "contactid" IS NULL`, nil)
+		m, err2 := tx.Count("salesorder", filter.MustParse("customerid eq null or contactid eq null"))
 		if err2 == nil && m != 0 {
 			t.Errorf("%d sales orders lack their account or contact", m)
 		}

@@ -78,7 +78,7 @@ func (s *Service) removals(ctx context.Context, integration string, reader conne
 		if err != nil {
 			return r, configError(fmt.Errorf("download filter of %s: %w", em.External, err))
 		}
-		q.Filter = filter.ToOData(filter.Resolve(e, time.Now()))
+		q.SetWhere(filter.Resolve(e, time.Now()))
 	}
 	keys := map[string]bool{}
 	for token := ""; ; {
@@ -97,7 +97,7 @@ func (s *Service) removals(ctx context.Context, integration string, reader conne
 	}
 	err = s.Store.View(ctx, func(tx *store.Tx) error {
 		for after := ""; ; {
-			rows, err := tx.Scan(em.Local, []string{em.PrimaryKey}, "", nil, after, 1000)
+			rows, err := tx.Scan(em.Local, []string{em.PrimaryKey}, nil, after, 1000)
 			if err != nil || len(rows) == 0 {
 				return err
 			}

@@ -24,7 +24,7 @@ func (s *Service) FieldValues(ctx context.Context, entity, field string, limit i
 	}
 	counts := map[string]int{}
 	err = s.Store.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Scan(entity, []string{field}, "", nil, "", valuesScanned)
+		rows, err := tx.Scan(entity, []string{field}, nil, "", valuesScanned)
 		for _, r := range rows {
 			if v := r.Values[field]; v != nil {
 				if text := fmt.Sprint(v); text != "" {

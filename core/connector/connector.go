@@ -8,9 +8,11 @@ package connector
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 	"switchyard/core/spec"
 )
@@ -64,6 +66,11 @@ type Query struct {
 	// preview's sample): a connector that can say so to the system
 	// (OData's $top) does, so that the system does not send a full page.
 	Limit int
+	// Where is Filter parsed, with now() resolved, for connectors that
+	// evaluate the filter themselves rather than send its text: set both
+	// with SetWhere. Read it with Condition, which parses Filter when a
+	// caller set the text alone.
+	Where filter.Expr
 
 	// CursorField names the change cursor of an incremental read: a
 	// timestamp field the system sets on every change (e.g. modifiedon).
@@ -86,6 +93,25 @@ type Query struct {
 	// page returned this token (see DeltaReader); Filter and Since are
 	// then ignored, the system applies those of the first read.
 	Delta string
+}
+
+// SetWhere narrows q to the records cond matches: cond as Where, for the
+// connectors that evaluate it, and its OData text as Filter, for those that
+// send it. A nil cond clears both.
+func (q *Query) SetWhere(cond filter.Expr) {
+	q.Where, q.Filter = cond, ""
+	if cond != nil {
+		q.Filter = filter.ToOData(cond)
+	}
+}
+
+// Condition is the filter of q as an expression: Where when set, else
+// Filter parsed (nil when empty). The error is a filter that does not parse.
+func (q Query) Condition() (filter.Expr, error) {
+	if q.Where != nil || strings.TrimSpace(q.Filter) == "" {
+		return q.Where, nil
+	}
+	return filter.Parse(q.Filter)
 }
 
 // Page is one page of records and the token of the next, "" on the last page.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"switchyard/core/meta"
+	"switchyard/core/store"
 )
 
 // BenchmarkImport imports generated accounts and contacts (every contact with
@@ -32,7 +33,7 @@ func BenchmarkImport(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		st := newFileWorkspace(b)
-		e := &Engine{Store: st}
+		e := &Engine{Workspace: store.Ports[Tx](st)}
 		b.StartTimer()
 		res, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import})
 		if err != nil || res.Totals().Imported != accounts+contacts {

@@ -6,13 +6,17 @@ import (
 	"strings"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 )
 
 // keyChunk is one read's share of a list of keys.
 type keyChunk struct {
 	filter string // "key in (…)"
-	keys   int    // how many keys it names
+	// cond is filter parsed; nil when a key is not a literal of its type
+	// (the connector then parses the text, and says what is wrong).
+	cond filter.Expr
+	keys int // how many keys it names
 }
 
 // keysPerRead is the most keys one read by key asks for: a page's worth,
@@ -44,7 +48,9 @@ func keyFilters(ctx context.Context, reader connector.Reader, q connector.Query,
 	flush := func() {
 		if n > 0 {
 			b.WriteString(suffix)
-			out = append(out, keyChunk{filter: b.String(), keys: n})
+			c := keyChunk{filter: b.String(), keys: n}
+			c.cond, _ = filter.Parse(c.filter)
+			out = append(out, c)
 			b.Reset()
 			n, used = 0, 0
 		}
@@ -86,11 +92,15 @@ func readByKeys(ctx context.Context, reader connector.Reader, q connector.Query,
 	if err != nil {
 		return "", 0, err
 	}
-	base := q.Filter
+	base, baseCond := q.Filter, q.Where
 	for _, c := range filters {
-		q.Filter = c.filter
+		q.Filter, q.Where = c.filter, c.cond
 		if base != "" {
 			q.Filter = "(" + base + ") and (" + c.filter + ")"
+			q.Where = nil
+			if baseCond != nil && c.cond != nil {
+				q.Where = filter.AllOf(baseCond, c.cond)
+			}
 		}
 		q.PageSize = c.keys
 		for token := ""; ; {

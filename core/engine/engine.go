@@ -272,19 +272,21 @@ func (r *Result) ofCounted() string {
 
 // Engine runs imports and exports against one workspace.
 type Engine struct {
-	Store *store.Store
-	// Now returns the current time; the store's Now when nil (then time.Now).
+	// Workspace is the workspace the runs read and write: a *store.Store
+	// adapted by store.Ports[engine.Tx].
+	Workspace Workspace
+	// Now returns the current time; the workspace's Now when nil.
 	Now func() time.Time
 }
 
-// now is the engine's clock: its own Now, else the workspace's (Store.Now),
-// so that a test that sets the store's clock sets the run's too.
+// now is the engine's clock: its own Now, else the workspace's, so that a
+// test that sets the store's clock sets the run's too.
 func (e *Engine) now() time.Time {
 	switch {
 	case e.Now != nil:
 		return e.Now()
-	case e.Store != nil && e.Store.Now != nil:
-		return e.Store.Now()
+	case e.Workspace != nil:
+		return e.Workspace.Now()
 	}
 	return time.Now()
 }
@@ -301,7 +303,7 @@ func (e *Engine) Run(ctx context.Context, c connector.Connector, opt Options) (*
 	}
 	if !opt.Preview {
 		kind := string(opt.Direction)
-		res.LogID, err = e.Store.AddLog(ctx, store.LogEntry{Integration: res.Integration, Kind: kind, Direction: kind, Status: "running", Started: res.Started})
+		res.LogID, err = e.Workspace.AddLog(ctx, store.LogEntry{Integration: res.Integration, Kind: kind, Direction: kind, Status: "running", Started: res.Started})
 		if err != nil {
 			return e.finish(ctx, res, err)
 		}
@@ -331,7 +333,7 @@ func (e *Engine) finish(ctx context.Context, res *Result, err error) (*Result, e
 		if err != nil {
 			msg = err.Error()
 		}
-		logErr := e.Store.FinishLog(context.WithoutCancel(ctx), store.LogEntry{ID: res.LogID, Status: string(res.Status), Ended: res.Ended,
+		logErr := e.Workspace.FinishLog(context.WithoutCancel(ctx), store.LogEntry{ID: res.LogID, Status: string(res.Status), Ended: res.Ended,
 			All: totals.All, Imported: totals.Imported, Exported: totals.Exported, Updated: totals.Updated,
 			Unchanged: totals.Unchanged, Failed: totals.Failed, Warnings: totals.Warnings, Message: msg})
 		if err == nil && logErr != nil {

@@ -152,7 +152,7 @@ func rows(t *testing.T, st *store.Store, entity string, fields ...string) map[st
 	t.Helper()
 	out := map[string]map[string]any{}
 	err := st.View(context.Background(), func(tx *store.Tx) error {
-		all, err := tx.Scan(entity, append([]string{"externalid"}, fields...), "", nil, "", 1000)
+		all, err := tx.Scan(entity, append([]string{"externalid"}, fields...), nil, "", 1000)
 		for _, r := range all {
 			r.Values["id"] = r.ID
 			out[fmt.Sprint(r.Values["externalid"])] = r.Values
@@ -169,7 +169,7 @@ func TestImport(t *testing.T) {
 	ctx := context.Background()
 	st := newWorkspace(t)
 	sys := newSystem()
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	var seen []RecordResult
 	res, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, OnRecord: func(r RecordResult) { seen = append(seen, r) }})
 	if err != nil {
@@ -257,7 +257,7 @@ func TestImport(t *testing.T) {
 func TestPreviewWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	st := newWorkspace(t)
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	res, err := e.Run(ctx, newSystem(), Options{Integration: crm(), Direction: Import, Preview: true, PreviewLimit: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +288,7 @@ func TestCancelKeepsWrittenPages(t *testing.T) {
 			cancel() // while the first page is being written
 		}
 	}
-	res, err := (&Engine{Store: st}).Run(ctx, sys, Options{Integration: crm(), Direction: Import})
+	res, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, sys, Options{Integration: crm(), Direction: Import})
 	if !errors.Is(err, context.Canceled) || res.Status != Cancelled {
 		t.Fatalf("Run() = %v, status %s", err, res.Status)
 	}
@@ -303,7 +303,7 @@ func TestCancelKeepsWrittenPages(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	st := newWorkspace(t)
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	in := crm()
 	tests := []struct {
 		name string
@@ -334,7 +334,7 @@ func TestEmptySourceClearsUnlessKept(t *testing.T) {
 	ctx := context.Background()
 	st := newWorkspace(t)
 	sys := newSystem()
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -41,17 +41,17 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 	if !ok {
 		return configErrorf("the connector of %q cannot write records", r.opt.Integration.Name)
 	}
-	where, args, err := uploadWhere(p, r.res.Started)
+	cond, err := uploadFilter(p, r.res.Started)
 	if err != nil {
 		return err
 	}
 	er := &r.res.Entities[idx]
-	if where != "" {
+	if cond != nil {
 		er.Queries = append(er.Queries, "local "+p.local.Name+" WHERE "+p.em.UploadFilter)
 	}
 	var total int64 = -1
-	if err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
-		total, err = tx.Count(p.local.Name, where, args)
+	if err := r.engine.Workspace.View(ctx, func(tx Tx) (err error) {
+		total, err = tx.Count(p.local.Name, cond)
 		return err
 	}); err != nil {
 		return err
@@ -60,8 +60,8 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 	var done int64
 	for {
 		var page []*outgoing
-		err := r.engine.Store.View(ctx, func(tx *store.Tx) error {
-			rows, err := tx.Scan(p.local.Name, p.localFields(), where, args, after, r.pageSize())
+		err := r.engine.Workspace.View(ctx, func(tx Tx) error {
+			rows, err := tx.Scan(p.local.Name, p.localFields(), cond, after, r.pageSize())
 			if err != nil {
 				return err
 			}
@@ -93,21 +93,8 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 			results[i] = o.res
 		}
 		if !r.opt.Preview {
-			err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-				for _, o := range page {
-					if o.assigned {
-						if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil {
-							return err
-						}
-					}
-				}
-				if err := r.logFailures(tx, results); err != nil {
-					return err
-				}
-				return r.logEntity(tx, idx, r.pageCounts(idx, results))
-			})
-			if err != nil {
-				return fmt.Errorf("record the export of %s: %w", p.local.Name, err)
+			if err := r.recordExport(ctx, idx, p, page, results); err != nil {
+				return err
 			}
 		}
 		done += int64(len(page))
@@ -121,8 +108,30 @@ func (r *run) exportEntity(ctx context.Context, idx int, p *entityPlan) error {
 	}
 }
 
+// recordExport commits what the system answered for a page sent: the keys
+// it gave records it created, and the page's run log.
+func (r *run) recordExport(ctx context.Context, idx int, p *entityPlan, page []*outgoing, results []RecordResult) error {
+	err := r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) error {
+		for _, o := range page {
+			if o.assigned {
+				if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil {
+					return err
+				}
+			}
+		}
+		if err := r.logFailures(tx, results); err != nil {
+			return err
+		}
+		return r.logEntity(tx, idx, r.pageCounts(idx, results))
+	})
+	if err != nil {
+		return fmt.Errorf("record the export of %s: %w", p.local.Name, err)
+	}
+	return nil
+}
+
 // outgoingPage maps local rows to external records; a row that cannot be mapped fails alone.
-func (r *run) outgoingPage(tx *store.Tx, p *entityPlan, rows []store.Row) ([]*outgoing, error) {
+func (r *run) outgoingPage(tx Tx, p *entityPlan, rows []store.Row) ([]*outgoing, error) {
 	targets, err := lookupTargets(tx, p, rows)
 	if err != nil {
 		return nil, err
@@ -198,7 +207,7 @@ func (o *outgoing) fail(format string, args ...any) {
 }
 
 // lookupTargets returns, per lookup, the target rows' primary key values by local id.
-func lookupTargets(tx *store.Tx, p *entityPlan, rows []store.Row) ([]map[string]any, error) {
+func lookupTargets(tx Tx, p *entityPlan, rows []store.Row) ([]map[string]any, error) {
 	out := make([]map[string]any, len(p.lookups))
 	for j, l := range p.lookups {
 		var ids []any
@@ -241,7 +250,7 @@ func (r *run) markUnchanged(ctx context.Context, p *entityPlan, page []*outgoing
 	}
 	current := map[string]meta.Record{}
 	if reader, ok := r.conn.(connector.Reader); ok {
-		q := p.readQuery("", 0)
+		q := p.readQuery(nil, 0)
 		keys := make([]any, len(keyed))
 		for i, o := range keyed {
 			keys[i] = o.key

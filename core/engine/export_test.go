@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 	"switchyard/core/store"
 )
@@ -64,7 +65,7 @@ func TestExport(t *testing.T) {
 	st := newWorkspace(t)
 	sys := &memWriter{memSystem: newSystem()}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3] // guid 2 and guid 3 exist externally
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func TestFilters(t *testing.T) {
 	ctx := context.Background()
 	st := newWorkspace(t)
 	sys := &memWriter{memSystem: newSystem()}
-	e := &Engine{Store: st, Now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
+	e := &Engine{Workspace: store.Ports[Tx](st), Now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
 	in := crm()
 	in.Entities[1].DownloadFilter = "revenue ge 0 and createdAt ge now() sub duration'P30D'"
 	_, err := e.Run(ctx, sys, Options{Integration: in, Direction: Import, Entities: []string{"Accounts"}})
@@ -139,6 +140,10 @@ func TestFilters(t *testing.T) {
 	}
 	if got := sys.queries[0].Filter; got != "revenue ge 0 and createdAt ge 2026-10-23T12:00:00Z" {
 		t.Errorf("download filter sent = %q", got)
+	}
+	// Connectors that evaluate the filter get it parsed, now() resolved as in the text.
+	if got := sys.queries[0].Where; got == nil || !filter.Equal(got, filter.MustParse(sys.queries[0].Filter)) {
+		t.Errorf("download filter parsed = %v, want the tree of %q", got, sys.queries[0].Filter)
 	}
 
 	// Only the local rows matching the upload filter are exported.
@@ -175,7 +180,7 @@ func TestCreateOnlyFieldsAreNotUpdated(t *testing.T) {
 	st := newWorkspace(t)
 	sys := &memWriter{memSystem: newSystem()}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3]
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -91,11 +91,11 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 	if !ok {
 		return configErrorf("the connector of %q cannot read records", r.opt.Integration.Name)
 	}
-	where, err := downloadFilter(p, r.res.Started)
+	cond, err := downloadFilter(p, r.res.Started)
 	if err != nil {
 		return err
 	}
-	q := p.readQuery(where, r.opt.PageSize)
+	q := p.readQuery(cond, r.opt.PageSize)
 	q.Count = true
 	if r.opt.Preview {
 		q.Limit = r.previewLimit() // a preview asks for its sample, not a full page
@@ -124,7 +124,7 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 		var deferred []*deferredRecord
 		// The page is written to the end even when the run is cancelled meanwhile.
 		wctx := context.WithoutCancel(ctx)
-		txFn := func(tx *store.Tx) (err error) {
+		txFn := func(tx Tx) (err error) {
 			results, deferred, err = r.importPage(tx, idx, p, items, nil)
 			results = append(results, problemResults(p, page)...)
 			if err != nil || r.opt.Preview {
@@ -137,9 +137,9 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 		}
 		var err error
 		if r.opt.Preview {
-			err = r.engine.Store.View(wctx, txFn)
+			err = r.engine.Workspace.View(wctx, txFn)
 		} else {
-			err = r.engine.Store.Apply(wctx, txFn)
+			err = r.engine.Workspace.Apply(wctx, txFn)
 		}
 		if err != nil {
 			return false, fmt.Errorf("write %s: %w", p.em.Local, err)
@@ -158,11 +158,11 @@ func (r *run) importEntity(ctx context.Context, idx int, p *entityPlan) error {
 // and the keys its lookups resolve, so that matching a page reads only the
 // rows it matches, however large the table.
 func (r *run) indexKeys(ctx context.Context, p *entityPlan) error {
-	if err := r.engine.Store.IndexField(ctx, p.local.Name, p.key.local.Name); err != nil {
+	if err := r.engine.Workspace.IndexField(ctx, p.local.Name, p.key.local.Name); err != nil {
 		return fmt.Errorf("prepare %s: %w", p.local.Name, err)
 	}
 	for _, l := range p.lookups {
-		if err := r.engine.Store.IndexField(ctx, l.target, l.targetKey.Name); err != nil {
+		if err := r.engine.Workspace.IndexField(ctx, l.target, l.targetKey.Name); err != nil {
 			return fmt.Errorf("prepare %s: %w", p.local.Name, err)
 		}
 	}
@@ -174,7 +174,7 @@ func (r *run) indexKeys(ctx context.Context, p *entityPlan) error {
 // whose merge settles the records changed on both sides first; nil for an
 // import. It returns the results of the records done, and the records whose
 // lookups must wait for a later entity of the run.
-func (r *run) importPage(tx *store.Tx, idx int, p *entityPlan, items []*item, ds *downSync) ([]RecordResult, []*deferredRecord, error) {
+func (r *run) importPage(tx Tx, idx int, p *entityPlan, items []*item, ds *downSync) ([]RecordResult, []*deferredRecord, error) {
 	if err := r.resolveLookups(tx, p, items); err != nil {
 		return nil, nil, err
 	}
@@ -295,7 +295,7 @@ func convertRecord(p *entityPlan, rec meta.Record, it *item) {
 // come later, or later in this very entity); else the lookup's missingParent
 // decides: the record is written without it with a warning (the default),
 // fails, or is left out with a warning.
-func (r *run) resolveLookups(tx *store.Tx, p *entityPlan, items []*item) error {
+func (r *run) resolveLookups(tx Tx, p *entityPlan, items []*item) error {
 	for j, l := range p.lookups {
 		var keys []any
 		for _, it := range items {
@@ -372,12 +372,13 @@ func (r *run) predictTargets(ctx context.Context, p *entityPlan, reader connecto
 		if len(keys) == 0 {
 			continue
 		}
-		where, err := downloadFilter(target, r.res.Started)
+		cond, err := downloadFilter(target, r.res.Started)
 		if err != nil {
 			return err
 		}
 		found := map[string]bool{}
-		q := connector.Query{Entity: target.em.External, Fields: []string{target.key.ext}, Filter: where}
+		q := connector.Query{Entity: target.em.External, Fields: []string{target.key.ext}}
+		q.SetWhere(cond)
 		_, _, err = readByKeys(ctx, reader, q, target, keys, func(rec meta.Record) {
 			if k, err := store.EncodeValue(target.key.local.Type, rec[target.key.ext]); err == nil && k != nil {
 				found[keyText(k)] = true
@@ -404,7 +405,7 @@ func (r *run) inRun(local string) bool {
 // upsert creates or updates the local row of it (nothing in a preview) and
 // returns its id; existing holds the page's matched rows and learns the rows
 // created, so that a key seen twice in a page updates the row made the first time.
-func (r *run) upsert(tx *store.Tx, p *entityPlan, it *item, existing map[string]store.Row) (string, error) {
+func (r *run) upsert(tx Tx, p *entityPlan, it *item, existing map[string]store.Row) (string, error) {
 	row, found := existing[keyText(it.key)]
 	if !found {
 		it.res.Action = Create
@@ -467,7 +468,7 @@ func (r *run) resolveDeferred(ctx context.Context) error {
 	const chunk = 500
 	for start := 0; start < len(r.deferred); start += chunk {
 		batch := r.deferred[start:min(start+chunk, len(r.deferred))]
-		err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		err := r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) error {
 			for _, d := range batch {
 				if err := r.completeLookups(tx, d); err != nil {
 					return err
@@ -507,7 +508,7 @@ func (r *run) resolveDeferred(ctx context.Context) error {
 // settled by the lookup's missingParent: the record stays written without it
 // with a warning (the default), or fails (fail) or is left out (skip), and
 // then, created by this run, is removed again: nothing written.
-func (r *run) completeLookups(tx *store.Tx, d *deferredRecord) error {
+func (r *run) completeLookups(tx Tx, d *deferredRecord) error {
 	p := d.plan
 	set := map[string]any{}
 	for j, k := range d.lookups {

@@ -7,67 +7,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"switchyard/core/connector"
 )
-
-// pageOrErr is one page read ahead, or the error that ended the reading.
-type pageOrErr struct {
-	page  connector.Page
-	items []*item // the page's records converted, when readAhead was given convert
-	err   error
-}
-
-// readAhead reads the pages of q into the returned channel, one page ahead
-// of the consumer, until the last page or an error. With convert, a second
-// goroutine converts the records of each page to local values: reading page
-// N+2, converting page N+1 and writing page N then run side by side. Pages
-// come in order; a page read is handed on even when ctx is done meanwhile
-// (the consumer decides what it still writes), and a read that ctx stops
-// comes as its error. The consumer calls stop when it takes no more pages.
-func readAhead(ctx context.Context, r connector.Reader, q connector.Query, convert func(*connector.Page) []*item) (pages <-chan pageOrErr, stop func()) {
-	done := make(chan struct{})
-	var once sync.Once
-	stop = func() { once.Do(func() { close(done) }) }
-	read := make(chan pageOrErr)
-	go func() {
-		defer close(read)
-		token := ""
-		for {
-			p, err := r.ReadPage(ctx, q, token)
-			select {
-			case read <- pageOrErr{page: p, err: err}:
-			case <-done:
-				return
-			}
-			if err != nil || p.Next == "" {
-				return
-			}
-			token = p.Next
-		}
-	}()
-	if convert == nil {
-		return read, stop
-	}
-	out := make(chan pageOrErr)
-	go func() {
-		defer close(out)
-		for pg := range read {
-			if pg.err == nil {
-				pg.items = convert(&pg.page)
-			}
-			select {
-			case out <- pg:
-			case <-done:
-				for range read { // until the reader sees done too
-				}
-				return
-			}
-		}
-	}()
-	return out, stop
-}
 
 // pageMode says what eachPage hands on of each page.
 type pageMode int

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
@@ -69,10 +70,12 @@ func (p *entityPlan) externalFields() []string {
 }
 
 // readQuery is the read of the entity's mapped fields, lookups included,
-// with filter (OData text, "" for none): the one place where an entity's
-// query is built; callers add what their read needs (a count, a cursor).
-func (p *entityPlan) readQuery(filter string, pageSize int) connector.Query {
-	return connector.Query{Entity: p.em.External, Fields: p.externalFields(), Filter: filter, PageSize: pageSize}
+// within cond (nil for none): the one place where an entity's query is
+// built; callers add what their read needs (a count, a cursor).
+func (p *entityPlan) readQuery(cond filter.Expr, pageSize int) connector.Query {
+	q := connector.Query{Entity: p.em.External, Fields: p.externalFields(), PageSize: pageSize}
+	q.SetWhere(cond)
+	return q
 }
 
 // plan checks the entities to run against the workspace and orders them parents first.
@@ -139,7 +142,7 @@ func directionFor(d Direction) mapping.Direction {
 }
 
 func (e *Engine) planEntity(ctx context.Context, in mapping.Integration, em mapping.EntityMapping) (*entityPlan, error) {
-	local, err := e.Store.Entity(ctx, em.Local)
+	local, err := e.Workspace.Entity(ctx, em.Local)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, configErrorf("local entity %q does not exist: import the integration file again to create it", em.Local)
 	}
@@ -168,7 +171,7 @@ func (e *Engine) planEntity(ctx context.Context, in mapping.Integration, em mapp
 		if !ok {
 			return nil, configErrorf("lookup %q points to local entity %q, which no entity of integration %q maps: map it so that its keys can be resolved", fm.Local, lf.Target, in.Name)
 		}
-		targetLocal, err := e.Store.Entity(ctx, lf.Target)
+		targetLocal, err := e.Workspace.Entity(ctx, lf.Target)
 		if err != nil {
 			return nil, fmt.Errorf("lookup %q: %w", fm.Local, err)
 		}

@@ -85,7 +85,7 @@ func (r *run) previewLimit() int {
 }
 
 // logEntity saves entity idx's counts so far in the run log, inside tx.
-func (r *run) logEntity(tx *store.Tx, idx int, c Counts) error {
+func (r *run) logEntity(tx Tx, idx int, c Counts) error {
 	er := r.res.Entities[idx]
 	return tx.SaveLogEntity(r.res.LogID, idx, store.LogEntity{
 		Entity: er.Entity, LocalEntity: er.LocalEntity, Direction: string(er.Direction),
@@ -122,7 +122,7 @@ func (r *run) pageCounts(idx int, results []RecordResult) Counts {
 }
 
 // logFailures records the failed results of a page inside tx, and those written with warnings.
-func (r *run) logFailures(tx *store.Tx, results []RecordResult) error {
+func (r *run) logFailures(tx Tx, results []RecordResult) error {
 	for _, rr := range results {
 		var f store.LogFailure
 		switch rr.Action {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
@@ -59,7 +60,7 @@ func externalAccount(sys *memSystem, id string) meta.Record {
 func downloadThenRename(t *testing.T, st *store.Store, sys connector.Connector) *Engine {
 	t.Helper()
 	ctx := context.Background()
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func TestCreatesSendNoNulls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&Engine{Store: st}).Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: catalog}); err != nil {
+	if _, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, sys, Options{Integration: crm(), Direction: Export, Catalog: catalog}); err != nil {
 		t.Fatal(err)
 	}
 	if len(sys.sent) != 1 || !slices.Equal(connector.BusinessFields(sys.sent[0]), []string{"name"}) {
@@ -206,6 +207,33 @@ func TestKeyFiltersFitTheBudget(t *testing.T) {
 	}
 }
 
+// TestReadByKeysCarriesTheParsedFilter: each read by key carries its filter
+// parsed as well (Where), the keys' joined with the read's own, for the
+// connectors that evaluate it rather than send its text.
+func TestReadByKeysCarriesTheParsedFilter(t *testing.T) {
+	p := &entityPlan{key: fieldPlan{ext: "ID", local: meta.Field{Name: "externalid", Type: meta.GUID}}}
+	p.em.External = "Sites"
+	keys := make([]any, keysPerRead+1) // two reads
+	for i := range keys {
+		keys[i] = guid(i)
+	}
+	for _, base := range []string{"", "name ne null and revenue ge 0"} {
+		sys := &memSystem{pageSize: 10}
+		q := connector.Query{Entity: "Sites"}
+		if base != "" {
+			q.SetWhere(filter.MustParse(base))
+		}
+		if _, reads, err := readByKeys(context.Background(), sys, q, p, keys, func(meta.Record) {}); err != nil || reads != 2 {
+			t.Fatalf("filter %q: %d reads, %v; want 2", base, reads, err)
+		}
+		for _, got := range sys.queries {
+			if (base != "" && !strings.HasPrefix(got.Filter, "("+base+") and (")) || got.Where == nil || !filter.Equal(got.Where, filter.MustParse(got.Filter)) {
+				t.Errorf("filter %q: a read by key carries %v for %q", base, got.Where, got.Filter)
+			}
+		}
+	}
+}
+
 // untrackedDelta is a system that says it tracks changes (as the Dataverse
 // preset does) but gives no delta link: a table without change tracking.
 type untrackedDelta struct{ *memSystem }
@@ -227,7 +255,7 @@ func TestNoDeltaLinkFollowsTheCursor(t *testing.T) {
 	in.Entities = in.Entities[1:] // Accounts only
 	in.Entities[0].Direction = "download"
 	cat := []meta.Entity{{Name: "Accounts", Key: []string{"ID"}, Fields: append(slices.Clone(catalog[0].Fields), meta.Field{Name: "modifiedon", Type: meta.DateTime})}}
-	e := &Engine{Store: st}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
 	for range 2 {
 		if _, err := e.Sync(ctx, untrackedDelta{sys}, SyncOptions{Integration: in, Catalog: cat}); err != nil {
 			t.Fatal(err)
@@ -295,7 +323,7 @@ func TestReadsAreReconciled(t *testing.T) {
 	for _, extra := range []int64{0, 2} {
 		st := newWorkspace(t)
 		sys := shortReader{memSystem: newSystem(), extra: extra}
-		res, err := (&Engine{Store: st}).Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}})
+		res, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}})
 		er := res.Entities[0]
 		switch {
 		case extra == 0 && (err != nil || er.Check == nil || er.Check.Counted != 5 || er.Check.Read != 5 || !strings.Contains(er.Queries[0], "5 read of 5 counted")):
@@ -329,7 +357,7 @@ func TestMissingParentPolicies(t *testing.T) {
 				in.Entities[0].Fields[i].MissingParent = tt.policy
 			}
 		}
-		res, err := (&Engine{Store: st}).Run(ctx, newSystem(), Options{Integration: in, Direction: Import, Entities: []string{"Contacts"}})
+		res, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, newSystem(), Options{Integration: in, Direction: Import, Entities: []string{"Contacts"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,7 +395,7 @@ func (f failingReader) ReadPage(ctx context.Context, q connector.Query, token st
 func TestFailedRunAccountsForDeferredRecords(t *testing.T) {
 	ctx := context.Background()
 	st := newWorkspace(t)
-	res, err := (&Engine{Store: st}).Run(ctx, failingReader{newSystem(), "Contacts"}, Options{Integration: crm(), Direction: Import})
+	res, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, failingReader{newSystem(), "Contacts"}, Options{Integration: crm(), Direction: Import})
 	if err == nil || res.Status != Failed {
 		t.Fatalf("the run: %v, %s", err, res.Status)
 	}

@@ -63,7 +63,7 @@ func (e *Engine) Sync(ctx context.Context, c connector.Connector, opt SyncOption
 	if err != nil {
 		return e.finish(ctx, res, err)
 	}
-	res.LogID, err = e.Store.AddLog(ctx, store.LogEntry{Integration: res.Integration, Kind: "sync", Direction: "sync", Status: "running", Started: res.Started})
+	res.LogID, err = e.Workspace.AddLog(ctx, store.LogEntry{Integration: res.Integration, Kind: "sync", Direction: "sync", Status: "running", Started: res.Started})
 	if err != nil {
 		return e.finish(ctx, res, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
@@ -59,7 +60,7 @@ func (r *run) planDown(ctx context.Context, idx int, p *entityPlan) (*downSync, 
 	}
 	var raw string
 	var keys []string
-	err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+	err := r.engine.Workspace.View(ctx, func(tx Tx) (err error) {
 		if raw, err = tx.Anchor(in, p.em.External, "download"); err != nil {
 			return err
 		}
@@ -103,8 +104,8 @@ func (r *run) planDown(ctx context.Context, idx int, p *entityPlan) (*downSync, 
 // query is the read of the download: the entity's mapped fields and its
 // change cursor, within the download filter where, and fully, by delta link
 // or since the anchor.
-func (ds *downSync) query(r *run, where string) connector.Query {
-	q := ds.p.readQuery(where, r.opt.PageSize)
+func (ds *downSync) query(r *run, cond filter.Expr) connector.Query {
+	q := ds.p.readQuery(cond, r.opt.PageSize)
 	q.Count = true
 	if ds.cursor != "" && !slices.Contains(q.Fields, ds.cursor) {
 		q.Fields = append(q.Fields, ds.cursor)
@@ -135,17 +136,17 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 	if err != nil {
 		return err
 	}
-	where, err := downloadFilter(p, r.res.Started)
+	cond, err := downloadFilter(p, r.res.Started)
 	if err != nil {
 		return err
 	}
-	q := ds.query(r, where)
+	q := ds.query(r, cond)
 	lg := r.logRead(idx, q, syncNote(q))
 	next := ds.prev
 	next.Field = ds.cursor
 	if ds.full {
 		next.Cursor = time.Time{}
-		if err := r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.ClearSeen(r.opt.Integration.Name, p.em.External) }); err != nil {
+		if err := r.engine.Workspace.Apply(ctx, func(tx Tx) error { return tx.ClearSeen(r.opt.Integration.Name, p.em.External) }); err != nil {
 			return err
 		}
 	}
@@ -182,18 +183,20 @@ func (r *run) syncDown(ctx context.Context, idx int, p *entityPlan) error {
 // cannot count, the answer is false. Updates waiting for upload change no count.
 func (r *run) countsAgree(ctx context.Context, p *entityPlan, reader connector.Reader) (bool, error) {
 	var waiting bool
-	err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+	err := r.engine.Workspace.View(ctx, func(tx Tx) (err error) {
 		waiting, err = tx.CreatesOrDeletesWaiting(r.opt.Integration.Name, p.local.Name)
 		return err
 	})
 	if err != nil || waiting {
 		return false, err
 	}
-	where, err := downloadFilter(p, r.res.Started)
+	cond, err := downloadFilter(p, r.res.Started)
 	if err != nil {
 		return false, err
 	}
-	pg, err := reader.ReadPage(ctx, connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, Filter: where, PageSize: 1, Count: true}, "")
+	q := connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, PageSize: 1, Count: true}
+	q.SetWhere(cond)
+	pg, err := reader.ReadPage(ctx, q, "")
 	if err != nil {
 		return false, fmt.Errorf("count %s: %w", p.em.External, err)
 	}
@@ -201,7 +204,7 @@ func (r *run) countsAgree(ctx context.Context, p *entityPlan, reader connector.R
 		return false, nil
 	}
 	var local int64
-	err = r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+	err = r.engine.Workspace.View(ctx, func(tx Tx) (err error) {
 		local, err = tx.CountKeyed(p.local.Name, p.key.local.Name)
 		return err
 	})
@@ -238,7 +241,7 @@ func (r *run) readPages(ctx context.Context, ds *downSync, reader connector.Read
 			next.Delta = page.Delta
 		}
 		var results []RecordResult
-		err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		err := r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) error {
 			var deferred []*deferredRecord
 			var err error
 			results, deferred, err = r.importPage(tx, idx, p, items, ds)
@@ -296,7 +299,7 @@ func pageKeys(p *entityPlan, recs []meta.Record) []string {
 // and writes them; those the system no longer has leave the quarantine.
 func (r *run) retryQuarantined(ctx context.Context, ds *downSync, reader connector.Reader) error {
 	idx, p := ds.idx, ds.p
-	q := p.readQuery("", 0)
+	q := p.readQuery(nil, 0)
 	keys := make([]string, 0, len(ds.quarantined))
 	for k := range ds.quarantined {
 		keys = append(keys, k)
@@ -314,7 +317,7 @@ func (r *run) retryQuarantined(ctx context.Context, ds *downSync, reader connect
 	for _, c := range chunks {
 		batch := keys[start : start+c.keys]
 		start += c.keys
-		q.Filter, q.PageSize = c.filter, c.keys
+		q.Filter, q.Where, q.PageSize = c.filter, c.cond, c.keys
 		next := ds.prev
 		ds.retried = map[string]bool{}
 		err := r.readPages(ctx, ds, reader, q, r.logRead(idx, q, " (quarantined records, read again)"), &next, false)
@@ -323,7 +326,7 @@ func (r *run) retryQuarantined(ctx context.Context, ds *downSync, reader connect
 		if err != nil {
 			return err
 		}
-		err = r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		err = r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) error {
 			for _, k := range batch {
 				if !retried[k] { // no longer in the external system
 					if err := tx.Release(r.opt.Integration.Name, p.em.External, "download", k, ""); err != nil {
@@ -355,7 +358,7 @@ func syncNote(q connector.Query) string {
 
 // quarantinePage keeps the page's failed records, and those waiting for a
 // lookup, in the quarantine, and releases the quarantined ones that succeeded.
-func (r *run) quarantinePage(tx *store.Tx, ds *downSync, results []RecordResult, deferred []*deferredRecord) error {
+func (r *run) quarantinePage(tx Tx, ds *downSync, results []RecordResult, deferred []*deferredRecord) error {
 	in, p := r.opt.Integration.Name, ds.p
 	for _, rr := range results {
 		switch {
@@ -385,7 +388,7 @@ func (r *run) quarantinePage(tx *store.Tx, ds *downSync, results []RecordResult,
 
 // settleDeferred releases a deferred record whose lookups were completed, or
 // keeps it quarantined with the reason it failed.
-func (ds *downSync) settleDeferred(tx *store.Tx, r *run, d *deferredRecord) error {
+func (ds *downSync) settleDeferred(tx Tx, r *run, d *deferredRecord) error {
 	if d.res.Key == "" {
 		return nil
 	}
@@ -398,7 +401,7 @@ func (ds *downSync) settleDeferred(tx *store.Tx, r *run, d *deferredRecord) erro
 
 // applyRemoved deletes the local rows of records a delta read reports deleted,
 // except rows with local changes waiting for upload (those are not thrown away).
-func (r *run) applyRemoved(tx *store.Tx, p *entityPlan, removed []meta.Record) ([]RecordResult, error) {
+func (r *run) applyRemoved(tx Tx, p *entityPlan, removed []meta.Record) ([]RecordResult, error) {
 	if len(removed) == 0 {
 		return nil, nil
 	}
@@ -422,7 +425,7 @@ func (r *run) applyRemoved(tx *store.Tx, p *entityPlan, removed []meta.Record) (
 // deleteLocal deletes rows (each with its id, and its key under the key
 // field) that the external system no longer has. A row with local changes
 // waiting for upload is kept, and the conflict logged: the upload sends it again.
-func (r *run) deleteLocal(tx *store.Tx, p *entityPlan, rows []store.Row) ([]RecordResult, error) {
+func (r *run) deleteLocal(tx Tx, p *entityPlan, rows []store.Row) ([]RecordResult, error) {
 	in := r.opt.Integration.Name
 	ids := make([]string, len(rows))
 	for i, row := range rows {
@@ -461,17 +464,18 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 	in := r.opt.Integration.Name
 	if readKeys {
 		reader := r.conn.(connector.Reader)
-		where, err := downloadFilter(p, r.res.Started)
+		cond, err := downloadFilter(p, r.res.Started)
 		if err != nil {
 			return err
 		}
-		q := connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, Filter: where, PageSize: r.opt.PageSize}
+		q := connector.Query{Entity: p.em.External, Fields: []string{p.key.ext}, PageSize: r.opt.PageSize}
+		q.SetWhere(cond)
 		lg := r.logRead(idx, q, " (keys, to find deletions)")
-		if err := r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) }); err != nil {
+		if err := r.engine.Workspace.Apply(ctx, func(tx Tx) error { return tx.ClearSeen(in, p.em.External) }); err != nil {
 			return err
 		}
 		err = r.eachPage(ctx, p, reader, q, lg, rawPages, func(page connector.Page, _ []*item, _ int64) (bool, error) {
-			return false, r.engine.Store.Apply(ctx, func(tx *store.Tx) error { return tx.AddSeen(in, p.em.External, pageKeys(p, page.Records)) })
+			return false, r.engine.Workspace.Apply(ctx, func(tx Tx) error { return tx.AddSeen(in, p.em.External, pageKeys(p, page.Records)) })
 		})
 		if err != nil {
 			return fmt.Errorf("find the deletions in %s: %w", p.em.External, err)
@@ -481,7 +485,7 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 	for {
 		var results []RecordResult
 		var n int
-		err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		err := r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) error {
 			rows, err := tx.Unseen(in, p.em.External, p.local.Name, p.key.local.Name, after, r.pageSize())
 			if err != nil || len(rows) == 0 {
 				return err
@@ -506,5 +510,5 @@ func (r *run) reconcile(ctx context.Context, idx int, p *entityPlan, readKeys bo
 		r.sync.readAll[p.em.External] = true
 		return nil
 	}
-	return r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.ClearSeen(in, p.em.External) })
+	return r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) error { return tx.ClearSeen(in, p.em.External) })
 }

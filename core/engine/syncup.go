@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 	"switchyard/core/store"
 )
@@ -28,43 +29,15 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 		return configErrorf("the connector of %q cannot write records", r.opt.Integration.Name)
 	}
 	in := r.opt.Integration.Name
-	er := &r.res.Entities[idx]
-	where, args, err := uploadWhere(p, r.res.Started)
+	cond, err := uploadFilter(p, r.res.Started)
 	if err != nil {
 		return err
 	}
-	if where != "" {
-		er.Queries = append(er.Queries, "local "+p.local.Name+" WHERE "+p.em.UploadFilter)
+	if cond != nil {
+		r.res.Entities[idx].Queries = append(r.res.Entities[idx].Queries, "local "+p.local.Name+" WHERE "+p.em.UploadFilter)
 	}
-	var anchor string
-	if err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
-		anchor, err = tx.Anchor(in, p.em.External, "upload")
+	if err := r.queueFullUpload(ctx, idx, p, cond); err != nil {
 		return err
-	}); err != nil {
-		return err
-	}
-	if anchor == "" || r.sync.opt.Full {
-		var n int64
-		err := r.engine.Store.Apply(ctx, func(tx *store.Tx) (err error) {
-			if r.sync.readAll[p.em.External] {
-				// The download just wrote every record it read: only the rows it
-				// did not see can have anything to send.
-				if n, err = tx.EnqueueUnseen(in, p.em.External, p.local.Name, p.key.local.Name, where, args); err != nil {
-					return err
-				}
-				if err := tx.ClearSeen(in, p.em.External); err != nil {
-					return err
-				}
-			} else if n, err = tx.EnqueueAll(in, p.local.Name, p.local.Name, where, args); err != nil {
-				return err
-			}
-			b, _ := json.Marshal(upAnchor{Full: r.res.Started.UTC().Format("2006-01-02T15:04:05.000Z")})
-			return tx.SetAnchor(in, p.em.External, "upload", string(b))
-		})
-		if err != nil {
-			return err
-		}
-		er.Queries = append(er.Queries, fmt.Sprintf("full upload: %d local %s queued", n, p.local.Name))
 	}
 	kf, _ := p.external.Field(p.key.ext)
 	preassign := len(p.external.Key) == 1 && kf.Type == meta.GUID && !kf.ReadOnly
@@ -72,7 +45,7 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 	var done int64
 	for {
 		var changes []store.LocalChange
-		if err := r.engine.Store.View(ctx, func(tx *store.Tx) (err error) {
+		if err := r.engine.Workspace.View(ctx, func(tx Tx) (err error) {
 			changes, err = tx.LocalChanges(in, p.local.Name, after, r.pageSize())
 			return err
 		}); err != nil {
@@ -82,48 +55,9 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 			return nil
 		}
 		after = changes[len(changes)-1].RecordID
-		upTo := map[string]int64{}
-		for _, c := range changes {
-			upTo[c.RecordID] = c.UpTo
-		}
-		var page, deletes []*outgoing
-		var settled []RecordResult
-		err := r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) (err error) {
-			page, deletes, settled, err = r.prepareUpload(tx, p, changes, where, args, preassign)
-			return err
-		})
+		results, err := r.uploadPage(ctx, idx, p, writer, changes, cond, preassign)
 		if err != nil {
-			return fmt.Errorf("prepare the upload of %s: %w", p.local.Name, err)
-		}
-		if err := r.markUnchanged(ctx, p, page); err != nil {
 			return err
-		}
-		if err := r.send(ctx, writer, p, page); err != nil {
-			return err
-		}
-		if err := r.sendDeletes(ctx, writer, p, deletes); err != nil {
-			return err
-		}
-		results := settled
-		err = r.engine.Store.Apply(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-			for _, o := range append(page, deletes...) {
-				if o.assigned {
-					if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil && !errors.Is(err, store.ErrNotFound) {
-						return err
-					}
-				}
-				if err := r.settleUpload(tx, p, o, upTo[o.id]); err != nil {
-					return err
-				}
-				results = append(results, o.res)
-			}
-			if err := r.logFailures(tx, results); err != nil {
-				return err
-			}
-			return r.logEntity(tx, idx, r.pageCounts(idx, results))
-		})
-		if err != nil {
-			return fmt.Errorf("record the upload of %s: %w", p.local.Name, err)
 		}
 		done += int64(len(results))
 		r.commit(idx, results, done, -1)
@@ -133,10 +67,99 @@ func (r *run) syncUp(ctx context.Context, idx int, p *entityPlan) error {
 	}
 }
 
+// queueFullUpload queues every local row of the entity that cond matches for
+// upload, when the entity was never uploaded or the sync is full, and
+// records when (the upload anchor).
+func (r *run) queueFullUpload(ctx context.Context, idx int, p *entityPlan, cond filter.Expr) error {
+	in := r.opt.Integration.Name
+	var anchor string
+	if err := r.engine.Workspace.View(ctx, func(tx Tx) (err error) {
+		anchor, err = tx.Anchor(in, p.em.External, "upload")
+		return err
+	}); err != nil {
+		return err
+	}
+	if anchor != "" && !r.sync.opt.Full {
+		return nil
+	}
+	var n int64
+	err := r.engine.Workspace.Apply(ctx, func(tx Tx) (err error) {
+		if r.sync.readAll[p.em.External] {
+			// The download just wrote every record it read: only the rows it
+			// did not see can have anything to send.
+			if n, err = tx.EnqueueUnseen(in, p.em.External, p.local.Name, p.key.local.Name, cond); err != nil {
+				return err
+			}
+			if err := tx.ClearSeen(in, p.em.External); err != nil {
+				return err
+			}
+		} else if n, err = tx.EnqueueAll(in, p.local.Name, p.local.Name, cond); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(upAnchor{Full: r.res.Started.UTC().Format("2006-01-02T15:04:05.000Z")})
+		return tx.SetAnchor(in, p.em.External, "upload", string(b))
+	})
+	if err != nil {
+		return err
+	}
+	er := &r.res.Entities[idx]
+	er.Queries = append(er.Queries, fmt.Sprintf("full upload: %d local %s queued", n, p.local.Name))
+	return nil
+}
+
+// uploadPage sends one page of local changes and commits their outcomes,
+// with the page's run log, in one transaction; it returns the results.
+func (r *run) uploadPage(ctx context.Context, idx int, p *entityPlan, writer connector.Writer, changes []store.LocalChange, cond filter.Expr, preassign bool) ([]RecordResult, error) {
+	upTo := map[string]int64{}
+	for _, c := range changes {
+		upTo[c.RecordID] = c.UpTo
+	}
+	var page, deletes []*outgoing
+	var settled []RecordResult
+	err := r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) (err error) {
+		page, deletes, settled, err = r.prepareUpload(tx, p, changes, cond, preassign)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("prepare the upload of %s: %w", p.local.Name, err)
+	}
+	if err := r.markUnchanged(ctx, p, page); err != nil {
+		return nil, err
+	}
+	if err := r.send(ctx, writer, p, page); err != nil {
+		return nil, err
+	}
+	if err := r.sendDeletes(ctx, writer, p, deletes); err != nil {
+		return nil, err
+	}
+	results := settled
+	err = r.engine.Workspace.Apply(context.WithoutCancel(ctx), func(tx Tx) error {
+		for _, o := range append(page, deletes...) {
+			if o.assigned {
+				if err := tx.UpdateRow(p.local.Name, o.id, map[string]any{p.key.local.Name: o.key}); err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
+			if err := r.settleUpload(tx, p, o, upTo[o.id]); err != nil {
+				return err
+			}
+			results = append(results, o.res)
+		}
+		if err := r.logFailures(tx, results); err != nil {
+			return err
+		}
+		return r.logEntity(tx, idx, r.pageCounts(idx, results))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record the upload of %s: %w", p.local.Name, err)
+	}
+	return results, nil
+}
+
 // prepareUpload loads the rows of a page of local changes and turns them into
 // records to send (page) and deletions (deletes); changes with nothing to
 // send are finished at once. Records to create get their key first when preassign.
-func (r *run) prepareUpload(tx *store.Tx, p *entityPlan, changes []store.LocalChange, where string, args []any, preassign bool) (page, deletes []*outgoing, settled []RecordResult, err error) {
+func (r *run) prepareUpload(tx Tx, p *entityPlan, changes []store.LocalChange, cond filter.Expr, preassign bool) (page, deletes []*outgoing, settled []RecordResult, err error) {
 	in := r.opt.Integration.Name
 	ids := make([]any, len(changes))
 	for i, c := range changes {
@@ -163,7 +186,7 @@ func (r *run) prepareUpload(tx *store.Tx, p *entityPlan, changes []store.LocalCh
 			deletes = append(deletes, o)
 			continue
 		}
-		matches, err := tx.Matches(p.local.Name, c.RecordID, where, args)
+		matches, err := tx.Matches(p.local.Name, c.RecordID, cond)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -230,7 +253,7 @@ func (r *run) sendDeletes(ctx context.Context, w connector.Writer, p *entityPlan
 
 // settleUpload records the outcome of one record sent: its transactions done
 // (with the external key) or failed and quarantined.
-func (r *run) settleUpload(tx *store.Tx, p *entityPlan, o *outgoing, upTo int64) error {
+func (r *run) settleUpload(tx Tx, p *entityPlan, o *outgoing, upTo int64) error {
 	in := r.opt.Integration.Name
 	if o.res.Action == Fail {
 		return r.quarantineUpload(tx, p, o.id, upTo, o.res.Error)
@@ -245,7 +268,7 @@ func (r *run) settleUpload(tx *store.Tx, p *entityPlan, o *outgoing, upTo int64)
 	return tx.Release(in, p.em.External, "upload", "", o.id)
 }
 
-func (r *run) quarantineUpload(tx *store.Tx, p *entityPlan, id string, upTo int64, reason string) error {
+func (r *run) quarantineUpload(tx Tx, p *entityPlan, id string, upTo int64, reason string) error {
 	in := r.opt.Integration.Name
 	if err := tx.FinishChange(in, p.local.Name, id, upTo, "failed", "", reason); err != nil {
 		return err

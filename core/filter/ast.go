@@ -196,6 +196,25 @@ func equalList(a, b []Expr) bool {
 	return true
 }
 
+// AllOf joins terms with "and", as Parse reads them joined: joins of "and"
+// among them are flattened and nil terms left out. It returns nil when no
+// term is left and the term itself when one is.
+func AllOf(terms ...Expr) Expr {
+	l := &Logical{Op: And}
+	for _, t := range terms {
+		if t != nil {
+			l.add(t)
+		}
+	}
+	switch len(l.Terms) {
+	case 0:
+		return nil
+	case 1:
+		return l.Terms[0]
+	}
+	return l
+}
+
 // Fields returns the names of the fields e refers to, each once, in order of appearance.
 func Fields(e Expr) []string {
 	var out []string

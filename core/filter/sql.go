@@ -14,6 +14,7 @@ import (
 // true, and contains, startswith and endswith use instr and substr, which
 // are case-sensitive (LIKE is not). now() is bound as Now() unless e was
 // resolved first. A nil e gives "" and no arguments.
+// The workspace (core/store) is its one caller: it alone writes SQL.
 func ToSQL(e Expr, quoteIdent func(string) string) (string, []any) {
 	if e == nil {
 		return "", nil

@@ -9,29 +9,12 @@ import (
 	"strings"
 )
 
-// EntityFormat identifies version 1 of the entity mapping file: one entity
-// mapping of an integration, to move between integrations and workspaces.
-const EntityFormat = "switchyard.entity-mapping/v1"
-
-// entityFile is the entity mapping file as written: the format tag, then the
-// entity mapping's own keys, as in the entities[] of an integration file.
-type entityFile struct {
-	Format string `json:"format"`
-	EntityMapping
-}
-
 // EncodeEntity writes em as an entity mapping file.
 func EncodeEntity(w io.Writer, em EntityMapping) error {
 	if em.Fields == nil {
 		em.Fields = []FieldMapping{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(entityFile{Format: EntityFormat, EntityMapping: em}); err != nil {
-		return fmt.Errorf("write entity mapping file: %w", err)
-	}
-	return nil
+	return writeFile(w, entityFile{Format: EntityFormat, EntityMapping: em}, "entity mapping file")
 }
 
 // DecodeEntity reads an entity mapping file. As Decode does for integration

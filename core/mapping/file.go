@@ -22,6 +22,17 @@ type file struct {
 	Integration
 }
 
+// EntityFormat identifies version 1 of the entity mapping file: one entity
+// mapping of an integration, to move between integrations and workspaces.
+const EntityFormat = "switchyard.entity-mapping/v1"
+
+// entityFile is the entity mapping file as written: the format tag, then the
+// entity mapping's own keys, as in the entities[] of an integration file.
+type entityFile struct {
+	Format string `json:"format"`
+	EntityMapping
+}
+
 // Encode writes in as an integration file. Secrets are never written.
 func Encode(w io.Writer, in Integration) error {
 	if in.Entities == nil {
@@ -35,11 +46,17 @@ func Encode(w io.Writer, in Integration) error {
 	if in.Schedules == nil {
 		in.Schedules = nil
 	}
+	return writeFile(w, file{Format: Format, Integration: in}, "integration file")
+}
+
+// writeFile writes v as the files of this package are written: indented
+// JSON, with & < > kept readable; what names the file in the error.
+func writeFile(w io.Writer, v any, what string) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(file{Format: Format, Integration: in}); err != nil {
-		return fmt.Errorf("write integration file: %w", err)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
 }

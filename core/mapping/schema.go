@@ -34,97 +34,109 @@ func (p LocalPlan) Empty() bool { return len(p.Entities) == 0 && len(p.AddFields
 // entity that exists or that this integration creates. It returns the local
 // entities and fields to create, typed from the external fields, and the problems.
 func CheckSchemas(in Integration, external, local []meta.Entity) (LocalPlan, Problems) {
-	var ps Problems
-	var plan LocalPlan
-	extNames := entityNames(external)
-	creating := map[string]*meta.Entity{}
-	var lookups []EntityField
+	c := schemaCheck{local: local, extNames: entityNames(external), creating: map[string]*meta.Entity{}}
 	for i, e := range in.Entities {
 		if e.Disabled {
 			continue
 		}
-		p := entityPath(i)
 		ext, ok := meta.FindEntity(external, e.External)
 		if !ok {
-			msg := fmt.Sprintf("unknown external entity %q", e.External)
-			if near := nearest.Name(e.External, extNames); near != "" {
-				msg += fmt.Sprintf("; did you mean %q?", near)
-			} else {
-				msg += "; known entities are " + knownList(extNames)
-			}
-			ps.add(p+".external", "%s", msg)
+			c.ps.add(entityPath(i)+".external", "%s", unknownName(fmt.Sprintf("unknown external entity %q", e.External), e.External, c.extNames, "known entities are "))
 			continue
 		}
-		loc, exists := meta.FindEntity(local, e.Local)
-		target := creating[e.Local]
-		if !exists && target == nil {
-			target = &meta.Entity{Name: e.Local, Label: ext.Label}
-			creating[e.Local] = target
+		c.checkEntity(i, e, ext)
+	}
+	c.addLookups(in)
+	c.ps = append(c.ps, checkFilters(in, external, local, c.plan)...)
+	return c.plan, c.ps
+}
+
+// schemaCheck is one CheckSchemas: what it plans and the problems it found.
+type schemaCheck struct {
+	local    []meta.Entity
+	extNames []string
+	creating map[string]*meta.Entity // local entities the plan creates, by name
+	lookups  []EntityField           // lookups to other entities, added once every entity exists
+	plan     LocalPlan
+	ps       Problems
+}
+
+// unknownName is msg with the nearest of known to name as a suggestion, or
+// else the list of known names after listIntro.
+func unknownName(msg, name string, known []string, listIntro string) string {
+	if near := nearest.Name(name, known); near != "" {
+		return msg + fmt.Sprintf("; did you mean %q?", near)
+	}
+	return msg + "; " + listIntro + knownList(known)
+}
+
+// checkEntity checks the enabled fields of entity mapping e (number i) against
+// its external entity ext and the local schema, and plans what is missing.
+func (c *schemaCheck) checkEntity(i int, e EntityMapping, ext meta.Entity) {
+	loc, exists := meta.FindEntity(c.local, e.Local)
+	target := c.creating[e.Local]
+	if !exists && target == nil {
+		target = &meta.Entity{Name: e.Local, Label: ext.Label}
+		c.creating[e.Local] = target
+	}
+	for j, f := range e.Fields {
+		if f.Disabled {
+			continue
 		}
-		for j, f := range e.Fields {
-			if f.Disabled {
-				continue
-			}
-			fp := fieldPath(i, j)
-			xf, ok := ext.Field(f.External)
-			if f.External == "" && f.Constant != "" {
-				// A constant needs no external field; a new local field holds it as text.
-				xf, ok = meta.Field{Name: f.Local, Type: meta.String}, true
-			}
-			if !ok {
-				msg := fmt.Sprintf("unknown field %q in external entity %q", f.External, e.External)
-				if near := nearest.Name(f.External, ext.FieldNames()); near != "" {
-					msg += fmt.Sprintf("; did you mean %q?", near)
-				} else {
-					msg += "; its fields are " + knownList(ext.FieldNames())
-				}
-				ps.add(fp+".external", "%s", msg)
-				continue
-			}
-			want := localFieldFor(f, xf)
-			if exists {
-				if lf, ok := loc.Field(f.Local); ok {
-					if len(f.Values) > 0 || f.Constant != "" {
-						// The engine converts mapped values and constants to the field's type on write.
-						continue
-					}
+		fp := fieldPath(i, j)
+		xf, ok := ext.Field(f.External)
+		if f.External == "" && f.Constant != "" {
+			// A constant needs no external field; a new local field holds it as text.
+			xf, ok = meta.Field{Name: f.Local, Type: meta.String}, true
+		}
+		if !ok {
+			c.ps.add(fp+".external", "%s", unknownName(fmt.Sprintf("unknown field %q in external entity %q", f.External, e.External),
+				f.External, ext.FieldNames(), "its fields are "))
+			continue
+		}
+		want := localFieldFor(f, xf)
+		if exists {
+			if lf, ok := loc.Field(f.Local); ok {
+				// The engine converts mapped values and constants to the field's type on write.
+				if len(f.Values) == 0 && f.Constant == "" {
 					if msg := fitsFor(lf, want, xf, e.Direction); msg != "" {
-						ps.add(fp+".local", "local field %q of entity %q %s", f.Local, e.Local, msg)
+						c.ps.add(fp+".local", "local field %q of entity %q %s", f.Local, e.Local, msg)
 					}
-					continue
 				}
-			} else if _, ok := target.Field(f.Local); ok {
 				continue
 			}
-			if want.Type == meta.Lookup && want.Target != e.Local {
-				lookups = append(lookups, EntityField{Entity: e.Local, Field: want})
-				continue
-			}
-			if exists {
-				plan.AddFields = append(plan.AddFields, EntityField{Entity: e.Local, Field: want})
-			} else {
-				target.Fields = append(target.Fields, want)
-			}
-		}
-	}
-	// Lookups to other entities are added once every entity exists.
-	for _, lf := range lookups {
-		if _, ok := meta.FindEntity(local, lf.Field.Target); !ok && creating[lf.Field.Target] == nil {
-			ps.add(lookupPath(in, lf), "local entity %q does not exist and no entity in this file maps to it: map that entity too or fix the lookup", lf.Field.Target)
+		} else if _, ok := target.Field(f.Local); ok {
 			continue
 		}
-		plan.AddFields = append(plan.AddFields, lf)
+		switch {
+		case want.Type == meta.Lookup && want.Target != e.Local:
+			c.lookups = append(c.lookups, EntityField{Entity: e.Local, Field: want})
+		case exists:
+			c.plan.AddFields = append(c.plan.AddFields, EntityField{Entity: e.Local, Field: want})
+		default:
+			target.Fields = append(target.Fields, want)
+		}
 	}
-	names := make([]string, 0, len(creating))
-	for n := range creating {
+}
+
+// addLookups plans the lookups to other entities, once every entity exists,
+// and the entities to create, in name order.
+func (c *schemaCheck) addLookups(in Integration) {
+	for _, lf := range c.lookups {
+		if _, ok := meta.FindEntity(c.local, lf.Field.Target); !ok && c.creating[lf.Field.Target] == nil {
+			c.ps.add(lookupPath(in, lf), "local entity %q does not exist and no entity in this file maps to it: map that entity too or fix the lookup", lf.Field.Target)
+			continue
+		}
+		c.plan.AddFields = append(c.plan.AddFields, lf)
+	}
+	names := make([]string, 0, len(c.creating))
+	for n := range c.creating {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		plan.Entities = append(plan.Entities, *creating[n])
+		c.plan.Entities = append(c.plan.Entities, *c.creating[n])
 	}
-	ps = append(ps, checkFilters(in, external, local, plan)...)
-	return plan, ps
 }
 
 // checkFilters checks each enabled entity mapping's downloadFilter against

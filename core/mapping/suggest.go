@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -102,10 +103,6 @@ func Suggest(ext, local meta.Entity, opt SuggestOptions) []Suggestion {
 			navs[f.ForeignKey] = append(navs[f.ForeignKey], f.Target)
 		}
 	}
-	isKey := map[string]bool{}
-	for _, k := range ext.Key {
-		isKey[k] = true
-	}
 	var out []Suggestion
 	for _, xf := range ext.Fields {
 		if xf.Type == meta.Lookup && xf.ForeignKey != "" {
@@ -115,67 +112,73 @@ func Suggest(ext, local meta.Entity, opt SuggestOptions) []Suggestion {
 		if xf.Type == meta.Lookup {
 			targets = []string{xf.Target}
 		}
-		s := Suggestion{External: xf.Name, Type: xf.Type, Candidates: []Candidate{}}
-		if len(targets) > 0 {
-			s.Target = targets[0]
-		}
-		best := map[int]Candidate{}
-		consider := func(i, nameScore int, reason string) {
-			c, ok := score(xf, ix.fields[i], nameScore, reason, targets, opt.Mapped)
-			if ok && c.Score > best[i].Score {
-				best[i] = c
-			}
-		}
-		if i, ok := ix.exact[xf.Name]; ok {
-			consider(i, 100, "same name")
-		}
-		for _, i := range ix.folded[strings.ToLower(xf.Name)] {
-			consider(i, 95, "same name apart from case")
-		}
-		n := NormalName(xf.Name)
-		for _, i := range ix.normal[n] {
-			consider(i, 85, fmt.Sprintf("same name once case, separators, prefixes and suffixes are set aside (%s)", n))
-		}
-		if g, ok := synonyms[n]; ok {
-			for _, i := range ix.synonym[g] {
-				consider(i, 75, fmt.Sprintf("known synonym: %s ↔ %s", xf.Name, ix.fields[i].Name))
-			}
-		}
-		if isKey[xf.Name] {
-			for j, f := range ix.fields {
-				if f.Name == opt.PrimaryKey || contains(keyFieldNames, f.Name) {
-					consider(j, 80, "holds the external key")
-				}
-			}
-		}
-		for _, t := range targets {
-			want := opt.Mapped[t]
-			if want == "" {
-				continue
-			}
-			list := ix.lookups[want]
-			for _, i := range list {
-				if len(list) == 1 {
-					consider(i, 55, fmt.Sprintf("the only lookup to %s", want))
-				} else {
-					consider(i, 45, fmt.Sprintf("a lookup to %s", want))
-				}
-			}
-		}
-		for i, c := range best {
-			c.Local = ix.fields[i].Name
-			s.Candidates = append(s.Candidates, c)
-		}
-		sort.Slice(s.Candidates, func(a, b int) bool {
-			ca, cb := s.Candidates[a], s.Candidates[b]
-			if ca.Score != cb.Score {
-				return ca.Score > cb.Score
-			}
-			return ca.Local < cb.Local
-		})
-		out = append(out, s)
+		out = append(out, ix.suggest(xf, targets, slices.Contains(ext.Key, xf.Name), opt))
 	}
 	return out
+}
+
+// suggest ranks the local fields for the external field xf, whose values
+// point to the external entities targets (if any); isKey says xf is a key.
+func (ix localIndex) suggest(xf meta.Field, targets []string, isKey bool, opt SuggestOptions) Suggestion {
+	s := Suggestion{External: xf.Name, Type: xf.Type, Candidates: []Candidate{}}
+	if len(targets) > 0 {
+		s.Target = targets[0]
+	}
+	best := map[int]Candidate{}
+	consider := func(i, nameScore int, reason string) {
+		c, ok := score(xf, ix.fields[i], nameScore, reason, targets, opt.Mapped)
+		if ok && c.Score > best[i].Score {
+			best[i] = c
+		}
+	}
+	if i, ok := ix.exact[xf.Name]; ok {
+		consider(i, 100, "same name")
+	}
+	for _, i := range ix.folded[strings.ToLower(xf.Name)] {
+		consider(i, 95, "same name apart from case")
+	}
+	n := NormalName(xf.Name)
+	for _, i := range ix.normal[n] {
+		consider(i, 85, fmt.Sprintf("same name once case, separators, prefixes and suffixes are set aside (%s)", n))
+	}
+	if g, ok := synonyms[n]; ok {
+		for _, i := range ix.synonym[g] {
+			consider(i, 75, fmt.Sprintf("known synonym: %s ↔ %s", xf.Name, ix.fields[i].Name))
+		}
+	}
+	if isKey {
+		for j, f := range ix.fields {
+			if f.Name == opt.PrimaryKey || contains(keyFieldNames, f.Name) {
+				consider(j, 80, "holds the external key")
+			}
+		}
+	}
+	for _, t := range targets {
+		want := opt.Mapped[t]
+		if want == "" {
+			continue
+		}
+		list := ix.lookups[want]
+		for _, i := range list {
+			if len(list) == 1 {
+				consider(i, 55, fmt.Sprintf("the only lookup to %s", want))
+			} else {
+				consider(i, 45, fmt.Sprintf("a lookup to %s", want))
+			}
+		}
+	}
+	for i, c := range best {
+		c.Local = ix.fields[i].Name
+		s.Candidates = append(s.Candidates, c)
+	}
+	sort.Slice(s.Candidates, func(a, b int) bool {
+		ca, cb := s.Candidates[a], s.Candidates[b]
+		if ca.Score != cb.Score {
+			return ca.Score > cb.Score
+		}
+		return ca.Local < cb.Local
+	})
+	return s
 }
 
 // score adds the type and lookup fit to a name score; ok is false when the

@@ -3,7 +3,6 @@
 package meta
 
 import (
-	"crypto/rand"
 	"fmt"
 	"reflect"
 	"slices"
@@ -47,39 +46,6 @@ func Widen(a, b Type) Type {
 		return DateTime
 	}
 	return String
-}
-
-// NewGUID returns a new random UUID (version 4) in lower case: the key a
-// record gets before it is sent, where a system takes keys from its clients.
-func NewGUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// IsGUIDText reports whether s is a GUID as text: 8-4-4-4-12 hexadecimal
-// digits of either case. (Checked by hand: a regular expression took a tenth
-// of an import's conversion time.)
-func IsGUIDText(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // Valid reports whether t is one of Types.

@@ -33,9 +33,12 @@ type Condition struct {
 
 // Option is one connector setting.
 type Option struct {
-	Key      string
-	Label    string
-	Help     string
+	Key   string
+	Label string
+	Help  string
+	// Doc adds to Help what the reference in docs/integration-file.md says
+	// beyond the settings form's hint; both are generated from here.
+	Doc      string
 	Kind     Kind
 	Default  string
 	Choices  []string // for KindEnum
@@ -119,6 +122,40 @@ func (os Options) WithDefaults(v Values) Values {
 		}
 	}
 	return out
+}
+
+// Int returns the value of the option key in v as an int; an empty value, or
+// one that is not a number, gives the option's declared Default (0 without
+// one), so that a connector writes each default once, in its declaration.
+// It panics when no option is called key: a programming error that every
+// connector's settings tests find.
+func (os Options) Int(v Values, key string) int {
+	return v.Int(key, atoiOr(os.declared(key).Default, 0))
+}
+
+// Bool returns the value of the option key in v as a bool; an empty or
+// unreadable value gives the option's declared Default (false without one).
+// It panics when no option is called key, as Int does.
+func (os Options) Bool(v Values, key string) bool {
+	def, _ := strconv.ParseBool(os.declared(key).Default)
+	return v.Bool(key, def)
+}
+
+// declared returns the option called key, and panics when there is none.
+func (os Options) declared(key string) Option {
+	o, ok := os.Get(key)
+	if !ok {
+		panic(fmt.Sprintf("spec: no option %q is declared", key))
+	}
+	return o
+}
+
+func atoiOr(s string, def int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return def
+	}
+	return n
 }
 
 // Split separates v into plain settings and secrets.

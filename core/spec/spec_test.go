@@ -72,3 +72,50 @@ func TestDefaultsAndSplit(t *testing.T) {
 		t.Fatal("Int() did not fall back or parse")
 	}
 }
+
+// TestTypedAccessorsReadTheDeclaredDefault: Options.Int and Options.Bool give
+// the value when there is one, else the option's declared default.
+func TestTypedAccessorsReadTheDeclaredDefault(t *testing.T) {
+	opts := Options{
+		{Key: "sample", Kind: KindInt, Default: "50"},
+		{Key: "limit", Kind: KindInt},
+		{Key: "readonly", Kind: KindBool, Default: "true"},
+		{Key: "verify", Kind: KindBool},
+	}
+	ints := []struct {
+		key, value string
+		want       int
+	}{
+		{"sample", "", 50},
+		{"sample", "7", 7},
+		{"sample", " 8 ", 8},
+		{"sample", "many", 50},
+		{"limit", "", 0},
+		{"limit", "3", 3},
+	}
+	for _, tt := range ints {
+		if got := opts.Int(Values{tt.key: tt.value}, tt.key); got != tt.want {
+			t.Errorf("Int(%s=%q) = %d, want %d", tt.key, tt.value, got, tt.want)
+		}
+	}
+	bools := []struct {
+		key, value string
+		want       bool
+	}{
+		{"readonly", "", true},
+		{"readonly", "false", false},
+		{"verify", "", false},
+		{"verify", "true", true},
+	}
+	for _, tt := range bools {
+		if got := opts.Bool(Values{tt.key: tt.value}, tt.key); got != tt.want {
+			t.Errorf("Bool(%s=%q) = %v, want %v", tt.key, tt.value, got, tt.want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Int of an undeclared option did not panic")
+		}
+	}()
+	opts.Int(Values{}, "nosuch")
+}

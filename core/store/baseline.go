@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"switchyard/core/filter"
 )
 
 // Baselines: what the last sync left of a local row. The capture trigger of
@@ -101,8 +103,10 @@ AND operation = 'update'`)
 // write: those without an external key in field, and those whose key the
 // download did not see (sy_integration_seen of the external entity). The
 // rows it saw hold what the external system has, so they have nothing to
-// upload. It returns how many it queued.
-func (t *Tx) EnqueueUnseen(integration, external, local, field, where string, args []any) (int64, error) {
+// upload. match (an upload filter) narrows the rows when not nil. It
+// returns how many it queued.
+func (t *Tx) EnqueueUnseen(integration, external, local, field string, match filter.Expr) (int64, error) {
+	where, args := sqlWhere(match)
 	cond := ""
 	if where != "" {
 		cond = " AND (" + where + ")"

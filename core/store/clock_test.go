@@ -43,7 +43,7 @@ UNION ALL SELECT created_at FROM sy_integration_transaction`},
 			if _, err := tx.Insert("account", map[string]any{"code": "A"}); err != nil {
 				return err
 			}
-			_, err := tx.EnqueueAll("crm", "Accounts", "account", "", nil)
+			_, err := tx.EnqueueAll("crm", "Accounts", "account", nil)
 			return err
 		}, `SELECT created_at FROM sy_integration_transaction`},
 		{"quarantine, conflict, anchor, upload outcome", false, func(tx *Tx) error {

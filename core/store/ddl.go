@@ -115,14 +115,12 @@ func checkField(entity string, f meta.Field, targetExists func(string) (bool, er
 	return nil
 }
 
-// QuoteIdent quotes an identifier (a table or column name) for SQL: the one
-// way names are quoted, in the store and by those who build SQL on its tables.
-func QuoteIdent(name string) string {
+// quote quotes an identifier (a table or column name) for SQL: the one way
+// names are quoted. Only the store writes SQL: others pass it filters
+// (filter.Expr), which it translates (sqlWhere).
+func quote(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
-
-// quote is QuoteIdent, as the store's own SQL writes it.
-func quote(name string) string { return QuoteIdent(name) }
 
 // columnDef is the column definition of a business field.
 func columnDef(f meta.Field) string {

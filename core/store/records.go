@@ -232,67 +232,6 @@ func (t *Tx) UpdateRow(entity, id string, values map[string]any) error {
 	return nil
 }
 
-// Scan returns up to limit rows of entity with id greater than after, in id
-// order, with the values of fields; where (SQL from core/filter, with its
-// args) narrows them when not empty. Pass the last id of a page as after to
-// read the next page.
-func (t *Tx) Scan(entity string, fields []string, where string, args []any, after string, limit int) ([]Row, error) {
-	cols := quote(colID) + ", " + quote(colID)
-	for _, f := range fields {
-		cols += ", " + quote(f)
-	}
-	cond := quote(colID) + " > ?"
-	if where != "" {
-		cond += " AND (" + where + ")"
-	}
-	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ?", cols, quote(entity), cond, quote(colID))
-	st, err := t.stmt(q)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", entity, err)
-	}
-	rows, err := st.QueryContext(t.ctx, append(append([]any{after}, args...), limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", entity, err)
-	}
-	var out []Row
-	err = scanRows(rows, fields, func(id string, _ any, values map[string]any) {
-		out = append(out, Row{ID: id, Values: values})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", entity, err)
-	}
-	return out, nil
-}
-
-// Count returns the number of rows of entity that where (with args) matches; all when where is empty.
-func (t *Tx) Count(entity, where string, args []any) (int64, error) {
-	q := "SELECT count(*) FROM " + quote(entity)
-	if where != "" {
-		q += " WHERE " + where
-	}
-	var n int64
-	if err := t.tx.QueryRowContext(t.ctx, q, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count %s: %w", entity, err)
-	}
-	return n, nil
-}
-
-// CountKeyed returns how many rows of entity have a value in field (its
-// external key): the rows a sync can match with the external system's.
-func (t *Tx) CountKeyed(entity, field string) (int64, error) {
-	return t.Count(entity, quote(field)+" IS NOT NULL", nil)
-}
-
-// Matches reports whether the row id of entity meets where (SQL with args,
-// as filter.ToSQL writes an upload filter); true when where is empty.
-func (t *Tx) Matches(entity, id, where string, args []any) (bool, error) {
-	if where == "" {
-		return true, nil
-	}
-	n, err := t.Count(entity, quote(colID)+` = ? AND (`+where+`)`, append([]any{id}, args...))
-	return n > 0, err
-}
-
 // columns returns the names of values in a stable order and their values in the same order.
 func columns(values map[string]any) ([]string, []any) {
 	cols := make([]string, 0, len(values))

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"switchyard/core/filter"
 )
 
 // Anchor returns how far the sync of integration has got for the external
@@ -105,9 +107,10 @@ WHERE integration = ? AND entity = ? AND record_id = ? AND id <= ? AND status IN
 }
 
 // EnqueueAll queues every row of the local table for upload by integration,
-// unless it is queued already; where (SQL with args) narrows the rows when
-// not empty. It is the first, full upload of an entity. It returns how many it queued.
-func (t *Tx) EnqueueAll(integration, entity, local, where string, args []any) (int64, error) {
+// unless it is queued already; match (an upload filter) narrows the rows when
+// not nil. It is the first, full upload of an entity. It returns how many it queued.
+func (t *Tx) EnqueueAll(integration, entity, local string, match filter.Expr) (int64, error) {
+	where, args := sqlWhere(match)
 	cond := ""
 	if where != "" {
 		cond = " AND (" + where + ")"

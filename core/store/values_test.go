@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/json"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -99,59 +98,5 @@ func TestSameStored(t *testing.T) {
 		if got := SameStored(tt.typ, tt.a, tt.b); got != tt.want {
 			t.Errorf("SameStored(%s, %#v, %#v) = %v, want %v", tt.typ, tt.a, tt.b, got, tt.want)
 		}
-	}
-}
-
-// TestPlainDecimalMatchesBigRat checks the fast path of canonicalDecimal against big.Rat.
-func TestPlainDecimalMatchesBigRat(t *testing.T) {
-	for _, s := range []string{"0", "-0", "00", "-0.000", "7", "007", "-007.500", "1.0", "12.50", "12.25", "0.5", ".5", "5.",
-		"-12", "+3", "1e3", "1.5E-2", "123456789012345678901234567890.123456789", "0.000001", "1_000", "", "-", "1.2.3", " 1"} {
-		got, gotOK := plainDecimal(s)
-		r, ok := new(big.Rat).SetString(s)
-		if !gotOK {
-			continue // the slow path decides
-		}
-		if !ok {
-			t.Errorf("plainDecimal(%q) took a literal big.Rat refuses", s)
-			continue
-		}
-		want := r.Num().String()
-		if !r.IsInt() {
-			want = strings.TrimSuffix(strings.TrimRight(r.FloatString(len(s)+20), "0"), ".")
-		}
-		if got != want {
-			t.Errorf("plainDecimal(%q) = %q, big.Rat gives %q", s, got, want)
-		}
-	}
-}
-
-// TestStoredDateTime: a date-time that arrives as the workspace stores it (or
-// without milliseconds) is taken as it is, and gives what parsing and
-// formatting it would; anything else takes the long way, errors included.
-func TestStoredDateTime(t *testing.T) {
-	inputs := []string{
-		"2024-01-01T00:00:00.000Z", "2024-02-29T23:59:59.999Z", "1999-12-31T12:30:45Z", "0001-01-01T00:00:00Z",
-		"2023-02-29T10:00:00.000Z", "2024-04-31T10:00:00Z", "2024-13-01T10:00:00Z", "2024-00-10T10:00:00Z",
-		"2024-01-00T10:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z", "2024-01-01T10:00:60.000Z",
-		"2024-01-01T10:00:00.12Z", "2024-01-01T10:00:00.1234Z", "2024-01-01 10:00:00Z", "2024-01-01T10:00:00+01:00",
-		"2024-01-01T10:00:00.000z", "2024-1-01T10:00:00Z", "2024-01-01T1a:00:00Z", "2024-01-01T10:00:00.00aZ",
-		"2024-03-01T10:00:00.1234567Z", "2024-03-01T10:00:00.1230000Z", "2024-03-01T10:00:00.123456789Z", "2024-03-01T10:00:00.12345678Z",
-		"2024-03-01T10:00:00.0000001Z", "2024-02-30T10:00:00.1234567Z",
-	}
-	for _, in := range inputs {
-		want, wantErr := encodeDateTime(" " + in) // the long way: a space is never the stored form
-		got, err := encodeDateTime(in)
-		if (err != nil) != (wantErr != nil) || got != want {
-			t.Errorf("encodeDateTime(%q) = %v, %v; want %v, %v", in, got, err, want, wantErr)
-		}
-		if stored, ok := storedDateTime(in); ok && stored != want {
-			t.Errorf("storedDateTime(%q) = %q, want %v", in, stored, want)
-		}
-	}
-	if s, ok := storedDateTime("2024-05-01T08:30:00.250Z"); !ok || s != "2024-05-01T08:30:00.250Z" {
-		t.Errorf("storedDateTime of a stored time = %q, %v", s, ok)
-	}
-	if s, ok := storedDateTime("2024-05-01T08:30:00Z"); !ok || s != "2024-05-01T08:30:00.000Z" {
-		t.Errorf("storedDateTime without milliseconds = %q, %v", s, ok)
 	}
 }
