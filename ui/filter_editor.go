@@ -531,10 +531,25 @@ func filterProblem(err error) string {
 	return err.Error()
 }
 
+// windowCounter is count, cancelled also when the window closes: a count
+// may ask the external system for up to a minute.
+func (s *Shell) windowCounter(count counter) counter {
+	if count == nil {
+		return nil
+	}
+	window := s.ctx()
+	return func(ctx context.Context, text string) (int64, error) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(window, cancel)()
+		return count(ctx, text)
+	}
+}
+
 // showFilterDialog opens the filter editor in a dialog; done gets the text
 // when the admin clicks Apply (or presses Enter outside the filter text).
 func (s *Shell) showFilterDialog(title string, ent meta.Entity, text string, count counter, values func(string) []string, done func(string)) *filterEditor {
-	fe := newFilterEditorWith(ent, text, count, values)
+	fe := newFilterEditorWith(ent, text, s.windowCounter(count), values)
 	_, apply := s.formDialog(title, "Apply", fe.root, fyne.NewSize(820, 560), func() bool {
 		if !fe.valid {
 			return false

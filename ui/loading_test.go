@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -62,5 +64,27 @@ func TestClosingTheWindowDropsLoads(t *testing.T) {
 	runs := f.shell.sections[2].screen.(*runsScreen)
 	if got := bodyText(runs.body); got != "Loading…" {
 		t.Errorf("a load ended after the window closed shows %q", got)
+	}
+}
+
+// TestFilterCountStopsWhenTheWindowCloses: a filter editor's count, which
+// may wait on the external system, is cancelled when the window closes.
+func TestFilterCountStopsWhenTheWindowCloses(t *testing.T) {
+	f := newFixture(t)
+	started := make(chan struct{})
+	count := f.shell.windowCounter(func(ctx context.Context, _ string) (int64, error) {
+		close(started)
+		<-ctx.Done()
+		return 0, ctx.Err()
+	})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := count(context.Background(), "name eq 'x'")
+		errc <- err
+	}()
+	<-started
+	f.shell.stop() // what closing the window does
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("the count ended with %v, want it cancelled", err)
 	}
 }
