@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"switchyard/core/meta"
 )
@@ -14,7 +15,7 @@ import (
 // versionnumber, and its record in sy_entity and sy_field. e.Key is ignored:
 // the key is always id. It fails with ErrExists when the name is taken.
 func (s *Store) CreateEntity(ctx context.Context, e meta.Entity) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.createEntity(ctx, tx, e) })
+	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return createEntity(ctx, tx, e, now) })
 	if err != nil {
 		return fmt.Errorf("create entity %q: %w", e.Name, err)
 	}
@@ -88,8 +89,9 @@ func (s *Store) CountRows(ctx context.Context, entity string) (int64, error) {
 	return n, nil
 }
 
-// createEntity validates e, creates its table and triggers and records it.
-func (s *Store) createEntity(ctx context.Context, tx *sql.Tx, e meta.Entity) error {
+// createEntity validates e, creates its table and triggers and records it,
+// created at now.
+func createEntity(ctx context.Context, tx *sql.Tx, e meta.Entity, now time.Time) error {
 	if err := checkName(e.Name); err != nil {
 		return err
 	}
@@ -116,7 +118,7 @@ func (s *Store) createEntity(ctx context.Context, tx *sql.Tx, e meta.Entity) err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sy_entity (name, label, created_at) VALUES (?, ?, ?)`,
-		e.Name, e.Label, formatTime(s.now())); err != nil {
+		e.Name, e.Label, formatTime(now)); err != nil {
 		return fmt.Errorf("record entity: %w", err)
 	}
 	for i, f := range e.Fields {

@@ -25,7 +25,7 @@ func (s *Store) SaveIntegration(ctx context.Context, in mapping.Integration) err
 	if strings.TrimSpace(in.Connector) == "" {
 		return fmt.Errorf("save integration %q: no connector: choose the kind of system it connects to", in.Name)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.saveIntegration(ctx, tx, in) })
+	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return s.saveIntegration(ctx, tx, in, now) })
 	if err != nil {
 		return fmt.Errorf("save integration %q: %w", in.Name, err)
 	}
@@ -78,7 +78,7 @@ func (s *Store) RenameIntegration(ctx context.Context, oldName, newName string) 
 	if strings.TrimSpace(newName) == "" {
 		return fmt.Errorf("rename integration %q: the new name is empty: give a name", oldName)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return renameIntegration(ctx, tx, oldName, newName, s.now()) })
+	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return renameIntegration(ctx, tx, oldName, newName, now) })
 	if err != nil {
 		return fmt.Errorf("rename integration %q to %q: %w", oldName, newName, err)
 	}
@@ -106,13 +106,14 @@ func (s *Store) DeleteIntegration(ctx context.Context, name string) error {
 	return nil
 }
 
-// saveIntegration upserts the integration row and rewrites what hangs from it.
-func (s *Store) saveIntegration(ctx context.Context, tx *sql.Tx, in mapping.Integration) error {
+// saveIntegration upserts the integration row and rewrites what hangs from
+// it, stamped at (the transaction's time).
+func (s *Store) saveIntegration(ctx context.Context, tx *sql.Tx, in mapping.Integration, at time.Time) error {
 	settings, err := json.Marshal(nonNil(in.Settings))
 	if err != nil {
 		return fmt.Errorf("encode settings: %w", err)
 	}
-	now := formatTime(s.now())
+	now := formatTime(at)
 	// An upsert, not INSERT OR REPLACE: a replace would delete the row and
 	// cascade to the secrets, logs and anchors.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sy_integration (name, connector, settings, created_at, updated_at)

@@ -38,7 +38,7 @@ func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), er
 	b := make([]byte, 8)
 	rand.Read(b)
 	holder := fmt.Sprintf("%s:%d:%s", host, pid, hex.EncodeToString(b))
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTxAt(ctx, func(tx *sql.Tx, at time.Time) error {
 		if err := requireIntegration(ctx, tx, integration); err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), er
 			return err
 		default:
 			last, perr := parseTime(beat)
-			stale := perr != nil || s.now().Sub(last) > lockStale
+			stale := perr != nil || at.Sub(last) > lockStale
 			gone := oldHost == host && oldPid != pid && !processAlive(oldPid)
 			// A lock of this very process that no run holds: its unlock could not
 			// write (a full disk), so it was left behind.
@@ -64,7 +64,7 @@ func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), er
 				return fmt.Errorf("%w (process %d on %s since its heartbeat at %s): wait for it to finish", ErrLocked, oldPid, oldHost, beat)
 			}
 		}
-		now := formatTime(s.now())
+		now := formatTime(at)
 		_, err = tx.ExecContext(ctx, `INSERT INTO sy_integration_lock (integration, holder, host, pid, acquired_at, heartbeat_at)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = excluded.holder, host = excluded.host,
 	pid = excluded.pid, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
@@ -87,9 +87,9 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = exclu
 			case <-done:
 				return
 			case <-tick.C:
-				s.inTx(context.Background(), func(tx *sql.Tx) error {
+				s.inTxAt(context.Background(), func(tx *sql.Tx, now time.Time) error {
 					_, err := tx.Exec(`UPDATE sy_integration_lock SET heartbeat_at = ? WHERE integration = ? AND holder = ?`,
-						formatTime(s.now()), integration, holder)
+						formatTime(now), integration, holder)
 					return err
 				})
 			}

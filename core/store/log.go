@@ -29,11 +29,11 @@ type LogEntry struct {
 // AddLog records a run of an existing integration and returns its ID.
 // Times are kept in UTC to the millisecond.
 func (s *Store) AddLog(ctx context.Context, e LogEntry) (int64, error) {
-	if e.Started.IsZero() {
-		e.Started = s.now()
-	}
 	var id int64
-	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) (err error) {
+		if e.Started.IsZero() {
+			e.Started = now
+		}
 		id, err = addLog(ctx, tx, e)
 		return err
 	})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // LogEntity is the result of one entity in a run (sy_integration_log_entity).
@@ -29,10 +30,10 @@ type LogFailure struct {
 
 // FinishLog records the end of the run e.ID: its status, end time, counts and message.
 func (s *Store) FinishLog(ctx context.Context, e LogEntry) error {
-	if e.Ended.IsZero() {
-		e.Ended = s.now()
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error {
+		if e.Ended.IsZero() {
+			e.Ended = now
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE sy_integration_log SET status = ?, ended_at = ?,
  count_all = ?, count_imported = ?, count_exported = ?, count_updated = ?, count_unchanged = ?, count_failed = ?,
  count_warnings = ?, message = ?
@@ -164,9 +165,9 @@ const interruptedMessage = "interrupted: the run stopped before it could record 
 // it can be going on: such rows belong to runs that died. It returns how many it marked.
 func (s *Store) FailInterruptedRuns(ctx context.Context, integration string) (int64, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sy_integration_log SET status = 'failed', message = ?,
- ended_at = coalesce(ended_at, ?) WHERE integration = ? AND status = 'running'`, interruptedMessage, formatTime(s.now()), integration)
+ ended_at = coalesce(ended_at, ?) WHERE integration = ? AND status = 'running'`, interruptedMessage, formatTime(now), integration)
 		if err != nil {
 			return err
 		}

@@ -29,12 +29,12 @@ func (s *Store) SaveSnapshot(ctx context.Context, integration string, entities [
 	if err != nil {
 		return fmt.Errorf("save schema snapshot of %q: encode entities: %w", integration, err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error {
 		if err := requireIntegration(ctx, tx, integration); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sy_schema_snapshot (integration, taken_at, entities) VALUES (?, ?, ?)`,
-			integration, formatTime(s.now()), string(body))
+			integration, formatTime(now), string(body))
 		return err
 	})
 	if err != nil {
