@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"switchyard/core/connector"
 	"switchyard/core/filter"
@@ -30,7 +29,7 @@ func (s *Service) CountLocal(ctx context.Context, entity, filterText string) (in
 	var n int64
 	err = s.Store.View(ctx, func(tx *store.Tx) error {
 		var err error
-		n, err = tx.Count(entity, filter.Resolve(e, time.Now()))
+		n, err = tx.Count(entity, filter.Resolve(e, s.now()))
 		return err
 	})
 	if err != nil {
@@ -69,7 +68,7 @@ func (s *Service) CountExternal(ctx context.Context, name, external, filterText 
 		return 0, ErrUncountable
 	}
 	q := connector.Query{Entity: external, PageSize: 1, Count: true, Fields: ext.Key}
-	q.SetWhere(filter.Resolve(e, time.Now()))
+	q.SetWhere(filter.Resolve(e, s.now()))
 	page, err := r.ReadPage(ctx, q, "")
 	if err != nil {
 		return 0, fmt.Errorf("count the records of %q: %w", external, err)
@@ -93,7 +92,7 @@ func (s *Service) LocalRows(ctx context.Context, entity, search string, after st
 	var rows []store.Row
 	err = s.Store.View(ctx, func(tx *store.Tx) error {
 		var err error
-		rows, err = tx.Scan(entity, ent.FieldNames(), filter.Resolve(e, time.Now()), after, limit)
+		rows, err = tx.Scan(entity, ent.FieldNames(), filter.Resolve(e, s.now()), after, limit)
 		return err
 	})
 	if err != nil {

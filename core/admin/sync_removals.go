@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"switchyard/core/connector"
 	"switchyard/core/filter"
@@ -78,7 +77,7 @@ func (s *Service) removals(ctx context.Context, integration string, reader conne
 		if err != nil {
 			return r, configError(fmt.Errorf("download filter of %s: %w", em.External, err))
 		}
-		q.SetWhere(filter.Resolve(e, time.Now()))
+		q.SetWhere(filter.Resolve(e, s.now()))
 	}
 	keys := map[string]bool{}
 	for token := ""; ; {

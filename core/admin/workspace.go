@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"time"
 
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
@@ -18,6 +19,14 @@ func (s *Service) WorkspacePath() string {
 		return ""
 	}
 	return s.Store.Path()
+}
+
+// now is the workspace's clock (Store.Now), what filters' now() means.
+func (s *Service) now() time.Time {
+	if s.Store.Now != nil {
+		return s.Store.Now()
+	}
+	return time.Now()
 }
 
 // Integration returns the integration called name (ErrNotFound when there is none).
