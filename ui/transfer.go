@@ -17,6 +17,7 @@ import (
 
 	"switchyard/core/admin"
 	"switchyard/core/engine"
+	"switchyard/core/mapping"
 	"switchyard/core/report"
 )
 
@@ -40,8 +41,10 @@ type transferPage struct {
 	planned int
 	started []string
 
-	// options are the entities the run can take; chosen those it takes, all when nil.
+	// options are the entities the run can take (read off the UI goroutine,
+	// loads); chosen those it takes, all when nil.
 	options    []string
+	loads      loader
 	chosen     []string
 	entityBtn  *widget.Button
 	previewBtn *widget.Button
@@ -89,20 +92,16 @@ func (p *transferPage) buildUI(entities []string) {
 		title, what = "Upload", "workspace records to the external system"
 	}
 	back := widget.NewButtonWithIcon("Integrations", theme.NavigateBackIcon(), func() { p.shell.Show(SectionIntegrations) })
-	if in, err := p.shell.svc.Integration(p.shell.ctx(), p.name); err == nil {
-		for _, em := range in.Entities {
-			if !em.Disabled && engine.Runs(em.Direction, p.dir) {
-				p.options = append(p.options, em.External)
-			}
-		}
-	}
-	for _, e := range entities {
-		if !containsString(p.options, e) {
-			p.options = append(p.options, e)
-		}
-	}
 	p.entityBtn = widget.NewButtonWithIcon("", theme.ListIcon(), p.chooseEntities)
-	p.setChosen(entities)
+	p.setOptions(mapping.Integration{}, entities)
+	p.entityBtn.Disable() // until the integration's entities are read
+	svc, name := p.shell.svc, p.name
+	load(p.shell, &p.loads, func(ctx context.Context) (mapping.Integration, error) {
+		return svc.Integration(ctx, name)
+	}, func(in mapping.Integration, _ error) {
+		p.setOptions(in, entities)
+		p.entityBtn.Enable()
+	})
 	p.previewBtn = widget.NewButtonWithIcon("Preview", theme.VisibilityIcon(), func() { p.start(true) })
 	p.runBtn = widget.NewButtonWithIcon(p.verb(), theme.MediaPlayIcon(), func() { p.start(false) })
 	p.runBtn.Importance = widget.HighImportance
@@ -136,6 +135,23 @@ func article(noun string) string {
 		return "an " + noun
 	}
 	return "a " + noun
+}
+
+// setOptions offers the enabled entities of in that run in the page's
+// direction, then those of entities it lacks, and chooses entities.
+func (p *transferPage) setOptions(in mapping.Integration, entities []string) {
+	p.options = nil
+	for _, em := range in.Entities {
+		if !em.Disabled && engine.Runs(em.Direction, p.dir) {
+			p.options = append(p.options, em.External)
+		}
+	}
+	for _, e := range entities {
+		if !containsString(p.options, e) {
+			p.options = append(p.options, e)
+		}
+	}
+	p.setChosen(entities)
 }
 
 // setChosen makes the run take entities (all when none or every one) and says so on the button.
