@@ -126,6 +126,6 @@ func (s *idSource) next() string {
 	copy(u[0:6], t[0:6])
 	u[6] = 0x70 | byte(s.seq>>8) // version 7
 	u[7] = byte(s.seq)
-	u[8] = u[8]&0x3f | 0x80 // the RFC 9562 variant
+	u[8] = u[8]&0x3f | 0x80      // the RFC 9562 variant
 	return uuid.UUID(u).String() // lower case, 8-4-4-4-12
 }
