@@ -17,6 +17,7 @@ import (
 	"switchyard/core/connector"
 	"switchyard/core/meta"
 	"switchyard/core/store"
+	"switchyard/core/values"
 )
 
 // outgoing is one local row on its way to the external system.
@@ -368,13 +369,14 @@ func sameAt(f meta.Field, a, b any) bool {
 	return false
 }
 
-// asTime reads a date-time value as connectors give it: a time.Time or RFC 3339 text.
+// asTime reads a date-time value as connectors give it: a time.Time, or
+// ISO 8601 text with an offset (values.ParseDateTimeOffset).
 func asTime(v any) (time.Time, bool) {
 	switch x := v.(type) {
 	case time.Time:
 		return x, true
 	case string:
-		t, err := time.Parse(time.RFC3339Nano, x)
+		t, err := values.ParseDateTimeOffset(x)
 		return t, err == nil
 	}
 	return time.Time{}, false
@@ -450,8 +452,8 @@ func externalValue(t meta.Type, v any) any {
 	case meta.Bool:
 		return fmt.Sprint(v) == "1"
 	case meta.DateTime:
-		if t, err := time.Parse(time.RFC3339Nano, fmt.Sprint(v)); err == nil {
-			return t.UTC()
+		if t, err := values.ParseDateTime(fmt.Sprint(v)); err == nil {
+			return t
 		}
 	case meta.Binary:
 		if b, ok := v.([]byte); ok {
