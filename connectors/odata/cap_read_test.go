@@ -166,6 +166,16 @@ func TestCAPIncremental(t *testing.T) {
 func TestCAPConformance(t *testing.T) {
 	url := ownCAP(t)
 	customers := 0
+	// The probed Timestamp says seven digits; DateTimeDigits below is CAP's SQLite keeping three.
+	cat, err := ownClient(t, nil).Catalog(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := meta.FindEntity(cat, "Customers"); !slices.ContainsFunc(e.Fields, func(f meta.Field) bool {
+		return f.Name == "lastContact" && f.Type == meta.DateTime && f.Precision == 7
+	}) {
+		t.Errorf("Customers.lastContact is not a datetime of Precision 7: %+v", e.Fields)
+	}
 	conntest.Run(t, conntest.Suite{
 		Open: func(t *testing.T) connector.Connector {
 			return ownClient(t, spec.Values{"url": url})
