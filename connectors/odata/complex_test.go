@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"switchyard/core/connector"
+	"switchyard/core/filter"
 	"switchyard/core/meta"
 )
 
@@ -87,11 +88,29 @@ func TestPropertyPaths(t *testing.T) {
 		{"not a filter (", "not a filter ("},
 	}
 	for _, tt := range tests {
-		if got := propertyPaths(tt.in, flat); got != tt.want {
+		if got := propertyPaths(connector.Query{Filter: tt.in}, flat); got != tt.want {
 			t.Errorf("propertyPaths(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	if got := propertyPaths("a eq 1", nil); got != "a eq 1" {
+	if got := propertyPaths(connector.Query{Filter: "a eq 1"}, nil); got != "a eq 1" {
 		t.Errorf("without flattened fields = %q", got)
+	}
+}
+
+// TestPropertyPathsOfWhere checks that a query's parsed filter (SetWhere)
+// is renamed, not parsed again from its text, and that the caller's tree
+// keeps its names for the next page and for the workspace.
+func TestPropertyPathsOfWhere(t *testing.T) {
+	flat := map[string][]string{"Location_City_Name": {"Location", "City", "Name"}}
+	var q connector.Query
+	q.SetWhere(filter.MustParse("Location_City_Name eq 'Berlin' and Name ne 'x'"))
+	q.Filter = "a text that does not parse (" // the expression wins
+	for range 2 {
+		if got, want := propertyPaths(q, flat), "Location/City/Name eq 'Berlin' and Name ne 'x'"; got != want {
+			t.Errorf("propertyPaths = %q, want %q", got, want)
+		}
+	}
+	if got := filter.Fields(q.Where); got[0] != "Location_City_Name" {
+		t.Errorf("the query's Where was changed: fields %v", got)
 	}
 }

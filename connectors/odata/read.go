@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -343,7 +344,7 @@ func (c *Client) buildQuery(e meta.Entity, q connector.Query) (url.Values, error
 	}
 	filters := []string{}
 	if f := strings.TrimSpace(q.Filter); f != "" {
-		filters = append(filters, "("+propertyPaths(f, c.flatPaths(e.Name))+")")
+		filters = append(filters, "("+propertyPaths(q, c.flatPaths(e.Name))+")")
 	}
 	orderBy := q.OrderBy
 	if !q.Since.IsZero() {
@@ -701,27 +702,27 @@ func keyFromID(id string) (string, bool) {
 	return k, true
 }
 
-// propertyPaths rewrites the flattened complex fields a filter names
-// (address_city) into the property paths the service knows (address/city).
-// A filter that does not parse is sent as written, for the service to judge.
-func propertyPaths(text string, flat map[string][]string) string {
+// propertyPaths returns the filter text of q with the flattened complex
+// fields it names (address_city) as the property paths the service knows
+// (address/city), renamed on the expression q carries (Query.Condition), or
+// q.Filter as it is when it names none. A filter that does not parse is sent
+// as written, for the service to judge.
+func propertyPaths(q connector.Query, flat map[string][]string) string {
+	text := strings.TrimSpace(q.Filter)
 	if len(flat) == 0 {
 		return text
 	}
-	e, err := filter.Parse(text)
-	if err != nil || e == nil {
+	cond, err := q.Condition()
+	if err != nil || cond == nil {
 		return text
 	}
-	renamed := false
-	filter.RenameFields(e, func(name string) string {
+	if !slices.ContainsFunc(filter.Fields(cond), func(name string) bool { _, ok := flat[name]; return ok }) {
+		return text
+	}
+	return filter.ToOData(filter.Renamed(cond, func(name string) string {
 		if path, ok := flat[name]; ok {
-			renamed = true
 			return strings.Join(path, "/")
 		}
 		return name
-	})
-	if !renamed {
-		return text
-	}
-	return filter.ToOData(e)
+	}))
 }

@@ -69,7 +69,9 @@ func readPages(t testing.TB, r connector.Reader, q connector.Query) ([]meta.Reco
 func TestConformanceFeathers(t *testing.T) {
 	root := testenv.OwnFeathers(t)
 	conntest.Run(t, conntest.Suite{
-		Open:          func(t *testing.T) connector.Connector { return feathers(t, root, nil) },
+		Open: func(t *testing.T) connector.Connector {
+			return feathers(t, root, conformanceDateTime("items", "accounts"))
+		},
 		Paged:         "items",
 		PagedTotal:    feathersItems,
 		PageSize:      7,
@@ -82,7 +84,8 @@ func TestConformanceFeathers(t *testing.T) {
 		Entity:        "items",
 		NewRecord: func(i int) meta.Record {
 			return meta.Record{"name": fmt.Sprintf("Conformance %d", i), "sku": fmt.Sprintf("C-%d", i), "price": json.Number("12.5"),
-				"qty": int64(i), "active": true, "category": "tools", "releasedOn": "2024-02-29", "supplier.name": "Conformance", "supplier.country": "BE"}
+				"qty": int64(i), "active": true, "category": "tools", "releasedOn": "2024-02-29", "supplier.name": "Conformance", "supplier.country": "BE",
+				"lastContact": time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
 		},
 		Change:    func(meta.Record) meta.Record { return meta.Record{"name": "Changed", "qty": int64(99)} },
 		KeyFilter: func(key string) string { return "id eq " + key },

@@ -35,7 +35,9 @@ func jsonServer(t testing.TB, root string, extra spec.Values) *Client {
 func TestConformanceJSONServer(t *testing.T) {
 	root := testenv.OwnREST(t)
 	conntest.Run(t, conntest.Suite{
-		Open:          func(t *testing.T) connector.Connector { return jsonServer(t, root, nil) },
+		Open: func(t *testing.T) connector.Connector {
+			return jsonServer(t, root, conformanceDateTime("customers", "orders"))
+		},
 		Paged:         "customers",
 		PagedTotal:    60,
 		PageSize:      7,
@@ -48,12 +50,30 @@ func TestConformanceJSONServer(t *testing.T) {
 		Entity:        "customers",
 		NewRecord: func(i int) meta.Record {
 			return meta.Record{"name": fmt.Sprintf("Conformance %d", i), "email": fmt.Sprintf("c%d@example.com", i), "vip": i%2 == 0,
-				"creditLimit": json.Number("1234.56"), "since": "2020-02-29", "address.city": "Gent", "address.country": "BE"}
+				"creditLimit": json.Number("1234.56"), "since": "2020-02-29", "address.city": "Gent", "address.country": "BE",
+				"lastContact": time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
 		},
 		Change:    func(meta.Record) meta.Record { return meta.Record{"name": "Changed", "address.city": "Leuven"} },
 		Invalid:   meta.Record{"id": int64(1), "name": "a duplicate id, which json-server refuses"},
 		KeyFilter: func(key string) string { return "id eq " + key },
 	})
+}
+
+// conformanceDateTime declares the entities, the first with a date-time
+// field lastContact that its seed records lack: the conformance suite's
+// write part probes the date-times a record sets, and json-server and
+// Feathers keep any JSON field a record is created with (their createdAt
+// and updatedAt are the server's).
+func conformanceDateTime(entity string, others ...string) spec.Values {
+	decl := []any{map[string]any{"name": entity, "fields": []meta.Field{{Name: "lastContact", Type: meta.DateTime, Nullable: true}}}}
+	for _, o := range others {
+		decl = append(decl, o)
+	}
+	b, err := json.Marshal(decl)
+	if err != nil {
+		panic(err)
+	}
+	return spec.Values{"entities": string(b)}
 }
 
 func TestCatalogJSONServer(t *testing.T) {

@@ -2,8 +2,6 @@ package workspace
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"switchyard/core/filter"
 	"switchyard/core/meta"
 	"switchyard/core/store"
+	"switchyard/core/values"
 )
 
 // The page tokens: "id:<last id>" pages by id, "v:<last versionnumber>" by versionnumber.
@@ -174,80 +173,19 @@ func readFields(e meta.Entity) []string {
 	return out
 }
 
-// decodeRow converts a stored row into a record of the types connector.Query documents.
+// decodeRow converts a stored row into a record of the types connector.Query
+// documents, by the codec (values.FromStored).
 func decodeRow(e meta.Entity, r store.Row) (meta.Record, error) {
 	rec := meta.Record{colID: r.ID, connector.ETagKey: fmt.Sprint(r.Values[colVersion])}
 	for _, f := range e.Fields {
 		if f.Name == colID {
 			continue
 		}
-		v, err := decodeValue(f.Type, r.Values[f.Name])
+		v, err := values.FromStored(f.Type, r.Values[f.Name])
 		if err != nil {
 			return nil, fmt.Errorf("row %s field %s: %w", r.ID, f.Name, err)
 		}
 		rec[f.Name] = v
 	}
 	return rec, nil
-}
-
-// decodeValue converts a value as SQLite returns it into the connector type of t.
-func decodeValue(t meta.Type, v any) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	if b, ok := v.([]byte); ok && t != meta.Binary {
-		v = string(b)
-	}
-	switch t {
-	case meta.Int:
-		switch x := v.(type) {
-		case int64:
-			return x, nil
-		case float64:
-			return int64(x), nil
-		case string:
-			return strconv.ParseInt(x, 10, 64)
-		}
-	case meta.Decimal:
-		switch x := v.(type) {
-		case int64:
-			return json.Number(strconv.FormatInt(x, 10)), nil
-		case float64:
-			return json.Number(strconv.FormatFloat(x, 'f', -1, 64)), nil
-		case string:
-			return json.Number(x), nil
-		}
-	case meta.Double:
-		switch x := v.(type) {
-		case int64:
-			return float64(x), nil
-		case float64:
-			return x, nil
-		case string:
-			return strconv.ParseFloat(x, 64)
-		}
-	case meta.Bool:
-		switch x := v.(type) {
-		case int64:
-			return x != 0, nil
-		case string:
-			return x == "1" || strings.EqualFold(x, "true"), nil
-		}
-	case meta.DateTime:
-		if s, ok := v.(string); ok {
-			tm, err := time.Parse(time.RFC3339Nano, s)
-			if err != nil {
-				return nil, fmt.Errorf("stored date-time %q is not ISO 8601", s)
-			}
-			return tm.UTC(), nil
-		}
-	case meta.Binary:
-		if b, ok := v.([]byte); ok {
-			return base64.StdEncoding.EncodeToString(b), nil
-		}
-		return fmt.Sprint(v), nil
-	default: // string, date, time, guid, lookup
-		return fmt.Sprint(v), nil
-	}
-	return nil, fmt.Errorf("a stored %T cannot be read as a %s", v, t)
 }

@@ -11,6 +11,7 @@ import (
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/store"
+	"switchyard/core/values"
 )
 
 // ErrNoRecord says a record is not in the workspace: it failed or was left
@@ -240,12 +241,11 @@ func parseStamp(v any) time.Time {
 		}
 		return time.Time{}
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z07:00", "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t
-		}
+	t, err := values.ParseDateTime(s)
+	if err != nil {
+		return time.Time{}
 	}
-	return time.Time{}
+	return t
 }
 
 func valueOr(v any, def any) any {

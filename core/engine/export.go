@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,13 +9,13 @@ import (
 	"math"
 	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"switchyard/core/connector"
 	"switchyard/core/meta"
 	"switchyard/core/store"
+	"switchyard/core/values"
 )
 
 // outgoing is one local row on its way to the external system.
@@ -368,13 +367,14 @@ func sameAt(f meta.Field, a, b any) bool {
 	return false
 }
 
-// asTime reads a date-time value as connectors give it: a time.Time or RFC 3339 text.
+// asTime reads a date-time value as connectors give it: a time.Time, or
+// ISO 8601 text with an offset (values.ParseDateTimeOffset).
 func asTime(v any) (time.Time, bool) {
 	switch x := v.(type) {
 	case time.Time:
 		return x, true
 	case string:
-		t, err := time.Parse(time.RFC3339Nano, x)
+		t, err := values.ParseDateTimeOffset(x)
 		return t, err == nil
 	}
 	return time.Time{}, false
@@ -429,45 +429,14 @@ func odataLiteral(t meta.Type, v any) string {
 }
 
 // externalValue turns a stored local value into the Go type connectors
-// take for the field's type (see connector.Query).
+// take for the field's type (see connector.Query), by the codec
+// (values.FromStored); a value that does not fit its type goes as it is.
 func externalValue(t meta.Type, v any) any {
-	if v == nil {
-		return nil
-	}
-	switch t {
-	case meta.Int:
-		if n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64); err == nil {
-			return n
-		}
-	case meta.Decimal:
-		if s, err := store.EncodeValue(meta.Decimal, storedText(v)); err == nil {
-			return json.Number(s.(string))
-		}
-	case meta.Double:
-		if f, err := strconv.ParseFloat(fmt.Sprint(v), 64); err == nil {
-			return f
-		}
-	case meta.Bool:
-		return fmt.Sprint(v) == "1"
-	case meta.DateTime:
-		if t, err := time.Parse(time.RFC3339Nano, fmt.Sprint(v)); err == nil {
-			return t.UTC()
-		}
-	case meta.Binary:
-		if b, ok := v.([]byte); ok {
-			return base64.StdEncoding.EncodeToString(b)
-		}
+	if x, err := values.FromStored(t, v); err == nil {
+		return x
 	}
 	if b, ok := v.([]byte); ok {
 		return string(b)
-	}
-	return v
-}
-
-// storedText renders a stored number without an exponent.
-func storedText(v any) any {
-	if f, ok := v.(float64); ok {
-		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	return v
 }

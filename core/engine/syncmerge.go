@@ -6,6 +6,7 @@ import (
 
 	"switchyard/core/mapping"
 	"switchyard/core/store"
+	"switchyard/core/values"
 )
 
 // The merge of a sync's download: the records changed on both sides since
@@ -229,7 +230,7 @@ func (s *downSync) winner(it *item, stamp store.Row, exists bool) mapping.Confli
 		if !ok || !exists {
 			return mapping.ConflictExternal
 		}
-		local, err := time.Parse(time.RFC3339Nano, fmt.Sprint(stamp.Values["modifiedon"]))
+		local, err := values.ParseDateTime(fmt.Sprint(stamp.Values["modifiedon"]))
 		if err == nil && local.After(ext) {
 			return mapping.ConflictLocal
 		}

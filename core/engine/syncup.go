@@ -10,6 +10,7 @@ import (
 	"switchyard/core/filter"
 	"switchyard/core/meta"
 	"switchyard/core/store"
+	"switchyard/core/values"
 )
 
 // upAnchor is the upload anchor of an entity: when its full upload was queued.
@@ -96,7 +97,7 @@ func (r *run) queueFullUpload(ctx context.Context, idx int, p *entityPlan, cond 
 		} else if n, err = tx.EnqueueAll(in, p.local.Name, p.local.Name, cond); err != nil {
 			return err
 		}
-		b, _ := json.Marshal(upAnchor{Full: r.res.Started.UTC().Format("2006-01-02T15:04:05.000Z")})
+		b, _ := json.Marshal(upAnchor{Full: values.FormatMillis(r.res.Started)})
 		return tx.SetAnchor(in, p.em.External, "upload", string(b))
 	})
 	if err != nil {

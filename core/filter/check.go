@@ -6,6 +6,8 @@ import (
 
 	"switchyard/core/meta"
 	"switchyard/core/nearest"
+
+	"switchyard/core/values"
 )
 
 // Errors is every problem Check found, in the order of the text.
@@ -280,7 +282,7 @@ func hint(cls class, v Value) string {
 		return "write true or false"
 	case clsDate:
 		if v.Kind == KindDateTime {
-			return "write a date such as " + v.Time.Format(StoredDate)
+			return "write a date such as " + values.FormatDate(v.Time)
 		}
 		return "write a date such as 2024-01-31, without quotes"
 	case clsDateTime:

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"switchyard/core/meta"
+
+	"switchyard/core/values"
 )
 
 // Now gives the instant now() stands for in ToSQL and Eval when a filter was
@@ -377,26 +379,16 @@ func toBool(v any) (bool, bool) {
 	return false, false
 }
 
-// timeLayouts are the forms of date-time text Eval reads, as SQLite's date
-// functions do: ISO 8601 with or without seconds, fraction and offset (UTC
-// when none), T or a space between date and time, or a date alone.
-var timeLayouts = []string{
-	time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04Z07:00", "2006-01-02T15:04", StoredDate,
-}
-
 func toTime(v any) (time.Time, bool) {
 	switch x := v.(type) {
 	case time.Time:
 		return x, true
 	case string:
-		if len(x) > 10 && x[10] == ' ' {
-			x = x[:10] + "T" + x[11:]
-		}
-		for _, layout := range timeLayouts {
-			if t, err := time.Parse(layout, x); err == nil {
-				return t, true
-			}
-		}
+		// The codec reads date-time text as SQLite's date functions do: ISO
+		// 8601 with or without seconds, fraction and offset (UTC when none),
+		// T or a space between date and time, or a date alone.
+		t, err := values.ParseDateTime(x)
+		return t, err == nil
 	}
 	return time.Time{}, false
 }
@@ -405,10 +397,10 @@ func toTime(v any) (time.Time, bool) {
 func toDate(v any) (string, bool) {
 	switch x := v.(type) {
 	case time.Time:
-		return x.Format(StoredDate), true
+		return values.FormatDate(x), true
 	case string:
 		if len(x) >= 10 {
-			if _, err := time.Parse(StoredDate, x[:10]); err == nil && (len(x) == 10 || x[10] == 'T') {
+			if values.IsDate(x[:10]) && (len(x) == 10 || x[10] == 'T') {
 				return x[:10], true
 			}
 		}
@@ -429,7 +421,7 @@ func toText(v any) string {
 	case string:
 		return x
 	case time.Time:
-		return x.UTC().Format(StoredDateTime)
+		return values.FormatMillis(x)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}

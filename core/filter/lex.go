@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"switchyard/core/values"
 )
 
 // tokKind is the kind of a lexical token.
@@ -190,7 +192,7 @@ func scanNumeric(s string) (Value, int, error) {
 		if len(s) > 10 && s[10] == 'T' {
 			return scanDateTime(s)
 		}
-		if _, err := time.Parse(StoredDate, s[:10]); err != nil {
+		if !values.IsDate(s[:10]) {
 			return Value{}, 0, fmt.Errorf("%s is not a valid date: write YYYY-MM-DD", s[:10])
 		}
 		return Value{Kind: KindDate, Text: s[:10]}, 10, nil

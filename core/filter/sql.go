@@ -3,6 +3,8 @@ package filter
 import (
 	"strings"
 	"unicode/utf8"
+
+	"switchyard/core/values"
 )
 
 // ToSQL translates e into an SQLite condition on a workspace table, for a
@@ -213,7 +215,7 @@ func (w *sqlWriter) value(e Expr) {
 	case *Call:
 		switch x.Name {
 		case FuncNow:
-			w.bind(Now().UTC().Format(StoredDateTime))
+			w.bind(values.FormatMillis(Now()))
 		case FuncToLower, FuncToUpper:
 			fn := "lower("
 			if x.Name == FuncToUpper {
@@ -231,7 +233,7 @@ func (w *sqlWriter) value(e Expr) {
 		}
 	case *Shift:
 		t, _ := instant(x, Now().UTC())
-		w.bind(t.UTC().Format(StoredDateTime))
+		w.bind(values.FormatMillis(t))
 	default:
 		w.write("(")
 		w.cond(e)
@@ -252,7 +254,7 @@ func sqlArg(v Value) any {
 	case KindDecimal, KindDouble:
 		return v.Float
 	case KindDateTime:
-		return v.Time.UTC().Format(StoredDateTime)
+		return values.FormatMillis(v.Time)
 	}
 	return v.Text
 }

@@ -112,10 +112,6 @@ func (v Value) OData() string {
 const (
 	// odataDateTime writes a date-time with its offset (Z for UTC) and only the milliseconds it has.
 	odataDateTime = "2006-01-02T15:04:05.999Z07:00"
-	// StoredDateTime is how the workspace stores date-times: UTC with milliseconds.
-	StoredDateTime = "2006-01-02T15:04:05.000Z"
-	// StoredDate is how the workspace stores dates.
-	StoredDate = "2006-01-02"
 )
 
 func formatDateTime(t time.Time) string { return t.Format(odataDateTime) }

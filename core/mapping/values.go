@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"switchyard/core/values"
 )
 
 // ValueMap pairs one external value with one local value, e.g. an option
@@ -154,7 +156,7 @@ func Text(v any) string {
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case time.Time:
-		return x.Format(time.RFC3339Nano)
+		return values.FormatRFC3339(x)
 	case []byte:
 		return string(x)
 	}

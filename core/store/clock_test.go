@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"switchyard/core/values"
 )
 
 // TestOneClock checks that every time a write transaction stores is
@@ -140,7 +142,7 @@ func TestPlainSQLUsesSQLiteClock(t *testing.T) {
 	for _, v := range column(t, s, `SELECT modifiedon FROM account UNION ALL SELECT max(created_at) FROM sy_integration_transaction`) {
 		got, err := parseTime(v)
 		if err != nil || got.Before(before) {
-			t.Errorf("plain SQL stamped %q, want SQLite's clock (after %s)", v, before.Format(timeLayout))
+			t.Errorf("plain SQL stamped %q, want SQLite's clock (after %s)", v, before.Format(values.StoredLayout))
 		}
 	}
 }

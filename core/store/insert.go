@@ -4,11 +4,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // insertPlan is the prepared INSERT of one column set of an entity: the
@@ -124,21 +124,8 @@ func (s *idSource) next() string {
 	var t [8]byte
 	binary.BigEndian.PutUint64(t[:], uint64(s.ms)<<16)
 	copy(u[0:6], t[0:6])
-	u[6] = 0x70 | byte(s.seq>>8)
+	u[6] = 0x70 | byte(s.seq>>8) // version 7
 	u[7] = byte(s.seq)
-	u[8] = u[8]&0x3f | 0x80
-	var b strings.Builder
-	b.Grow(36)
-	var h [32]byte
-	hex.Encode(h[:], u)
-	b.Write(h[0:8])
-	b.WriteByte('-')
-	b.Write(h[8:12])
-	b.WriteByte('-')
-	b.Write(h[12:16])
-	b.WriteByte('-')
-	b.Write(h[16:20])
-	b.WriteByte('-')
-	b.Write(h[20:32])
-	return b.String()
+	u[8] = u[8]&0x3f | 0x80      // the RFC 9562 variant
+	return uuid.UUID(u).String() // lower case, 8-4-4-4-12
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"switchyard/core/values"
 )
 
 var uuidV7RE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -80,9 +82,9 @@ func TestInsertStampsTimes(t *testing.T) {
 	}
 	after := time.Now().UTC()
 	r := readSystem(t, s, "account", "id = ?", stamped)
-	at, err := time.Parse(timeLayout, r.CreatedOn)
+	at, err := time.Parse(values.StoredLayout, r.CreatedOn)
 	if err != nil || r.ModifiedOn != r.CreatedOn || at.Before(before) || at.After(after) {
-		t.Errorf("createdon %q, modifiedon %q: want the same time between %s and %s in %s (%v)", r.CreatedOn, r.ModifiedOn, before, after, timeLayout, err)
+		t.Errorf("createdon %q, modifiedon %q: want the same time between %s and %s in %s (%v)", r.CreatedOn, r.ModifiedOn, before, after, values.StoredLayout, err)
 	}
 	g := readSystem(t, s, "account", "id = ?", given)
 	if g.CreatedOn != "2020-01-02T03:04:05.000Z" || g.ModifiedOn != "2021-01-02T03:04:05.000Z" {

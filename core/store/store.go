@@ -19,6 +19,8 @@ import (
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"switchyard/core/values"
 )
 
 // ErrNotFound is returned, wrapped with the name of what is missing, when an
@@ -35,11 +37,6 @@ var ErrExists = errors.New("already exists")
 
 // memoryPath is the path that opens a private in-memory workspace.
 const memoryPath = ":memory:"
-
-// timeLayout is how the workspace stores times: ISO 8601 in UTC with
-// milliseconds, the same text strftime('%Y-%m-%dT%H:%M:%fZ','now') gives, so
-// that stored times sort as text.
-const timeLayout = "2006-01-02T15:04:05.000Z"
 
 // busyTimeout is how long a statement waits for another connection's lock.
 const busyTimeout = 5 * time.Second
@@ -402,18 +399,19 @@ func finishTx(tx *sql.Tx, err error, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// formatTime renders t as the workspace stores times.
-func formatTime(t time.Time) string {
-	return t.UTC().Format(timeLayout)
-}
+// formatTime renders t as the workspace stores its own times (runs, locks,
+// snapshots): ISO 8601 in UTC with milliseconds (values.FormatMillis), the
+// same text strftime('%Y-%m-%dT%H:%M:%fZ','now') gives, so that they sort as
+// text.
+func formatTime(t time.Time) string { return values.FormatMillis(t) }
 
-// parseTime reads a time stored by formatTime or by SQLite's strftime.
+// parseTime reads a time stored by formatTime or by SQLite's strftime, in UTC.
 func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := values.ParseDateTime(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("read time %q: %w", s, err)
+		return time.Time{}, fmt.Errorf("read time: %w", err)
 	}
-	return t.UTC(), nil
+	return t, nil
 }
 
 // boolInt stores a bool as SQLite's 0 or 1.

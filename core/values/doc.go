@@ -3,8 +3,9 @@
 // values records carry (see meta.Record) and the values the workspace stores
 // (see docs/workspace.md). It parses and formats date-times, dates,
 // decimals, integers, booleans and GUIDs, infers a type from a value, and
-// encodes and compares workspace values. A connector's own wire rules (OData
-// literals, Excel serial dates, a file's locale) are built on it.
+// encodes (Stored), decodes (FromStored) and compares workspace values. A
+// connector's own wire rules (OData literals, Excel serial dates, a file's
+// locale) are built on it.
 //
 // The rules, by field type:
 //   - datetime: read from ISO 8601 with an offset (Z, +01:00, +0100), or

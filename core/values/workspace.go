@@ -295,3 +295,73 @@ func readNumber(v any) any {
 	}
 	return v
 }
+
+// FromStored converts v, as SQLite returns it from a workspace column of type
+// t, into the Go value records carry (see meta.Record): int int64, decimal
+// json.Number (canonical: CanonicalDecimal), double float64, bool bool (0/1, or true/false text), datetime
+// time.Time in UTC (read by ParseDateTime), binary base64 text, and text for
+// the rest (string, date, time, guid, lookup). It is Stored's inverse, and
+// says plainly when a value does not fit the type.
+func FromStored(t meta.Type, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if b, ok := v.([]byte); ok && t != meta.Binary {
+		v = string(b)
+	}
+	switch t {
+	case meta.Int:
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case float64:
+			return int64(x), nil
+		case string:
+			return strconv.ParseInt(x, 10, 64)
+		}
+	case meta.Decimal:
+		switch x := v.(type) {
+		case int64:
+			return json.Number(strconv.FormatInt(x, 10)), nil
+		case float64:
+			return json.Number(strconv.FormatFloat(x, 'f', -1, 64)), nil
+		case string:
+			if c, err := CanonicalDecimal(x); err == nil {
+				return json.Number(c), nil
+			}
+			return json.Number(x), nil
+		}
+	case meta.Double:
+		switch x := v.(type) {
+		case int64:
+			return float64(x), nil
+		case float64:
+			return x, nil
+		case string:
+			return strconv.ParseFloat(x, 64)
+		}
+	case meta.Bool:
+		switch x := v.(type) {
+		case int64:
+			return x != 0, nil
+		case string:
+			return x == "1" || strings.EqualFold(x, "true"), nil
+		}
+	case meta.DateTime:
+		if s, ok := v.(string); ok {
+			tm, err := ParseDateTime(s)
+			if err != nil {
+				return nil, fmt.Errorf("stored date-time: %w", err)
+			}
+			return tm, nil
+		}
+	case meta.Binary:
+		if b, ok := v.([]byte); ok {
+			return base64.StdEncoding.EncodeToString(b), nil
+		}
+		return fmt.Sprint(v), nil
+	default: // string, date, time, guid, lookup
+		return fmt.Sprint(v), nil
+	}
+	return nil, fmt.Errorf("a stored %T cannot be read as a %s", v, t)
+}

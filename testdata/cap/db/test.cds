@@ -18,9 +18,13 @@ annotate Tickets with {
   modifiedAt @odata.etag;
 };
 
-/** Customers a ticket may point to. */
+/**
+ * Customers a ticket may point to. lastContact, a Timestamp (Edm.DateTimeOffset, Precision 7), gives
+ * the conformance suite a writable date-time that keeps ten-millionths of a second.
+ */
 entity Customers : cuid, managed {
-  name : String(100) not null;
+  name        : String(100) not null;
+  lastContact : Timestamp;
 }
 
 /**
