@@ -225,9 +225,10 @@ func validate(doc []byte) (any, error) {
 		return o, checkCronJob(o)
 	case *corev1.Secret:
 		return o, checkSecret(o)
-	default:
-		return o, checkKustomization(obj.(*kustomization))
+	case *kustomization:
+		return o, checkKustomization(o)
 	}
+	return obj, nil
 }
 
 // decodeStrict decodes YAML into obj as the API server's strict field validation does.
