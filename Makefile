@@ -7,7 +7,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/switchyard
 
-.PHONY: all run build test vet package deps screenshot bench clean fuzz docs
+.PHONY: all run build binary test vet package deps screenshot bench clean fuzz docs image pgserver-start pgserver-stop
 
 all: build
 
@@ -17,6 +17,10 @@ deps:
 
 ## build: compile bin/switchyard
 build: deps
+	@$(MAKE) --no-print-directory binary
+
+## binary: compile bin/switchyard without checking the Debian packages first (deploy/Containerfile's build)
+binary:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/switchyard
 
 ## run: build and open the GUI on the default workspace ($$XDG_DATA_HOME/switchyard/workspace.db)
@@ -83,6 +87,18 @@ screenshot: screenshots
 bench: deps
 	@test -d testdata/cap/node_modules || (cd testdata/cap && npm ci --ignore-scripts --no-audit --no-fund)
 	$(GO) run ./cmd/switchyard-bench -records $(or $(RECORDS),1000000) -fixtures ../shared/fixtures
+
+## image: the headless runner's container image (deploy/Containerfile, docs/deploy.md) with podman or docker, as
+## switchyard:$(VERSION); IMAGE=NAME:TAG names it otherwise
+image:
+	@engine=$$(command -v podman || command -v docker) || { echo "image: neither podman nor docker is installed" >&2; exit 1; }; \
+		$$engine build -f deploy/Containerfile --build-arg VERSION=$(VERSION) -t $(or $(IMAGE),switchyard:$(VERSION)) .
+
+## pgserver-start, pgserver-stop: a PostgreSQL for the tests outside make test (prints the SWITCHYARD_PG_URL to export)
+pgserver-start:
+	@scripts/pgserver.sh start
+pgserver-stop:
+	@scripts/pgserver.sh stop
 
 clean:
 	rm -rf bin dist .testservers

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Switchyard needs to build and test on Debian/Ubuntu, when it is missing:
 # the Debian packages for cgo, Fyne (X11 and Wayland), SQLite's cgo driver, Xvfb, ImageMagick and xdotool for screenshots,
-# and Node.js (>= 20) for the test servers; a CJK font so that Chinese, Japanese and Korean text renders. Uses apt-get as root, else sudo, else says what to install.
+# Node.js (>= 20) for the test servers, PostgreSQL (Debian 12's postgresql: 15) for scripts/pgserver.sh; a CJK font so that Chinese, Japanese and Korean text renders. Uses apt-get as root, else sudo, else says what to install.
 set -euo pipefail
 
 packages=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev libxcursor-dev
   libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev xvfb xauth imagemagick
-  fonts-wqy-microhei xdotool)
+  fonts-wqy-microhei xdotool postgresql)
 
 missing=()
 for p in "${packages[@]}"; do

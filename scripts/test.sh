@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Starts the test servers, runs go vet and go test on every package, stops the servers.
+# Starts the test servers and PostgreSQL (scripts/pgserver.sh), runs go vet and go test on every package, stops them.
 # Fails if anything fails. Tests that need a server fail (not skip) here: SWITCHYARD_REQUIRE_SERVERS=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-trap 'scripts/testservers.sh stop >/dev/null 2>&1' EXIT
+trap 'scripts/testservers.sh stop >/dev/null 2>&1; scripts/pgserver.sh stop >/dev/null 2>&1' EXIT
 exports=$(scripts/testservers.sh start) || { echo "test: the test servers did not start" >&2; exit 1; }
 eval "$exports" # SWITCHYARD_ODATA_URL, SWITCHYARD_REST_URL, SWITCHYARD_FEATHERS_URL
+exports=$(scripts/pgserver.sh start) || { echo "test: PostgreSQL did not start" >&2; exit 1; }
+eval "$exports" # SWITCHYARD_PG_URL
 export SWITCHYARD_REQUIRE_SERVERS=1
 
 go vet ./... || exit 1
