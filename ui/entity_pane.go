@@ -46,6 +46,7 @@ type entityPane struct {
 	status    *widget.Label
 	saveBtn   *widget.Button
 	exportBtn *widget.Button
+	importBtn *widget.Button
 	marker    *widget.Label
 	// warnings shows what checking the mapping warns about this entity.
 	warnings *widget.Label
@@ -88,10 +89,10 @@ func (p *entityPane) buildUI() {
 	dlFilter := widget.NewButtonWithIcon("Download filter…", theme.DownloadIcon(), func() { p.editFilter(mapping.Download) })
 	ulFilter := widget.NewButtonWithIcon("Upload filter…", theme.UploadIcon(), func() { p.editFilter(mapping.Upload) })
 	p.exportBtn = widget.NewButtonWithIcon("Export entity…", theme.DocumentSaveIcon(), p.onExport)
-	importBtn := widget.NewButtonWithIcon("Import entity…", theme.FolderOpenIcon(), p.onImport)
+	p.importBtn = widget.NewButtonWithIcon("Import entity…", theme.FolderOpenIcon(), p.onImport)
 	p.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { p.save() })
 	p.saveBtn.Importance = widget.HighImportance
-	actions := newToolbar(mapSuggested, dlFilter, ulFilter, nil, p.exportBtn, importBtn)
+	actions := newToolbar(mapSuggested, dlFilter, ulFilter, nil, p.exportBtn, p.importBtn)
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord
 	p.marker = newUnsavedMarker()

@@ -143,7 +143,7 @@ func newFixture(t *testing.T) *fixture {
 
 // settle waits until the screens' loads under way have shown what they read
 // (Shell.load), as a person waits for a list to appear.
-func (f *fixture) settle() { uiTurn.pause(f.shell.loads.Wait) }
+func (f *fixture) settle() { uiTurn.pause(f.shell.pending.Wait) }
 
 // visible returns the visible objects of the window: its content and its
 // overlays (dialogs), once the screens' loads have shown their data.

@@ -269,6 +269,7 @@ func TestImportOverAsksAndRunsNothing(t *testing.T) {
 		t.Fatalf("no schedules list in the exported file:\n%s", text)
 	}
 	f.shell.integrations.importFrom(strings.NewReader(text))
+	f.settle() // the file is checked off the UI goroutine
 	if !strings.Contains(f.shell.lastPrompt, `already has an integration called "crm"`) || !f.shows("Nothing runs now") {
 		t.Fatalf("no question before replacing; prompt %q", f.shell.lastPrompt)
 	}
