@@ -32,8 +32,8 @@ func TestPromptSaveWaitsForTheWrite(t *testing.T) {
 
 	f.shell.showSection(SectionRuns)
 	test.Tap(f.button(t, "Save")) // the prompt's, shown over the editor's
-	if f.shell.page != ed || !ed.saveBtn.Disabled() || !ed.progress.Visible() {
-		t.Fatalf("while saving: page %T, Save disabled %v, progress %v", f.shell.page, ed.saveBtn.Disabled(), ed.progress.Visible())
+	if f.shell.page != ed || !ed.saveBtn.Disabled() || ed.saveBtn.Text != savingText || !ed.progress.Visible() {
+		t.Fatalf("while saving: page %T, Save %q disabled %v, progress %v", f.shell.page, ed.saveBtn.Text, ed.saveBtn.Disabled(), ed.progress.Visible())
 	}
 	f.settle()
 	if f.shell.page != nil || f.shell.current != SectionRuns {
@@ -55,7 +55,7 @@ func TestPromptSaveWaitsForTheWrite(t *testing.T) {
 	}
 	f.shell.showSection(SectionRuns)
 	f.tap(t, "Save")
-	if f.shell.page != ed || ed.saveBtn.Disabled() || ed.progress.Visible() {
+	if f.shell.page != ed || ed.saveBtn.Disabled() || ed.saveBtn.Text != "Save" || ed.progress.Visible() {
 		t.Errorf("after a failed save: page %T, Save disabled %v, progress %v", f.shell.page, ed.saveBtn.Disabled(), ed.progress.Visible())
 	}
 	if !strings.Contains(f.shell.lastError, "Could not rename the integration crm2") {
@@ -131,7 +131,7 @@ func TestMappingSaveDisablesSave(t *testing.T) {
 	sc := f.shell.mapping
 	sc.pane.dirSel.SetSelected(string(mapping.Bidirectional))
 	test.Tap(sc.pane.saveBtn)
-	if !sc.pane.saveBtn.Disabled() || !sc.disableBtn.Disabled() || !sc.enableBtn.Disabled() {
+	if !sc.pane.saveBtn.Disabled() || sc.pane.saveBtn.Text != savingText || !sc.disableBtn.Disabled() || !sc.enableBtn.Disabled() {
 		t.Errorf("while saving: Save %v, Disable %v, Enable %v disabled", sc.pane.saveBtn.Disabled(), sc.disableBtn.Disabled(), sc.enableBtn.Disabled())
 	}
 	f.settle()

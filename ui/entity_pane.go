@@ -282,6 +282,11 @@ func (p *entityPane) updateButtons() {
 	} else {
 		p.exportBtn.Disable()
 	}
+	if p.sc.saving {
+		p.saveBtn.SetText(savingText)
+	} else {
+		p.saveBtn.SetText("Save")
+	}
 	if (p.dirty || !p.mapped) && !p.sc.saving {
 		p.saveBtn.Enable()
 	} else {

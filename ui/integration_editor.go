@@ -362,6 +362,7 @@ func (ed *integrationEditor) save(show bool, done func(saved bool)) {
 		return
 	}
 	ed.setBusy(true)
+	ed.saveBtn.SetText(savingText)
 	ed.validate(func(in mapping.Integration, state string, ok bool) {
 		if !ok {
 			ed.setBusy(false)
@@ -385,6 +386,9 @@ func (ed *integrationEditor) save(show bool, done func(saved bool)) {
 		})
 	})
 }
+
+// savingText is a Save button's text while its write runs.
+const savingText = "Saving…"
 
 // written is what writing an integration did: whether it renamed it, and
 // what went wrong.
@@ -439,7 +443,7 @@ func (ed *integrationEditor) writeFailed(name string, renameErr, saveErr error) 
 		showMessage(ed.nameErr, fmt.Sprintf("An integration called %q already exists: choose another name.", name))
 	}
 	ed.setStatus(fmt.Sprintf("%s: %v", title, err), widget.DangerImportance)
-	ed.shell.showError(title+" "+name, err, "Correct what the message names, then Save again; the draft is kept.")
+	ed.shell.showError(title+" "+name, err, "The draft is kept: correct what the message names, or wait until a run that holds the workspace ends, then Save again.")
 	return true
 }
 
@@ -472,6 +476,7 @@ func (ed *integrationEditor) setBusy(on bool) {
 	}
 	ed.progress.Stop()
 	ed.progress.Hide()
+	ed.saveBtn.SetText("Save")
 	ed.saveBtn.Enable()
 	ed.testBtn.Enable()
 }
