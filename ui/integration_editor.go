@@ -361,8 +361,7 @@ func (ed *integrationEditor) save(show bool, done func(saved bool)) {
 		done(false)
 		return
 	}
-	ed.setBusy(true)
-	ed.saveBtn.SetText(savingText)
+	ed.startSaving()
 	ed.validate(func(in mapping.Integration, state string, ok bool) {
 		if !ok {
 			ed.setBusy(false)
@@ -374,14 +373,15 @@ func (ed *integrationEditor) save(show bool, done func(saved bool)) {
 			ed.write(in, state, show, done)
 			return
 		}
+		ed.setBusy(false) // while the admin answers
 		msg := fmt.Sprintf("The connection test of these settings failed:\n%v\n\nSave them anyway? Runs will fail until the system can be reached.", ed.failedErr)
 		ed.shell.ask("Save settings that failed their test?", msg, "Save anyway", false, func(yes bool) {
-			if !yes {
-				ed.setBusy(false)
+			if !yes || ed.busy {
 				done(false)
 				return
 			}
 			ed.failedTest = ""
+			ed.startSaving()
 			ed.write(in, state, show, done)
 		})
 	})
@@ -460,6 +460,12 @@ func (ed *integrationEditor) saved(in mapping.Integration, state string, show bo
 		ed.shell.integrations.want = in.Name // selected once the list has loaded
 		ed.shell.Show(SectionIntegrations)
 	}
+}
+
+// startSaving shows that a save is under way: Save reads Saving….
+func (ed *integrationEditor) startSaving() {
+	ed.setBusy(true)
+	ed.saveBtn.SetText(savingText)
 }
 
 // setBusy shows that a save or a connection test is under way: the
