@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
+	"switchyard/core/engine"
 	"switchyard/core/mapping"
 	"switchyard/core/schedule"
 	"switchyard/core/spec"
@@ -141,5 +143,28 @@ func TestMappingSaveDisablesSave(t *testing.T) {
 	}
 	if sc.pane.dirty || sc.disableBtn.Disabled() {
 		t.Errorf("after the save: dirty %v, Disable disabled %v", sc.pane.dirty, sc.disableBtn.Disabled())
+	}
+}
+
+// TestFilterValuesLoadOffTheUIGoroutine: the filter editor's value picker
+// offers the values a local field holds once they are read off the UI
+// goroutine; the row is there at once, its picks follow.
+func TestFilterValuesLoadOffTheUIGoroutine(t *testing.T) {
+	f := newFixture(t)
+	mappedCRM(t, f)
+	if _, err := f.shell.svc.Run(context.Background(), "crm", admin.RunOptions{Direction: engine.Import}); err != nil {
+		t.Fatal(err)
+	}
+	sc := f.shell.mapping
+	sc.selectName("Accounts")
+	f.tap(t, "Upload filter…")
+	fe := f.shell.filterEditor
+	r := fe.addRow("name", "", "")
+	if len(r.options) != 0 {
+		t.Errorf("picks before the read: %v", r.options)
+	}
+	f.settle()
+	if got := strings.Join(r.options, ","); !strings.Contains(got, "Contoso") || !strings.Contains(got, "Northwind") {
+		t.Errorf("picks = %q, want the names downloaded", got)
 	}
 }
