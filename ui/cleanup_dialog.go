@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 )
@@ -48,12 +50,16 @@ func (sc *mapMetadataScreen) showCleanUp(findings []mapping.Finding) {
 	d := dialog.NewCustomWithoutButtons("The mapping needs attention", container.NewBorder(intro, nil, nil, nil, scroll), sc.shell.win)
 	clean := widget.NewButtonWithIcon("Clean Up", theme.DeleteIcon(), func() {
 		d.Hide()
-		res, err := sc.shell.svc.CleanUp(sc.shell.ctx(), sc.in.Name)
-		if err != nil {
-			sc.shell.showError("Could not clean up the mapping", err, "Pick replacements by hand on this page, then Save.")
-			return
-		}
-		sc.afterSave(fmt.Sprintf("Cleaned up %d mappings; %d findings left", len(res.CleanedUp), len(cleanable(res.Findings))))
+		svc, name := sc.shell.svc, sc.in.Name
+		sc.setSaving(true)
+		act(sc.shell, func(ctx context.Context) (admin.CheckResult, error) { return svc.CleanUp(ctx, name) }, func(res admin.CheckResult, err error) {
+			sc.setSaving(false)
+			if err != nil {
+				sc.shell.showError("Could not clean up the mapping", err, "Pick replacements by hand on this page, then Save.")
+				return
+			}
+			sc.afterSave(fmt.Sprintf("Cleaned up %d mappings; %d findings left", len(res.CleanedUp), len(cleanable(res.Findings))))
+		})
 	})
 	clean.Importance = widget.DangerImportance
 	if removable == 0 {

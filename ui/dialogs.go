@@ -84,16 +84,31 @@ func (s *Shell) ask(title, message, confirmText string, danger bool, done func(b
 // A dialog onConfirm shows is taken away when this one hides (hiding an
 // overlay removes those above it): show it from the dialog's SetOnClosed.
 func (s *Shell) formDialog(title, confirmText string, content fyne.CanvasObject, size fyne.Size, onConfirm func() bool) (*dialog.CustomDialog, *keyButton) {
+	return s.formDialogThen(title, confirmText, content, size, func(finish func(bool)) { finish(onConfirm()) })
+}
+
+// formDialogThen is formDialog whose confirm finishes later: onConfirm
+// starts what it does (a write off the UI goroutine, act) and calls finish
+// with whether the dialog closes. Meanwhile the confirm button is disabled
+// and Enter does nothing, so that a confirm never runs twice.
+func (s *Shell) formDialogThen(title, confirmText string, content fyne.CanvasObject, size fyne.Size, onConfirm func(finish func(closes bool))) (*dialog.CustomDialog, *keyButton) {
 	d := dialog.NewCustomWithoutButtons(title, content, s.win)
 	ok := newKeyButton(confirmText, theme.ConfirmIcon(), nil)
 	ok.Importance = widget.HighImportance
+	busy := false
 	confirm := func() {
-		if ok.Disabled() {
+		if ok.Disabled() || busy {
 			return
 		}
-		if onConfirm() {
-			d.Hide()
-		}
+		busy = true
+		ok.Disable()
+		onConfirm(func(closes bool) {
+			busy = false
+			ok.Enable()
+			if closes {
+				d.Hide()
+			}
+		})
 	}
 	ok.OnTapped = confirm
 	cancel := newKeyButton("Cancel", theme.CancelIcon(), d.Hide)

@@ -133,10 +133,10 @@ func (ss *scheduleSection) changed(selected int) {
 }
 
 func (ss *scheduleSection) onAdd() {
-	ss.ed.shell.editSchedule([]string{ss.name()}, ss.name(), schedule.Schedule{}, true, func(_ string, sc schedule.Schedule) error {
+	ss.ed.shell.editSchedule([]string{ss.name()}, ss.name(), schedule.Schedule{}, true, func(_ string, sc schedule.Schedule, done func(error)) {
 		ss.items = append(ss.items, sc)
 		ss.changed(len(ss.items) - 1)
-		return nil
+		done(nil)
 	})
 }
 
@@ -145,10 +145,10 @@ func (ss *scheduleSection) onEdit() {
 	if i < 0 || i >= len(ss.items) {
 		return
 	}
-	ss.ed.shell.editSchedule([]string{ss.name()}, ss.name(), ss.items[i], false, func(_ string, sc schedule.Schedule) error {
+	ss.ed.shell.editSchedule([]string{ss.name()}, ss.name(), ss.items[i], false, func(_ string, sc schedule.Schedule, done func(error)) {
 		ss.items[i] = sc
 		ss.changed(i)
-		return nil
+		done(nil)
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"switchyard/core/admin"
 	"switchyard/core/mapping"
 )
 
@@ -27,49 +28,54 @@ func (p *entityPane) editFilter(dir mapping.Direction) {
 		}
 		local := p.loc.Name
 		count := func(ctx context.Context, text string) (int64, error) { return svc.CountLocal(ctx, local, text) }
-		values := func(field string) []string { return p.recentValues(field) }
+		values := func(field string, show func([]string)) { p.recentValues(field, show) }
 		p.sc.shell.showFilterDialog(fmt.Sprintf("Upload filter — which %s rows are uploaded", local), p.loc, p.draft.UploadFilter, count, values,
 			func(text string) { p.draft.UploadFilter = text; p.updateFilters(); p.setDirty() })
 		return
 	}
 	count := func(ctx context.Context, text string) (int64, error) { return svc.CountExternal(ctx, name, ext, text) }
-	values := func(field string) []string {
+	values := func(field string, show func([]string)) {
 		for _, fm := range p.draft.Fields {
 			if fm.External == field && !fm.Disabled && fm.Local != "" {
-				return p.recentValues(fm.Local)
+				p.recentValues(fm.Local, show)
+				return
 			}
 		}
-		return nil
 	}
 	p.sc.shell.showFilterDialog(fmt.Sprintf("Download filter — which %s records are downloaded", ext), p.ext, p.draft.DownloadFilter, count, values,
 		func(text string) { p.draft.DownloadFilter = text; p.updateFilters(); p.setDirty() })
 }
 
-// recentValues returns values the local field holds in the workspace (the
-// most frequent first), for the filter editor's value pickers.
-func (p *entityPane) recentValues(field string) []string {
+// recentValues reads the values the local field holds in the workspace
+// (the most frequent first) off the UI goroutine, and shows them in the
+// filter editor's value pickers; it shows nothing when it cannot read them.
+func (p *entityPane) recentValues(field string, show func([]string)) {
 	if p.draft.Local == "" {
-		return nil
+		return
 	}
-	vs, err := p.sc.shell.svc.FieldValues(p.sc.shell.ctx(), p.draft.Local, field, 20)
-	if err != nil {
-		return nil
-	}
-	return vs
+	svc, local := p.sc.shell.svc, p.draft.Local
+	act(p.sc.shell, func(ctx context.Context) ([]string, error) { return svc.FieldValues(ctx, local, field, 20) },
+		func(vs []string, err error) {
+			if err == nil {
+				show(vs)
+			}
+		})
 }
 
 // onExport saves the entity's mapping to a file the admin picks.
 func (p *entityPane) onExport() {
 	p.sc.shell.saveAs("Export the mapping of "+p.ext.Name, p.sc.shell.exportFolder(), mapping.LocalName(p.ext.Name)+".entity.json",
-		p.exportTo,
+		p.exporter(),
 		func(path string) {
 			p.setStatus("Exported the mapping of "+p.ext.Name+" to "+path, widget.SuccessImportance)
 		})
 }
 
-// exportTo writes the saved mapping of the entity to w.
-func (p *entityPane) exportTo(w io.Writer) error {
-	return p.sc.shell.svc.ExportEntity(p.sc.shell.ctx(), p.sc.in.Name, p.ext.Name, w)
+// exporter returns what writes the saved mapping of the entity shown to w,
+// off the UI goroutine.
+func (p *entityPane) exporter() func(ctx context.Context, w io.Writer) error {
+	svc, name, ext := p.sc.shell.svc, p.sc.in.Name, p.ext.Name
+	return func(ctx context.Context, w io.Writer) error { return svc.ExportEntity(ctx, name, ext, w) }
 }
 
 // onImport reads an entity mapping file the admin picks into the
@@ -95,23 +101,36 @@ func (p *entityPane) pickImport() {
 	d.Show()
 }
 
-// importFrom imports the entity mapping r holds and shows it.
+// importFrom imports the entity mapping r holds, off the UI goroutine with
+// Import entity disabled meanwhile, and shows it.
 func (p *entityPane) importFrom(r io.Reader) {
 	data, err := io.ReadAll(r)
-	if err == nil {
-		var res interface{ Summary() string }
-		res, err = p.sc.shell.svc.ImportEntity(p.sc.shell.ctx(), p.sc.in.Name, bytes.NewReader(data))
-		if err == nil {
-			if em, derr := mapping.DecodeEntity(bytes.NewReader(data)); derr == nil {
-				if ext, ok := p.sc.findExternal(em.External); ok {
-					p.ext = ext
-				}
-			}
-			p.sc.afterSave("Imported: " + strings.ReplaceAll(strings.TrimSpace(res.Summary()), "\n", "; "))
-			p.sc.applyFilter()
+	if err != nil {
+		p.importFailed(err)
+		return
+	}
+	svc, name := p.sc.shell.svc, p.sc.in.Name
+	p.importBtn.Disable()
+	act(p.sc.shell, func(ctx context.Context) (admin.EntityImportResult, error) {
+		return svc.ImportEntity(ctx, name, bytes.NewReader(data))
+	}, func(res admin.EntityImportResult, err error) {
+		p.importBtn.Enable()
+		if err != nil {
+			p.importFailed(err)
 			return
 		}
-	}
+		if em, derr := mapping.DecodeEntity(bytes.NewReader(data)); derr == nil {
+			if ext, ok := p.sc.findExternal(em.External); ok {
+				p.ext = ext
+			}
+		}
+		p.sc.afterSave("Imported: " + strings.ReplaceAll(strings.TrimSpace(res.Summary()), "\n", "; "))
+		p.sc.applyFilter()
+	})
+}
+
+// importFailed says why an entity mapping file could not be imported.
+func (p *entityPane) importFailed(err error) {
 	p.sc.shell.showError("Could not import the entity mapping", err,
 		"Pick a file written by Export entity (format "+mapping.EntityFormat+") whose external entity exists in this integration's schema.")
 }

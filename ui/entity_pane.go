@@ -46,6 +46,7 @@ type entityPane struct {
 	status    *widget.Label
 	saveBtn   *widget.Button
 	exportBtn *widget.Button
+	importBtn *widget.Button
 	marker    *widget.Label
 	// warnings shows what checking the mapping warns about this entity.
 	warnings *widget.Label
@@ -88,10 +89,10 @@ func (p *entityPane) buildUI() {
 	dlFilter := widget.NewButtonWithIcon("Download filter…", theme.DownloadIcon(), func() { p.editFilter(mapping.Download) })
 	ulFilter := widget.NewButtonWithIcon("Upload filter…", theme.UploadIcon(), func() { p.editFilter(mapping.Upload) })
 	p.exportBtn = widget.NewButtonWithIcon("Export entity…", theme.DocumentSaveIcon(), p.onExport)
-	importBtn := widget.NewButtonWithIcon("Import entity…", theme.FolderOpenIcon(), p.onImport)
-	p.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { p.save() })
+	p.importBtn = widget.NewButtonWithIcon("Import entity…", theme.FolderOpenIcon(), p.onImport)
+	p.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { p.save(nil) })
 	p.saveBtn.Importance = widget.HighImportance
-	actions := newToolbar(mapSuggested, dlFilter, ulFilter, nil, p.exportBtn, importBtn)
+	actions := newToolbar(mapSuggested, dlFilter, ulFilter, nil, p.exportBtn, p.importBtn)
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord
 	p.marker = newUnsavedMarker()
@@ -250,16 +251,21 @@ func (p *entityPane) onMapSuggested() {
 	p.setStatus(fmt.Sprintf("Mapped %d fields from the suggestions: check them, then Save.", len(added)), widget.SuccessImportance)
 }
 
-// save saves the draft and reports whether it did.
-func (p *entityPane) save() bool {
+// save saves the draft off the UI goroutine; done, when not nil, is told whether it did.
+func (p *entityPane) save(done func(saved bool)) {
+	if done == nil {
+		done = func(bool) {}
+	}
 	if p.ext.Name == "" {
-		return true
+		done(true)
+		return
 	}
 	if p.draft.Local == "" {
 		p.setStatus("Pick a local entity (or click Create from external) before saving.", widget.DangerImportance)
-		return false
+		done(false)
+		return
 	}
-	return p.sc.saveMapping(p.draft, fmt.Sprintf("Saved the mapping of %s (%d fields)", p.ext.Name, len(p.draft.Fields)))
+	p.sc.saveMapping(p.draft, fmt.Sprintf("Saved the mapping of %s (%d fields)", p.ext.Name, len(p.draft.Fields)), done)
 }
 
 // setDirty marks the draft changed.
@@ -276,7 +282,12 @@ func (p *entityPane) updateButtons() {
 	} else {
 		p.exportBtn.Disable()
 	}
-	if p.dirty || !p.mapped {
+	if p.sc.saving {
+		p.saveBtn.SetText(savingText)
+	} else {
+		p.saveBtn.SetText("Save")
+	}
+	if (p.dirty || !p.mapped) && !p.sc.saving {
 		p.saveBtn.Enable()
 	} else {
 		p.saveBtn.Disable()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -119,10 +120,11 @@ func (s *Shell) fileLinks(what, path string) fyne.CanvasObject {
 }
 
 // saveAs asks where to save a file (a full path, typed or picked with
-// Browse…; a bare name goes to folder) and writes it with write; done is
-// told the path written. A path that cannot be written is said so in the
-// dialog, which stays open.
-func (s *Shell) saveAs(title, folder, name string, write func(w io.Writer) error, done func(path string)) *keyEntry {
+// Browse…; a bare name goes to folder) and writes it with write, off the UI
+// goroutine (act) with Save disabled meanwhile; done is told the path
+// written. A path that cannot be written is said so in the dialog, which
+// stays open.
+func (s *Shell) saveAs(title, folder, name string, write func(ctx context.Context, w io.Writer) error, done func(path string)) *keyEntry {
 	pathEntry := newKeyEntry()
 	pathEntry.SetText(filepath.Join(folder, name))
 	problem := errorLabel()
@@ -140,30 +142,38 @@ func (s *Shell) saveAs(title, folder, name string, write func(w io.Writer) error
 	})
 	hintText := hint("Type a full path, or a file name to save it in " + folder + ".")
 	body := container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Save to"), browse, pathEntry), hintText, problem)
-	var save func(overwrite bool) bool
+	var save func(overwrite bool, finish func(bool))
 	written := ""
-	save = func(overwrite bool) bool {
+	save = func(overwrite bool, finish func(bool)) {
 		path := resolvePath(pathEntry.Text, folder)
 		if err := checkWritable(path); err != nil {
 			showMessage(problem, err.Error())
-			return false
+			finish(false)
+			return
 		}
 		if _, err := os.Stat(path); err == nil && !overwrite {
 			s.ask("Replace "+filepath.Base(path)+"?", path+" exists already. Replace it?", "Replace", true, func(yes bool) {
-				if yes && save(true) {
-					s.closeTop()
+				if !yes {
+					finish(false)
+					return
 				}
+				save(true, finish)
 			})
-			return false
+			return
 		}
-		if err := writeFile(path, write); err != nil {
-			showMessage(problem, fmt.Sprintf("Could not write %s: %v", path, err))
-			return false
-		}
-		written = path
-		return true
+		run(s, func(ctx context.Context) error {
+			return writeFile(path, func(w io.Writer) error { return write(ctx, w) })
+		}, func(err error) {
+			if err != nil {
+				showMessage(problem, fmt.Sprintf("Could not write %s: %v", path, err))
+				finish(false)
+				return
+			}
+			written = path
+			finish(true)
+		})
 	}
-	d, _ := s.formDialog(title, "Save", body, fyne.NewSize(640, 0), func() bool { return save(false) })
+	d, _ := s.formDialogThen(title, "Save", body, fyne.NewSize(640, 0), func(finish func(bool)) { save(false, finish) })
 	// Tell what was written once the dialog is gone: hiding a dialog takes
 	// the ones shown above it away too.
 	d.SetOnClosed(func() {
@@ -173,13 +183,6 @@ func (s *Shell) saveAs(title, folder, name string, write func(w io.Writer) error
 	})
 	s.win.Canvas().Focus(pathEntry)
 	return pathEntry
-}
-
-// closeTop hides the dialog on top of the window.
-func (s *Shell) closeTop() {
-	if keys := s.topModal(); keys != nil {
-		keys.esc()
-	}
 }
 
 // resolvePath makes a typed path absolute: ~ is the home folder, a relative path is in folder.

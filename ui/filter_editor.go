@@ -75,8 +75,9 @@ type filterEditor struct {
 	// unquoted are the bare words of the text that name no field.
 	unquoted []*filter.Field
 	root     fyne.CanvasObject
-	// values, when set, returns values a field holds (recent values), for the value pickers.
-	values func(field string) []string
+	// values, when set, finds values a field holds (recent values) for the
+	// value pickers and gives them to show, perhaps later (off the UI goroutine).
+	values valueSource
 
 	// syncing is true while the rows write the text, so that the text does not rebuild the rows.
 	syncing bool
@@ -94,8 +95,13 @@ func newFilterEditor(ent meta.Entity, text string, count counter) *filterEditor 
 	return newFilterEditorWith(ent, text, count, nil)
 }
 
-// newFilterEditorWith is newFilterEditor whose value pickers offer values(field); values may be nil.
-func newFilterEditorWith(ent meta.Entity, text string, count counter, values func(field string) []string) *filterEditor {
+// valueSource finds values field holds and calls show with them on the UI
+// goroutine, at once or once it has read them.
+type valueSource func(field string, show func(values []string))
+
+// newFilterEditorWith is newFilterEditor whose value pickers offer the values
+// of values; values may be nil.
+func newFilterEditorWith(ent meta.Entity, text string, count counter, values valueSource) *filterEditor {
 	fe := &filterEditor{ent: ent, count: count, values: values}
 	fe.rowsBox = container.NewVBox()
 	fe.addBtn = widget.NewButtonWithIcon("Add condition", theme.ContentAddIcon(), func() {
@@ -219,11 +225,16 @@ func (r *conditionRow) setPicks(f meta.Field) {
 		opts = append(opts, label)
 		r.picks[label] = m.Value
 	}
-	if len(opts) == 0 && r.fe.values != nil && f.Name != "" {
-		opts = r.fe.values(f.Name)
-	}
 	r.options = opts
 	r.value.SetOptions(opts)
+	if len(opts) == 0 && r.fe.values != nil && f.Name != "" {
+		r.fe.values(f.Name, func(vs []string) {
+			if r.field.Selected == f.Name && len(r.options) == 0 {
+				r.options = vs
+				r.value.SetOptions(vs)
+			}
+		})
+	}
 }
 
 // placeholderFor shows how a value of type t is written.
@@ -548,7 +559,7 @@ func (s *Shell) windowCounter(count counter) counter {
 
 // showFilterDialog opens the filter editor in a dialog; done gets the text
 // when the admin clicks Apply (or presses Enter outside the filter text).
-func (s *Shell) showFilterDialog(title string, ent meta.Entity, text string, count counter, values func(string) []string, done func(string)) *filterEditor {
+func (s *Shell) showFilterDialog(title string, ent meta.Entity, text string, count counter, values valueSource, done func(string)) *filterEditor {
 	fe := newFilterEditorWith(ent, text, s.windowCounter(count), values)
 	_, apply := s.formDialog(title, "Apply", fe.root, fyne.NewSize(820, 560), func() bool {
 		if !fe.valid {

@@ -143,7 +143,7 @@ func newFixture(t *testing.T) *fixture {
 
 // settle waits until the screens' loads under way have shown what they read
 // (Shell.load), as a person waits for a list to appear.
-func (f *fixture) settle() { uiTurn.pause(f.shell.loads.Wait) }
+func (f *fixture) settle() { uiTurn.pause(f.shell.pending.Wait) }
 
 // visible returns the visible objects of the window: its content and its
 // overlays (dialogs), once the screens' loads have shown their data.
@@ -196,11 +196,11 @@ func (f *fixture) button(t *testing.T, text string) *widget.Button {
 func (f *fixture) tap(t *testing.T, text string) {
 	t.Helper()
 	b := f.button(t, text)
-	// Screens enable buttons once their data has loaded off the UI goroutine: give them the time a person would.
-	for deadline := time.Now().Add(5 * time.Second); b.Disabled() && time.Now().Before(deadline); {
-		uiTurn.pause(func() { time.Sleep(10 * time.Millisecond) })
+	// Screens enable buttons once their work off the UI goroutine is done: wait for it as a person would.
+	untilTurn(5*time.Second, func() bool {
 		b = f.button(t, text)
-	}
+		return !b.Disabled()
+	})
 	if b.Disabled() {
 		t.Fatalf("button %q is disabled", text)
 	}
@@ -239,11 +239,7 @@ func (f *fixture) shows(sub string) bool {
 // waitFor waits until cond holds, for work that runs off the UI goroutine.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		uiTurn.pause(func() { time.Sleep(10 * time.Millisecond) })
+	if !untilTurn(5*time.Second, cond) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }

@@ -63,6 +63,8 @@ type integrationEditor struct {
 	failedErr error
 	// detected is the system the last connection test recognised, e.g. "Business Central".
 	detected string
+	// busy is true while a save or a connection test is under way.
+	busy bool
 }
 
 // newIntegrationEditor returns the editor of orig, or of a new integration when orig is nil.
@@ -185,8 +187,8 @@ func (ed *integrationEditor) unsavedWhat() string {
 	return fmt.Sprintf("The integration %q", ed.orig.Name)
 }
 
-// saveDraft saves the draft; false when it could not (the page says why).
-func (ed *integrationEditor) saveDraft() bool { return ed.save(false) }
+// saveDraft saves the draft and tells done whether it could (the page says why not).
+func (ed *integrationEditor) saveDraft(done func(saved bool)) { ed.save(false, done) }
 
 // discardDraft forgets the draft: the next page shows what is saved.
 func (ed *integrationEditor) discardDraft() { ed.baseline = ed.state() }
@@ -257,13 +259,13 @@ func (ed *integrationEditor) storedSecrets() spec.Values {
 	return ed.orig.Secrets
 }
 
-// collect checks the page and returns the integration it describes; the
-// problems are shown at their fields and errInvalid returned.
-func (ed *integrationEditor) collect() (mapping.Integration, error) {
+// collect checks the page and returns the integration it describes, called
+// name; the problems are shown at their fields (nameProblem at the name,
+// checkName's) and errInvalid returned.
+func (ed *integrationEditor) collect(name, nameProblem string) (mapping.Integration, error) {
 	ok := true
-	name := strings.TrimSpace(ed.name.Text)
-	if msg := ed.checkName(name); msg != "" {
-		showMessage(ed.nameErr, msg)
+	if nameProblem != "" {
+		showMessage(ed.nameErr, nameProblem)
 		ok = false
 	}
 	if ed.info.Name == "" {
@@ -304,15 +306,33 @@ func (ed *integrationEditor) collect() (mapping.Integration, error) {
 	return in, nil
 }
 
-// checkName returns what is wrong with name, "" when it is fine.
-func (ed *integrationEditor) checkName(name string) string {
+// validate checks the page, the name against the workspace off the UI
+// goroutine, then calls next with the integration the page describes and
+// the draft it is (state); ok is false when the page shows problems.
+func (ed *integrationEditor) validate(next func(in mapping.Integration, state string, ok bool)) {
+	name, state := strings.TrimSpace(ed.name.Text), ed.state()
+	orig := ""
+	if ed.orig != nil {
+		orig = ed.orig.Name
+	}
+	svc := ed.shell.svc
+	act(ed.shell, func(ctx context.Context) (string, error) { return checkName(ctx, svc, orig, name), nil },
+		func(problem string, _ error) {
+			in, err := ed.collect(name, problem)
+			next(in, state, err == nil)
+		})
+}
+
+// checkName returns what is wrong with name, the name of the integration
+// called orig ("" for a new one), "" when it is fine; it reads the workspace.
+func checkName(ctx context.Context, svc *admin.Service, orig, name string) string {
 	if name == "" {
 		return "Name is required: it names the integration in files and commands, e.g. crm."
 	}
-	if ed.orig != nil && ed.orig.Name == name {
+	if orig == name {
 		return ""
 	}
-	_, err := ed.shell.svc.Integration(ed.shell.ctx(), name)
+	_, err := svc.Integration(ctx, name)
 	switch {
 	case err == nil:
 		return fmt.Sprintf("An integration called %q already exists: choose another name.", name)
@@ -330,88 +350,169 @@ func (ed *integrationEditor) withSecrets(in mapping.Integration) mapping.Integra
 	return in
 }
 
-func (ed *integrationEditor) onSave() { ed.save(true) }
+func (ed *integrationEditor) onSave() { ed.save(true, func(bool) {}) }
 
-// save saves the draft and, when show, shows Integrations with it selected.
-// A draft whose connection test just failed is saved only once the admin
-// says so. It reports whether the integration was saved.
-func (ed *integrationEditor) save(show bool) bool {
-	in, err := ed.collect()
-	if err != nil {
-		ed.setStatus(invalidMessage, widget.DangerImportance)
-		return false
+// save saves the draft off the UI goroutine and, when show, shows
+// Integrations with it selected; done is told whether it was saved. Save and
+// Test connection are disabled meanwhile. A draft whose connection test just
+// failed is saved only once the admin says so.
+func (ed *integrationEditor) save(show bool, done func(saved bool)) {
+	if ed.busy {
+		done(false)
+		return
 	}
-	if ed.failedTest != "" && ed.failedTest == ed.state() {
+	ed.startSaving()
+	ed.validate(func(in mapping.Integration, state string, ok bool) {
+		if !ok {
+			ed.setBusy(false)
+			ed.setStatus(invalidMessage, widget.DangerImportance)
+			done(false)
+			return
+		}
+		if ed.failedTest == "" || ed.failedTest != state {
+			ed.write(in, state, show, done)
+			return
+		}
+		ed.setBusy(false) // while the admin answers
 		msg := fmt.Sprintf("The connection test of these settings failed:\n%v\n\nSave them anyway? Runs will fail until the system can be reached.", ed.failedErr)
 		ed.shell.ask("Save settings that failed their test?", msg, "Save anyway", false, func(yes bool) {
-			if yes {
-				ed.failedTest = ""
-				ed.save(show)
+			if !yes || ed.busy {
+				done(false)
+				return
 			}
+			ed.failedTest = ""
+			ed.startSaving()
+			ed.write(in, state, show, done)
 		})
-		return false
-	}
-	return ed.write(in, show)
+	})
 }
 
-// write saves in (renaming the integration first when its name changed).
-func (ed *integrationEditor) write(in mapping.Integration, show bool) bool {
-	ctx := ed.shell.ctx()
-	svc := ed.shell.svc
+// savingText is a Save button's text while its write runs.
+const savingText = "Saving…"
+
+// written is what writing an integration did: whether it renamed it, and
+// what went wrong.
+type written struct {
+	renamed bool
+	err     error
+}
+
+// write saves in, the draft state, off the UI goroutine (renaming the
+// integration first when its name changed), then tells done whether it did.
+func (ed *integrationEditor) write(in mapping.Integration, state string, show bool, done func(saved bool)) {
+	svc, from := ed.shell.svc, ""
 	if ed.orig != nil && ed.orig.Name != in.Name {
-		if err := svc.RenameIntegration(ctx, ed.orig.Name, in.Name); err != nil {
-			if errors.Is(err, admin.ErrExists) {
-				showMessage(ed.nameErr, fmt.Sprintf("An integration called %q already exists: choose another name.", in.Name))
-			}
-			ed.setStatus(fmt.Sprintf("Could not rename the integration: %v", err), widget.DangerImportance)
-			return false
-		}
-		ed.shell.plan.Forget(ed.orig.Name)
-		// The rename is done: from now on this page edits the new name.
-		renamed := *ed.orig
-		renamed.Name = in.Name
-		ed.orig = &renamed
+		from = ed.orig.Name
 	}
-	if err := svc.SaveIntegration(ctx, in); err != nil {
-		ed.setStatus(fmt.Sprintf("Could not save the integration: %v", err), widget.DangerImportance)
+	act(ed.shell, func(ctx context.Context) (written, error) {
+		if from != "" {
+			if err := svc.RenameIntegration(ctx, from, in.Name); err != nil {
+				return written{}, err
+			}
+		}
+		return written{renamed: from != "", err: svc.SaveIntegration(ctx, in)}, nil
+	}, func(w written, renameErr error) {
+		ed.setBusy(false)
+		if w.renamed {
+			ed.shell.plan.Forget(from)
+			// The rename is done: from now on this page edits the new name.
+			renamed := *ed.orig
+			renamed.Name = in.Name
+			ed.orig = &renamed
+		}
+		if ed.writeFailed(in.Name, renameErr, w.err) {
+			done(false)
+			return
+		}
+		ed.saved(in, state, show)
+		done(true)
+	})
+}
+
+// writeFailed shows why the integration called name could not be renamed
+// or saved, at the page's bottom and in a dialog; it reports whether it could not.
+func (ed *integrationEditor) writeFailed(name string, renameErr, saveErr error) bool {
+	title, err := "Could not rename the integration", renameErr
+	if err == nil {
+		title, err = "Could not save the integration", saveErr
+	}
+	if err == nil {
 		return false
 	}
+	if errors.Is(renameErr, admin.ErrExists) {
+		showMessage(ed.nameErr, fmt.Sprintf("An integration called %q already exists: choose another name.", name))
+	}
+	ed.setStatus(fmt.Sprintf("%s: %v", title, err), widget.DangerImportance)
+	ed.shell.showError(title+" "+name, err, "The draft is kept: correct what the message names, or wait until a run that holds the workspace ends, then Save again.")
+	return true
+}
+
+// saved makes in, written from the draft state, what the page edits and,
+// when show, shows Integrations with it selected.
+func (ed *integrationEditor) saved(in mapping.Integration, state string, show bool) {
 	// The schedules saved now count from now: saving never starts a sync.
 	ed.shell.observeSaved(in.Name, in.Schedules, time.Now())
 	saved := in
 	ed.orig = &saved
-	ed.baseline = ed.state()
+	ed.baseline = state
 	ed.changed()
 	if show {
 		ed.shell.integrations.want = in.Name // selected once the list has loaded
 		ed.shell.Show(SectionIntegrations)
 	}
-	return true
+}
+
+// startSaving shows that a save is under way: Save reads Saving….
+func (ed *integrationEditor) startSaving() {
+	ed.setBusy(true)
+	ed.saveBtn.SetText(savingText)
+}
+
+// setBusy shows that a save or a connection test is under way: the
+// progress bar runs, Save and Test connection are disabled.
+func (ed *integrationEditor) setBusy(on bool) {
+	ed.busy = on
+	if on {
+		ed.setStatus("", widget.MediumImportance)
+		ed.saveBtn.Disable()
+		ed.testBtn.Disable()
+		ed.progress.Show()
+		ed.progress.Start()
+		return
+	}
+	ed.progress.Stop()
+	ed.progress.Hide()
+	ed.saveBtn.SetText("Save")
+	ed.saveBtn.Enable()
+	ed.testBtn.Enable()
 }
 
 // onCancel leaves the editor, asking first about unsaved changes.
 func (ed *integrationEditor) onCancel() { ed.shell.showSection(SectionIntegrations) }
 
 func (ed *integrationEditor) onTest() {
-	in, err := ed.collect()
-	if err != nil {
-		ed.setStatus(invalidMessage, widget.DangerImportance)
+	if ed.busy {
 		return
 	}
-	in = ed.withSecrets(in)
-	ed.setStatus("", widget.MediumImportance)
-	ed.progress.Show()
-	ed.progress.Start()
-	ed.testBtn.Disable()
+	ed.setBusy(true)
+	ed.validate(func(in mapping.Integration, tested string, ok bool) {
+		if !ok {
+			ed.setBusy(false)
+			ed.setStatus(invalidMessage, widget.DangerImportance)
+			return
+		}
+		ed.test(ed.withSecrets(in), tested)
+	})
+}
+
+// test tests the connection of in, the draft state tested, off the UI goroutine.
+func (ed *integrationEditor) test(in mapping.Integration, tested string) {
 	ctx, cancel := context.WithTimeout(ed.shell.ctx(), testTimeout)
-	tested := ed.state()
 	go func() {
 		defer cancel()
 		rep, err := ed.shell.svc.Test(ctx, in)
 		fyne.Do(func() {
-			ed.progress.Stop()
-			ed.progress.Hide()
-			ed.testBtn.Enable()
+			ed.setBusy(false)
 			if err != nil {
 				var fe *spec.FieldError
 				if errors.As(err, &fe) {

@@ -47,6 +47,7 @@ type integrationsScreen struct {
 	testBtn   *widget.Button
 	openBtn   *widget.Button
 	uploadBtn *widget.Button
+	importBtn *widget.Button
 	runBtns   []*widget.Button
 	root      fyne.CanvasObject
 }
@@ -77,9 +78,9 @@ func (sc *integrationsScreen) buildUI() {
 	export := widget.NewButtonWithIcon("Export", theme.MailForwardIcon(), sc.onExport)
 	sc.runBtns = []*widget.Button{syncBtn, download, schema, export}
 	sc.uploadBtn = upload
-	importBtn := widget.NewButtonWithIcon("Import", theme.MailReplyIcon(), sc.onImport)
+	sc.importBtn = widget.NewButtonWithIcon("Import", theme.MailReplyIcon(), sc.onImport)
 	toolbar := newToolbar(sc.newBtn, sc.editBtn, sc.deleteBtn, nil, sc.openBtn, sc.testBtn,
-		syncBtn, download, upload, schema, nil, export, importBtn)
+		syncBtn, download, upload, schema, nil, export, sc.importBtn)
 
 	sc.list = newRowList([]column{
 		{"Name", 130}, {"Connector", 160}, {"Entities", 80}, {"Last run", 190}, {"Next run", 150}, {"Connection", 250},
@@ -331,12 +332,17 @@ func (sc *integrationsScreen) onDelete() {
 		if !yes {
 			return
 		}
-		if err := sc.shell.svc.DeleteIntegration(sc.shell.ctx(), in.Name); err != nil {
-			sc.shell.showError("Could not delete "+in.Name, fmt.Errorf("delete integration %q: %w", in.Name, err), "Reload with Ctrl+R and try again.")
-			return
-		}
-		sc.shell.plan.Forget(in.Name)
-		sc.reload()
+		sc.deleteBtn.Disable() // until the delete is done: it cannot run twice
+		svc := sc.shell.svc
+		run(sc.shell, func(ctx context.Context) error { return svc.DeleteIntegration(ctx, in.Name) }, func(err error) {
+			sc.updateButtons()
+			if err != nil {
+				sc.shell.showError("Could not delete "+in.Name, fmt.Errorf("delete integration %q: %w", in.Name, err), "Reload with Ctrl+R and try again.")
+				return
+			}
+			sc.shell.plan.Forget(in.Name)
+			sc.reload()
+		})
 	})
 }
 

@@ -37,6 +37,8 @@ type mapMetadataScreen struct {
 	shown   []meta.Entity
 	// loading is true while a catalog read is under way.
 	loading bool
+	// saving is true while a change to the mapping is written.
+	saving bool
 	// loads reads the page's data (load), saves what a save changed (afterSave).
 	loads, saves loader
 
@@ -338,8 +340,8 @@ func (sc *mapMetadataScreen) unsavedWhat() string {
 	return fmt.Sprintf("The mapping of %s (integration %s)", sc.pane.ext.Name, sc.in.Name)
 }
 
-// saveDraft saves the entity mapping shown.
-func (sc *mapMetadataScreen) saveDraft() bool { return sc.pane.save() }
+// saveDraft saves the entity mapping shown and tells done whether it did.
+func (sc *mapMetadataScreen) saveDraft(done func(saved bool)) { sc.pane.save(done) }
 
 // discardDraft forgets the changes to the entity mapping shown.
 func (sc *mapMetadataScreen) discardDraft() {
@@ -367,21 +369,32 @@ func (sc *mapMetadataScreen) selectName(name string) {
 // selectEntity shows the mapping of ext in the right pane.
 func (sc *mapMetadataScreen) selectEntity(ext meta.Entity) {
 	em, mapped := sc.in.Entity(ext.Name)
-	if mapped {
-		sc.enableBtn.Disable()
-		sc.disableBtn.Disable()
-		if em.Disabled {
-			sc.enableBtn.Enable()
-		} else {
-			sc.disableBtn.Enable()
-		}
-	} else {
-		sc.enableBtn.Enable()
-		sc.disableBtn.Disable()
-	}
 	sc.pane.show(ext, em, mapped)
+	sc.updateEnable()
 	sc.right.Objects = []fyne.CanvasObject{sc.pane.root}
 	sc.right.Refresh()
+}
+
+// updateEnable enables Enable for an entity shown that is not mapped or
+// disabled, Disable for one mapped and enabled; neither while a save runs.
+func (sc *mapMetadataScreen) updateEnable() {
+	em, mapped := sc.in.Entity(sc.pane.ext.Name)
+	sc.enableBtn.Disable()
+	sc.disableBtn.Disable()
+	switch {
+	case sc.saving || sc.pane.ext.Name == "":
+	case !mapped || em.Disabled:
+		sc.enableBtn.Enable()
+	default:
+		sc.disableBtn.Enable()
+	}
+}
+
+// setSaving disables Enable, Disable and Save while a change is written.
+func (sc *mapMetadataScreen) setSaving(on bool) {
+	sc.saving = on
+	sc.updateEnable()
+	sc.pane.updateButtons()
 }
 
 // local returns the local entity called name.
@@ -398,13 +411,12 @@ func (sc *mapMetadataScreen) onEnable() {
 
 func (sc *mapMetadataScreen) enable() {
 	ext := sc.pane.ext
-	if ext.Name == "" {
+	if ext.Name == "" || sc.saving {
 		return
 	}
-	ctx := sc.shell.ctx()
 	if em, ok := sc.in.Entity(ext.Name); ok {
 		em.Disabled = false
-		sc.saveMapping(em, fmt.Sprintf("%s enabled", ext.Name))
+		sc.saveMapping(em, fmt.Sprintf("%s enabled", ext.Name), nil)
 		return
 	}
 	name := mapping.LocalName(ext.Name)
@@ -412,15 +424,21 @@ func (sc *mapMetadataScreen) enable() {
 		em := mapping.EntityMapping{External: ext.Name, Local: name, Direction: mapping.Download, PrimaryKey: mapping.ExternalKeyField}
 		ss := mapping.Suggest(ext, loc, mapping.SuggestOptions{Mapped: mappedEntities(sc.in), PrimaryKey: em.PrimaryKey})
 		em.Fields = admin.SuggestedFields(em, ss, mapping.SuggestThreshold)
-		sc.saveMapping(em, fmt.Sprintf("%s mapped to the local entity %s", ext.Name, name))
+		sc.saveMapping(em, fmt.Sprintf("%s mapped to the local entity %s", ext.Name, name), nil)
 		return
 	}
-	res, err := sc.shell.svc.CreateLocalEntity(ctx, sc.in.Name, ext.Name, "")
-	if err != nil {
-		sc.shell.showError("Could not enable "+ext.Name, err, "Pick a local entity on the right and click Save, or click Refresh schema if the entity is new.")
-		return
-	}
-	sc.afterSave(strings.TrimSpace(res.Summary()))
+	svc, in := sc.shell.svc, sc.in.Name
+	sc.setSaving(true)
+	act(sc.shell, func(ctx context.Context) (admin.EntityImportResult, error) {
+		return svc.CreateLocalEntity(ctx, in, ext.Name, "")
+	}, func(res admin.EntityImportResult, err error) {
+		sc.setSaving(false)
+		if err != nil {
+			sc.shell.showError("Could not enable "+ext.Name, err, "Pick a local entity on the right and click Save, or click Refresh schema if the entity is new.")
+			return
+		}
+		sc.afterSave(strings.TrimSpace(res.Summary()))
+	})
 }
 
 // onDisable keeps the selected entity's mapping but leaves it out of runs.
@@ -430,27 +448,42 @@ func (sc *mapMetadataScreen) onDisable() {
 
 func (sc *mapMetadataScreen) disable() {
 	em, ok := sc.in.Entity(sc.pane.ext.Name)
-	if !ok {
+	if !ok || sc.saving {
 		return
 	}
 	em.Disabled = true
-	sc.saveMapping(em, fmt.Sprintf("%s disabled: runs leave it out", em.External))
+	sc.saveMapping(em, fmt.Sprintf("%s disabled: runs leave it out", em.External), nil)
 }
 
-// saveMapping saves em into the integration and reloads the page; it
-// reports whether it was saved.
-func (sc *mapMetadataScreen) saveMapping(em mapping.EntityMapping, done string) bool {
-	res, err := sc.shell.svc.SaveEntityMapping(sc.shell.ctx(), sc.in.Name, em)
-	if err != nil {
-		sc.shell.showError("Could not save the mapping of "+em.External, err, "Correct what the message names (pick another local field or entity), then Save again.")
-		return false
+// saveMapping saves em into the integration off the UI goroutine, with
+// Enable, Disable and Save disabled meanwhile, and reloads the page; saved,
+// when not nil, is told whether it was saved.
+func (sc *mapMetadataScreen) saveMapping(em mapping.EntityMapping, done string, saved func(bool)) {
+	if saved == nil {
+		saved = func(bool) {}
 	}
-	if extra := strings.TrimSpace(res.Summary()); strings.Contains(extra, "created") || strings.Contains(extra, "added") {
-		done += "; " + strings.ReplaceAll(extra, "\n", "; ")
+	if sc.saving {
+		saved(false)
+		return
 	}
-	sc.pane.dirty = false
-	sc.afterSave(done)
-	return true
+	svc, name := sc.shell.svc, sc.in.Name
+	sc.setSaving(true)
+	act(sc.shell, func(ctx context.Context) (admin.EntityImportResult, error) {
+		return svc.SaveEntityMapping(ctx, name, em)
+	}, func(res admin.EntityImportResult, err error) {
+		sc.setSaving(false)
+		if err != nil {
+			sc.shell.showError("Could not save the mapping of "+em.External, err, "Correct what the message names (pick another local field or entity), then Save again.")
+			saved(false)
+			return
+		}
+		if extra := strings.TrimSpace(res.Summary()); strings.Contains(extra, "created") || strings.Contains(extra, "added") {
+			done += "; " + strings.ReplaceAll(extra, "\n", "; ")
+		}
+		sc.pane.dirty = false
+		sc.afterSave(done)
+		saved(true)
+	})
 }
 
 // afterSave reloads the integration, the local entities and the mapping's

@@ -162,15 +162,17 @@ func TestMapMetadataEnableEditSave(t *testing.T) {
 
 	// Export, then import it into another integration.
 	var buf bytes.Buffer
-	if err := p.exportTo(&buf); err != nil || !strings.Contains(buf.String(), mapping.EntityFormat) {
+	if err := p.exporter()(ctx, &buf); err != nil || !strings.Contains(buf.String(), mapping.EntityFormat) {
 		t.Fatalf("export: %v, %q", err, buf.String())
 	}
 	sc2 := f.openMapping(t, mapping.Integration{Name: "crm2", Connector: "mem", Settings: spec.Values{"url": "https://crm.example/"}})
 	sc2.pane.importFrom(&buf)
+	f.settle() // the import is written off the UI goroutine
 	if in, _ := f.st.Integration(ctx, "crm2"); len(in.Entities) != 1 || in.Entities[0].External != "Accounts" {
 		t.Errorf("import gave %+v; error %q", in.Entities, f.shell.lastError)
 	}
 	sc2.pane.importFrom(strings.NewReader(`{"format":"nonsense"}`))
+	f.settle()
 	if !strings.Contains(f.shell.lastError, "Could not import the entity mapping") {
 		t.Errorf("bad file: last error %q", f.shell.lastError)
 	}

@@ -148,7 +148,7 @@ func TestFilterValuePickers(t *testing.T) {
 		}
 		return nil
 	}
-	fe := newFilterEditorWith(ent, "", nil, values)
+	fe := newFilterEditorWith(ent, "", nil, func(field string, show func([]string)) { show(values(field)) })
 	fe.addRow("status", "", "")
 	r := fe.rows[0]
 	if strings.Join(r.options, ",") != "1 — Active,2 — Closed" {

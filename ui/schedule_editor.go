@@ -193,9 +193,10 @@ func (f *scheduleForm) changed() {
 }
 
 // editSchedule opens the schedule editor on sc of one of names (a new
-// schedule when isNew); save keeps the result and returns an error to show
-// in the dialog, which then stays open.
-func (s *Shell) editSchedule(names []string, integration string, sc schedule.Schedule, isNew bool, save func(name string, sc schedule.Schedule) error) *scheduleForm {
+// schedule when isNew); save keeps the result, perhaps off the UI goroutine,
+// and tells done the error to show in the dialog, which then stays open. The
+// dialog's confirm button is disabled until then.
+func (s *Shell) editSchedule(names []string, integration string, sc schedule.Schedule, isNew bool, save func(name string, sc schedule.Schedule, done func(error))) *scheduleForm {
 	f := newScheduleForm(s, names, integration, sc)
 	problem := errorLabel()
 	title, confirm := "Edit schedule", "Save"
@@ -203,16 +204,19 @@ func (s *Shell) editSchedule(names []string, integration string, sc schedule.Sch
 		title, confirm = "New schedule", "Add"
 	}
 	body := container.NewVBox(f.root, problem)
-	_, ok := s.formDialog(title, confirm, body, fyne.NewSize(620, 0), func() bool {
+	_, ok := s.formDialogThen(title, confirm, body, fyne.NewSize(620, 0), func(finish func(bool)) {
 		v, err := f.value()
-		if err == nil {
-			err = save(f.integration.Selected, v)
-		}
 		if err != nil {
 			showMessage(problem, err.Error())
-			return false
+			finish(false)
+			return
 		}
-		return true
+		save(f.integration.Selected, v, func(err error) {
+			if err != nil {
+				showMessage(problem, err.Error())
+			}
+			finish(err == nil)
+		})
 	})
 	f.onValid = func(valid bool) {
 		if valid {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -66,6 +67,8 @@ type schedulesScreen struct {
 	// want is the schedule to select when the load under way ends; its
 	// integration is "" for the one selected.
 	want scheduleRow
+	// saving is true while a change is written: the toolbar waits for it.
+	saving bool
 }
 
 func newSchedulesScreen(s *Shell) *schedulesScreen {
@@ -299,13 +302,13 @@ func (sc *schedulesScreen) showSelected() {
 func (sc *schedulesScreen) updateButtons() {
 	r, ok := sc.current()
 	for _, b := range []*widget.Button{sc.editBtn, sc.toggleBtn, sc.deleteBtn, sc.runBtn} {
-		if ok {
+		if ok && !sc.saving {
 			b.Enable()
 		} else {
 			b.Disable()
 		}
 	}
-	if len(sc.ins) == 0 {
+	if len(sc.ins) == 0 || sc.saving {
 		sc.addBtn.Disable()
 	} else {
 		sc.addBtn.Enable()
@@ -331,25 +334,34 @@ func (sc *schedulesScreen) integration(name string) (mapping.Integration, bool) 
 
 // saveSchedules saves the schedules of the integration called name, tells
 // the plan (a new schedule counts from now) and lists them again with
-// schedule index selected.
-func (sc *schedulesScreen) saveSchedules(name string, schedules []schedule.Schedule, index int) error {
-	if err := sc.shell.saveSchedules(name, schedules); err != nil {
-		return err
-	}
-	sc.want = scheduleRow{integration: name, index: index}
-	sc.reload()
-	return nil
+// schedule index selected; done is told the error. The toolbar is disabled
+// until it is done.
+func (sc *schedulesScreen) saveSchedules(name string, schedules []schedule.Schedule, index int, done func(error)) {
+	sc.saving = true
+	sc.updateButtons()
+	sc.shell.saveSchedules(name, schedules, func(err error) {
+		sc.saving = false
+		sc.updateButtons()
+		if err == nil {
+			sc.want = scheduleRow{integration: name, index: index}
+			sc.reload()
+		}
+		done(err)
+	})
 }
 
 // saveSchedules saves the schedules of the integration called name through
-// the service and tells the plan the runner follows, so that a schedule
-// saved now counts from now and never starts a sync at once.
-func (s *Shell) saveSchedules(name string, schedules []schedule.Schedule) error {
-	if err := s.svc.SaveSchedules(s.ctx(), name, schedules); err != nil {
-		return err
-	}
-	s.observeSaved(name, schedules, time.Now())
-	return nil
+// the service, off the UI goroutine, and tells the plan the runner follows,
+// so that a schedule saved now counts from now and never starts a sync at
+// once; done is told the error.
+func (s *Shell) saveSchedules(name string, schedules []schedule.Schedule, done func(error)) {
+	svc := s.svc
+	run(s, func(ctx context.Context) error { return svc.SaveSchedules(ctx, name, schedules) }, func(err error) {
+		if err == nil {
+			s.observeSaved(name, schedules, time.Now())
+		}
+		done(err)
+	})
 }
 
 // onAdd adds a schedule to the selected schedule's integration (or the first).
@@ -361,13 +373,14 @@ func (sc *schedulesScreen) onAdd() {
 	if r, ok := sc.current(); ok {
 		name = r.integration
 	}
-	sc.shell.editSchedule(sc.names(), name, schedule.Schedule{}, true, func(name string, s schedule.Schedule) error {
+	sc.shell.editSchedule(sc.names(), name, schedule.Schedule{}, true, func(name string, s schedule.Schedule, done func(error)) {
 		in, ok := sc.integration(name)
 		if !ok {
-			return fmt.Errorf("integration %q is gone: reload with Ctrl+R", name)
+			done(fmt.Errorf("integration %q is gone: reload with Ctrl+R", name))
+			return
 		}
 		list := append(slices.Clone(in.Schedules), s)
-		return sc.saveSchedules(name, list, len(list)-1)
+		sc.saveSchedules(name, list, len(list)-1, done)
 	})
 }
 
@@ -377,14 +390,15 @@ func (sc *schedulesScreen) onEdit() {
 	if !ok {
 		return
 	}
-	sc.shell.editSchedule([]string{r.integration}, r.integration, r.Schedule, false, func(name string, s schedule.Schedule) error {
+	sc.shell.editSchedule([]string{r.integration}, r.integration, r.Schedule, false, func(name string, s schedule.Schedule, done func(error)) {
 		in, ok := sc.integration(name)
 		if !ok || r.index >= len(in.Schedules) {
-			return fmt.Errorf("the schedule is gone: reload with Ctrl+R")
+			done(fmt.Errorf("the schedule is gone: reload with Ctrl+R"))
+			return
 		}
 		list := slices.Clone(in.Schedules)
 		list[r.index] = s
-		return sc.saveSchedules(name, list, r.index)
+		sc.saveSchedules(name, list, r.index, done)
 	})
 }
 
@@ -400,9 +414,11 @@ func (sc *schedulesScreen) onToggle() {
 	}
 	list := slices.Clone(in.Schedules)
 	list[r.index].Enabled = !list[r.index].Enabled
-	if err := sc.saveSchedules(r.integration, list, r.index); err != nil {
-		sc.shell.showError("Could not change the schedule", err, "Correct the schedule with Edit, then try again.")
-	}
+	sc.saveSchedules(r.integration, list, r.index, func(err error) {
+		if err != nil {
+			sc.shell.showError("Could not change the schedule", err, "Correct the schedule with Edit, then try again.")
+		}
+	})
 }
 
 // onDelete deletes the selected schedule after asking.
@@ -421,9 +437,11 @@ func (sc *schedulesScreen) onDelete() {
 			return
 		}
 		list := slices.Delete(slices.Clone(in.Schedules), r.index, r.index+1)
-		if err := sc.saveSchedules(r.integration, list, min(r.index, len(list)-1)); err != nil {
-			sc.shell.showError("Could not delete the schedule", err, "Reload with Ctrl+R and try again.")
-		}
+		sc.saveSchedules(r.integration, list, min(r.index, len(list)-1), func(err error) {
+			if err != nil {
+				sc.shell.showError("Could not delete the schedule", err, "Reload with Ctrl+R and try again.")
+			}
+		})
 	})
 }
 

@@ -68,8 +68,9 @@ func (f *fixture) stored(t *testing.T, name string) []schedule.Schedule {
 	return in.Schedules
 }
 
-// fakeRunner is an in-app runner over the fixture's workspace whose syncs only record their integration.
-func fakeRunner(f *fixture) (*schedule.Runner, func() []string) {
+// fakeRunner is an in-app runner over the fixture's workspace whose syncs
+// only record their integration (ran), ticked by the test (tick).
+func fakeRunner(f *fixture) (*schedule.Runner, func() []string, func(t *testing.T)) {
 	var mu sync.Mutex
 	var ran []string
 	r := f.shell.svc.Runner()
@@ -79,12 +80,30 @@ func fakeRunner(f *fixture) (*schedule.Runner, func() []string) {
 		mu.Unlock()
 		return schedule.Outcome{Status: "succeeded", Summary: "RESULTS: ALL (0)"}, nil
 	}
-	r.Tick = 20 * time.Millisecond
+	ticks := make(chan time.Time)
+	r.Ticks = ticks
 	return r, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string{}, ran...)
-	}
+			mu.Lock()
+			defer mu.Unlock()
+			return append([]string{}, ran...)
+		}, func(t *testing.T) {
+			t.Helper()
+			uiTurn.pause(func() {
+				select {
+				case ticks <- time.Now():
+				case <-time.After(10 * time.Second):
+					t.Error("the runner took no tick")
+				}
+			})
+		}
+}
+
+// looksForDue ticks the runner twice: when it returns, the runner has
+// looked for due syncs after the first tick (it takes the second only then).
+func looksForDue(t *testing.T, tick func(*testing.T)) {
+	t.Helper()
+	tick(t)
+	tick(t)
 }
 
 // TestScheduleEditorEndToEnd: a schedule is added from the Schedules screen
@@ -96,7 +115,7 @@ func fakeRunner(f *fixture) (*schedule.Runner, func() []string) {
 func TestScheduleEditorEndToEnd(t *testing.T) {
 	f := newFixture(t)
 	f.save(t, mapping.Integration{Name: "crm", Connector: "mem", Settings: spec.Values{"url": "https://crm.example/"}})
-	r, ran := fakeRunner(f)
+	r, ran, tick := fakeRunner(f)
 	r.Start(context.Background())
 	defer r.Stop()
 	f.shell.SetRunner(r)
@@ -194,7 +213,7 @@ func TestScheduleEditorEndToEnd(t *testing.T) {
 	}
 
 	// Nothing ran by itself; Run now runs it.
-	time.Sleep(100 * time.Millisecond)
+	looksForDue(t, tick)
 	if got := ran(); len(got) != 0 {
 		t.Fatalf("saving schedules started syncs: %v", got)
 	}
@@ -254,7 +273,7 @@ func TestEditorSchedules(t *testing.T) {
 func TestImportOverAsksAndRunsNothing(t *testing.T) {
 	f := newFixture(t)
 	mappedCRM(t, f)
-	r, ran := fakeRunner(f)
+	r, ran, tick := fakeRunner(f)
 	r.Start(context.Background())
 	defer r.Stop()
 	f.shell.SetRunner(r)
@@ -269,6 +288,7 @@ func TestImportOverAsksAndRunsNothing(t *testing.T) {
 		t.Fatalf("no schedules list in the exported file:\n%s", text)
 	}
 	f.shell.integrations.importFrom(strings.NewReader(text))
+	f.settle() // the file is checked off the UI goroutine
 	if !strings.Contains(f.shell.lastPrompt, `already has an integration called "crm"`) || !f.shows("Nothing runs now") {
 		t.Fatalf("no question before replacing; prompt %q", f.shell.lastPrompt)
 	}
@@ -284,7 +304,7 @@ func TestImportOverAsksAndRunsNothing(t *testing.T) {
 	if !f.shows("Integration imported") {
 		t.Errorf("no result shown: %q", f.texts())
 	}
-	time.Sleep(150 * time.Millisecond) // several ticks of the runner
+	looksForDue(t, tick)
 	if got := ran(); len(got) != 0 {
 		t.Errorf("the import started syncs: %v", got)
 	}

@@ -97,7 +97,64 @@ func (a serialApp) Driver() fyne.Driver { return serialDriver{a.App.Driver()} }
 type serialDriver struct{ fyne.Driver }
 
 func (d serialDriver) DoFromGoroutine(fn func(), wait bool) {
-	uiTurn.do(func() { d.Driver.DoFromGoroutine(fn, wait) })
+	uiTurn.do(func() {
+		d.Driver.DoFromGoroutine(fn, wait)
+		uiTurns.taken()
+	})
+}
+
+// uiTurns tells a test waiting for work off the UI goroutine that some of it
+// had a turn on the UI goroutine: every change the screens show is made there.
+var uiTurns turnSignal
+
+// turnSignal is closed, and made again, at each UI turn.
+type turnSignal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// next returns a channel closed at the next UI turn.
+func (s *turnSignal) next() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+// taken tells the waiters that a UI turn ran.
+func (s *turnSignal) taken() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
+}
+
+// untilTurn waits, with the UI's turn let go, until cond holds on the UI's
+// turn: cond is checked again after each UI turn that work off the UI
+// goroutine takes. It reports false when timeout passes first.
+func untilTurn(timeout time.Duration, cond func() bool) bool {
+	deadline := time.After(timeout)
+	for {
+		next := uiTurns.next() // before cond: a turn taken after cond closes it
+		if cond() {
+			return true
+		}
+		passed := false
+		uiTurn.pause(func() {
+			select {
+			case <-next:
+			case <-deadline:
+				passed = true
+			}
+		})
+		if passed {
+			return cond()
+		}
+	}
 }
 
 // newSerialApp makes the current app a test app whose UI work takes turns

@@ -1,10 +1,11 @@
 // Package ui is Switchyard's desktop interface: a main window with a sidebar
 // of sections (Integrations, Local data, Runs, Schedules) and one screen per
 // section, each in its own file. Screens know the workspace through
-// admin.Service only; they read it off the UI goroutine (load), one call per
-// screen, and reach widgets through fyne.Do; closing the window cancels what
-// they started. The package never creates the app itself
-// (cmd/ does), so that it can be tested headless with fyne.io/fyne/v2/test.
+// admin.Service only. They read it off the UI goroutine (load), one call per
+// screen, and so do the actions that write it (act); both reach widgets
+// through fyne.Do, and closing the window cancels what they started. The
+// package never creates the app itself (cmd/ does), so that it can be tested
+// headless with fyne.io/fyne/v2/test.
 package ui
 
 import (
@@ -106,8 +107,8 @@ type Shell struct {
 	// window cancels it (stop), so that no run goes on for a window that is gone.
 	base context.Context
 	stop context.CancelFunc
-	// loads are the screen loads under way (see load); tests wait on it.
-	loads sync.WaitGroup
+	// pending are the loads and actions under way (load, act); tests wait on it.
+	pending sync.WaitGroup
 }
 
 // NewShell builds the main window over svc, showing Integrations; call Show to
@@ -327,15 +328,35 @@ type loader struct{ gen int }
 // show is then not called.
 func load[T any](s *Shell, l *loader, read func(ctx context.Context) (T, error), show func(T, error)) {
 	l.gen++
-	gen, ctx := l.gen, s.ctx()
-	s.loads.Add(1)
+	gen := l.gen
+	act(s, read, func(v T, err error) {
+		if gen == l.gen {
+			show(v, err)
+		}
+	})
+}
+
+// act runs call, one admin call a user action makes (a write, a check, a
+// file read), off the UI goroutine with the window's context, then done on
+// the UI goroutine with its result. Every call's done runs, unless the
+// window closed meanwhile. The caller disables what would start it again
+// until done runs.
+func act[T any](s *Shell, call func(ctx context.Context) (T, error), done func(T, error)) {
+	ctx := s.ctx()
+	s.pending.Add(1)
 	go func() {
-		v, err := read(ctx)
+		v, err := call(ctx)
 		fyne.Do(func() {
-			defer s.loads.Done()
-			if gen == l.gen && ctx.Err() == nil {
-				show(v, err)
+			defer s.pending.Done()
+			if ctx.Err() == nil {
+				done(v, err)
 			}
 		})
 	}()
+}
+
+// run is act for a call that returns only an error.
+func run(s *Shell, call func(ctx context.Context) error, done func(error)) {
+	act(s, func(ctx context.Context) (struct{}, error) { return struct{}{}, call(ctx) },
+		func(_ struct{}, err error) { done(err) })
 }

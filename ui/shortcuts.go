@@ -188,7 +188,7 @@ func (s *Shell) saveShortcut() {
 	case *integrationEditor:
 		p.onSave()
 	case *mapMetadataScreen:
-		p.pane.save()
+		p.pane.save(nil)
 	}
 }
 

@@ -21,8 +21,9 @@ type draftPage interface {
 	unsaved() bool
 	// unsavedWhat names what has unsaved changes, e.g. "The mapping of Accounts".
 	unsavedWhat() string
-	// saveDraft saves the draft and reports whether it could (the page shows why not).
-	saveDraft() bool
+	// saveDraft saves the draft, off the UI goroutine, and tells done
+	// whether it could (the page shows why not).
+	saveDraft(done func(saved bool))
 	// discardDraft forgets the draft's changes.
 	discardDraft()
 }
@@ -62,7 +63,8 @@ func (s *Shell) leaveOr(next, cancel func()) {
 }
 
 // promptUnsaved asks what to do with the unsaved changes of p before next:
-// Save (the default, Enter), Discard, or Cancel (Esc) to stay.
+// Save (the default, Enter), Discard, or Cancel (Esc) to stay. After Save,
+// next runs once the draft is written; when it could not be, the page stays.
 func (s *Shell) promptUnsaved(p draftPage, next, cancel func()) {
 	msg := fmt.Sprintf("%s has unsaved changes.\nSave them before you go on, discard them, or cancel to stay?", p.unsavedWhat())
 	s.lastPrompt = msg
@@ -78,11 +80,13 @@ func (s *Shell) promptUnsaved(p draftPage, next, cancel func()) {
 			next()
 		}},
 		choice{label: "Save", icon: theme.DocumentSaveIcon(), imp: widget.HighImportance, do: func() {
-			if p.saveDraft() {
-				next()
-			} else {
-				stay()
-			}
+			p.saveDraft(func(saved bool) {
+				if saved {
+					next()
+				} else {
+					stay()
+				}
+			})
 		}},
 	)
 }

@@ -2,7 +2,9 @@ package schedule
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -323,5 +325,67 @@ func TestPlanCountingSinceKept(t *testing.T) {
 	p.ObserveSince("never", []Schedule{{Every: "15m"}}, []time.Time{{}}, start)
 	if _, ok := p.Soonest("never", []Schedule{{Every: "15m"}}, time.Time{}, start); ok {
 		t.Error("a disabled schedule has a next run")
+	}
+}
+
+// TestRunnerTicks: a runner driven by Ticks looks for due syncs once per
+// tick, by its clock: nothing runs while nothing is due, a schedule that
+// comes due runs on the next tick, once.
+func TestRunnerTicks(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	last := now.Add(-5 * time.Minute)
+	var ran []string
+	ticks := make(chan time.Time)
+	r := &Runner{
+		Entries: func(context.Context) ([]Entry, error) {
+			return []Entry{{Integration: "crm", Schedules: []Schedule{{Every: "15m", Enabled: true}}}}, nil
+		},
+		Run: func(_ context.Context, name string) (Outcome, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			ran, last = append(ran, name), now
+			return Outcome{Status: "succeeded"}, nil
+		},
+		LastRun: func(context.Context, string) (time.Time, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return last, nil
+		},
+		Now: func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return now
+		},
+		Ticks: ticks,
+	}
+	tick := func() {
+		t.Helper()
+		select {
+		case ticks <- now:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the runner took no tick")
+		}
+	}
+	ranNow := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(ran)
+	}
+	r.Start(context.Background())
+	defer r.Stop()
+	tick()
+	tick() // the first tick's look for due syncs is done
+	if got := ranNow(); len(got) != 0 {
+		t.Fatalf("ran %v before anything was due", got)
+	}
+	mu.Lock()
+	now = now.Add(20 * time.Minute)
+	mu.Unlock()
+	tick()
+	tick()
+	tick()
+	if got := ranNow(); !slices.Equal(got, []string{"crm"}) {
+		t.Errorf("ran %v once due, want crm once", got)
 	}
 }

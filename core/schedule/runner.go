@@ -65,6 +65,11 @@ type Runner struct {
 	Now func() time.Time
 	// Tick is how often due syncs are looked for; 30s when 0.
 	Tick time.Duration
+	// Ticks, when set, ticks the runner instead of a ticker every Tick: due
+	// syncs are looked for once after each value it sends. Tests drive the
+	// runner with it; a send returns once the runner took the tick, so a
+	// second send returns once the first one's syncs have run.
+	Ticks <-chan time.Time
 	// Plan says since when each schedule counts; the screens that show
 	// next runs read the same one (Runner.Plan). A new one when nil.
 	Plan *Plan
@@ -122,14 +127,10 @@ func (r *Runner) Start(ctx context.Context) {
 	r.init()
 	ctx, r.cancel = context.WithCancel(ctx)
 	r.done = make(chan struct{})
-	tick := r.Tick
-	if tick <= 0 {
-		tick = 30 * time.Second
-	}
+	ticks, stop := r.ticker()
 	go func() {
 		defer close(r.done)
-		t := time.NewTicker(tick)
-		defer t.Stop()
+		defer stop()
 		for {
 			r.runDue(ctx)
 			select {
@@ -137,10 +138,24 @@ func (r *Runner) Start(ctx context.Context) {
 				return
 			case name := <-r.now:
 				r.runOne(ctx, name)
-			case <-t.C:
+			case <-ticks:
 			}
 		}
 	}()
+}
+
+// ticker returns the runner's ticks, Ticks or a ticker every Tick (30s when
+// 0), and what stops them.
+func (r *Runner) ticker() (<-chan time.Time, func()) {
+	if r.Ticks != nil {
+		return r.Ticks, func() {}
+	}
+	tick := r.Tick
+	if tick <= 0 {
+		tick = 30 * time.Second
+	}
+	t := time.NewTicker(tick)
+	return t.C, t.Stop
 }
 
 // Stop cancels the sync in progress (it stops after its current page) and waits for the runner to end.
