@@ -115,37 +115,19 @@ func TestPGMigrations(t *testing.T) {
 		t.Errorf("sy_migration = %q, want [%q]: the baseline is the SQLite workspace's newest version", got, want)
 	}
 	s, _ := openMemory(t)
-	sqliteCols := sqliteStrings(t, s, `SELECT m.name || '.' || c.name FROM sqlite_schema m, pragma_table_info(m.name) c
+	sqliteCols := column(t, s, `SELECT m.name || '.' || c.name FROM sqlite_schema m, pragma_table_info(m.name) c
 WHERE m.type = 'table' AND m.name LIKE 'sy\_%' ESCAPE '\' AND m.name NOT IN ('sy_clock', 'sy_capture_off')`)
 	pgCols := pgStrings(t, conn, `SELECT table_name || '.' || column_name FROM information_schema.columns
 WHERE table_schema = current_schema() AND table_name LIKE 'sy\_%'`)
 	if d := setDiff(sqliteCols, pgCols); d != "" {
 		t.Errorf("columns differ from a new SQLite workspace's:\n%s", d)
 	}
-	sqliteIdx := sqliteStrings(t, s, `SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'`)
+	sqliteIdx := column(t, s, `SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'`)
 	pgIdx := pgStrings(t, conn, `SELECT c.relname::text FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
 WHERE c.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary AND NOT x.indisunique`)
 	if d := setDiff(sqliteIdx, pgIdx); d != "" {
 		t.Errorf("indexes differ from a new SQLite workspace's:\n%s", d)
 	}
-}
-
-func sqliteStrings(t *testing.T, s *Store, q string) []string {
-	t.Helper()
-	rows, err := s.db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
 }
 
 // setDiff says which of a are missing from b and which of b from a, or "".
@@ -376,9 +358,9 @@ func TestPGDecimal(t *testing.T) {
 	conn, _ := pgWorkspace(t)
 	pgEntity(t, conn, everyType)
 	for i, v := range []string{
-		"123456789012345",                         // 15 significant digits
-		"1234567890123456789012345678.0123456789", // 38, as SQL Server's decimal(38,10)
-		"9007199254740993",                        // 2^53+1: a float64 cannot hold it
+		"123456789012345",                                                                   // 15 significant digits
+		"1234567890123456789012345678.0123456789",                                           // 38, as SQL Server's decimal(38,10)
+		"9007199254740993",                                                                  // 2^53+1: a float64 cannot hold it
 		"0.1", "1.50", "-0.000000000000000000000000000001", "79228162514264337593543950335", // .NET's decimal.MaxValue
 	} {
 		var got string
