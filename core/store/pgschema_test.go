@@ -128,7 +128,37 @@ WHERE c.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary AND
 	if d := setDiff(sqliteIdx, pgIdx); d != "" {
 		t.Errorf("indexes differ from a new SQLite workspace's:\n%s", d)
 	}
+	if d := setDiff(column(t, s, sqliteKeysSQL), pgStrings(t, conn, pgKeysSQL)); d != "" {
+		t.Errorf("keys differ from a new SQLite workspace's:\n%s", d)
+	}
 }
+
+// sqliteKeysSQL and pgKeysSQL list the primary keys, unique constraints and
+// foreign keys of the sy_ tables, one line each, alike on both (sy_sequence
+// is a view on PostgreSQL: it has none).
+const (
+	sqliteKeysSQL = `WITH t AS (SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'sy\_%' ESCAPE '\'
+	AND name NOT IN ('sy_clock', 'sy_capture_off', 'sy_sequence'))
+SELECT t.name || ' p ' || (SELECT group_concat(name, ',') FROM (SELECT c.name FROM pragma_table_info(t.name) c WHERE c.pk > 0 ORDER BY c.pk))
+FROM t WHERE EXISTS (SELECT 1 FROM pragma_table_info(t.name) c WHERE c.pk > 0)
+UNION ALL
+SELECT t.name || ' u ' || (SELECT group_concat(name, ',') FROM (SELECT x.name FROM pragma_index_info(i.name) x ORDER BY x.seqno))
+FROM t, pragma_index_list(t.name) i WHERE i.origin = 'u'
+UNION ALL
+SELECT t.name || '.' || f."from" || ' f ' || f."table" || '.' || f."to" || ' ' || f.on_delete || ' ' || f.on_update
+FROM t, pragma_foreign_key_list(t.name) f`
+	pgKeysSQL = `SELECT cl.relname || CASE WHEN c.contype = 'f' THEN '.' || a.attname || ' f ' || fcl.relname || '.' || fa.attname || ' ' ||
+	(SELECT v FROM (VALUES ('c', 'CASCADE'), ('n', 'SET NULL'), ('a', 'NO ACTION')) r(k, v) WHERE k = c.confdeltype::text) || ' ' ||
+	(SELECT v FROM (VALUES ('c', 'CASCADE'), ('n', 'SET NULL'), ('a', 'NO ACTION')) r(k, v) WHERE k = c.confupdtype::text)
+	ELSE ' ' || c.contype::text || ' ' || (SELECT string_agg(a2.attname, ',' ORDER BY k2.n) FROM unnest(c.conkey) WITH ORDINALITY k2(col, n)
+		JOIN pg_attribute a2 ON a2.attrelid = c.conrelid AND a2.attnum = k2.col) END
+FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid
+LEFT JOIN LATERAL unnest(c.conkey, c.confkey) k(col, fcol) ON c.contype = 'f'
+LEFT JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col
+LEFT JOIN pg_class fcl ON fcl.oid = c.confrelid
+LEFT JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = k.fcol
+WHERE c.connamespace = current_schema()::regnamespace AND c.contype IN ('p', 'u', 'f')`
+)
 
 // setDiff says which of a are missing from b and which of b from a, or "".
 func setDiff(a, b []string) string {
