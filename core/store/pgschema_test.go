@@ -369,7 +369,8 @@ func TestPGDateTime(t *testing.T) {
 	if got := pgStrings(t, conn, `SELECT due FROM thing WHERE id = '4'`); got[0] != "2026-01-31T08:15:00.1234567Z" {
 		t.Errorf("stored %q, want 2026-01-31T08:15:00.1234567Z", got[0])
 	}
-	for _, bad := range []string{"2026-01-31T08:15:00.123Z", "2026-01-31T08:15:00.1234567+02:00", "2026-02-30T08:15:00.0000000Z", "2026-01-31"} {
+	for _, bad := range []string{"2026-01-31T08:15:00.123Z", "2026-01-31T08:15:00.1234567+02:00", "2026-02-30T08:15:00.0000000Z", "2026-01-31",
+		" 026-01-31T08:15:00.1234567Z", "2026-01-31T24:00:00.0000000Z", "2026-01-31T23:59:60.0000000Z", "2026-01-31T08:15:00.123456aZ"} {
 		if _, err := conn.Exec(ctx, `INSERT INTO thing (due) VALUES ($1)`, bad); err == nil {
 			t.Errorf("datetime %q was accepted, want it refused", bad)
 		}

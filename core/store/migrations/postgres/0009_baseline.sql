@@ -15,9 +15,11 @@ RETURN coalesce(nullif(current_setting('switchyard.now', true), '')::timestamptz
 
 -- A datetime field's value: ISO 8601 in UTC with exactly seven fractional digits, the precision of
 -- Edm.DateTimeOffset (timestamptz keeps six). Fixed width, so values sort as text in time order.
-CREATE DOMAIN sy_datetime AS text
-	CHECK (VALUE IS NULL OR (VALUE ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{7}Z$'
-		AND VALUE::timestamptz IS NOT NULL)); -- the cast refuses a date or time that does not exist
+CREATE DOMAIN sy_datetime AS text CHECK (VALUE IS NULL OR (
+	VALUE LIKE '____-__-__T__:__:__._______Z' AND translate(VALUE, '0123456789', '') = '--T::.Z' -- digits where the layout has them
+	AND substr(VALUE, 12, 2) < '24' AND substr(VALUE, 18, 2) < '60' -- no 24:00 or leap second, which PostgreSQL would take
+	AND VALUE::timestamptz IS NOT NULL)); -- the cast refuses a date or time that does not exist
+-- (LIKE and translate, not a regular expression: the check costs half as much in a COPY of many rows.)
 
 -- sy_datetime_of(t) writes a timestamptz as a sy_datetime, for plain SQL: sy_datetime_of(now()).
 CREATE FUNCTION sy_datetime_of(t timestamptz) RETURNS sy_datetime LANGUAGE sql STABLE PARALLEL SAFE
