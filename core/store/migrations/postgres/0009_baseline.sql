@@ -309,17 +309,15 @@ DECLARE
 	ver  bigint;
 	data json;
 BEGIN
-	IF TG_OP = 'INSERT' THEN
+	IF TG_OP = 'DELETE' THEN
+		rec := OLD.id;
+		SELECT value INTO ver FROM sy_sequence; -- a delete takes no number: the counter's, as on SQLite
+	ELSE
 		rec := NEW.id;
 		ver := NEW.versionnumber;
-	ELSE
-		rec := OLD.id;
+	END IF;
+	IF TG_OP <> 'INSERT' THEN
 		data := (to_jsonb(OLD) - ARRAY['createdon', 'modifiedon', 'versionnumber'] - TG_ARGV)::json;
-		IF TG_OP = 'UPDATE' THEN
-			ver := NEW.versionnumber;
-		ELSE
-			SELECT value INTO ver FROM sy_sequence;
-		END IF;
 	END IF;
 	INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber, data, created_at)
 	SELECT m.integration, TG_TABLE_NAME, rec, lower(TG_OP), ver, data, sy_now()
