@@ -106,6 +106,24 @@ func TestUIGoesThroughAdmin(t *testing.T) {
 	}
 }
 
+// TestOnlyTheStoreSpeaksSQL fails when a package other than core/store
+// imports database/sql or a database driver: the workspace's SQL, its
+// drivers and its dialects live in the store alone (tests' own helpers under
+// internal/ aside, which set up databases for tests).
+func TestOnlyTheStoreSpeaksSQL(t *testing.T) {
+	drivers := []string{"database/sql", "github.com/mattn/go-sqlite3", "github.com/jackc/pgx"}
+	for _, p := range goList(t, "./...") {
+		if p.ImportPath == "switchyard/core/store" || strings.HasPrefix(p.ImportPath, "switchyard/internal/") {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if bad, ok := forbidden(imp, drivers); ok {
+				t.Errorf("%s imports %s: only core/store talks to the workspace's database", p.ImportPath, bad)
+			}
+		}
+	}
+}
+
 // TestForbidden checks the prefix rule itself, so that the guards above
 // cannot pass by matching nothing.
 func TestForbidden(t *testing.T) {
