@@ -61,3 +61,7 @@ func (s *Service) WatchTicks(ctx context.Context, ticks <-chan time.Time, change
 		}
 	}
 }
+
+// ErrNotWatchable is store.ErrNotWatchable: Watch refuses a private
+// in-memory workspace, which nothing else can write.
+var ErrNotWatchable = store.ErrNotWatchable
