@@ -152,3 +152,30 @@ func TestWatchIntegrations(t *testing.T) {
 		t.Errorf("back from the editor, Integrations lists %d integrations, want 3", len(ints.items))
 	}
 }
+
+// TestWatchRunDetails: the details of a run going on elsewhere show how it
+// ended, without any user action.
+func TestWatchRunDetails(t *testing.T) {
+	f := newWatchFixture(t)
+	ctx := context.Background()
+	f.saveElsewhere(t, "crm")
+	id, err := f.other.AddLog(ctx, store.LogEntry{Integration: "crm", Kind: "sync", Status: "running"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.shell.Show(SectionRuns)
+	f.settle()
+	runs := f.shell.sections[2].screen.(*runsScreen)
+	runs.openSelected()
+	f.settle()
+	if !f.shows("running, started") {
+		t.Fatalf("the details show %q, want the run going on", f.texts())
+	}
+	if err := f.other.FinishLog(ctx, store.LogEntry{ID: id, Integration: "crm", Kind: "sync", Status: "succeeded", All: 7, Unchanged: 7}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick()
+	if f.shell.page != runs.details || !f.shows("succeeded, started") || !f.shows("All 7") {
+		t.Errorf("the details show %q, want the run as it ended", f.texts())
+	}
+}

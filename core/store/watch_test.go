@@ -102,3 +102,50 @@ func TestWatchMemory(t *testing.T) {
 		t.Fatalf("Watch = %v, want ErrNotWatchable", err)
 	}
 }
+
+// BenchmarkWatch measures one look: while nothing was committed (a pragma),
+// and after a commit (the pragma and the aggregates, over 1,000 runs).
+func BenchmarkWatch(b *testing.B) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "w.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata", Settings: spec.Values{}}); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 1000; i++ {
+		if _, err := s.AddLog(ctx, LogEntry{Integration: "crm", Kind: "sync", Status: "succeeded"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	w, err := s.Watch(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	b.Run("idle", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := w.Changed(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("changed", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			if err := s.inTx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `UPDATE sy_integration SET updated_at = updated_at`)
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if _, err := w.Changed(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
