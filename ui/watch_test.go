@@ -11,6 +11,7 @@ import (
 	"switchyard/core/admin"
 	"switchyard/core/connector"
 	"switchyard/core/mapping"
+	"switchyard/core/meta"
 	"switchyard/core/spec"
 	"switchyard/core/store"
 )
@@ -177,5 +178,39 @@ func TestWatchRunDetails(t *testing.T) {
 	f.tick()
 	if f.shell.page != runs.details || !f.shows("succeeded, started") || !f.shows("All 7") {
 		t.Errorf("the details show %q, want the run as it ended", f.texts())
+	}
+}
+
+// TestWatchLocalData: rows written elsewhere show in Local data's counts,
+// the entity selected staying selected.
+func TestWatchLocalData(t *testing.T) {
+	f := newWatchFixture(t)
+	ctx := context.Background()
+	for _, name := range []string{"account", "contact"} {
+		if err := f.other.CreateEntity(ctx, meta.Entity{Name: name, Fields: []meta.Field{{Name: "code", Type: meta.String}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.shell.Show(SectionLocalData)
+	f.settle()
+	local := f.shell.sections[1].screen.(*localDataScreen)
+	local.entities.list.Select(1)
+	f.settle()
+	if err := f.other.Update(ctx, func(tx *store.Tx) error {
+		for _, code := range []string{"A", "B"} {
+			if _, err := tx.Insert("contact", map[string]any{"code": code}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick()
+	if len(local.items) != 2 || local.items[1].Rows != 2 {
+		t.Fatalf("Local data lists %+v, want contact with the 2 rows written elsewhere", local.items)
+	}
+	if local.selected.Name != "contact" || local.entities.list.selectedID() != 1 {
+		t.Errorf("selected %q, want contact still selected", local.selected.Name)
 	}
 }
