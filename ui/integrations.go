@@ -206,6 +206,7 @@ func (sc *integrationsScreen) loaded(list []admin.IntegrationStatus, err error) 
 	if sc.selected < 0 && len(sc.items) > 0 {
 		sc.list.list.Select(0) // as desktop lists do: the keyboard and the toolbar act on it at once
 	}
+	sc.list.restoreScroll()
 	sc.updateButtons()
 }
 

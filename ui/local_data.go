@@ -28,6 +28,10 @@ type localDataScreen struct {
 	items    []admin.EntityCount
 	selected meta.Entity
 	loads    loader
+	// want is the entity to select once the list is read again (refresh), "" for the first.
+	want string
+	// refreshing is true while a refresh selects the entity shown again.
+	refreshing bool
 
 	entities   *rowList
 	fields     *rowList
@@ -63,10 +67,15 @@ func (sc *localDataScreen) buildUI() {
 			return strconv.FormatInt(e.Rows, 10), widget.MediumImportance
 		})
 	sc.entities.list.OnSelected = func(id widget.ListItemID) {
+		was := sc.selected
 		sc.selected = sc.items[id].Entity
 		sc.fieldTitle.SetText(fmt.Sprintf("%s — %d fields, %d rows", sc.selected.Name, len(sc.selected.Fields), sc.items[id].Rows))
 		sc.fields.list.Refresh()
-		sc.rowsView.show(sc.selected)
+		if sc.refreshing && was.Name == sc.selected.Name && len(was.Fields) == len(sc.selected.Fields) {
+			sc.rowsView.read() // the same entity read again: its page, in place
+		} else {
+			sc.rowsView.show(sc.selected)
+		}
 		sc.tabs.Show()
 	}
 	sc.fields = newRowList([]column{{"Field", 200}, {"Type", 100}, {"Lookup target", 160}},
@@ -126,6 +135,9 @@ func (sc *localDataScreen) loaded(items []admin.EntityCount, err error) {
 		return
 	}
 	showMessage(sc.loadErr, "")
+	keep := sc.want
+	sc.want = ""
+	was := sc.selected
 	sc.items = items
 	for _, e := range items {
 		if e.Err != nil {
@@ -145,7 +157,16 @@ func (sc *localDataScreen) loaded(items []admin.EntityCount, err error) {
 	sc.body.Refresh()
 	sc.entities.list.Refresh()
 	sc.fields.list.Refresh()
-	if len(sc.items) > 0 {
-		sc.entities.list.Select(0)
+	sel := 0
+	for i, e := range sc.items {
+		if keep != "" && e.Entity.Name == keep {
+			sel = i
+		}
 	}
+	if len(sc.items) > 0 {
+		sc.selected, sc.refreshing = was, keep != ""
+		sc.entities.list.Select(sel)
+		sc.refreshing = false
+	}
+	sc.entities.restoreScroll()
 }

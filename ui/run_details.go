@@ -247,3 +247,23 @@ func (d *runDetails) onRetry() {
 	}
 	d.shell.openTransfer(d.run.Integration, dir, d.failedEntities())
 }
+
+// reread reads the run again, then its entities and failures: a run still
+// going on when the page opened, which another process or window records.
+func (d *runDetails) reread() {
+	svc, r := d.shell.svc, d.run
+	load(d.shell, &d.loads, func(ctx context.Context) (admin.Run, error) {
+		runs, err := svc.Runs(ctx, r.Integration, runsLimit)
+		for _, run := range runs {
+			if run.ID == r.ID {
+				return run, err
+			}
+		}
+		return r, err
+	}, func(run admin.Run, err error) {
+		if err == nil {
+			d.run = run
+			d.load()
+		}
+	})
+}

@@ -33,6 +33,8 @@ type runsScreen struct {
 	// details is the run details page opened last.
 	details *runDetails
 	openBtn *widget.Button
+	// want is the run to select once the list is read again (refresh), 0 for the latest.
+	want int64
 }
 
 func newRunsScreen(s *Shell) *runsScreen {
@@ -165,6 +167,8 @@ func (sc *runsScreen) loaded(items []admin.Run, err error) {
 		return
 	}
 	showMessage(sc.loadErr, "")
+	keep := sc.want
+	sc.want = 0
 	sc.items = items
 	if len(items) == 0 {
 		sc.body.Objects = []fyne.CanvasObject{sc.empty}
@@ -175,9 +179,16 @@ func (sc *runsScreen) loaded(items []admin.Run, err error) {
 	sc.list.list.UnselectAll()
 	sc.openBtn.Disable()
 	sc.list.list.Refresh()
-	if len(items) > 0 {
-		sc.list.list.Select(0) // the latest run
+	sel := 0 // the latest run
+	for i, r := range items {
+		if keep != 0 && r.ID == keep {
+			sel = i
+		}
 	}
+	if len(items) > 0 {
+		sc.list.list.Select(sel)
+	}
+	sc.list.restoreScroll()
 }
 
 // openSelected shows the details of the selected run (Enter).

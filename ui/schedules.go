@@ -228,6 +228,7 @@ func (sc *schedulesScreen) loaded(list []admin.IntegrationStatus, err error) {
 	if sc.selected < 0 && len(sc.items) > 0 {
 		sc.list.list.Select(0)
 	}
+	sc.list.restoreScroll()
 	sc.showSelected()
 }
 

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -109,11 +110,20 @@ type Shell struct {
 	stop context.CancelFunc
 	// pending are the loads and actions under way (load, act); tests wait on it.
 	pending sync.WaitGroup
+	// changes are the workspace changes made elsewhere not yet refreshed (watch).
+	changes changes
 }
 
 // NewShell builds the main window over svc, showing Integrations; call Show to
-// pick another section and Window().ShowAndRun() to run it.
+// pick another section and Window().ShowAndRun() to run it. Until the window
+// closes, it watches the workspace for what others write (watch).
 func NewShell(a fyne.App, svc *admin.Service) *Shell {
+	return newShell(a, svc, nil)
+}
+
+// newShell is NewShell, the watch looking once per value from ticks when
+// they are set (tests), else every admin.WatchEvery.
+func newShell(a fyne.App, svc *admin.Service, ticks <-chan time.Time) *Shell {
 	s := &Shell{app: a, svc: svc, syncDone: func(string) {}, plan: &schedule.Plan{}}
 	s.base, s.stop = context.WithCancel(context.Background())
 	s.win = a.NewWindow(windowTitle(svc))
@@ -131,6 +141,7 @@ func NewShell(a fyne.App, svc *admin.Service) *Shell {
 	s.win.SetMaster()
 	s.addShortcuts()
 	s.Show(SectionIntegrations)
+	s.watch(ticks)
 	return s
 }
 

@@ -30,6 +30,8 @@ type rowList struct {
 	onOpen func(id int)
 	// menu, when set, returns the context menu of row id (a right click).
 	menu func(id int) []*fyne.MenuItem
+	// held is where the list was scrolled before a refresh (holdScroll), nil when none is under way.
+	held *float32
 }
 
 // newRowList builds a rowList of length() rows whose cells cell gives.

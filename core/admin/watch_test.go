@@ -1,0 +1,82 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"switchyard/core/connector"
+	"switchyard/core/mapping"
+	"switchyard/core/spec"
+	"switchyard/core/store"
+)
+
+// TestWatchTicks: driven by ticks, the watch calls back once per look that
+// found commits — one call for a burst — with what kind changed, never while
+// nothing changed, and returns when its context ends.
+func TestWatchTicks(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "w.db")
+	open := func() *store.Store {
+		st, err := store.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	svc, other := New(open(), connector.NewRegistry()), open()
+	if err := other.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata", Settings: spec.Values{}}); err != nil {
+		t.Fatal(err)
+	}
+	ticks := make(chan time.Time)
+	var got []WorkspaceChange // written by the watch's goroutine, read after a tick returned or it ended
+	done := make(chan error)
+	go func() { done <- svc.WatchTicks(ctx, ticks, func(c WorkspaceChange) { got = append(got, c) }) }()
+	tick := func() {
+		t.Helper()
+		select {
+		case ticks <- time.Time{}:
+		case err := <-done:
+			t.Fatalf("the watch ended: %v", err)
+		}
+	}
+	tick() // the watch has opened: what follows is a change
+	tick()
+	for i := 0; i < 3; i++ { // a burst between two looks
+		if _, err := other.AddLog(ctx, store.LogEntry{Integration: "crm", Kind: "sync", Status: "succeeded"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tick()
+	tick()
+	if err := other.SaveIntegration(ctx, mapping.Integration{Name: "erp", Connector: "odata", Settings: spec.Values{}}); err != nil {
+		t.Fatal(err)
+	}
+	tick()
+	tick() // returns once the previous look, and its call, are done
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("WatchTicks = %v, want nil once its context ends", err)
+	}
+	want := []WorkspaceChange{{Runs: true}, {Config: true}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("changes = %+v, want %+v", got, want)
+	}
+}
+
+// TestWatchMemory: an in-memory workspace cannot be watched.
+func TestWatchMemory(t *testing.T) {
+	st, err := store.Open(context.Background(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = New(st, connector.NewRegistry()).WatchTicks(context.Background(), nil, func(WorkspaceChange) {})
+	if !errors.Is(err, store.ErrNotWatchable) {
+		t.Fatalf("WatchTicks = %v, want ErrNotWatchable", err)
+	}
+}
