@@ -67,7 +67,7 @@ func (s *Service) ImportEntity(ctx context.Context, name string, r io.Reader) (E
 	if err != nil {
 		return EntityImportResult{}, configError(err)
 	}
-	in, err := s.Store.Integration(ctx, name)
+	from, err := s.LoadIntegration(ctx, name)
 	if err != nil {
 		return EntityImportResult{}, err
 	}
@@ -75,12 +75,14 @@ func (s *Service) ImportEntity(ctx context.Context, name string, r io.Reader) (E
 	if err != nil {
 		return EntityImportResult{}, err
 	}
-	return s.saveEntityMapping(ctx, in, em, catalog)
+	return s.saveEntityMapping(ctx, from, em, catalog)
 }
 
-// saveEntityMapping checks em within in against both schemas, creates the
-// local schema it lacks and saves in with em in place.
-func (s *Service) saveEntityMapping(ctx context.Context, in mapping.Integration, em mapping.EntityMapping, catalog []meta.Entity) (EntityImportResult, error) {
+// saveEntityMapping checks em within the integration loaded in from
+// against both schemas, creates the local schema it lacks and saves the
+// integration with em in place, from from's version.
+func (s *Service) saveEntityMapping(ctx context.Context, from Loaded, em mapping.EntityMapping, catalog []meta.Entity) (EntityImportResult, error) {
+	in := from.Integration
 	_, replaced := in.Entity(em.External)
 	res := EntityImportResult{Integration: in.Name, Entity: em.External, Replaced: replaced, CreatedEntities: []string{}, AddedFields: []string{}}
 	one := in
@@ -103,7 +105,7 @@ func (s *Service) saveEntityMapping(ctx context.Context, in mapping.Integration,
 	res.CreatedEntities = append(res.CreatedEntities, made.CreatedEntities...)
 	res.AddedFields = append(res.AddedFields, made.AddedFields...)
 	updated, _ := in.WithEntity(em)
-	if err := s.Store.SaveIntegration(ctx, updated); err != nil {
+	if _, err := s.SaveIntegrationFrom(ctx, from, updated); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -30,7 +30,11 @@ func TestChanges(t *testing.T) {
 		{"nothing", func(*Integration) {}, nil},
 		{"no schedules either way", func(in *Integration) { in.Schedules = []schedule.Schedule{} }, []string{"schedules"}},
 		{"connector", func(in *Integration) { in.Connector = "rest" }, []string{"connector"}},
-		{"settings", func(in *Integration) { in.Settings["url"] = "https://b"; delete(in.Settings, "auth"); in.Settings["z"] = "1" },
+		{"settings", func(in *Integration) {
+			in.Settings["url"] = "https://b"
+			delete(in.Settings, "auth")
+			in.Settings["z"] = "1"
+		},
 			[]string{"settings auth, url, z"}},
 		{"secrets by name only", func(in *Integration) { in.Secrets["password"] = "new" }, []string{"secrets password"}},
 		{"fields", func(in *Integration) {

@@ -55,26 +55,8 @@ func (s *Store) Integration(ctx context.Context, name string) (mapping.Integrati
 
 // Integrations returns every integration with its secrets, sorted by name.
 func (s *Store) Integrations(ctx context.Context) ([]mapping.Integration, error) {
-	var out []mapping.Integration
-	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
-		names, err := integrationNames(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, name := range names {
-			in, err := loadIntegration(ctx, tx, name)
-			if err != nil {
-				return err
-			}
-			in.Secrets = s.unsealSecrets(name, in.Secrets)
-			out = append(out, in)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list integrations: %w", err)
-	}
-	return out, nil
+	out, _, err := s.VersionedIntegrations(ctx)
+	return out, err
 }
 
 // RenameIntegration renames an integration; everything that belongs to it

@@ -79,32 +79,65 @@ func (s *Store) VersionedIntegration(ctx context.Context, name string) (mapping.
 	return in, v, nil
 }
 
-// IntegrationVersions returns the version of every integration, by name.
-func (s *Store) IntegrationVersions(ctx context.Context) (map[string]Version, error) {
-	out := map[string]Version{}
+// VersionedIntegrations returns every integration with its secrets, sorted
+// by name, and, read in the same transaction, their versions by name.
+func (s *Store) VersionedIntegrations(ctx context.Context) ([]mapping.Integration, map[string]Version, error) {
+	var (
+		out      []mapping.Integration
+		versions map[string]Version
+	)
 	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT name, version, updated_at FROM sy_integration`)
+		names, err := integrationNames(ctx, tx)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var name, at string
-			var v Version
-			if err := rows.Scan(&name, &v.Number, &at); err != nil {
+		for _, name := range names {
+			in, err := loadIntegration(ctx, tx, name)
+			if err != nil {
 				return err
 			}
-			if v.SavedAt, err = parseTime(at); err != nil {
-				return err
-			}
-			out[name] = v
+			in.Secrets = s.unsealSecrets(name, in.Secrets)
+			out = append(out, in)
 		}
-		return rows.Err()
+		versions, err = integrationVersions(ctx, tx)
+		return err
 	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list integrations: %w", err)
+	}
+	return out, versions, nil
+}
+
+// IntegrationVersions returns the version of every integration, by name.
+func (s *Store) IntegrationVersions(ctx context.Context) (map[string]Version, error) {
+	var out map[string]Version
+	err := s.inReadTx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = integrationVersions(ctx, tx)
+		return err
+	})
+	return out, err
+}
+
+// integrationVersions reads the version of every integration, by name.
+func integrationVersions(ctx context.Context, tx *sql.Tx) (map[string]Version, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, version, updated_at FROM sy_integration`)
 	if err != nil {
 		return nil, fmt.Errorf("read the versions of the integrations: %w", err)
 	}
-	return out, nil
+	defer rows.Close()
+	out := map[string]Version{}
+	for rows.Next() {
+		var name, at string
+		var v Version
+		if err := rows.Scan(&name, &v.Number, &at); err != nil {
+			return nil, fmt.Errorf("read the versions of the integrations: %w", err)
+		}
+		if v.SavedAt, err = parseTime(at); err != nil {
+			return nil, fmt.Errorf("read the version of %q: %w", name, err)
+		}
+		out[name] = v
+	}
+	return out, rows.Err()
 }
 
 // SaveIntegrationFrom is SaveIntegration from version from of the
