@@ -62,7 +62,8 @@ func (s *Service) CreateLocalEntity(ctx context.Context, name, external, local s
 	if err != nil {
 		return EntityImportResult{}, configError(err)
 	}
-	return s.saveEntityMapping(ctx, from, em, catalog)
+	res, _, err := s.saveEntityMapping(ctx, from, em, catalog)
+	return res, err
 }
 
 // mappedEntities maps each external entity of in to its local entity.

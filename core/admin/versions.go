@@ -134,25 +134,29 @@ func (s *Service) SaveSchedulesFrom(ctx context.Context, from Loaded, schedules 
 }
 
 // SaveEntityMappingFrom is SaveEntityMapping into the integration loaded in
-// from: a *ConflictError refuses it, before anything is created, when
+// from (with version 0: as stored now), and returns the integration as
+// saved: a *ConflictError refuses it, before anything is created, when
 // another save came in between.
-func (s *Service) SaveEntityMappingFrom(ctx context.Context, from Loaded, em mapping.EntityMapping) (EntityImportResult, error) {
-	if err := s.stillCurrent(ctx, from); err != nil {
-		return EntityImportResult{}, err
+func (s *Service) SaveEntityMappingFrom(ctx context.Context, from Loaded, em mapping.EntityMapping) (EntityImportResult, Loaded, error) {
+	var err error
+	if from.Version.Number == 0 {
+		from, err = s.LoadIntegration(ctx, from.Integration.Name)
+	} else {
+		err = s.stillCurrent(ctx, from)
+	}
+	if err != nil {
+		return EntityImportResult{}, Loaded{}, err
 	}
 	catalog, err := s.Catalog(ctx, from.Integration.Name, false)
 	if err != nil {
-		return EntityImportResult{}, err
+		return EntityImportResult{}, Loaded{}, err
 	}
 	return s.saveEntityMapping(ctx, from, em, catalog)
 }
 
 // stillCurrent returns a *ConflictError when from is no longer the stored
-// version of its integration (nil when from was never saved).
+// version of its integration.
 func (s *Service) stillCurrent(ctx context.Context, from Loaded) error {
-	if from.Version.Number == 0 {
-		return nil
-	}
 	name := from.Integration.Name
 	vs, err := s.Store.IntegrationVersions(ctx)
 	if err != nil {

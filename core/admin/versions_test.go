@@ -48,7 +48,7 @@ func TestSaveFromAStaleVersionSaysWhatChanged(t *testing.T) {
 		{"rename", func() error { _, err := svc.RenameIntegrationFrom(ctx, mine, "mine"); return err }},
 		{"schedules", func() error { _, err := svc.SaveSchedulesFrom(ctx, mine, nil); return err }},
 		{"entity mapping", func() error {
-			_, err := svc.SaveEntityMappingFrom(ctx, mine, mapping.EntityMapping{External: "Things", Local: "newthing", PrimaryKey: "externalid",
+			_, _, err := svc.SaveEntityMappingFrom(ctx, mine, mapping.EntityMapping{External: "Things", Local: "newthing", PrimaryKey: "externalid",
 				Direction: mapping.Download, Fields: []mapping.FieldMapping{{External: "ID", Local: "externalid"}}})
 			return err
 		}},
