@@ -41,7 +41,7 @@ type integrationEditor struct {
 	// refused, and says what changed, when another came in between.
 	version admin.Version
 	infos   []connector.Info
-	info  connector.Info
+	info    connector.Info
 
 	name     *keyEntry
 	nameErr  *widget.Label

@@ -29,8 +29,8 @@ const testTimeout = 2 * time.Minute
 // integrationsScreen lists the integrations with a toolbar to create, edit,
 // delete, test and open them.
 type integrationsScreen struct {
-	shell    *Shell
-	items    []mapping.Integration
+	shell *Shell
+	items []mapping.Integration
 	// versions are the items' versions, by name, that Edit saves from.
 	versions map[string]admin.Version
 	selected int
