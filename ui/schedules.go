@@ -347,10 +347,11 @@ func (sc *schedulesScreen) saveSchedules(name string, schedules []schedule.Sched
 	sc.updateButtons()
 	in, _ := sc.integration(name)
 	from := admin.Loaded{Integration: in, Version: sc.versions[name]}
-	sc.shell.saveSchedules(from, schedules, func(err error) {
+	sc.shell.saveSchedules(from, schedules, func(saved admin.Loaded, err error) {
 		sc.saving = false
 		sc.updateButtons()
 		if err == nil {
+			sc.savedAs(saved) // a change made before the list is read again starts from it
 			sc.want = scheduleRow{integration: name, index: index}
 			sc.reload()
 		}
@@ -361,18 +362,30 @@ func (sc *schedulesScreen) saveSchedules(name string, schedules []schedule.Sched
 	})
 }
 
+// savedAs makes l, just saved, the integration and version a change of its
+// schedules starts from.
+func (sc *schedulesScreen) savedAs(l admin.Loaded) {
+	for i, in := range sc.ins {
+		if in.Name == l.Integration.Name {
+			sc.ins[i] = l.Integration
+		}
+	}
+	sc.versions[l.Integration.Name] = l.Version
+}
+
 // saveSchedules saves the schedules of the integration loaded in from
 // through the service, off the UI goroutine, and tells the plan the runner
 // follows, so that a schedule saved now counts from now and never starts a
-// sync at once; done is told the error.
-func (s *Shell) saveSchedules(from admin.Loaded, schedules []schedule.Schedule, done func(error)) {
+// sync at once; done is told the integration as saved, or the error.
+func (s *Shell) saveSchedules(from admin.Loaded, schedules []schedule.Schedule, done func(admin.Loaded, error)) {
 	svc, name := s.svc, from.Integration.Name
-	run(s, func(ctx context.Context) error { _, err := svc.SaveSchedulesFrom(ctx, from, schedules); return err }, func(err error) {
-		if err == nil {
-			s.observeSaved(name, schedules, time.Now())
-		}
-		done(err)
-	})
+	act(s, func(ctx context.Context) (admin.Loaded, error) { return svc.SaveSchedulesFrom(ctx, from, schedules) },
+		func(saved admin.Loaded, err error) {
+			if err == nil {
+				s.observeSaved(name, schedules, time.Now())
+			}
+			done(saved, err)
+		})
 }
 
 // onAdd adds a schedule to the selected schedule's integration (or the first).
