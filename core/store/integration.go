@@ -104,6 +104,9 @@ func (s *Store) saveIntegration(ctx context.Context, tx *sql.Tx, in mapping.Inte
 		return fmt.Errorf("encode settings: %w", err)
 	}
 	now := formatTime(at)
+	// From a version: the compare-and-set first, so that nothing is written
+	// from a stale one. From 0: an upsert, not INSERT OR REPLACE, which would
+	// delete the row and cascade to the secrets, logs and anchors.
 	if from != 0 {
 		if err := bumpVersion(ctx, tx, in.Name, from, at); err != nil {
 			return err
@@ -112,8 +115,6 @@ func (s *Store) saveIntegration(ctx context.Context, tx *sql.Tx, in mapping.Inte
 			in.Connector, string(settings), in.Name); err != nil {
 			return err
 		}
-		// An upsert, not INSERT OR REPLACE: a replace would delete the row and
-		// cascade to the secrets, logs and anchors.
 	} else if _, err := tx.ExecContext(ctx, `INSERT INTO sy_integration (name, connector, settings, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET connector = excluded.connector, settings = excluded.settings,
