@@ -473,7 +473,7 @@ func (ed *integrationEditor) writeFailed(name string, renameErr, saveErr error) 
 		ed.shell.showConflict(ce, ed.reloadFrom)
 		return true
 	}
-	if errors.Is(renameErr, admin.ErrExists) {
+	if errors.Is(err, admin.ErrExists) { // renamed or created onto a name taken meanwhile
 		showMessage(ed.nameErr, fmt.Sprintf("An integration called %q already exists: choose another name.", name))
 	}
 	ed.setStatus(fmt.Sprintf("%s: %v", title, err), widget.DangerImportance)

@@ -80,8 +80,17 @@ func (s *Service) LoadIntegration(ctx context.Context, name string) (Loaded, err
 
 // SaveIntegrationFrom saves in, edited from the integration as loaded in
 // from, and returns it as saved; secrets left nil keep the stored ones. A
-// *ConflictError refuses it when another save came in between.
+// *ConflictError refuses it when another save came in between. From
+// nothing loaded (the zero Loaded), it creates in, refused with ErrExists
+// when its name is taken meanwhile.
 func (s *Service) SaveIntegrationFrom(ctx context.Context, from Loaded, in mapping.Integration) (Loaded, error) {
+	if from.Version.Number == 0 && from.Integration.Name == "" {
+		v, err := s.Store.CreateIntegration(ctx, in)
+		if err != nil {
+			return Loaded{}, err
+		}
+		return Loaded{Integration: in, Version: v}, nil
+	}
 	v, err := s.Store.SaveIntegrationFrom(ctx, in, from.Version.Number)
 	if err != nil {
 		return Loaded{}, s.conflict(ctx, in.Name, from, err)

@@ -77,6 +77,11 @@ func TestSaveFromAStaleVersionSaysWhatChanged(t *testing.T) {
 		})
 	}
 
+	// A new integration (nothing loaded) never replaces one created meanwhile.
+	if _, err := svc.SaveIntegrationFrom(ctx, Loaded{}, draft); !errors.Is(err, ErrExists) {
+		t.Errorf("creating things again: %v, want ErrExists", err)
+	}
+
 	// A headless import replaces whatever is stored, and is a new version.
 	if _, err := svc.ImportFile(ctx, strings.NewReader(memFile)); err != nil {
 		t.Fatal(err)

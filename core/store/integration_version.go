@@ -162,6 +162,35 @@ func (s *Store) SaveIntegrationFrom(ctx context.Context, in mapping.Integration,
 	return v, nil
 }
 
+// CreateIntegration saves in as a new integration, at version 1, and
+// refuses (ErrExists) when one of its name exists: what saving a new
+// integration from an editor does, so that two admins creating one of the
+// same name at once never replace each other's.
+func (s *Store) CreateIntegration(ctx context.Context, in mapping.Integration) (Version, error) {
+	if err := checkIntegration(in); err != nil {
+		return Version{}, err
+	}
+	var v Version
+	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error {
+		taken, err := integrationExists(ctx, tx, in.Name)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return fmt.Errorf("integration %q: %w: pick another name", in.Name, ErrExists)
+		}
+		if err = s.saveIntegration(ctx, tx, in, 0, now); err != nil {
+			return err
+		}
+		v, err = integrationVersion(ctx, tx, in.Name)
+		return err
+	})
+	if err != nil {
+		return Version{}, fmt.Errorf("create integration %q: %w", in.Name, err)
+	}
+	return v, nil
+}
+
 // RenameIntegrationFrom is RenameIntegration from version from of the
 // integration (0: whatever is stored), refused with a *ChangedError when
 // another save came in between. It returns the version saved.

@@ -167,3 +167,21 @@ func TestConcurrentSavesFromOneVersion(t *testing.T) {
 		t.Errorf("version = %+v, %v; want 2", v, err)
 	}
 }
+
+// TestCreateIntegrationRefusesATakenName: creating an integration never
+// replaces one of the same name, created meanwhile by someone else.
+func TestCreateIntegrationRefusesATakenName(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openMemory(t)
+	if v, err := s.CreateIntegration(ctx, crm()); err != nil || v.Number != 1 {
+		t.Fatalf("CreateIntegration = %+v, %v; want version 1", v, err)
+	}
+	other := crm()
+	other.Settings = map[string]string{"url": "https://other.example.com"}
+	if _, err := s.CreateIntegration(ctx, other); !errors.Is(err, ErrExists) {
+		t.Errorf("creating crm again: %v, want ErrExists", err)
+	}
+	if in, v, err := s.VersionedIntegration(ctx, "crm"); err != nil || v.Number != 1 || in.Settings["url"] != crm().Settings["url"] {
+		t.Errorf("stored = %v version %d, %v; want the first one", in.Settings, v.Number, err)
+	}
+}
