@@ -37,8 +37,11 @@ const invalidMessage = "Correct the fields marked in red, then try again."
 type integrationEditor struct {
 	shell *Shell
 	orig  *mapping.Integration // nil for a new integration
-	infos []connector.Info
-	info  connector.Info
+	// version is the version of orig that a save starts from: a save is
+	// refused, and says what changed, when another came in between.
+	version admin.Version
+	infos   []connector.Info
+	info    connector.Info
 
 	name     *keyEntry
 	nameErr  *widget.Label
@@ -67,9 +70,10 @@ type integrationEditor struct {
 	busy bool
 }
 
-// newIntegrationEditor returns the editor of orig, or of a new integration when orig is nil.
-func newIntegrationEditor(s *Shell, orig *mapping.Integration) *integrationEditor {
-	ed := &integrationEditor{shell: s, orig: orig, infos: s.svc.Registry.List()}
+// newIntegrationEditor returns the editor of orig at version, or of a new
+// integration when orig is nil.
+func newIntegrationEditor(s *Shell, orig *mapping.Integration, version admin.Version) *integrationEditor {
+	ed := &integrationEditor{shell: s, orig: orig, version: version, infos: s.svc.Registry.List()}
 	ed.buildUI()
 	return ed
 }
@@ -390,43 +394,68 @@ func (ed *integrationEditor) save(show bool, done func(saved bool)) {
 // savingText is a Save button's text while its write runs.
 const savingText = "Saving…"
 
-// written is what writing an integration did: whether it renamed it, and
-// what went wrong.
+// written is what writing an integration did: whether it renamed it, the
+// integration as saved last (renamed, then saved), and what went wrong.
 type written struct {
 	renamed bool
+	saved   admin.Loaded
 	err     error
 }
 
 // write saves in, the draft state, off the UI goroutine (renaming the
-// integration first when its name changed), then tells done whether it did.
+// integration first when its name changed), from the version the page
+// loaded, then tells done whether it did.
 func (ed *integrationEditor) write(in mapping.Integration, state string, show bool, done func(saved bool)) {
-	svc, from := ed.shell.svc, ""
-	if ed.orig != nil && ed.orig.Name != in.Name {
-		from = ed.orig.Name
+	svc, from := ed.shell.svc, admin.Loaded{Version: ed.version}
+	oldName := ""
+	if ed.orig != nil {
+		from.Integration = *ed.orig
+		if ed.orig.Name != in.Name {
+			oldName = ed.orig.Name
+		}
 	}
 	act(ed.shell, func(ctx context.Context) (written, error) {
-		if from != "" {
-			if err := svc.RenameIntegration(ctx, from, in.Name); err != nil {
+		w := written{saved: from}
+		if oldName != "" {
+			var err error
+			if w.saved, err = svc.RenameIntegrationFrom(ctx, from, in.Name); err != nil {
 				return written{}, err
 			}
+			w.renamed = true
 		}
-		return written{renamed: from != "", err: svc.SaveIntegration(ctx, in)}, nil
+		saved, err := svc.SaveIntegrationFrom(ctx, w.saved, in)
+		if err == nil {
+			w.saved = saved
+		}
+		w.err = err
+		return w, nil
 	}, func(w written, renameErr error) {
 		ed.setBusy(false)
 		if w.renamed {
-			ed.shell.plan.Forget(from)
+			ed.shell.plan.Forget(oldName)
 			// The rename is done: from now on this page edits the new name.
-			renamed := *ed.orig
-			renamed.Name = in.Name
-			ed.orig = &renamed
+			renamed := w.saved.Integration
+			ed.orig, ed.version = &renamed, w.saved.Version
 		}
 		if ed.writeFailed(in.Name, renameErr, w.err) {
 			done(false)
 			return
 		}
-		ed.saved(in, state, show)
+		ed.saved(w.saved, state, show)
 		done(true)
 	})
+}
+
+// reloadFrom drops the draft and edits current, the integration as another
+// save left it (the conflict dialog's Reload).
+func (ed *integrationEditor) reloadFrom(current admin.Loaded) {
+	if ed.shell.editor != ed {
+		return // the admin left the page meanwhile
+	}
+	ed.discardDraft()
+	in := current.Integration
+	ed.shell.editor = newIntegrationEditor(ed.shell, &in, current.Version)
+	ed.shell.setContent(ed.shell.editor.object())
 }
 
 // writeFailed shows why the integration called name could not be renamed
@@ -439,7 +468,12 @@ func (ed *integrationEditor) writeFailed(name string, renameErr, saveErr error) 
 	if err == nil {
 		return false
 	}
-	if errors.Is(renameErr, admin.ErrExists) {
+	if ce := conflictFor(err); ce != nil {
+		ed.setStatus("Not saved: "+ce.Error(), widget.DangerImportance)
+		ed.shell.showConflict(ce, ed.reloadFrom)
+		return true
+	}
+	if errors.Is(err, admin.ErrExists) { // renamed or created onto a name taken meanwhile
 		showMessage(ed.nameErr, fmt.Sprintf("An integration called %q already exists: choose another name.", name))
 	}
 	ed.setStatus(fmt.Sprintf("%s: %v", title, err), widget.DangerImportance)
@@ -447,13 +481,13 @@ func (ed *integrationEditor) writeFailed(name string, renameErr, saveErr error) 
 	return true
 }
 
-// saved makes in, written from the draft state, what the page edits and,
-// when show, shows Integrations with it selected.
-func (ed *integrationEditor) saved(in mapping.Integration, state string, show bool) {
+// saved makes l, written from the draft state, what the page edits (and
+// saves from next) and, when show, shows Integrations with it selected.
+func (ed *integrationEditor) saved(l admin.Loaded, state string, show bool) {
+	in := l.Integration
 	// The schedules saved now count from now: saving never starts a sync.
 	ed.shell.observeSaved(in.Name, in.Schedules, time.Now())
-	saved := in
-	ed.orig = &saved
+	ed.orig, ed.version = &in, l.Version
 	ed.baseline = state
 	ed.changed()
 	if show {

@@ -29,8 +29,10 @@ const testTimeout = 2 * time.Minute
 // integrationsScreen lists the integrations with a toolbar to create, edit,
 // delete, test and open them.
 type integrationsScreen struct {
-	shell    *Shell
-	items    []mapping.Integration
+	shell *Shell
+	items []mapping.Integration
+	// versions are the items' versions, by name, that Edit saves from.
+	versions map[string]admin.Version
 	selected int
 	loads    loader
 	// want is the integration to select when the load under way ends, "" for the one selected.
@@ -188,8 +190,10 @@ func (sc *integrationsScreen) loaded(list []admin.IntegrationStatus, err error) 
 	showMessage(sc.loadErr, "")
 	sc.shell.noteStatuses(list, time.Now())
 	sc.items = make([]mapping.Integration, len(list))
+	sc.versions = make(map[string]admin.Version, len(list))
 	for i, st := range list {
 		sc.items[i] = st.Integration
+		sc.versions[st.Integration.Name] = st.Version
 	}
 	sc.list.list.UnselectAll()
 	sc.selected = -1
@@ -287,7 +291,7 @@ func (sc *integrationsScreen) copyText() string {
 }
 
 func (sc *integrationsScreen) onNew() {
-	sc.shell.editor = newIntegrationEditor(sc.shell, nil)
+	sc.shell.editor = newIntegrationEditor(sc.shell, nil, admin.Version{})
 	sc.shell.setContent(sc.shell.editor.object())
 }
 
@@ -296,7 +300,7 @@ func (sc *integrationsScreen) onEdit() {
 	if !ok {
 		return
 	}
-	sc.shell.editor = newIntegrationEditor(sc.shell, &in)
+	sc.shell.editor = newIntegrationEditor(sc.shell, &in, sc.versions[in.Name])
 	sc.shell.setContent(sc.shell.editor.object())
 }
 

@@ -31,6 +31,9 @@ const noEntitySelected = "Select an external entity on the left to map it.\n" +
 type mapMetadataScreen struct {
 	shell *Shell
 	in    mapping.Integration
+	// version is the version of in that a save starts from (0 until loaded:
+	// a save then starts from what is stored).
+	version admin.Version
 
 	catalog []meta.Entity
 	locals  []meta.Entity
@@ -185,7 +188,7 @@ func (sc *mapMetadataScreen) load(refresh bool) {
 // mapping's findings.
 func readMapData(ctx context.Context, svc *admin.Service, name string, refresh bool) mapData {
 	d := mapData{}
-	d.in, d.err = svc.Integration(ctx, name)
+	d.in, d.version, d.err = loadVersioned(ctx, svc, name)
 	if d.err == nil {
 		d.catalog, d.err = svc.Catalog(ctx, name, refresh)
 	}
@@ -200,9 +203,16 @@ func readMapData(ctx context.Context, svc *admin.Service, name string, refresh b
 	return d
 }
 
+// loadVersioned reads the integration called name with its version.
+func loadVersioned(ctx context.Context, svc *admin.Service, name string) (mapping.Integration, admin.Version, error) {
+	l, err := svc.LoadIntegration(ctx, name)
+	return l.Integration, l.Version, err
+}
+
 // mapData is what load reads.
 type mapData struct {
 	in       mapping.Integration
+	version  admin.Version
 	catalog  []meta.Entity
 	locals   []meta.Entity
 	findings []mapping.Finding
@@ -220,7 +230,7 @@ func (sc *mapMetadataScreen) loaded(d mapData) {
 		showMessage(sc.errText, fmt.Sprintf("Could not read the external entities: %v\nCheck the integration's settings (Integrations > Edit > Test connection), then click Refresh schema.", d.err))
 		return
 	}
-	sc.in, sc.catalog, sc.locals = d.in, d.catalog, d.locals
+	sc.in, sc.version, sc.catalog, sc.locals = d.in, d.version, d.catalog, d.locals
 	sc.setFindings(d.findings)
 	sc.updateStatus()
 	keep := sc.pane.ext.Name
@@ -466,12 +476,24 @@ func (sc *mapMetadataScreen) saveMapping(em mapping.EntityMapping, done string, 
 		saved(false)
 		return
 	}
-	svc, name := sc.shell.svc, sc.in.Name
+	svc, from := sc.shell.svc, admin.Loaded{Integration: sc.in, Version: sc.version}
 	sc.setSaving(true)
-	act(sc.shell, func(ctx context.Context) (admin.EntityImportResult, error) {
-		return svc.SaveEntityMapping(ctx, name, em)
-	}, func(res admin.EntityImportResult, err error) {
+	type result struct {
+		admin.EntityImportResult
+		saved admin.Loaded
+	}
+	act(sc.shell, func(ctx context.Context) (result, error) {
+		res, saved, err := svc.SaveEntityMappingFrom(ctx, from, em)
+		return result{res, saved}, err
+	}, func(r result, err error) {
+		res := r.EntityImportResult
 		sc.setSaving(false)
+		if ce := conflictFor(err); ce != nil {
+			sc.pane.setStatus("Not saved: "+ce.Error(), widget.DangerImportance)
+			sc.shell.showConflict(ce, sc.reloadFrom)
+			saved(false)
+			return
+		}
 		if err != nil {
 			sc.shell.showError("Could not save the mapping of "+em.External, err, "Correct what the message names (pick another local field or entity), then Save again.")
 			saved(false)
@@ -481,9 +503,22 @@ func (sc *mapMetadataScreen) saveMapping(em mapping.EntityMapping, done string, 
 			done += "; " + strings.ReplaceAll(extra, "\n", "; ")
 		}
 		sc.pane.dirty = false
+		// The next save starts from this version, even before afterSave reads the page again.
+		sc.in, sc.version = r.saved.Integration, r.saved.Version
 		sc.afterSave(done)
 		saved(true)
 	})
+}
+
+// reloadFrom drops the draft of the selected mapping and shows current,
+// the integration as another save left it (the conflict dialog's Reload).
+func (sc *mapMetadataScreen) reloadFrom(current admin.Loaded) {
+	if sc.shell.mapping != sc {
+		return // the admin left the page meanwhile
+	}
+	sc.in, sc.version = current.Integration, current.Version
+	sc.discardDraft()
+	sc.afterSave(fmt.Sprintf("Reloaded %s as saved at version %d.", sc.in.Name, sc.version.Number))
 }
 
 // afterSave reloads the integration, the local entities and the mapping's
@@ -492,7 +527,7 @@ func (sc *mapMetadataScreen) afterSave(done string) {
 	svc, name := sc.shell.svc, sc.in.Name
 	load(sc.shell, &sc.saves, func(ctx context.Context) (mapData, error) {
 		d := mapData{}
-		d.in, d.err = svc.Integration(ctx, name)
+		d.in, d.version, d.err = loadVersioned(ctx, svc, name)
 		d.locals, _ = svc.LocalEntities(ctx)
 		if res, err := svc.Check(ctx, name); err == nil {
 			d.findings = res.Findings
@@ -500,7 +535,7 @@ func (sc *mapMetadataScreen) afterSave(done string) {
 		return d, nil
 	}, func(d mapData, _ error) {
 		if d.err == nil {
-			sc.in = d.in
+			sc.in, sc.version = d.in, d.version
 		}
 		if d.locals != nil {
 			sc.locals = d.locals

@@ -69,6 +69,8 @@ type schedulesScreen struct {
 	want scheduleRow
 	// saving is true while a change is written: the toolbar waits for it.
 	saving bool
+	// versions are the versions of ins, by name, that a change saves from.
+	versions map[string]admin.Version
 }
 
 func newSchedulesScreen(s *Shell) *schedulesScreen {
@@ -204,8 +206,10 @@ func (sc *schedulesScreen) loaded(list []admin.IntegrationStatus, err error) {
 	sc.shell.noteStatuses(list, now)
 	sc.ins = sc.ins[:0]
 	sc.items = sc.items[:0]
+	sc.versions = make(map[string]admin.Version, len(list))
 	for _, st := range list {
 		sc.ins = append(sc.ins, st.Integration)
+		sc.versions[st.Integration.Name] = st.Version
 		for i, s := range st.Integration.Schedules {
 			sc.items = append(sc.items, sc.row(st, i, s, now))
 		}
@@ -333,36 +337,56 @@ func (sc *schedulesScreen) integration(name string) (mapping.Integration, bool) 
 	return mapping.Integration{}, false
 }
 
-// saveSchedules saves the schedules of the integration called name, tells
-// the plan (a new schedule counts from now) and lists them again with
-// schedule index selected; done is told the error. The toolbar is disabled
+// saveSchedules saves the schedules of the integration called name, from
+// the version listed, tells the plan (a new schedule counts from now) and
+// lists them again with schedule index selected; done is told the error.
+// When another save came in between, the conflict dialog says what it
+// changed (its Reload lists the schedules again). The toolbar is disabled
 // until it is done.
 func (sc *schedulesScreen) saveSchedules(name string, schedules []schedule.Schedule, index int, done func(error)) {
 	sc.saving = true
 	sc.updateButtons()
-	sc.shell.saveSchedules(name, schedules, func(err error) {
+	in, _ := sc.integration(name)
+	from := admin.Loaded{Integration: in, Version: sc.versions[name]}
+	sc.shell.saveSchedules(from, schedules, func(saved admin.Loaded, err error) {
 		sc.saving = false
 		sc.updateButtons()
 		if err == nil {
+			sc.savedAs(saved) // a change made before the list is read again starts from it
 			sc.want = scheduleRow{integration: name, index: index}
 			sc.reload()
+		}
+		if ce := conflictFor(err); ce != nil {
+			sc.shell.showConflict(ce, func(admin.Loaded) { sc.reload() })
 		}
 		done(err)
 	})
 }
 
-// saveSchedules saves the schedules of the integration called name through
-// the service, off the UI goroutine, and tells the plan the runner follows,
-// so that a schedule saved now counts from now and never starts a sync at
-// once; done is told the error.
-func (s *Shell) saveSchedules(name string, schedules []schedule.Schedule, done func(error)) {
-	svc := s.svc
-	run(s, func(ctx context.Context) error { return svc.SaveSchedules(ctx, name, schedules) }, func(err error) {
-		if err == nil {
-			s.observeSaved(name, schedules, time.Now())
+// savedAs makes l, just saved, the integration and version a change of its
+// schedules starts from.
+func (sc *schedulesScreen) savedAs(l admin.Loaded) {
+	for i, in := range sc.ins {
+		if in.Name == l.Integration.Name {
+			sc.ins[i] = l.Integration
 		}
-		done(err)
-	})
+	}
+	sc.versions[l.Integration.Name] = l.Version
+}
+
+// saveSchedules saves the schedules of the integration loaded in from
+// through the service, off the UI goroutine, and tells the plan the runner
+// follows, so that a schedule saved now counts from now and never starts a
+// sync at once; done is told the integration as saved, or the error.
+func (s *Shell) saveSchedules(from admin.Loaded, schedules []schedule.Schedule, done func(admin.Loaded, error)) {
+	svc, name := s.svc, from.Integration.Name
+	act(s, func(ctx context.Context) (admin.Loaded, error) { return svc.SaveSchedulesFrom(ctx, from, schedules) },
+		func(saved admin.Loaded, err error) {
+			if err == nil {
+				s.observeSaved(name, schedules, time.Now())
+			}
+			done(saved, err)
+		})
 }
 
 // onAdd adds a schedule to the selected schedule's integration (or the first).
@@ -416,7 +440,7 @@ func (sc *schedulesScreen) onToggle() {
 	list := slices.Clone(in.Schedules)
 	list[r.index].Enabled = !list[r.index].Enabled
 	sc.saveSchedules(r.integration, list, r.index, func(err error) {
-		if err != nil {
+		if err != nil && conflictFor(err) == nil { // a conflict has its own dialog
 			sc.shell.showError("Could not change the schedule", err, "Correct the schedule with Edit, then try again.")
 		}
 	})
@@ -439,7 +463,7 @@ func (sc *schedulesScreen) onDelete() {
 		}
 		list := slices.Delete(slices.Clone(in.Schedules), r.index, r.index+1)
 		sc.saveSchedules(r.integration, list, min(r.index, len(list)-1), func(err error) {
-			if err != nil {
+			if err != nil && conflictFor(err) == nil { // a conflict has its own dialog
 				sc.shell.showError("Could not delete the schedule", err, "Reload with Ctrl+R and try again.")
 			}
 		})

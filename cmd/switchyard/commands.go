@@ -20,7 +20,9 @@ func integrationImportCmd(e *env) *cobra.Command {
 		return e.integrationImport(ctx, args[0], asJSON)
 	})
 	c.Long = "Create or replace an integration from its file (- reads standard input). The one command, besides the GUI,\n" +
-		"that creates the workspace when there is none; a workspace it created for an import that fails is removed again."
+		"that creates the workspace when there is none; a workspace it created for an import that fails is removed again.\n" +
+		"An integration of the same name is replaced whatever its version, and the version grows by one: an admin\n" +
+		"editing it in the app is then told what the import changed when saving, instead of overwriting it."
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }
@@ -80,6 +82,8 @@ type integrationSummary struct {
 	URL       string `json:"url,omitempty"`
 	Entities  int    `json:"entities"`
 	Schedules int    `json:"schedules"`
+	// Version grows by one with every save of the integration.
+	Version int64 `json:"version"`
 }
 
 func integrationListCmd(e *env) *cobra.Command {
@@ -87,18 +91,21 @@ func integrationListCmd(e *env) *cobra.Command {
 	c := leaf("list", "List the integrations of the workspace", func(ctx context.Context, _ []string) error {
 		return e.withWorkspace(ctx, func() error { return e.integrationList(ctx, asJSON) })
 	})
+	c.Long = "List the integrations of the workspace. With --json each carries its version, which grows by one\n" +
+		"with every save of the integration (the app, an import, a secret, a rename)."
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return c
 }
 
 func (e *env) integrationList(ctx context.Context, asJSON bool) error {
-	list, err := e.svc.Store.Integrations(ctx)
+	list, versions, err := e.svc.Store.VersionedIntegrations(ctx)
 	if err != nil {
 		return err
 	}
 	out := make([]integrationSummary, len(list))
 	for i, in := range list {
-		out[i] = integrationSummary{Name: in.Name, Connector: in.Connector, URL: in.Settings["url"], Entities: len(in.Entities), Schedules: len(in.Schedules)}
+		out[i] = integrationSummary{Name: in.Name, Connector: in.Connector, URL: in.Settings["url"], Entities: len(in.Entities), Schedules: len(in.Schedules),
+			Version: versions[in.Name].Number}
 	}
 	return e.result(asJSON, out, func(w io.Writer) error {
 		if len(out) == 0 {

@@ -67,7 +67,7 @@ func (s *Service) ImportEntity(ctx context.Context, name string, r io.Reader) (E
 	if err != nil {
 		return EntityImportResult{}, configError(err)
 	}
-	in, err := s.Store.Integration(ctx, name)
+	from, err := s.LoadIntegration(ctx, name)
 	if err != nil {
 		return EntityImportResult{}, err
 	}
@@ -75,38 +75,43 @@ func (s *Service) ImportEntity(ctx context.Context, name string, r io.Reader) (E
 	if err != nil {
 		return EntityImportResult{}, err
 	}
-	return s.saveEntityMapping(ctx, in, em, catalog)
+	res, _, err := s.saveEntityMapping(ctx, from, em, catalog)
+	return res, err
 }
 
-// saveEntityMapping checks em within in against both schemas, creates the
-// local schema it lacks and saves in with em in place.
-func (s *Service) saveEntityMapping(ctx context.Context, in mapping.Integration, em mapping.EntityMapping, catalog []meta.Entity) (EntityImportResult, error) {
+// saveEntityMapping checks em within the integration loaded in from
+// against both schemas, creates the local schema it lacks and saves the
+// integration with em in place, from from's version; it returns the
+// integration as saved.
+func (s *Service) saveEntityMapping(ctx context.Context, from Loaded, em mapping.EntityMapping, catalog []meta.Entity) (EntityImportResult, Loaded, error) {
+	in := from.Integration
 	_, replaced := in.Entity(em.External)
 	res := EntityImportResult{Integration: in.Name, Entity: em.External, Replaced: replaced, CreatedEntities: []string{}, AddedFields: []string{}}
 	one := in
 	one.Entities = []mapping.EntityMapping{em}
 	if ps := mapping.EntityProblems(one.Check(), 0); len(ps) > 0 {
-		return res, configError(ps)
+		return res, Loaded{}, configError(ps)
 	}
 	local, err := s.Store.Entities(ctx)
 	if err != nil {
-		return res, err
+		return res, Loaded{}, err
 	}
 	plan, ps := mapping.CheckSchemas(one, catalog, local)
 	if ps = mapping.EntityProblems(ps, 0); len(ps) > 0 {
-		return res, configError(ps)
+		return res, Loaded{}, configError(ps)
 	}
 	var made ImportResult
 	if err := s.applyPlan(ctx, plan, &made); err != nil {
-		return res, err
+		return res, Loaded{}, err
 	}
 	res.CreatedEntities = append(res.CreatedEntities, made.CreatedEntities...)
 	res.AddedFields = append(res.AddedFields, made.AddedFields...)
 	updated, _ := in.WithEntity(em)
-	if err := s.Store.SaveIntegration(ctx, updated); err != nil {
-		return res, err
+	saved, err := s.SaveIntegrationFrom(ctx, from, updated)
+	if err != nil {
+		return res, Loaded{}, err
 	}
-	return res, nil
+	return res, saved, nil
 }
 
 func orNone(names []string) string {

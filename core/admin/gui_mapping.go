@@ -12,15 +12,8 @@ import (
 // mapping of the same external entity). It is what the GUI's Save does on
 // the Map metadata screen.
 func (s *Service) SaveEntityMapping(ctx context.Context, name string, em mapping.EntityMapping) (EntityImportResult, error) {
-	in, err := s.Store.Integration(ctx, name)
-	if err != nil {
-		return EntityImportResult{}, err
-	}
-	catalog, err := s.Catalog(ctx, name, false)
-	if err != nil {
-		return EntityImportResult{}, err
-	}
-	return s.saveEntityMapping(ctx, in, em, catalog)
+	res, _, err := s.SaveEntityMappingFrom(ctx, Loaded{Integration: mapping.Integration{Name: name}}, em)
+	return res, err
 }
 
 // SuggestedFields returns the field mappings that MapAll makes from ss at

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"switchyard/core/mapping"
@@ -17,21 +16,8 @@ import (
 // (settings, secrets, mappings) is kept as stored. It is what the app's
 // schedule editor does.
 func (s *Service) SaveSchedules(ctx context.Context, name string, schedules []schedule.Schedule) error {
-	for i, sc := range schedules {
-		if err := sc.Validate(); err != nil {
-			return configError(fmt.Errorf("schedule %d of %q: %w", i+1, name, err))
-		}
-	}
-	in, err := s.Store.Integration(ctx, name)
-	if err != nil {
-		return err
-	}
-	in.Secrets = nil // keeps the stored secrets as they are
-	in.Schedules = append([]schedule.Schedule{}, schedules...)
-	if err := s.Store.SaveIntegration(ctx, in); err != nil {
-		return fmt.Errorf("save the schedules of %q: %w", name, err)
-	}
-	return nil
+	_, err := s.SaveSchedulesFrom(ctx, Loaded{Integration: mapping.Integration{Name: name}}, schedules)
+	return err
 }
 
 // LastSync returns when the last sync of the integration called name

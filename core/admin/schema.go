@@ -39,10 +39,11 @@ func (s *Service) UpdateSchema(ctx context.Context, name string) (meta.SchemaDif
 // the integration's mapping of that external entity with it. An empty local
 // takes a name made from the external one.
 func (s *Service) CreateLocalEntity(ctx context.Context, name, external, local string) (EntityImportResult, error) {
-	in, err := s.Store.Integration(ctx, name)
+	from, err := s.LoadIntegration(ctx, name)
 	if err != nil {
 		return EntityImportResult{}, err
 	}
+	in := from.Integration
 	catalog, err := s.Catalog(ctx, name, false)
 	if err != nil {
 		return EntityImportResult{}, err
@@ -61,7 +62,8 @@ func (s *Service) CreateLocalEntity(ctx context.Context, name, external, local s
 	if err != nil {
 		return EntityImportResult{}, configError(err)
 	}
-	return s.saveEntityMapping(ctx, in, em, catalog)
+	res, _, err := s.saveEntityMapping(ctx, from, em, catalog)
+	return res, err
 }
 
 // mappedEntities maps each external entity of in to its local entity.

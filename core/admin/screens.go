@@ -41,13 +41,16 @@ type IntegrationStatus struct {
 	LastSync time.Time
 	// Since is since when each of its schedules counts, in order (see SchedulesSince).
 	Since []time.Time
+	// Version is the version of Integration, read with it, that the app's
+	// editors save from (versions.go).
+	Version Version
 }
 
 // IntegrationStatuses returns every integration of the workspace, by name,
 // with its latest run, its latest sync and its schedules' counting, read in
 // as many queries for a hundred integrations as for one.
 func (s *Service) IntegrationStatuses(ctx context.Context) ([]IntegrationStatus, error) {
-	ins, err := s.Store.Integrations(ctx)
+	ins, versions, err := s.Store.VersionedIntegrations(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +64,8 @@ func (s *Service) IntegrationStatuses(ctx context.Context) ([]IntegrationStatus,
 	}
 	out := make([]IntegrationStatus, len(ins))
 	for i, in := range ins {
-		out[i] = IntegrationStatus{Integration: in, LastRun: last[in.Name], LastSync: lastSync[in.Name], Since: since[in.Name]}
+		out[i] = IntegrationStatus{Integration: in, LastRun: last[in.Name], LastSync: lastSync[in.Name], Since: since[in.Name],
+			Version: versions[in.Name]}
 	}
 	return out, nil
 }
@@ -129,13 +133,15 @@ func joinSemicolon(errs []error) error {
 }
 
 // RenameIntegration renames the integration called oldName to newName, with
-// everything that belongs to it (ErrExists when newName is taken).
+// everything that belongs to it (ErrExists when newName is taken), whatever
+// its version; an editor renames with RenameIntegrationFrom.
 func (s *Service) RenameIntegration(ctx context.Context, oldName, newName string) error {
 	return s.Store.RenameIntegration(ctx, oldName, newName)
 }
 
-// SaveIntegration saves in, replacing the integration of its name; secrets
-// left nil keep the stored ones.
+// SaveIntegration saves in, replacing the integration of its name whatever
+// its version; secrets left nil keep the stored ones. An editor saves with
+// SaveIntegrationFrom.
 func (s *Service) SaveIntegration(ctx context.Context, in mapping.Integration) error {
 	return s.Store.SaveIntegration(ctx, in)
 }

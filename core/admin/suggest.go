@@ -43,10 +43,11 @@ func (s *Service) MapAllSuggested(ctx context.Context, name, external string, th
 	if err != nil {
 		return nil, err
 	}
-	in, err := s.Store.Integration(ctx, name)
+	from, err := s.LoadIntegration(ctx, name)
 	if err != nil {
 		return nil, err
 	}
+	in := from.Integration
 	em, _ := in.Entity(external)
 	taken := map[string]bool{}
 	for _, f := range em.Fields {
@@ -72,7 +73,7 @@ func (s *Service) MapAllSuggested(ctx context.Context, name, external string, th
 	}
 	em.Fields = append(em.Fields, added...)
 	updated, _ := in.WithEntity(em)
-	if err := s.Store.SaveIntegration(ctx, updated); err != nil {
+	if _, err := s.SaveIntegrationFrom(ctx, from, updated); err != nil {
 		return nil, err
 	}
 	return added, nil

@@ -17,17 +17,21 @@ import (
 // SaveIntegration creates the integration in.Name or replaces it whole: its
 // connector and settings, its entity mappings with their field mappings (in
 // order) and its schedules. A nil in.Secrets keeps the stored secrets (a file
-// import carries none); a non-nil map replaces them.
+// import carries none); a non-nil map replaces them. It replaces whatever
+// version is stored, and adds one to it (integration_version.go); an editor
+// saves with SaveIntegrationFrom instead.
 func (s *Store) SaveIntegration(ctx context.Context, in mapping.Integration) error {
+	_, err := s.SaveIntegrationFrom(ctx, in, 0)
+	return err
+}
+
+// checkIntegration refuses an integration without a name or a connector.
+func checkIntegration(in mapping.Integration) error {
 	if strings.TrimSpace(in.Name) == "" {
 		return errors.New("save integration: the name is empty: give the integration a name")
 	}
 	if strings.TrimSpace(in.Connector) == "" {
 		return fmt.Errorf("save integration %q: no connector: choose the kind of system it connects to", in.Name)
-	}
-	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return s.saveIntegration(ctx, tx, in, now) })
-	if err != nil {
-		return fmt.Errorf("save integration %q: %w", in.Name, err)
 	}
 	return nil
 }
@@ -51,36 +55,21 @@ func (s *Store) Integration(ctx context.Context, name string) (mapping.Integrati
 
 // Integrations returns every integration with its secrets, sorted by name.
 func (s *Store) Integrations(ctx context.Context) ([]mapping.Integration, error) {
-	var out []mapping.Integration
-	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
-		names, err := integrationNames(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, name := range names {
-			in, err := loadIntegration(ctx, tx, name)
-			if err != nil {
-				return err
-			}
-			in.Secrets = s.unsealSecrets(name, in.Secrets)
-			out = append(out, in)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list integrations: %w", err)
-	}
-	return out, nil
+	out, _, err := s.VersionedIntegrations(ctx)
+	return out, err
 }
 
-// RenameIntegration renames an integration; everything that belongs to it follows.
+// RenameIntegration renames an integration; everything that belongs to it
+// follows. A rename is a save: it adds one to the version, whatever it is.
 func (s *Store) RenameIntegration(ctx context.Context, oldName, newName string) error {
+	_, err := s.RenameIntegrationFrom(ctx, oldName, newName, 0)
+	return err
+}
+
+// checkNewName refuses an empty new name.
+func checkNewName(oldName, newName string) error {
 	if strings.TrimSpace(newName) == "" {
 		return fmt.Errorf("rename integration %q: the new name is empty: give a name", oldName)
-	}
-	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return renameIntegration(ctx, tx, oldName, newName, now) })
-	if err != nil {
-		return fmt.Errorf("rename integration %q to %q: %w", oldName, newName, err)
 	}
 	return nil
 }
@@ -106,19 +95,30 @@ func (s *Store) DeleteIntegration(ctx context.Context, name string) error {
 	return nil
 }
 
-// saveIntegration upserts the integration row and rewrites what hangs from
-// it, stamped at (the transaction's time).
-func (s *Store) saveIntegration(ctx context.Context, tx *sql.Tx, in mapping.Integration, at time.Time) error {
+// saveIntegration writes the integration row, a new version of it when its
+// version is from (any version, or a new integration, when from is 0), and
+// rewrites what hangs from it, stamped at (the transaction's time).
+func (s *Store) saveIntegration(ctx context.Context, tx *sql.Tx, in mapping.Integration, from int64, at time.Time) error {
 	settings, err := json.Marshal(nonNil(in.Settings))
 	if err != nil {
 		return fmt.Errorf("encode settings: %w", err)
 	}
 	now := formatTime(at)
-	// An upsert, not INSERT OR REPLACE: a replace would delete the row and
-	// cascade to the secrets, logs and anchors.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sy_integration (name, connector, settings, created_at, updated_at)
+	// From a version: the compare-and-set first, so that nothing is written
+	// from a stale one. From 0: an upsert, not INSERT OR REPLACE, which would
+	// delete the row and cascade to the secrets, logs and anchors.
+	if from != 0 {
+		if err := bumpVersion(ctx, tx, in.Name, from, at); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sy_integration SET connector = ?, settings = ? WHERE name = ?`,
+			in.Connector, string(settings), in.Name); err != nil {
+			return err
+		}
+	} else if _, err := tx.ExecContext(ctx, `INSERT INTO sy_integration (name, connector, settings, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (name) DO UPDATE SET connector = excluded.connector, settings = excluded.settings, updated_at = excluded.updated_at`,
+ON CONFLICT (name) DO UPDATE SET connector = excluded.connector, settings = excluded.settings,
+	updated_at = excluded.updated_at, version = sy_integration.version + 1`,
 		in.Name, in.Connector, string(settings), now, now); err != nil {
 		return err
 	}
@@ -357,13 +357,18 @@ func loadSchedules(ctx context.Context, tx *sql.Tx, integration string) ([]sched
 	return out, rows.Err()
 }
 
-// renameIntegration renames oldName to newName at now; ON UPDATE CASCADE carries the rest.
-func renameIntegration(ctx context.Context, tx *sql.Tx, oldName, newName string, now time.Time) error {
+// renameIntegration renames oldName, at version from (any when 0), to
+// newName at now, a new version; ON UPDATE CASCADE carries the rest.
+// Renaming to the same name changes nothing.
+func renameIntegration(ctx context.Context, tx *sql.Tx, oldName, newName string, from int64, now time.Time) error {
 	if err := requireIntegration(ctx, tx, oldName); err != nil {
+		if from != 0 && errors.Is(err, ErrNotFound) {
+			return &ChangedError{Integration: oldName, From: from}
+		}
 		return err
 	}
 	if oldName == newName {
-		return nil
+		return sameVersion(ctx, tx, oldName, from)
 	}
 	taken, err := integrationExists(ctx, tx, newName)
 	if err != nil {
@@ -372,8 +377,10 @@ func renameIntegration(ctx context.Context, tx *sql.Tx, oldName, newName string,
 	if taken {
 		return fmt.Errorf("integration %q: %w: pick another name or delete that one first", newName, ErrExists)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE sy_integration SET name = ?, updated_at = ? WHERE name = ?`,
-		newName, formatTime(now), oldName)
+	if err := bumpVersion(ctx, tx, oldName, from, now); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE sy_integration SET name = ? WHERE name = ?`, newName, oldName)
 	return err
 }
 

@@ -394,18 +394,15 @@ func (s *Store) unsealSecrets(integration string, stored spec.Values) spec.Value
 }
 
 // SetSecret stores one secret of an integration, sealed; an empty value
-// deletes it. The integration must exist.
+// deletes it. The integration must exist; its version grows by one.
 func (s *Store) SetSecret(ctx context.Context, integration, key, value string) error {
 	if strings.TrimSpace(key) == "" {
 		return fmt.Errorf("set secret of %q: the key is empty: name the setting", integration)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sy_integration WHERE name = ?`, integration).Scan(&n); err != nil {
+	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error {
+		// A secret is part of the integration: setting one is a save of it.
+		if err := bumpVersion(ctx, tx, integration, 0, now); err != nil {
 			return err
-		}
-		if n == 0 {
-			return fmt.Errorf("integration %q: %w", integration, ErrNotFound)
 		}
 		if value == "" {
 			_, err := tx.ExecContext(ctx, `DELETE FROM sy_integration_secret WHERE integration = ? AND key = ?`, integration, key)
