@@ -26,7 +26,8 @@ import (
 // nothing and lock nothing, so concurrent writers do not queue on a row.
 
 // pgMigrationFS holds the PostgreSQL workspace's migrations, numbered as the
-// SQLite ones: 0009_baseline.sql creates the schema of version 9 at once.
+// SQLite ones: 0009_baseline.sql creates the schema of version 9 at once, and
+// each later SQLite migration has its PostgreSQL counterpart of the same number.
 //
 //go:embed migrations/postgres/*.sql
 var pgMigrationFS embed.FS

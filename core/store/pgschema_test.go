@@ -110,9 +110,18 @@ func TestPGMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := pgStrings(t, conn, `SELECT version::text || ' ' || name FROM sy_migration`)
-	if want := fmt.Sprint(sqliteMs[len(sqliteMs)-1].version) + " 0009_baseline.sql"; len(got) != 1 || got[0] != want {
-		t.Errorf("sy_migration = %q, want [%q]: the baseline is the SQLite workspace's newest version", got, want)
+	got := pgStrings(t, conn, `SELECT version::text || ' ' || name FROM sy_migration ORDER BY version`)
+	pgMs, err := pgMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, m := range pgMs {
+		want = append(want, fmt.Sprint(m.version)+" "+m.name)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || pgMs[len(pgMs)-1].version != sqliteMs[len(sqliteMs)-1].version {
+		t.Errorf("sy_migration = %q, want %q, up to the SQLite workspace's newest version %d: "+
+			"every SQLite migration after the baseline needs its PostgreSQL counterpart", got, want, sqliteMs[len(sqliteMs)-1].version)
 	}
 	s, _ := openMemory(t)
 	sqliteCols := column(t, s, `SELECT m.name || '.' || c.name FROM sqlite_schema m, pragma_table_info(m.name) c
