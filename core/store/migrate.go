@@ -78,11 +78,8 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	if n := len(migrations); n > 0 {
 		latest = migrations[n-1].version
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS sy_migration (
-	version    INTEGER PRIMARY KEY NOT NULL,
-	name       TEXT    NOT NULL,
-	applied_at TEXT    NOT NULL
-)`); err != nil {
+	_, createTable := s.d.migrations()
+	if _, err := s.db.ExecContext(ctx, createTable); err != nil {
 		return fmt.Errorf("create sy_migration: %w", err)
 	}
 	found, err := s.SchemaVersion(ctx)
@@ -93,7 +90,7 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		return &newerError{path: s.path, found: found, latest: latest}
 	}
 	for _, m := range migrations {
-		if err := runTx(ctx, s.db, func(tx *sql.Tx) error { return s.applyMigration(ctx, tx, m) }); err != nil {
+		if err := runTx(ctx, s.db, nil, func(tx *sql.Tx) error { return s.applyMigration(ctx, tx, m) }); err != nil {
 			return fmt.Errorf("apply migration %s: %w", m.name, err)
 		}
 	}

@@ -62,6 +62,9 @@ func scanColumns(fields []string) string {
 
 // scan runs q, a SELECT of scanColumns(fields), and returns its rows.
 func (t *Tx) scan(entity string, fields []string, q string, args []any) ([]Row, error) {
+	if t.pg {
+		t.fieldTypes(entity) // read before the rows are: one statement at a time
+	}
 	st, err := t.stmt(q)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", entity, err)
@@ -72,6 +75,9 @@ func (t *Tx) scan(entity string, fields []string, q string, args []any) ([]Row, 
 	}
 	var out []Row
 	err = scanRows(rows, fields, func(id string, _ any, values map[string]any) {
+		if t.pg {
+			t.pgReadRow(entity, values)
+		}
 		out = append(out, Row{ID: id, Values: values})
 	})
 	if err != nil {
