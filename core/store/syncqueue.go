@@ -110,7 +110,7 @@ WHERE integration = ? AND entity = ? AND record_id = ? AND id <= ? AND status IN
 // unless it is queued already; match (an upload filter) narrows the rows when
 // not nil. It is the first, full upload of an entity. It returns how many it queued.
 func (t *Tx) EnqueueAll(integration, entity, local string, match filter.Expr) (int64, error) {
-	where, args := sqlWhere(match)
+	where, args := t.sqlWhere(match)
 	cond := ""
 	if where != "" {
 		cond = " AND (" + where + ")"
