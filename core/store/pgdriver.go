@@ -72,11 +72,33 @@ func (c *pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt,
 	if err != nil {
 		return nil, err
 	}
-	return pgStmt{st}, nil
+	return pgStmt{st, c.Conn.Conn()}, nil
 }
 
 func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, rebind(query), args)
+	res, err := c.Conn.ExecContext(ctx, rebind(query), args)
+	if err != nil {
+		return nil, err
+	}
+	return pgResult{res, c.Conn.Conn()}, nil
+}
+
+// pgResult is a statement's result, whose LastInsertId is the number an
+// INSERT took for its table's identity column: the session's lastval(),
+// read at once on the same connection (the transaction holds it), as
+// SQLite's last_insert_rowid(). Only an INSERT into a table with an
+// identity (sy_integration_log, sy_entity_mapping, …) has one.
+type pgResult struct {
+	driver.Result
+	conn *pgx.Conn
+}
+
+func (r pgResult) LastInsertId() (int64, error) {
+	var id int64
+	if err := r.conn.QueryRow(context.Background(), `SELECT lastval()`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("the id the insert took: %w", err)
+	}
+	return id, nil
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -88,10 +110,17 @@ func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.N
 }
 
 // pgStmt is a prepared statement whose rows are pgRows.
-type pgStmt struct{ driver.Stmt }
+type pgStmt struct {
+	driver.Stmt
+	conn *pgx.Conn
+}
 
 func (s pgStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+	res, err := s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	return pgResult{res, s.conn}, nil
 }
 
 func (s pgStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
