@@ -299,9 +299,10 @@ func TestEntityErrors(t *testing.T) {
 	}
 }
 
-func TestLookupToOtherEntityAndAddLookup(t *testing.T) {
+func TestLookupToOtherEntityAndAddLookup(t *testing.T) { eachBackend(t, testLookupToOtherEntityAndAddLookup) }
+
+func testLookupToOtherEntityAndAddLookup(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()
-	s, _ := openMemory(t)
 	steps := []func() error{
 		func() error { return s.CreateEntity(ctx, entity("account")) },
 		func() error {

@@ -89,7 +89,7 @@ func logs(ctx context.Context, tx *sql.Tx, integration string, limit int) ([]Log
 		}
 	}
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = noLimit
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+logColumns+`
 FROM sy_integration_log

@@ -174,7 +174,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Integration, logID, c.Entity, c.Key, c.Po
 // Conflicts returns the conflicts logged for integration, newest first, up to limit (all when limit <= 0).
 func (s *Store) Conflicts(ctx context.Context, integration string, limit int) ([]ConflictRecord, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	var out []ConflictRecord
 	err := s.inReadTx(ctx, func(tx *sql.Tx) error {

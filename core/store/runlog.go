@@ -131,7 +131,7 @@ FROM sy_integration_log_entity WHERE log_id = ? ORDER BY position, direction`, l
 // limit <= 0), in the order they failed, then those written with warnings.
 func (s *Store) LogFailures(ctx context.Context, logID int64, limit int) ([]LogFailure, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	var out []LogFailure
 	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
