@@ -2,8 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
+	"time"
 
+	"switchyard/core/mapping"
+	"switchyard/core/meta"
 	"switchyard/internal/pgtest"
 )
 
@@ -43,4 +48,157 @@ func openBackend(t *testing.T, backend string) (*Store, *clock) {
 	c := &clock{t: t0}
 	s.Now = c.now
 	return s, c
+}
+
+// TestApplyCaptureAndClock: on both backends, a write transaction stamps
+// its rows with the store's clock, Update's writes are queued for upload
+// and Apply's are not, and the clock and capture-off end with the
+// transaction.
+func TestApplyCaptureAndClock(t *testing.T) { eachBackend(t, testApplyCaptureAndClock) }
+
+func testApplyCaptureAndClock(t *testing.T, s *Store, c *clock) {
+	ctx := context.Background()
+	err := s.CreateEntity(ctx, meta.Entity{Name: "account", Fields: []meta.Field{{Name: "code", Type: meta.String}}})
+	if err == nil {
+		err = s.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata", Entities: []mapping.EntityMapping{
+			{External: "Accounts", Local: "account", PrimaryKey: "code", Direction: mapping.Upload,
+				Fields: []mapping.FieldMapping{{External: "code", Local: "code"}}},
+		}})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := func(code string) func(tx *Tx) error {
+		return func(tx *Tx) error {
+			_, err := tx.Insert("account", map[string]any{"code": code})
+			return err
+		}
+	}
+	steps := []struct {
+		run    func(context.Context, func(*Tx) error) error
+		code   string
+		queued int64 // rows in the upload queue afterwards
+	}{
+		{s.Update, "local", 1},
+		{s.Apply, "external", 1},
+		{s.Update, "local again", 2},
+	}
+	for i, step := range steps {
+		c.t = t0.Add(time.Duration(i) * time.Hour)
+		if err := step.run(ctx, insert(step.code)); err != nil {
+			t.Fatal(err)
+		}
+		var queued int64
+		var stamped any
+		err := s.View(ctx, func(tx *Tx) error {
+			found, err := tx.FindBy("account", "code", []any{step.code}, []string{"createdon", "modifiedon"})
+			if err != nil {
+				return err
+			}
+			r := found[step.code]
+			if r.Values["createdon"] != r.Values["modifiedon"] {
+				t.Errorf("%s: createdon %v, modifiedon %v", step.code, r.Values["createdon"], r.Values["modifiedon"])
+			}
+			stamped = r.Values["createdon"]
+			queued, err = tx.Count("account", nil)
+			if err != nil {
+				return err
+			}
+			return tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM sy_integration_transaction`).Scan(&queued)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := formatTime(c.t); stamped != want {
+			t.Errorf("%s: stamped %v, want the store's clock %s", step.code, stamped, want)
+		}
+		if queued != step.queued {
+			t.Errorf("after %s: %d changes queued, want %d", step.code, queued, step.queued)
+		}
+	}
+}
+
+// TestLockOneRunAtATime: on both backends, an integration's run lock is
+// held once: a second Lock fails with ErrLocked until the first is
+// released, and a missing integration cannot be locked.
+func TestLockOneRunAtATime(t *testing.T) { eachBackend(t, testLockOneRunAtATime) }
+
+func testLockOneRunAtATime(t *testing.T, s *Store, _ *clock) {
+	ctx := context.Background()
+	if err := s.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata"}); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := s.Lock(ctx, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lock(ctx, "crm"); !errors.Is(err, ErrLocked) {
+		t.Errorf("Lock() while held = %v, want ErrLocked", err)
+	}
+	unlock()
+	unlock() // a second call does nothing
+	again, err := s.Lock(ctx, "crm")
+	if err != nil {
+		t.Fatalf("Lock() after unlock = %v", err)
+	}
+	again()
+	if _, err := s.Lock(ctx, "missing"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Lock(missing) = %v, want ErrNotFound", err)
+	}
+}
+
+// TestPostgresLockAcrossMachines: two stores on one PostgreSQL workspace
+// (two machines) contend for an integration: one runs, the other gets
+// ErrLocked naming the holder's session; when the holder's session ends
+// without unlocking (the process died) the lock is free again. Another
+// integration, or the same name in another workspace, is not held.
+func TestPostgresLockAcrossMachines(t *testing.T) {
+	ctx := context.Background()
+	schema := pgtest.NewSchema(t)
+	open := func() *Store {
+		s, err := Open(ctx, schema.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open(), open()
+	other, _ := openBackend(t, "postgres")
+	for _, s := range []*Store{a, other} {
+		for _, name := range []string{"crm", "erp"} {
+			if err := s.SaveIntegration(ctx, mapping.Integration{Name: name, Connector: "odata"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := a.Lock(ctx, "crm"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.Lock(ctx, "crm")
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "held by PostgreSQL session") {
+		t.Fatalf("Lock() on the second machine = %v, want ErrLocked naming the session", err)
+	}
+	for _, s := range []*Store{b, other} {
+		name := map[*Store]string{b: "erp", other: "crm"}[s]
+		unlock, err := s.Lock(ctx, name)
+		if err != nil {
+			t.Fatalf("Lock(%s) = %v, want it free", name, err)
+		}
+		unlock()
+	}
+	// The holder dies: its session ends.
+	admin := pgtest.Connect(t, pgtest.URL(t))
+	var ended int
+	err = admin.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1 || '/crm', 0)`,
+		schema.Name).Scan(&ended)
+	if err != nil || ended != 1 {
+		t.Fatalf("ending the holder's session: %d ended, %v", ended, err)
+	}
+	unlock, err := b.Lock(ctx, "crm")
+	if err != nil {
+		t.Fatalf("Lock() after the holder died = %v", err)
+	}
+	unlock()
 }
