@@ -100,10 +100,6 @@ func testApplyCaptureAndClock(t *testing.T, s *Store, c *clock) {
 				t.Errorf("%s: createdon %v, modifiedon %v", step.code, r.Values["createdon"], r.Values["modifiedon"])
 			}
 			stamped = r.Values["createdon"]
-			queued, err = tx.Count("account", nil)
-			if err != nil {
-				return err
-			}
 			return tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM sy_integration_transaction`).Scan(&queued)
 		})
 		if err != nil {
@@ -115,6 +111,28 @@ func testApplyCaptureAndClock(t *testing.T, s *Store, c *clock) {
 		if queued != step.queued {
 			t.Errorf("after %s: %d changes queued, want %d", step.code, queued, step.queued)
 		}
+	}
+	// An update is stamped by the triggers, with the clock of its transaction.
+	c.t = t0.Add(10 * time.Hour)
+	err = s.Update(ctx, func(tx *Tx) error {
+		found, err := tx.FindBy("account", "code", []any{"local"}, nil)
+		if err != nil {
+			return err
+		}
+		return tx.UpdateRow("account", found["local"].ID, map[string]any{"code": "changed"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(tx *Tx) error {
+		found, err := tx.FindBy("account", "code", []any{"changed"}, []string{"modifiedon"})
+		if got := found["changed"].Values["modifiedon"]; err == nil && got != formatTime(c.t) {
+			t.Errorf("updated: modifiedon %v, want the store's clock %s", got, formatTime(c.t))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
