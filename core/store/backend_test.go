@@ -220,3 +220,35 @@ WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bi
 	}
 	unlock()
 }
+
+// TestPostgresNames: a PostgreSQL workspace also refuses the names
+// PostgreSQL keeps (pgCheckName), and indexes a field whose index name
+// would pass PostgreSQL's 63 bytes.
+func TestPostgresNames(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openBackend(t, "postgres")
+	for _, tt := range []struct {
+		e    meta.Entity
+		want string
+	}{
+		{entity("pg_thing"), `names starting with pg_ are kept for PostgreSQL`},
+		{entity("b", meta.Field{Name: "xmin", Type: meta.Int}), `field "xmin": invalid name: xmin is a PostgreSQL system column`},
+	} {
+		if err := s.CreateEntity(ctx, tt.e); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("CreateEntity(%s) = %v, want %q", tt.e.Name, err, tt.want)
+		}
+	}
+	long := strings.Repeat("f", 60)
+	if err := s.CreateEntity(ctx, entity("account", meta.Field{Name: long, Type: meta.String}, meta.Field{Name: long + "x", Type: meta.String})); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{long, long + "x", long} {
+		if err := s.IndexField(ctx, "account", f); err != nil {
+			t.Fatalf("IndexField(%s) = %v", f, err)
+		}
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'account'`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("account has %d indexes (%v), want 3: the primary key and one per field", n, err)
+	}
+}
