@@ -54,10 +54,6 @@ type dialect interface {
 	indexName(entity, field string) string
 }
 
-// isPostgresURL reports whether the workspace named spec is a PostgreSQL one.
-func isPostgresURL(spec string) bool {
-	return strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://")
-}
 
 // sqliteDialect is the SQLite file: the clock and capture-off are rows of
 // sy_clock and sy_capture_off, inspected and repaired through sqlite_schema.
@@ -134,3 +130,10 @@ func (sqliteDialect) makeCapture(ctx context.Context, tx *sql.Tx, entity string,
 }
 
 func (sqliteDialect) indexName(entity, field string) string { return "sy_match_" + entity + "." + field }
+
+// IsPostgres reports whether spec, a workspace as Open takes it, names a
+// PostgreSQL workspace (a postgres:// or postgresql:// URL) rather than a
+// file.
+func IsPostgres(spec string) bool {
+	return strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://")
+}

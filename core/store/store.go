@@ -127,7 +127,7 @@ func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 	if strings.TrimSpace(path) == "" {
 		return nil, errors.New("open workspace: the path is empty: name a workspace file such as switchyard.db")
 	}
-	if isPostgresURL(path) {
+	if IsPostgres(path) {
 		return openPostgresStore(ctx, path, mustExist)
 	}
 	dsn, err := prepareMode(ctx, path, mustExist)
