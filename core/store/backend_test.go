@@ -252,3 +252,36 @@ func TestPostgresNames(t *testing.T) {
 		t.Errorf("account has %d indexes (%v), want 3: the primary key and one per field", n, err)
 	}
 }
+
+// stampBackend is stampWorkspace on backend: the entity account and the
+// integration crm uploading it.
+func stampBackend(t *testing.T, backend string) *Store {
+	t.Helper()
+	if backend == "sqlite" {
+		return stampWorkspace(t)
+	}
+	ctx := context.Background()
+	s, _ := openBackend(t, backend)
+	s.Now = time.Now // as stampWorkspace's
+	err := s.CreateEntity(ctx, meta.Entity{Name: "account", Fields: []meta.Field{{Name: "code", Type: meta.String}, {Name: "name", Type: meta.String}}})
+	for _, q := range []string{
+		`INSERT INTO sy_integration (name, connector, created_at, updated_at) VALUES ('crm', 'odata', now(), now())`,
+		`INSERT INTO sy_entity_mapping (integration, position, external, local, direction) VALUES ('crm', 0, 'Accounts', 'account', 'upload')`,
+	} {
+		if err == nil {
+			_, err = s.db.ExecContext(ctx, q)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// eachStampBackend runs fn as a subtest per backend with stampBackend's workspace.
+func eachStampBackend(t *testing.T, fn func(t *testing.T, s *Store)) {
+	t.Helper()
+	for _, b := range backends {
+		t.Run(b, func(t *testing.T) { fn(t, stampBackend(t, b)) })
+	}
+}

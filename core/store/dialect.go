@@ -54,7 +54,6 @@ type dialect interface {
 	indexName(entity, field string) string
 }
 
-
 // sqliteDialect is the SQLite file: the clock and capture-off are rows of
 // sy_clock and sy_capture_off, inspected and repaired through sqlite_schema.
 type sqliteDialect struct{}
@@ -129,7 +128,9 @@ func (sqliteDialect) makeCapture(ctx context.Context, tx *sql.Tx, entity string,
 	return makeSQLiteCapture(ctx, tx, entity, fields)
 }
 
-func (sqliteDialect) indexName(entity, field string) string { return "sy_match_" + entity + "." + field }
+func (sqliteDialect) indexName(entity, field string) string {
+	return "sy_match_" + entity + "." + field
+}
 
 // IsPostgres reports whether spec, a workspace as Open takes it, names a
 // PostgreSQL workspace (a postgres:// or postgresql:// URL) rather than a

@@ -304,7 +304,9 @@ func testEntityErrors(t *testing.T, s *Store, _ *clock) {
 	}
 }
 
-func TestLookupToOtherEntityAndAddLookup(t *testing.T) { eachBackend(t, testLookupToOtherEntityAndAddLookup) }
+func TestLookupToOtherEntityAndAddLookup(t *testing.T) {
+	eachBackend(t, testLookupToOtherEntityAndAddLookup)
+}
 
 func testLookupToOtherEntityAndAddLookup(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()

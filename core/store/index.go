@@ -24,4 +24,3 @@ func (s *Store) IndexField(ctx context.Context, entity, field string) error {
 		return nil
 	})
 }
-
