@@ -199,22 +199,21 @@ func rebind(query string) string {
 		c := query[i]
 		switch {
 		case c == '\'' || c == '"':
-			end := strings.IndexByte(query[i+1:], c)
-			if end < 0 {
-				end = len(query) - i - 1
+			stop := len(query)
+			if end := strings.IndexByte(query[i+1:], c); end >= 0 {
+				stop = i + end + 2
 			}
-			b.WriteString(query[i : i+end+2])
-			i += end + 2
+			b.WriteString(query[i:stop])
+			i = stop
 		case c == '-' && strings.HasPrefix(query[i:], "--"), c == '/' && strings.HasPrefix(query[i:], "/*"):
 			closer := "\n"
 			if c == '/' {
 				closer = "*/"
 			}
-			end := strings.Index(query[i+2:], closer)
-			if end < 0 {
-				end = len(query) - i - 2
+			stop := len(query)
+			if end := strings.Index(query[i+2:], closer); end >= 0 {
+				stop = i + 2 + end + len(closer)
 			}
-			stop := min(i+2+end+len(closer), len(query))
 			b.WriteString(query[i:stop])
 			i = stop
 		case c == '$':
