@@ -209,7 +209,7 @@ func TestPostgresLockAcrossMachines(t *testing.T) {
 	admin := pgtest.Connect(t, pgtest.URL(t))
 	var ended int
 	err = admin.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_locks
-WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1 || '/crm', 0)`,
+WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(length($1) || ':' || $1 || '/crm', 0)`,
 		schema.Name).Scan(&ended)
 	if err != nil || ended != 1 {
 		t.Fatalf("ending the holder's session: %d ended, %v", ended, err)

@@ -17,8 +17,10 @@ import (
 // ends, so a run that dies (killed, its machine gone) holds nothing.
 
 // pgLockKey is the advisory lock's 64-bit key of the integration bound as
-// the first parameter, within the current schema.
-const pgLockKey = `hashtextextended(current_schema() || '/' || ?, 0)`
+// the first parameter, within the current schema: advisory locks are the
+// database's, shared by its schemas. The schema's length first, so that no
+// schema and integration name make another pair's text.
+const pgLockKey = `hashtextextended(length(current_schema()) || ':' || current_schema() || '/' || ?, 0)`
 
 // pgLock is Lock on PostgreSQL.
 func (s *Store) pgLock(ctx context.Context, integration string) (unlock func(), err error) {
