@@ -87,7 +87,7 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		return err
 	}
 	if found > latest {
-		return &newerError{path: s.path, found: found, latest: latest}
+		return &newerError{path: s.name(), found: found, latest: latest}
 	}
 	for _, m := range migrations {
 		if err := runTx(ctx, s.db, nil, func(tx *sql.Tx) error { return s.applyMigration(ctx, tx, m) }); err != nil {

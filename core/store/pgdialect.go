@@ -132,6 +132,15 @@ func openPostgresStore(ctx context.Context, rawURL string, mustExist bool) (*Sto
 	return s.start(ctx, name)
 }
 
+// name is the workspace as messages show it: its path, or its URL without
+// the password.
+func (s *Store) name() string {
+	if s.d != nil && s.d.postgres() {
+		return redactURL(s.path)
+	}
+	return s.path
+}
+
 // redactURL is rawURL without its password, for messages.
 func redactURL(rawURL string) string {
 	u, err := url.Parse(rawURL)

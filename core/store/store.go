@@ -314,7 +314,7 @@ func (s *Store) Close() error {
 		s.rdb.Close()
 	}
 	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("close workspace %s: %w", s.path, err)
+		return fmt.Errorf("close workspace %s: %w", s.name(), err)
 	}
 	return nil
 }
