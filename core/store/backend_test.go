@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -298,5 +299,32 @@ func TestPostgresSecretsRefused(t *testing.T) {
 	}
 	if left, err := os.ReadDir("."); err != nil || len(left) > 0 {
 		t.Errorf("saving left %v (%v)", left, err)
+	}
+}
+
+// TestPostgresFirstOpensAtOnce: machines that open a new PostgreSQL
+// workspace at the same moment all get it, migrated once.
+func TestPostgresFirstOpensAtOnce(t *testing.T) {
+	ctx := context.Background()
+	schema := pgtest.NewSchema(t)
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := Open(ctx, schema.URL)
+			if err == nil {
+				var v int
+				if v, err = s.SchemaVersion(ctx); err == nil && v != 9 {
+					err = fmt.Errorf("schema version %d, want 9", v)
+				}
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("Open() at once = %v", err)
+		}
 	}
 }

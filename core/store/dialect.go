@@ -21,6 +21,9 @@ type dialect interface {
 	// migrations returns the backend's migrations (as loadMigrations reads
 	// them) and the statement that creates sy_migration.
 	migrations() (fs.FS, string)
+	// lockMigrations makes the transaction the only one that migrates the
+	// workspace until it ends.
+	lockMigrations(ctx context.Context, tx *sql.Tx) error
 	// afterMigrate brings the triggers of a workspace of an older
 	// Switchyard up to date.
 	afterMigrate(ctx context.Context, s *Store) error
@@ -67,6 +70,9 @@ func (sqliteDialect) migrations() (fs.FS, string) {
 	applied_at TEXT    NOT NULL
 )`
 }
+
+// lockMigrations: a write transaction holds SQLite's write lock from its start.
+func (sqliteDialect) lockMigrations(context.Context, *sql.Tx) error { return nil }
 
 func (sqliteDialect) afterMigrate(ctx context.Context, s *Store) error {
 	if err := s.ensureCapture(ctx); err != nil {

@@ -79,7 +79,14 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		latest = migrations[n-1].version
 	}
 	_, createTable := s.d.migrations()
-	if _, err := s.db.ExecContext(ctx, createTable); err != nil {
+	err = runTx(ctx, s.db, nil, func(tx *sql.Tx) error {
+		if err := s.d.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, createTable)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("create sy_migration: %w", err)
 	}
 	found, err := s.SchemaVersion(ctx)
@@ -99,6 +106,9 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 
 // applyMigration runs m unless the workspace already records it.
 func (s *Store) applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
+	if err := s.d.lockMigrations(ctx, tx); err != nil {
+		return err
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sy_migration WHERE version = ?`, m.version).Scan(&n); err != nil {
 		return err

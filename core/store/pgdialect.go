@@ -29,6 +29,14 @@ func (pgDialect) migrations() (fs.FS, string) {
 	return underMigrations{sub}, pgMigrationTableSQL
 }
 
+// lockMigrations takes a transaction advisory lock of the schema (seed 1,
+// apart from the run locks' keys): machines that open a new workspace at
+// once migrate it one after the other, the later ones finding it done.
+func (pgDialect) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(current_schema(), 1))`)
+	return err
+}
+
 // afterMigrate: the triggers of every table are made by pgCreateTableSQL and
 // call shared functions that the migrations keep current.
 func (pgDialect) afterMigrate(context.Context, *Store) error { return nil }
