@@ -131,3 +131,20 @@ func TestImportFromCAPOnPostgreSQL(t *testing.T) {
 		t.Errorf("the server's accounts have %d revenues and %d date-times: the test compares too little", decimals, times)
 	}
 }
+
+// eachWorkspace runs fn as a subtest per backend, with newWorkspace's
+// workspace: in memory (SQLite), and in a schema of its own on the
+// PostgreSQL test server.
+func eachWorkspace(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, newWorkspace(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		st, err := store.Open(context.Background(), pgtest.NewSchema(t).URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		setUp(t, st)
+		fn(t, st)
+	})
+}
