@@ -328,3 +328,48 @@ func TestPostgresFirstOpensAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestBaselineOfAnUpdate: on both backends, an update made locally keeps
+// the row's values before it as the baseline of its upload, for an entity
+// with and without a binary field (which the baseline leaves out).
+func TestBaselineOfAnUpdate(t *testing.T) { eachBackend(t, testBaselineOfAnUpdate) }
+
+func testBaselineOfAnUpdate(t *testing.T, s *Store, _ *clock) {
+	ctx := context.Background()
+	for _, e := range []meta.Entity{
+		entity("account", meta.Field{Name: "code", Type: meta.String}, meta.Field{Name: "revenue", Type: meta.Decimal}),
+		entity("photo", meta.Field{Name: "code", Type: meta.String}, meta.Field{Name: "revenue", Type: meta.Decimal}, meta.Field{Name: "bytes", Type: meta.Binary}),
+	} {
+		err := s.CreateEntity(ctx, e)
+		if err == nil {
+			err = s.SaveIntegration(ctx, mapping.Integration{Name: e.Name, Connector: "odata", Entities: []mapping.EntityMapping{
+				{External: "X", Local: e.Name, PrimaryKey: "code", Direction: mapping.Bidirectional,
+					Fields: []mapping.FieldMapping{{External: "code", Local: "code"}}},
+			}})
+		}
+		var id string
+		if err == nil {
+			err = s.Apply(ctx, func(tx *Tx) (err error) {
+				id, err = tx.Insert(e.Name, map[string]any{"code": "A", "revenue": "12.5"})
+				return err
+			})
+		}
+		if err == nil {
+			err = s.Update(ctx, func(tx *Tx) error { return tx.UpdateRow(e.Name, id, map[string]any{"code": "B"}) })
+		}
+		var base map[string]map[string]any
+		if err == nil {
+			err = s.View(ctx, func(tx *Tx) (err error) {
+				base, err = tx.Baselines(e.Name, e.Name, []string{id})
+				return err
+			})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := base[id]
+		if _, binary := b["bytes"]; b["code"] != "A" || !SameStored(meta.Decimal, "12.5", b["revenue"]) || binary {
+			t.Errorf("%s: baseline %v, want code A and revenue 12.5, without the binary field", e.Name, b)
+		}
+	}
+}
