@@ -304,8 +304,9 @@ func testCancelKeepsWrittenPages(t *testing.T, st *store.Store) {
 	}
 }
 
-func TestConfigErrors(t *testing.T) {
-	st := newWorkspace(t)
+func TestConfigErrors(t *testing.T) { eachWorkspace(t, testConfigErrors) }
+
+func testConfigErrors(t *testing.T, st *store.Store) {
 	e := &Engine{Workspace: store.Ports[Tx](st)}
 	in := crm()
 	tests := []struct {
