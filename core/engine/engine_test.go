@@ -165,9 +165,10 @@ func rows(t *testing.T, st *store.Store, entity string, fields ...string) map[st
 	return out
 }
 
-func TestImport(t *testing.T) {
+func TestImport(t *testing.T) { eachWorkspace(t, testImport) }
+
+func testImport(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	sys := newSystem()
 	e := &Engine{Workspace: store.Ports[Tx](st)}
 	var seen []RecordResult
@@ -254,9 +255,10 @@ func TestImport(t *testing.T) {
 	}
 }
 
-func TestPreviewWritesNothing(t *testing.T) {
+func TestPreviewWritesNothing(t *testing.T) { eachWorkspace(t, testPreviewWritesNothing) }
+
+func testPreviewWritesNothing(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	e := &Engine{Workspace: store.Ports[Tx](st)}
 	res, err := e.Run(ctx, newSystem(), Options{Integration: crm(), Direction: Import, Preview: true, PreviewLimit: 3})
 	if err != nil {
@@ -279,9 +281,10 @@ func TestPreviewWritesNothing(t *testing.T) {
 	}
 }
 
-func TestCancelKeepsWrittenPages(t *testing.T) {
+func TestCancelKeepsWrittenPages(t *testing.T) { eachWorkspace(t, testCancelKeepsWrittenPages) }
+
+func testCancelKeepsWrittenPages(t *testing.T, st *store.Store) {
 	ctx, cancel := context.WithCancel(context.Background())
-	st := newWorkspace(t)
 	sys := newSystem()
 	sys.readHook = func(entity string, page int) {
 		if page == 1 {
@@ -301,8 +304,9 @@ func TestCancelKeepsWrittenPages(t *testing.T) {
 	}
 }
 
-func TestConfigErrors(t *testing.T) {
-	st := newWorkspace(t)
+func TestConfigErrors(t *testing.T) { eachWorkspace(t, testConfigErrors) }
+
+func testConfigErrors(t *testing.T, st *store.Store) {
 	e := &Engine{Workspace: store.Ports[Tx](st)}
 	in := crm()
 	tests := []struct {
@@ -330,9 +334,10 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-func TestEmptySourceClearsUnlessKept(t *testing.T) {
+func TestEmptySourceClearsUnlessKept(t *testing.T) { eachWorkspace(t, testEmptySourceClearsUnlessKept) }
+
+func testEmptySourceClearsUnlessKept(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	sys := newSystem()
 	e := &Engine{Workspace: store.Ports[Tx](st)}
 	if _, err := e.Run(ctx, sys, Options{Integration: crm(), Direction: Import, Entities: []string{"Accounts"}}); err != nil {

@@ -60,9 +60,10 @@ var catalog = []meta.Entity{{Name: "Accounts", Key: []string{"ID"}, Fields: []me
 	{Name: "parent_ID", Type: meta.GUID},
 }}}
 
-func TestExport(t *testing.T) {
+func TestExport(t *testing.T) { eachWorkspace(t, testExport) }
+
+func testExport(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	sys := &memWriter{memSystem: newSystem()}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3] // guid 2 and guid 3 exist externally
 	e := &Engine{Workspace: store.Ports[Tx](st)}
@@ -127,9 +128,10 @@ func TestExport(t *testing.T) {
 	}
 }
 
-func TestFilters(t *testing.T) {
+func TestFilters(t *testing.T) { eachWorkspace(t, testFilters) }
+
+func testFilters(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	sys := &memWriter{memSystem: newSystem()}
 	e := &Engine{Workspace: store.Ports[Tx](st), Now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}
 	in := crm()
@@ -176,8 +178,11 @@ func TestFilters(t *testing.T) {
 // TestCreateOnlyFieldsAreNotUpdated: a field the external system sets only on
 // create is sent with creates, and neither sent with nor counted in updates.
 func TestCreateOnlyFieldsAreNotUpdated(t *testing.T) {
+	eachWorkspace(t, testCreateOnlyFieldsAreNotUpdated)
+}
+
+func testCreateOnlyFieldsAreNotUpdated(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	sys := &memWriter{memSystem: newSystem()}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3]
 	e := &Engine{Workspace: store.Ports[Tx](st)}

@@ -79,8 +79,11 @@ func downloadThenRename(t *testing.T, st *store.Store, sys connector.Connector) 
 // field changed in the external system since stays as it is there, and
 // unchanged fields, nulls and read-only fields are not sent.
 func TestUpdatesSendOnlyWhatChangedHere(t *testing.T) {
+	eachWorkspace(t, testUpdatesSendOnlyWhatChangedHere)
+}
+
+func testUpdatesSendOnlyWhatChangedHere(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	sys := &recordingWriter{memWriter: &memWriter{memSystem: newSystem()}}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3] // guid 2 and guid 3
 	e := downloadThenRename(t, st, sys)
@@ -109,8 +112,11 @@ func TestUpdatesSendOnlyWhatChangedHere(t *testing.T) {
 // changed since it was read (412) is read again, compared again and sent
 // once more; a field the other side changed meanwhile is not overwritten.
 func TestConflictingUpdateIsReadAgain(t *testing.T) {
+	eachWorkspace(t, testConflictingUpdateIsReadAgain)
+}
+
+func testConflictingUpdateIsReadAgain(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	sys := &recordingWriter{memWriter: &memWriter{memSystem: newSystem()}, conflicts: 1}
 	sys.data["Accounts"] = sys.data["Accounts"][1:3]
 	sys.meanwhile = func() { externalAccount(sys.memSystem, guid(2))["revenue"] = json.Number("5") }
@@ -132,9 +138,10 @@ func TestConflictingUpdateIsReadAgain(t *testing.T) {
 
 // TestCreatesSendNoNulls: a create sends the fields the record has; the
 // external system's defaults apply to the others.
-func TestCreatesSendNoNulls(t *testing.T) {
+func TestCreatesSendNoNulls(t *testing.T) { eachWorkspace(t, testCreatesSendNoNulls) }
+
+func testCreatesSendNoNulls(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	sys := &recordingWriter{memWriter: &memWriter{memSystem: newSystem()}}
 	sys.data["Accounts"] = nil
 	err := st.Update(ctx, func(tx *store.Tx) error {
@@ -242,9 +249,10 @@ func (untrackedDelta) TracksChanges(context.Context, string) (bool, error) { ret
 
 // TestNoDeltaLinkFollowsTheCursor: without a delta link, later syncs read
 // what changed since the change cursor, not everything again.
-func TestNoDeltaLinkFollowsTheCursor(t *testing.T) {
+func TestNoDeltaLinkFollowsTheCursor(t *testing.T) { eachWorkspace(t, testNoDeltaLinkFollowsTheCursor) }
+
+func testNoDeltaLinkFollowsTheCursor(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	sys := newSystem()
 	stamp := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
 	sys.data["Accounts"] = sys.data["Accounts"][1:3]
@@ -393,8 +401,11 @@ func (f failingReader) ReadPage(ctx context.Context, q connector.Query, token st
 // for a lookup's target later in the run are counted and logged even when the
 // run then fails, not lost from its results.
 func TestFailedRunAccountsForDeferredRecords(t *testing.T) {
+	eachWorkspace(t, testFailedRunAccountsForDeferredRecords)
+}
+
+func testFailedRunAccountsForDeferredRecords(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st := newWorkspace(t)
 	res, err := (&Engine{Workspace: store.Ports[Tx](st)}).Run(ctx, failingReader{newSystem(), "Contacts"}, Options{Integration: crm(), Direction: Import})
 	if err == nil || res.Status != Failed {
 		t.Fatalf("the run: %v, %s", err, res.Status)

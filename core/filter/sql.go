@@ -18,10 +18,24 @@ import (
 // resolved first. A nil e gives "" and no arguments.
 // The workspace (core/store) is its one caller: it alone writes SQL.
 func ToSQL(e Expr, quoteIdent func(string) string) (string, []any) {
+	return toSQL(e, quoteIdent, false)
+}
+
+// ToPostgreSQL is ToSQL for a PostgreSQL workspace (docs/workspace.md,
+// "PostgreSQL workspaces"): eq and ne are IS NOT DISTINCT FROM and IS
+// DISTINCT FROM, conditions are booleans, contains and startswith use
+// strpos, endswith right, and a date-time field is compared as a
+// timestamptz. Arguments are bound as for ToSQL (the workspace's
+// connection takes 0/1 for a boolean).
+func ToPostgreSQL(e Expr, quoteIdent func(string) string) (string, []any) {
+	return toSQL(e, quoteIdent, true)
+}
+
+func toSQL(e Expr, quoteIdent func(string) string, pg bool) (string, []any) {
 	if e == nil {
 		return "", nil
 	}
-	w := &sqlWriter{quote: quoteIdent}
+	w := &sqlWriter{quote: quoteIdent, pg: pg}
 	w.cond(e)
 	return w.b.String(), w.args
 }
@@ -30,6 +44,15 @@ type sqlWriter struct {
 	b     strings.Builder
 	args  []any
 	quote func(string) string
+	pg    bool // PostgreSQL's SQL (ToPostgreSQL)
+}
+
+// pick returns sqlite's text or, for PostgreSQL, pg's.
+func (w *sqlWriter) pick(sqlite, pg string) string {
+	if w.pg {
+		return pg
+	}
+	return sqlite
 }
 
 func (w *sqlWriter) write(s ...string) {
@@ -67,10 +90,14 @@ func (w *sqlWriter) cond(e Expr) {
 		// SQL's NOT of unknown (a comparison with NULL) is unknown; OData's is true.
 		w.write("NOT coalesce(")
 		w.cond(x.X)
-		w.write(", 0)")
+		w.write(w.pick(", 0)", ", false)"))
 	case *Compare:
+		op := sqlOps[x.Op]
+		if w.pg {
+			op = pgOps[x.Op]
+		}
 		w.operand(x.Left, x.Right)
-		w.write(" ", sqlOps[x.Op], " ")
+		w.write(" ", op, " ")
 		w.operand(x.Right, x.Left)
 	case *In:
 		w.in(x)
@@ -78,17 +105,20 @@ func (w *sqlWriter) cond(e Expr) {
 		w.test(x)
 	case *Literal:
 		if x.Value.Kind == KindBool && x.Value.Bool {
-			w.write("1")
+			w.write(w.pick("1", "true"))
 		} else {
-			w.write("0")
+			w.write(w.pick("0", "false"))
 		}
 	default:
 		w.value(e)
-		w.write(" = 1")
+		w.write(w.pick(" = 1", " = true"))
 	}
 }
 
 var sqlOps = map[CompareOp]string{Eq: "IS", Ne: "IS NOT", Gt: ">", Ge: ">=", Lt: "<", Le: "<="}
+
+// pgOps are sqlOps in PostgreSQL, whose IS compares with NULL, true and false only.
+var pgOps = map[CompareOp]string{Eq: "IS NOT DISTINCT FROM", Ne: "IS DISTINCT FROM", Gt: ">", Ge: ">=", Lt: "<", Le: "<="}
 
 func (w *sqlWriter) in(x *In) {
 	var items []Expr
@@ -129,19 +159,19 @@ func (w *sqlWriter) in(x *In) {
 // test writes contains, startswith or endswith.
 func (w *sqlWriter) test(c *Call) {
 	if len(c.Args) != 2 {
-		w.write("0")
+		w.write(w.pick("0", "false"))
 		return
 	}
 	a, b := c.Args[0], c.Args[1]
 	switch c.Name {
 	case FuncContains:
-		w.write("instr(")
+		w.write(w.pick("instr(", "strpos("))
 		w.value(a)
 		w.write(", ")
 		w.value(b)
 		w.write(") > 0")
 	case FuncStartsWith:
-		w.write("instr(")
+		w.write(w.pick("instr(", "strpos("))
 		w.value(a)
 		w.write(", ")
 		w.value(b)
@@ -153,9 +183,9 @@ func (w *sqlWriter) test(c *Call) {
 				w.write(" IS NOT NULL")
 				return
 			}
-			w.write("substr(")
+			w.write(w.pick("substr(", "right("))
 			w.value(a)
-			w.write(", -")
+			w.write(w.pick(", -", ", "))
 			w.bind(int64(utf8.RuneCountInString(lit.Value.Text)))
 			w.write(") = ")
 			w.value(b)
@@ -175,7 +205,7 @@ func (w *sqlWriter) test(c *Call) {
 		w.value(b)
 		w.write(")")
 	default:
-		w.write("0")
+		w.write(w.pick("0", "false"))
 	}
 }
 
@@ -184,6 +214,11 @@ func (w *sqlWriter) test(c *Call) {
 // programs in another ISO 8601 form (no milliseconds, a space for T, an
 // offset) compare as the instants they are, as in Eval.
 func (w *sqlWriter) operand(e, other Expr) {
+	if _, ok := e.(*Field); ok && isDateTime(other) && w.pg {
+		w.value(e)
+		w.write("::timestamptz")
+		return
+	}
 	if _, ok := e.(*Field); ok && isDateTime(other) {
 		w.write("strftime('%Y-%m-%dT%H:%M:%fZ', ")
 		w.value(e)

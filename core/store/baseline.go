@@ -106,7 +106,7 @@ AND operation = 'update'`)
 // upload. match (an upload filter) narrows the rows when not nil. It
 // returns how many it queued.
 func (t *Tx) EnqueueUnseen(integration, external, local, field string, match filter.Expr) (int64, error) {
-	where, args := sqlWhere(match)
+	where, args := t.sqlWhere(match)
 	cond := ""
 	if where != "" {
 		cond = " AND (" + where + ")"

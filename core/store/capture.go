@@ -60,18 +60,24 @@ func captureSQL(entity string, fields []meta.Field) []string {
 	}
 }
 
-// makeCapture (re)creates the capture triggers of entity from its current fields.
+// makeCapture (re)creates the capture triggers of entity, in a SQLite
+// workspace, from its current fields.
 func makeCapture(ctx context.Context, tx *sql.Tx, entity string) error {
 	e, err := loadEntity(ctx, tx, entity)
 	if err != nil {
 		return err
 	}
+	return makeSQLiteCapture(ctx, tx, entity, e.Fields)
+}
+
+// makeSQLiteCapture (re)creates the capture triggers of entity with fields.
+func makeSQLiteCapture(ctx context.Context, tx *sql.Tx, entity string, fields []meta.Field) error {
 	for _, n := range captureNames(entity) {
 		if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS `+quote(n)); err != nil {
 			return fmt.Errorf("drop trigger %s: %w", n, err)
 		}
 	}
-	for _, stmt := range captureSQL(entity, e.Fields) {
+	for _, stmt := range captureSQL(entity, fields) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("create the change capture of %s: %w", entity, err)
 		}
@@ -122,13 +128,13 @@ OR EXISTS (SELECT 1 FROM sqlite_schema t WHERE t.type = 'trigger' AND t.tbl_name
 // must not travel back.
 func (s *Store) Apply(ctx context.Context, fn func(*Tx) error) error {
 	return s.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx, now time.Time) error {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sy_capture_off (id) VALUES (1)`); err != nil {
+		if err := s.d.captureOff(ctx, tx); err != nil {
 			return fmt.Errorf("turn change capture off: %w", err)
 		}
 		if err := s.runRecordTx(ctx, conn, tx, now, false, fn); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sy_capture_off`); err != nil {
+		if err := s.d.captureOn(ctx, tx); err != nil {
 			return fmt.Errorf("turn change capture on: %w", err)
 		}
 		return nil

@@ -15,7 +15,7 @@ import (
 // versionnumber, and its record in sy_entity and sy_field. e.Key is ignored:
 // the key is always id. It fails with ErrExists when the name is taken.
 func (s *Store) CreateEntity(ctx context.Context, e meta.Entity) error {
-	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return createEntity(ctx, tx, e, now) })
+	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return createEntity(ctx, tx, s.d, e, now) })
 	if err != nil {
 		return fmt.Errorf("create entity %q: %w", e.Name, err)
 	}
@@ -26,7 +26,7 @@ func (s *Store) CreateEntity(ctx context.Context, e meta.Entity) error {
 // COLUMN). It fails with ErrNotFound when the entity does not exist and with
 // ErrExists when it already has such a field.
 func (s *Store) AddField(ctx context.Context, entity string, f meta.Field) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return addField(ctx, tx, entity, f) })
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return addField(ctx, tx, s.d, entity, f) })
 	if err != nil {
 		return fmt.Errorf("add field %q to entity %q: %w", f.Name, entity, err)
 	}
@@ -91,11 +91,14 @@ func (s *Store) CountRows(ctx context.Context, entity string) (int64, error) {
 
 // createEntity validates e, creates its table and triggers and records it,
 // created at now.
-func createEntity(ctx context.Context, tx *sql.Tx, e meta.Entity, now time.Time) error {
+func createEntity(ctx context.Context, tx *sql.Tx, d dialect, e meta.Entity, now time.Time) error {
 	if err := checkName(e.Name); err != nil {
 		return err
 	}
-	taken, err := tableExists(ctx, tx, e.Name)
+	if err := d.checkName(e.Name, false); err != nil {
+		return err
+	}
+	taken, err := tableExists(ctx, tx, d, e.Name)
 	if err != nil {
 		return err
 	}
@@ -111,8 +114,11 @@ func createEntity(ctx context.Context, tx *sql.Tx, e meta.Entity, now time.Time)
 		if err := checkField(e.Name, f, func(n string) (bool, error) { return entityExists(ctx, tx, n) }); err != nil {
 			return err
 		}
+		if err := d.checkName(f.Name, true); err != nil {
+			return fmt.Errorf("field %q: %w", f.Name, err)
+		}
 	}
-	for _, stmt := range createTableSQL(e.Name, e.Fields) {
+	for _, stmt := range d.createTable(e) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("create table: %w", err)
 		}
@@ -126,36 +132,52 @@ func createEntity(ctx context.Context, tx *sql.Tx, e meta.Entity, now time.Time)
 			return err
 		}
 	}
-	return makeCapture(ctx, tx, e.Name)
+	return capture(ctx, tx, d, e.Name)
+}
+
+// capture (re)creates the change capture of entity from its current fields.
+func capture(ctx context.Context, tx *sql.Tx, d dialect, entity string) error {
+	e, err := loadEntity(ctx, tx, entity)
+	if err != nil {
+		return err
+	}
+	return d.makeCapture(ctx, tx, entity, e.Fields)
 }
 
 // addField validates f, adds its column to the entity's table and records it.
-func addField(ctx context.Context, tx *sql.Tx, entity string, f meta.Field) error {
+func addField(ctx context.Context, tx *sql.Tx, d dialect, entity string, f meta.Field) error {
 	if err := requireEntity(ctx, tx, entity); err != nil {
 		return err
 	}
 	if err := checkField(entity, f, func(n string) (bool, error) { return entityExists(ctx, tx, n) }); err != nil {
 		return err
 	}
+	if err := d.checkName(f.Name, true); err != nil {
+		return fmt.Errorf("field %q: %w", f.Name, err)
+	}
 	// The table's own columns count too: one may have been added by hand.
-	var n, next int
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sy_field WHERE entity = ?1 AND name = ?2)
-	+ (SELECT count(*) FROM pragma_table_info(?1) WHERE lower(name) = lower(?2))`, entity, f.Name).Scan(&n); err != nil {
+	var next int
+	recorded, err := exists(ctx, tx, `SELECT count(*) FROM sy_field WHERE entity = ? AND name = ?`, entity, f.Name)
+	if err != nil {
 		return err
 	}
-	if n > 0 {
+	inTable, err := d.columnTaken(ctx, tx, entity, f.Name)
+	if err != nil {
+		return err
+	}
+	if recorded || inTable {
 		return fmt.Errorf("field %q: %w: choose another name", f.Name, ErrExists)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position) + 1, 0) FROM sy_field WHERE entity = ?`, entity).Scan(&next); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `ALTER TABLE `+quote(entity)+` ADD COLUMN `+columnDef(f)); err != nil {
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE `+quote(entity)+` ADD COLUMN `+d.columnDef(f)); err != nil {
 		return fmt.Errorf("alter table: %w", err)
 	}
 	if err := recordField(ctx, tx, entity, next, f); err != nil {
 		return err
 	}
-	return makeCapture(ctx, tx, entity)
+	return capture(ctx, tx, d, entity)
 }
 
 // recordField writes f's metadata to sy_field. A target is kept for lookups only.
@@ -225,10 +247,10 @@ func requireEntity(ctx context.Context, tx *sql.Tx, name string) error {
 }
 
 // tableExists reports whether the workspace has an entity, table, view or
-// index called name (compared as SQLite does, without regard to case).
-func tableExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sy_entity WHERE name = ?1)
-	+ (SELECT count(*) FROM sqlite_schema WHERE type IN ('table', 'view', 'index') AND lower(name) = lower(?1))`, name).Scan(&n)
-	return n > 0, err
+// index called name (compared without regard to case).
+func tableExists(ctx context.Context, tx *sql.Tx, d dialect, name string) (bool, error) {
+	if found, err := entityExists(ctx, tx, name); found || err != nil {
+		return found, err
+	}
+	return d.tableTaken(ctx, tx, name)
 }

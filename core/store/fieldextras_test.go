@@ -8,9 +8,10 @@ import (
 	"switchyard/core/mapping"
 )
 
-func TestFieldExtrasRoundTrip(t *testing.T) {
+func TestFieldExtrasRoundTrip(t *testing.T) { eachBackend(t, testFieldExtrasRoundTrip) }
+
+func testFieldExtrasRoundTrip(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()
-	s, _ := openMemory(t)
 	lo, hi := 0.0, 99.5
 	in := mapping.Integration{Name: "crm", Connector: "odata", Settings: map[string]string{}, Entities: []mapping.EntityMapping{{
 		External: "Orders", Local: "order", PrimaryKey: "externalid", Direction: mapping.Download,

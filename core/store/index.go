@@ -17,13 +17,10 @@ func (s *Store) IndexField(ctx context.Context, entity, field string) error {
 		return nil // the primary key has its own
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", quote(indexName(entity, field)), quote(entity), quote(field))
+		q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", quote(s.d.indexName(entity, field)), quote(entity), quote(field))
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("index %s.%s: %w", entity, field, err)
 		}
 		return nil
 	})
 }
-
-// indexName is the name of the index IndexField makes.
-func indexName(entity, field string) string { return "sy_match_" + entity + "." + field }

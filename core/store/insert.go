@@ -44,7 +44,8 @@ func (t *Tx) insertPlan(entity string, values map[string]any, args []any) (*inse
 	_, hasVersion := values[colVersionNumber]
 	_, hasCreated := values[colCreatedOn]
 	_, hasModified := values[colModifiedOn]
-	p := &insertPlan{cols: cols, newID: !hasID, stamp: !hasVersion, created: !hasCreated, modified: !hasModified}
+	// On PostgreSQL the column's default takes the next versionnumber.
+	p := &insertPlan{cols: cols, newID: !hasID, stamp: !hasVersion && !t.pg, created: !hasCreated, modified: !hasModified}
 	all := cols
 	if p.newID {
 		all = append(all[:len(all):len(all)], colID)

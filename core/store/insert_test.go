@@ -65,9 +65,10 @@ func repeat(d time.Duration, n int) []time.Duration {
 // TestInsertStampsTimes: rows Switchyard inserts get createdon and modifiedon
 // of the moment they are written, in the workspace's time format, unless the
 // values set them.
-func TestInsertStampsTimes(t *testing.T) {
+func TestInsertStampsTimes(t *testing.T) { eachStampBackend(t, testInsertStampsTimes) }
+
+func testInsertStampsTimes(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := stampWorkspace(t)
 	before := time.Now().UTC().Truncate(time.Millisecond)
 	var stamped, given string
 	err := s.Apply(ctx, func(tx *Tx) (err error) {

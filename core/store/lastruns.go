@@ -15,7 +15,7 @@ func (s *Store) LastRuns(ctx context.Context) (last map[string]LogEntry, lastSyn
 	last, lastSync = map[string]LogEntry{}, map[string]time.Time{}
 	err = s.inReadTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+logColumns+` FROM (
-	SELECT *, row_number() OVER (PARTITION BY integration ORDER BY started_at DESC, id DESC) AS n FROM sy_integration_log)
+	SELECT *, row_number() OVER (PARTITION BY integration ORDER BY started_at DESC, id DESC) AS n FROM sy_integration_log) AS runs
 WHERE n = 1`)
 		if err != nil {
 			return err

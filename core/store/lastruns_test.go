@@ -11,9 +11,10 @@ import (
 // TestLastRuns: each integration's latest run of any kind and its latest
 // sync's start, read at once; the last of runs started together is the one
 // recorded last, as Logs orders them.
-func TestLastRuns(t *testing.T) {
+func TestLastRuns(t *testing.T) { eachBackend(t, testLastRuns) }
+
+func testLastRuns(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()
-	s, _ := openMemory(t)
 	for _, name := range []string{"crm", "erp", "idle"} {
 		if err := s.SaveIntegration(ctx, mapping.Integration{Name: name, Connector: "odata"}); err != nil {
 			t.Fatal(err)

@@ -32,7 +32,11 @@ var heldLocks sync.Map
 // heartbeat stopped, or that this process left behind (its unlock could not
 // write) is taken over. It fails with ErrLocked, naming the
 // holder, when the lock is held. Call the returned unlock when the run ends.
+// On PostgreSQL it is an advisory lock instead (pglock.go).
 func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), err error) {
+	if s.d.postgres() {
+		return s.pgLock(ctx, integration)
+	}
 	host, _ := os.Hostname()
 	pid := os.Getpid()
 	b := make([]byte, 8)

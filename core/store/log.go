@@ -71,16 +71,14 @@ func addLog(ctx context.Context, tx *sql.Tx, e LogEntry) (int64, error) {
 	if !e.Ended.IsZero() {
 		ended = formatTime(e.Ended)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO sy_integration_log
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO sy_integration_log
 (integration, kind, direction, status, started_at, ended_at,
  count_all, count_imported, count_exported, count_updated, count_unchanged, count_failed, count_warnings, message)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		e.Integration, e.Kind, e.Direction, e.Status, formatTime(e.Started), ended,
-		e.All, e.Imported, e.Exported, e.Updated, e.Unchanged, e.Failed, e.Warnings, e.Message)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+		e.All, e.Imported, e.Exported, e.Updated, e.Unchanged, e.Failed, e.Warnings, e.Message).Scan(&id)
+	return id, err
 }
 
 // logs reads sy_integration_log newest first.
@@ -91,7 +89,7 @@ func logs(ctx context.Context, tx *sql.Tx, integration string, limit int) ([]Log
 		}
 	}
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = noLimit
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+logColumns+`
 FROM sy_integration_log

@@ -10,9 +10,10 @@ import (
 	"switchyard/core/mapping"
 )
 
-func TestLogsNewestFirst(t *testing.T) {
+func TestLogsNewestFirst(t *testing.T) { eachBackend(t, testLogsNewestFirst) }
+
+func testLogsNewestFirst(t *testing.T, s *Store, c *clock) {
 	ctx := context.Background()
-	s, c := openMemory(t)
 	for _, name := range []string{"crm", "erp"} {
 		if err := s.SaveIntegration(ctx, mapping.Integration{Name: name, Connector: "odata"}); err != nil {
 			t.Fatal(err)

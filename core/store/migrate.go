@@ -78,11 +78,15 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	if n := len(migrations); n > 0 {
 		latest = migrations[n-1].version
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS sy_migration (
-	version    INTEGER PRIMARY KEY NOT NULL,
-	name       TEXT    NOT NULL,
-	applied_at TEXT    NOT NULL
-)`); err != nil {
+	_, createTable := s.d.migrations()
+	err = runTx(ctx, s.db, nil, func(tx *sql.Tx) error {
+		if err := s.d.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, createTable)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("create sy_migration: %w", err)
 	}
 	found, err := s.SchemaVersion(ctx)
@@ -90,10 +94,10 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		return err
 	}
 	if found > latest {
-		return &newerError{path: s.path, found: found, latest: latest}
+		return &newerError{path: s.name(), found: found, latest: latest}
 	}
 	for _, m := range migrations {
-		if err := runTx(ctx, s.db, func(tx *sql.Tx) error { return s.applyMigration(ctx, tx, m) }); err != nil {
+		if err := runTx(ctx, s.db, nil, func(tx *sql.Tx) error { return s.applyMigration(ctx, tx, m) }); err != nil {
 			return fmt.Errorf("apply migration %s: %w", m.name, err)
 		}
 	}
@@ -102,6 +106,9 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 
 // applyMigration runs m unless the workspace already records it.
 func (s *Store) applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
+	if err := s.d.lockMigrations(ctx, tx); err != nil {
+		return err
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sy_migration WHERE version = ?`, m.version).Scan(&n); err != nil {
 		return err

@@ -49,7 +49,7 @@ func openBare(t *testing.T) *Store {
 	}
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
-	return &Store{Now: time.Now, db: db, rdb: db, path: memoryPath}
+	return &Store{Now: time.Now, db: db, rdb: db, path: memoryPath, d: sqliteDialect{}}
 }
 
 func TestMigrationsAppliedOnce(t *testing.T) {

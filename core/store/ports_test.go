@@ -13,13 +13,10 @@ type rowCounter interface {
 
 // TestPorts: a TxPorts hands its callbacks the transaction as the user's
 // interface, uses the store's clock, and refuses an interface *Tx does not implement.
-func TestPorts(t *testing.T) {
+func TestPorts(t *testing.T) { eachBackend(t, testPorts) }
+
+func testPorts(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()
-	s, err := Open(ctx, ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	p := Ports[rowCounter](s)
 	if err := p.Apply(ctx, func(tx rowCounter) error {
 		_, err := tx.CountKeyed("sy_integration", "name")

@@ -59,7 +59,7 @@ WHERE integration = ? AND entity = ? AND direction = ? AND record_key = ? AND re
 // failed to download and wait for a retry (not dismissed).
 func (t *Tx) QuarantinedKeys(integration, entity string) ([]string, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT record_key FROM sy_integration_quarantine
-WHERE integration = ? AND entity = ? AND direction = 'download' AND dismissed = 0 ORDER BY id`, integration, entity)
+WHERE integration = ? AND entity = ? AND direction = 'download' AND dismissed = false ORDER BY id`, integration, entity)
 	if err != nil {
 		return nil, fmt.Errorf("read the quarantine of %s: %w", entity, err)
 	}
@@ -82,7 +82,7 @@ func (s *Store) QuarantineList(ctx context.Context, integration string, all bool
 	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, integration, entity, direction, record_key, record_id, reason, attempts,
 	first_at, last_at, dismissed FROM sy_integration_quarantine
-WHERE (?1 = '' OR integration = ?1) AND (?2 OR dismissed = 0) ORDER BY id`, integration, all)
+WHERE (?1 = '' OR integration = ?1) AND (?2 OR dismissed = false) ORDER BY id`, integration, all)
 		if err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ WHERE q.id = ? AND q.integration = ?`, id, integration).Scan(&entity, &direction
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE sy_integration_quarantine SET dismissed = 1 WHERE id = ?`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE sy_integration_quarantine SET dismissed = true WHERE id = ?`, id); err != nil {
 			return err
 		}
 		if direction == "upload" {
@@ -174,7 +174,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Integration, logID, c.Entity, c.Key, c.Po
 // Conflicts returns the conflicts logged for integration, newest first, up to limit (all when limit <= 0).
 func (s *Store) Conflicts(ctx context.Context, integration string, limit int) ([]ConflictRecord, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	var out []ConflictRecord
 	err := s.inReadTx(ctx, func(tx *sql.Tx) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 )
 
 // queryStrings runs query and returns its single text column.
@@ -42,3 +43,7 @@ func notFoundUnless(found bool, err error, what, name string) error {
 	}
 	return nil
 }
+
+// noLimit is a LIMIT that keeps every row, on both backends (SQLite's -1 is
+// an error on PostgreSQL).
+const noLimit = math.MaxInt64

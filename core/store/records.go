@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"switchyard/core/meta"
 )
 
 // Row is one row of a local entity: its id and the values of the fields asked for,
@@ -42,6 +44,10 @@ type Tx struct {
 	// quiet holds, by entity, the SQL of the insert triggers Apply set aside
 	// (quiet.go); they are created again before the transaction commits.
 	quiet map[string][]string
+	// pg: the workspace is on PostgreSQL, whose values cross as pgvalues.go
+	// says; types holds, by entity, the field types read for it.
+	pg    bool
+	types map[string]map[string]meta.Type
 }
 
 // Update runs fn in one write transaction, committed when fn returns nil.
@@ -56,10 +62,11 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 
 // runRecordTx runs fn with a Tx on tx, whose time is now. With conn (the
 // connection of tx) its inserts go to SQLite directly (rawInserts); conn
-// may be nil.
+// may be nil, and is not used on PostgreSQL.
 func (s *Store) runRecordTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, now time.Time, capture bool, fn func(*Tx) error) error {
-	t := &Tx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, capture: capture, now: formatTime(now), ids: idSource{now: s.now}}
-	if conn != nil {
+	t := &Tx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, capture: capture, now: formatTime(now), ids: idSource{now: s.now},
+		pg: s.d.postgres()}
+	if conn != nil && !t.pg {
 		t.raw = &rawInserts{conn: conn, stmts: map[*insertPlan]driver.Stmt{}}
 	}
 	defer func() {
@@ -98,6 +105,12 @@ const maxParams = 500
 // FindBy returns the rows of entity whose field holds one of keys, with the
 // values of fields, by the key's text (fmt.Sprint of the stored value).
 func (t *Tx) FindBy(entity, field string, keys []any, fields []string) (map[string]Row, error) {
+	if t.pg {
+		var err error
+		if keys, err = t.pgKeys(entity, field, keys); err != nil {
+			return nil, fmt.Errorf("find %s by %s: %w", entity, field, err)
+		}
+	}
 	out := make(map[string]Row, len(keys))
 	cols := quote(colID) + ", " + quote(field)
 	for _, f := range fields {
@@ -115,6 +128,10 @@ func (t *Tx) FindBy(entity, field string, keys []any, fields []string) (map[stri
 			return nil, fmt.Errorf("find %s by %s: %w", entity, field, err)
 		}
 		err = scanRows(rows, fields, func(id string, key any, values map[string]any) {
+			if t.pg {
+				key = t.pgRead(entity, field, key)
+				t.pgReadRow(entity, values)
+			}
 			out[fmt.Sprint(key)] = Row{ID: id, Values: values}
 		})
 		if err != nil {
@@ -151,6 +168,12 @@ func scanRows(rows *sql.Rows, fields []string, fn func(id string, key any, value
 // sets one; createdon and modifiedon are the transaction's time unless
 // values sets them.
 func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
+	if t.pg {
+		var err error
+		if values, err = t.pgWrite(entity, values); err != nil {
+			return "", fmt.Errorf("insert into %s: %w", entity, err)
+		}
+	}
 	plan, args, err := t.insertPlan(entity, values, t.args[:0])
 	if err != nil {
 		return "", fmt.Errorf("insert into %s: %w", entity, err)
@@ -211,6 +234,12 @@ func (t *Tx) UpdateRow(entity, id string, values map[string]any) error {
 	}
 	if err := t.flushVersions(); err != nil {
 		return fmt.Errorf("update %s %s: %w", entity, id, err)
+	}
+	if t.pg {
+		var err error
+		if values, err = t.pgWrite(entity, values); err != nil {
+			return fmt.Errorf("update %s %s: %w", entity, id, err)
+		}
 	}
 	cols, args := columns(values)
 	set := make([]string, len(cols))

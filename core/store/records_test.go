@@ -10,14 +10,11 @@ import (
 	"switchyard/core/meta"
 )
 
-func TestRecordTx(t *testing.T) {
+func TestRecordTx(t *testing.T) { eachBackend(t, testRecordTx) }
+
+func testRecordTx(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()
-	s, err := Open(ctx, ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	err = s.CreateEntity(ctx, meta.Entity{Name: "account", Fields: []meta.Field{
+	err := s.CreateEntity(ctx, meta.Entity{Name: "account", Fields: []meta.Field{
 		{Name: "code", Type: meta.String}, {Name: "name", Type: meta.String}, {Name: "revenue", Type: meta.Decimal},
 	}})
 	if err != nil {
@@ -85,18 +82,15 @@ func TestRecordTx(t *testing.T) {
 
 // TestScanVersions reads rows in the order they were last written, page by
 // page, narrowed by a filter, and Matches tells one row apart.
-func TestScanVersions(t *testing.T) {
+func TestScanVersions(t *testing.T) { eachBackend(t, testScanVersions) }
+
+func testScanVersions(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()
-	s, err := Open(ctx, ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	if err := s.CreateEntity(ctx, meta.Entity{Name: "account", Fields: []meta.Field{{Name: "code", Type: meta.String}}}); err != nil {
 		t.Fatal(err)
 	}
 	ids := map[string]string{}
-	err = s.Update(ctx, func(tx *Tx) error {
+	err := s.Update(ctx, func(tx *Tx) error {
 		for _, code := range []string{"A", "B", "C", "D"} {
 			id, err := tx.Insert("account", map[string]any{"code": code})
 			if err != nil {

@@ -61,9 +61,15 @@ func (t *Tx) SaveLogEntity(logID int64, position int, e LogEntity) error {
 	if err := enc.Encode(orEmpty(e.Queries)); err != nil {
 		return fmt.Errorf("save the log of %s: %w", e.Entity, err)
 	}
-	st, err := t.stmt(`INSERT OR REPLACE INTO sy_integration_log_entity
+	// An upsert on the primary key, the table's only unique constraint: what
+	// SQLite's INSERT OR REPLACE did, in SQL PostgreSQL speaks too.
+	st, err := t.stmt(`INSERT INTO sy_integration_log_entity
 (log_id, position, entity, local_entity, direction, count_all, count_imported, count_exported, count_updated,
- count_unchanged, count_failed, count_warnings, duration_ms, queries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+ count_unchanged, count_failed, count_warnings, duration_ms, queries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (log_id, entity, direction) DO UPDATE SET position = excluded.position, local_entity = excluded.local_entity,
+ count_all = excluded.count_all, count_imported = excluded.count_imported, count_exported = excluded.count_exported,
+ count_updated = excluded.count_updated, count_unchanged = excluded.count_unchanged, count_failed = excluded.count_failed,
+ count_warnings = excluded.count_warnings, duration_ms = excluded.duration_ms, queries = excluded.queries`)
 	if err == nil {
 		_, err = st.ExecContext(t.ctx, logID, position, e.Entity, e.LocalEntity, e.Direction, e.All, e.Imported,
 			e.Exported, e.Updated, e.Unchanged, e.Failed, e.Warnings, e.DurationMs, strings.TrimSpace(queries.String()))
@@ -125,7 +131,7 @@ FROM sy_integration_log_entity WHERE log_id = ? ORDER BY position, direction`, l
 // limit <= 0), in the order they failed, then those written with warnings.
 func (s *Store) LogFailures(ctx context.Context, logID int64, limit int) ([]LogFailure, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	var out []LogFailure
 	err := s.inReadTx(ctx, func(tx *sql.Tx) error {

@@ -8,13 +8,11 @@ import (
 	"switchyard/core/mapping"
 )
 
-func TestRunLogDetails(t *testing.T) {
+func TestRunLogDetails(t *testing.T) { eachBackend(t, testRunLogDetails) }
+
+func testRunLogDetails(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()
-	s, err := Open(ctx, ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	var err error
 	if err := s.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata"}); err != nil {
 		t.Fatal(err)
 	}
@@ -67,13 +65,11 @@ func TestRunLogDetails(t *testing.T) {
 	}
 }
 
-func TestFailInterruptedRuns(t *testing.T) {
+func TestFailInterruptedRuns(t *testing.T) { eachBackend(t, testFailInterruptedRuns) }
+
+func testFailInterruptedRuns(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()
-	s, err := Open(ctx, ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	var err error
 	for _, name := range []string{"crm", "erp"} {
 		if err := s.SaveIntegration(ctx, mapping.Integration{Name: name, Connector: "odata"}); err != nil {
 			t.Fatal(err)

@@ -20,7 +20,7 @@ func scheduleKey(cron, every string) string {
 // schedules counts, as saved now, by scheduleKey.
 func countingSince(ctx context.Context, tx *sql.Tx, integration string) (map[string]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT cron, every, counting_since FROM sy_schedule
-WHERE integration = ? AND enabled = 1 AND counting_since IS NOT NULL ORDER BY position`, integration)
+WHERE integration = ? AND enabled = true AND counting_since IS NOT NULL ORDER BY position`, integration)
 	if err != nil {
 		return nil, fmt.Errorf("read schedules' counting since: %w", err)
 	}

@@ -146,6 +146,11 @@ func KeyFile(path string) string { return path + ".key" }
 // sealer returns the keys of the workspace; with create, it makes a key
 // (in the OS keyring, else in the key file) when there is none yet.
 func (s *Store) sealer(create bool) (*sealer, error) {
+	if s.d.postgres() {
+		// Its key must come from the keyring or SWITCHYARD_KEY, never from a
+		// file named after the workspace's path (a URL) nor the database.
+		return nil, errors.New("secrets of a PostgreSQL workspace are not supported yet (issue 19): give them in the environment (SWITCHYARD_<INTEGRATION>_<SETTING>)")
+	}
 	if s.path == memoryPath {
 		processOnce.Do(func() {
 			raw := make([]byte, 32)

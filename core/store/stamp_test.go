@@ -61,50 +61,54 @@ func TestInsertStamps(t *testing.T) {
 			return []string{a, b}, err
 		}, want: []int64{-1, 1}, counter: 1},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			s := stampWorkspace(t)
-			start := counter(t, s)
-			var ids []string
-			write := func(tx *Tx) (err error) { ids, err = tt.write(tx); return err }
-			var err error
-			if tt.apply {
-				err = s.Apply(ctx, write)
-			} else {
-				err = s.Update(ctx, write)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, id := range ids {
-				var v int64
-				if err := s.db.QueryRowContext(ctx, `SELECT versionnumber FROM account WHERE id = ?`, id).Scan(&v); err != nil {
-					t.Fatal(err)
-				}
-				want := start + tt.want[i]
-				if tt.want[i] < 0 {
-					want = 500
-				}
-				if v != want {
-					t.Errorf("row %d: versionnumber = %d, want %d", i, v, want)
-				}
-				if i == 0 && !uuidV7RE.MatchString(id) {
-					t.Errorf("id %q is not a lower-case UUID version 7", id)
-				}
-			}
-			if got := counter(t, s) - start; got != tt.counter {
-				t.Errorf("counter advanced by %d, want %d", got, tt.counter)
-			}
-			var n int
-			var bad int
-			err = s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE q.versionnumber <> a.versionnumber)
-FROM sy_integration_transaction q JOIN account a ON a.id = q.record_id WHERE q.operation = 'insert'`).Scan(&n, &bad)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n != tt.captured || bad != 0 {
-				t.Errorf("captured %d inserts (%d with another versionnumber than the row), want %d", n, bad, tt.captured)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					ctx := context.Background()
+					s := stampBackend(t, backend)
+					start := counter(t, s)
+					var ids []string
+					write := func(tx *Tx) (err error) { ids, err = tt.write(tx); return err }
+					var err error
+					if tt.apply {
+						err = s.Apply(ctx, write)
+					} else {
+						err = s.Update(ctx, write)
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i, id := range ids {
+						var v int64
+						if err := s.db.QueryRowContext(ctx, `SELECT versionnumber FROM account WHERE id = ?`, id).Scan(&v); err != nil {
+							t.Fatal(err)
+						}
+						want := start + tt.want[i]
+						if tt.want[i] < 0 {
+							want = 500
+						}
+						if v != want {
+							t.Errorf("row %d: versionnumber = %d, want %d", i, v, want)
+						}
+						if i == 0 && !uuidV7RE.MatchString(id) {
+							t.Errorf("id %q is not a lower-case UUID version 7", id)
+						}
+					}
+					if got := counter(t, s) - start; got != tt.counter {
+						t.Errorf("counter advanced by %d, want %d", got, tt.counter)
+					}
+					var n int
+					var bad int
+					err = s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE q.versionnumber <> a.versionnumber)
+	FROM sy_integration_transaction q JOIN account a ON a.id = q.record_id WHERE q.operation = 'insert'`).Scan(&n, &bad)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if n != tt.captured || bad != 0 {
+						t.Errorf("captured %d inserts (%d with another versionnumber than the row), want %d", n, bad, tt.captured)
+					}
+				})
 			}
 		})
 	}

@@ -52,6 +52,7 @@ type Store struct {
 	db   *sql.DB // writers: each transaction takes the write lock when it begins
 	rdb  *sql.DB // readers: deferred, query-only transactions that never wait for a writer (WAL)
 	path string
+	d    dialect // SQLite or PostgreSQL (dialect.go)
 }
 
 // driverName is SQLite's driver with the connection settings the DSN cannot
@@ -126,6 +127,9 @@ func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 	if strings.TrimSpace(path) == "" {
 		return nil, errors.New("open workspace: the path is empty: name a workspace file such as switchyard.db")
 	}
+	if IsPostgres(path) {
+		return openPostgresStore(ctx, path, mustExist)
+	}
 	dsn, err := prepareMode(ctx, path, mustExist)
 	var we *WorkspaceError
 	if errors.As(err, &we) {
@@ -146,25 +150,28 @@ func open(ctx context.Context, path string, mustExist bool) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open workspace %s: %w", path, err)
 	}
-	s := &Store{Now: time.Now, db: db, rdb: rdb, path: path}
-	if err := db.PingContext(ctx); err != nil {
+	return (&Store{Now: time.Now, db: db, rdb: rdb, path: path, d: sqliteDialect{}}).start(ctx, path)
+}
+
+// start makes s, just opened, ready for use: it checks the connection,
+// applies the migrations the workspace lacks and brings its triggers up to
+// date. On failure it closes s; name is the workspace as errors show it.
+func (s *Store) start(ctx context.Context, name string) (*Store, error) {
+	if err := s.db.PingContext(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("open workspace %s: %w", path, err)
+		return nil, fmt.Errorf("open workspace %s: %w", name, err)
 	}
-	if err := s.migrate(ctx, migrationFS); err != nil {
+	fsys, _ := s.d.migrations()
+	if err := s.migrate(ctx, fsys); err != nil {
 		s.Close()
 		if errors.Is(err, ErrNewerWorkspace) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("open workspace %s: %w", path, err)
+		return nil, fmt.Errorf("open workspace %s: %w", name, err)
 	}
-	if err := s.ensureCapture(ctx); err != nil {
+	if err := s.d.afterMigrate(ctx, s); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("open workspace %s: set up change capture: %w", path, err)
-	}
-	if err := s.ensureStamp(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open workspace %s: update the stamping triggers: %w", path, err)
+		return nil, fmt.Errorf("open workspace %s: %w", name, err)
 	}
 	return s, nil
 }
@@ -307,7 +314,7 @@ func (s *Store) Close() error {
 		s.rdb.Close()
 	}
 	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("close workspace %s: %w", s.path, err)
+		return fmt.Errorf("close workspace %s: %w", s.name(), err)
 	}
 	return nil
 }
@@ -336,7 +343,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // the transaction begins, and what the triggers stamp (see clocked).
 func (s *Store) inTxAt(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
 	now := s.now()
-	return runTx(ctx, s.db, clocked(ctx, now, func(tx *sql.Tx) error { return fn(tx, now) }))
+	return runTx(ctx, s.db, nil, s.clocked(ctx, now, func(tx *sql.Tx) error { return fn(tx, now) }))
 }
 
 // inConnTx is inTxAt on a connection of its own, which fn may also use
@@ -349,23 +356,24 @@ func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx
 	defer conn.Close()
 	now := s.now()
 	tx, err := conn.BeginTx(ctx, nil)
-	return finishTx(tx, err, clocked(ctx, now, func(tx *sql.Tx) error { return fn(conn, tx, now) }))
+	return finishTx(tx, err, s.clocked(ctx, now, func(tx *sql.Tx) error { return fn(conn, tx, now) }))
 }
 
 // clocked wraps fn, the work of a write transaction, so that the
-// transaction's time now is the single row of sy_clock while fn runs: the
+// transaction's time now is the workspace's clock while fn runs: the
 // triggers stamp modifiedon and the upload queue's created_at from it
-// (clockExpr) instead of from SQLite's clock. The row is deleted again before
-// the transaction commits, so no other connection ever sees it.
-func clocked(ctx context.Context, now time.Time, fn func(tx *sql.Tx) error) func(tx *sql.Tx) error {
+// instead of from the database's clock. On SQLite it is the single row of
+// sy_clock (clockExpr), deleted again before the transaction commits, so no
+// other connection ever sees it; on PostgreSQL a transaction-local setting.
+func (s *Store) clocked(ctx context.Context, now time.Time, fn func(tx *sql.Tx) error) func(tx *sql.Tx) error {
 	return func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sy_clock (id, now) VALUES (1, ?)`, formatTime(now)); err != nil {
+		if err := s.d.setClock(ctx, tx, formatTime(now)); err != nil {
 			return fmt.Errorf("set the transaction's clock: %w", err)
 		}
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sy_clock`); err != nil {
+		if err := s.d.clearClock(ctx, tx); err != nil {
 			return fmt.Errorf("clear the transaction's clock: %w", err)
 		}
 		return nil
@@ -375,11 +383,11 @@ func clocked(ctx context.Context, now time.Time, fn func(tx *sql.Tx) error) func
 // inReadTx runs fn in one read-only transaction: a consistent snapshot that,
 // in WAL mode, neither waits for nor blocks a writer.
 func (s *Store) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return runTx(ctx, s.rdb, fn)
+	return runTx(ctx, s.rdb, s.d.readTx(), fn)
 }
 
-func runTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
+func runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, opts)
 	return finishTx(tx, err, fn)
 }
 

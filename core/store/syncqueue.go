@@ -61,7 +61,7 @@ type LocalChange struct {
 // upload by integration (pending, failed or sent, not dismissed), ordered by
 // record id after the id after.
 func (t *Tx) LocalChanges(integration, entity, after string, limit int) ([]LocalChange, error) {
-	st, err := t.stmt(`WITH g AS (SELECT record_id, max(id) AS upto, max(external_key) AS xkey, max(status = 'sent') AS sent
+	st, err := t.stmt(`WITH g AS (SELECT record_id, max(id) AS upto, max(external_key) AS xkey, max(CASE WHEN status = 'sent' THEN 1 ELSE 0 END) AS sent
 	FROM sy_integration_transaction
 	WHERE integration = ? AND entity = ? AND status IN ('pending', 'failed', 'sent') AND record_id > ?
 	GROUP BY record_id ORDER BY record_id LIMIT ?)
@@ -110,7 +110,7 @@ WHERE integration = ? AND entity = ? AND record_id = ? AND id <= ? AND status IN
 // unless it is queued already; match (an upload filter) narrows the rows when
 // not nil. It is the first, full upload of an entity. It returns how many it queued.
 func (t *Tx) EnqueueAll(integration, entity, local string, match filter.Expr) (int64, error) {
-	where, args := sqlWhere(match)
+	where, args := t.sqlWhere(match)
 	cond := ""
 	if where != "" {
 		cond = " AND (" + where + ")"

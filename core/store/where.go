@@ -10,14 +10,17 @@ import (
 // with its arguments: "" and none when cond is nil. It is the one place the
 // store turns a filter into SQL; now() in cond is bound as filter.Now() unless
 // the caller resolved it (filter.Resolve) first.
-func sqlWhere(cond filter.Expr) (string, []any) {
+func (t *Tx) sqlWhere(cond filter.Expr) (string, []any) {
+	if t.pg {
+		return filter.ToPostgreSQL(cond, quote)
+	}
 	return filter.ToSQL(cond, quote)
 }
 
 // andWhere is " AND (cond)" for a condition that narrows another, with
 // cond's arguments; "" and none when cond is nil.
-func andWhere(cond filter.Expr) (string, []any) {
-	w, args := sqlWhere(cond)
+func (t *Tx) andWhere(cond filter.Expr) (string, []any) {
+	w, args := t.sqlWhere(cond)
 	if w == "" {
 		return "", nil
 	}
@@ -28,7 +31,7 @@ func andWhere(cond filter.Expr) (string, []any) {
 // order, with the values of fields; cond narrows them when not nil. Pass the
 // last id of a page as after to read the next page.
 func (t *Tx) Scan(entity string, fields []string, cond filter.Expr, after string, limit int) ([]Row, error) {
-	and, args := andWhere(cond)
+	and, args := t.andWhere(cond)
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s > ?%s ORDER BY %s LIMIT ?",
 		scanColumns(fields), quote(entity), quote(colID), and, quote(colID))
 	return t.scan(entity, fields, q, append(append([]any{after}, args...), limit))
@@ -41,7 +44,7 @@ func (t *Tx) Scan(entity string, fields []string, cond filter.Expr, after string
 // last changed: pass the versionnumber of a page's last row as after to read
 // the next.
 func (t *Tx) ScanVersions(entity string, fields []string, cond filter.Expr, after int64, limit int) ([]Row, error) {
-	and, args := andWhere(cond)
+	and, args := t.andWhere(cond)
 	match := quote(colVersionNumber) + " > ?" + and
 	matchArgs := append([]any{after}, args...)
 	// The page is the window of versionnumbers (unique) up to the limit-th match.
@@ -62,6 +65,9 @@ func scanColumns(fields []string) string {
 
 // scan runs q, a SELECT of scanColumns(fields), and returns its rows.
 func (t *Tx) scan(entity string, fields []string, q string, args []any) ([]Row, error) {
+	if t.pg {
+		t.fieldTypes(entity) // read before the rows are: one statement at a time
+	}
 	st, err := t.stmt(q)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", entity, err)
@@ -72,6 +78,9 @@ func (t *Tx) scan(entity string, fields []string, q string, args []any) ([]Row, 
 	}
 	var out []Row
 	err = scanRows(rows, fields, func(id string, _ any, values map[string]any) {
+		if t.pg {
+			t.pgReadRow(entity, values)
+		}
 		out = append(out, Row{ID: id, Values: values})
 	})
 	if err != nil {
@@ -82,7 +91,7 @@ func (t *Tx) scan(entity string, fields []string, q string, args []any) ([]Row, 
 
 // Count returns the number of rows of entity that cond matches; all when cond is nil.
 func (t *Tx) Count(entity string, cond filter.Expr) (int64, error) {
-	w, args := sqlWhere(cond)
+	w, args := t.sqlWhere(cond)
 	if w != "" {
 		w = " WHERE " + w
 	}
@@ -108,7 +117,7 @@ func (t *Tx) CountKeyed(entity, field string) (int64, error) {
 // Matches reports whether the row id of entity meets cond (an upload
 // filter); true when cond is nil.
 func (t *Tx) Matches(entity, id string, cond filter.Expr) (bool, error) {
-	and, args := andWhere(cond)
+	and, args := t.andWhere(cond)
 	if and == "" {
 		return true, nil
 	}

@@ -317,7 +317,7 @@ BEGIN
 		ver := NEW.versionnumber;
 	END IF;
 	IF TG_OP <> 'INSERT' THEN
-		data := (to_jsonb(OLD) - ARRAY['createdon', 'modifiedon', 'versionnumber'] - TG_ARGV)::json;
+		data := (to_jsonb(OLD) - ARRAY['createdon', 'modifiedon', 'versionnumber'] - coalesce(TG_ARGV, '{}'))::json; -- TG_ARGV is NULL without arguments
 	END IF;
 	INSERT INTO sy_integration_transaction (integration, entity, record_id, operation, versionnumber, data, created_at)
 	SELECT m.integration, TG_TABLE_NAME, rec, lower(TG_OP), ver, data, sy_now()
