@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -285,20 +284,6 @@ func eachStampBackend(t *testing.T, fn func(t *testing.T, s *Store)) {
 	t.Helper()
 	for _, b := range backends {
 		t.Run(b, func(t *testing.T) { fn(t, stampBackend(t, b)) })
-	}
-}
-
-// TestPostgresSecretsRefused: a PostgreSQL workspace does not seal secrets
-// yet; saving one is refused plainly, and no key file is made anywhere.
-func TestPostgresSecretsRefused(t *testing.T) {
-	t.Chdir(t.TempDir())
-	s, _ := openBackend(t, "postgres")
-	err := s.SaveIntegration(context.Background(), crm())
-	if err == nil || !strings.Contains(err.Error(), "secrets of a PostgreSQL workspace are not supported yet") {
-		t.Errorf("SaveIntegration(with secrets) = %v, want it refused", err)
-	}
-	if left, err := os.ReadDir("."); err != nil || len(left) > 0 {
-		t.Errorf("saving left %v (%v)", left, err)
 	}
 }
 

@@ -49,7 +49,7 @@ func (s *Store) Integration(ctx context.Context, name string) (mapping.Integrati
 		}
 		return mapping.Integration{}, fmt.Errorf("load integration %q: %w", name, err)
 	}
-	in.Secrets = s.unsealSecrets(name, in.Secrets)
+	in.Secrets = s.unsealSecrets(ctx, name, in.Secrets)
 	return in, nil
 }
 

@@ -75,7 +75,7 @@ func (s *Store) VersionedIntegration(ctx context.Context, name string) (mapping.
 		}
 		return mapping.Integration{}, Version{}, fmt.Errorf("load integration %q: %w", name, err)
 	}
-	in.Secrets = s.unsealSecrets(name, in.Secrets)
+	in.Secrets = s.unsealSecrets(ctx, name, in.Secrets)
 	return in, v, nil
 }
 
@@ -96,7 +96,7 @@ func (s *Store) VersionedIntegrations(ctx context.Context) ([]mapping.Integratio
 			if err != nil {
 				return err
 			}
-			in.Secrets = s.unsealSecrets(name, in.Secrets)
+			in.Secrets = s.unsealSecrets(ctx, name, in.Secrets)
 			out = append(out, in)
 		}
 		versions, err = integrationVersions(ctx, tx)

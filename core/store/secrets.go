@@ -111,10 +111,13 @@ func defaultKeyring() keyStore {
 	return osKeyring{}
 }
 
-// sealer holds a workspace's keys: the one that seals, and every one found that can open.
+// sealer holds a workspace's keys: the one that seals, and every one found
+// that can open; looked says where a missing key was looked for ("" for the
+// key file and the OS keyring).
 type sealer struct {
-	seal  workspaceKey
-	known map[string]workspaceKey // by id
+	seal   workspaceKey
+	known  map[string]workspaceKey // by id
+	looked string
 }
 
 // workspaceKey is one 256-bit key and where it was found.
@@ -145,11 +148,9 @@ func KeyFile(path string) string { return path + ".key" }
 
 // sealer returns the keys of the workspace; with create, it makes a key
 // (in the OS keyring, else in the key file) when there is none yet.
-func (s *Store) sealer(create bool) (*sealer, error) {
+func (s *Store) sealer(ctx context.Context, create bool) (*sealer, error) {
 	if s.d.postgres() {
-		// Its key must come from the keyring or SWITCHYARD_KEY, never from a
-		// file named after the workspace's path (a URL) nor the database.
-		return nil, errors.New("secrets of a PostgreSQL workspace are not supported yet (issue 19): give them in the environment (SWITCHYARD_<INTEGRATION>_<SETTING>)")
+		return s.pgSealer(ctx, create) // pg_secrets.go
 	}
 	if s.path == memoryPath {
 		processOnce.Do(func() {
@@ -300,7 +301,11 @@ func (sl *sealer) open(stored string) (string, error) {
 		k, found = sl.known[id]
 	}
 	if !found {
-		return "", fmt.Errorf("it was sealed with %w %s, which is neither in the key file nor in the OS keyring", ErrSecretKey, id)
+		looked := "neither in the key file nor in the OS keyring"
+		if sl != nil && sl.looked != "" {
+			looked = sl.looked
+		}
+		return "", fmt.Errorf("it was sealed with %w %s, which is %s", ErrSecretKey, id, looked)
 	}
 	data, err := base64.RawURLEncoding.DecodeString(body)
 	if err != nil || len(data) < k.aead.NonceSize() {
@@ -319,7 +324,7 @@ func (sl *sealer) open(stored string) (string, error) {
 func (s *Store) sealSecrets(ctx context.Context, tx *sql.Tx, integration string, secrets spec.Values) (spec.Values, error) {
 	out := spec.Values{}
 	if len(secrets) > 0 {
-		sl, err := s.sealer(true)
+		sl, err := s.sealer(ctx, true)
 		if err != nil {
 			return nil, fmt.Errorf("seal secrets: %w", err)
 		}
@@ -333,7 +338,7 @@ func (s *Store) sealSecrets(ctx context.Context, tx *sql.Tx, integration string,
 	if err != nil {
 		return nil, err
 	}
-	sl, _ := s.sealer(false)
+	sl, _ := s.sealer(ctx, false)
 	for k, v := range stored {
 		if _, replaced := secrets[k]; replaced || !Sealed(v) {
 			continue
@@ -358,7 +363,7 @@ func (s *Store) resealStored(ctx context.Context, tx *sql.Tx, integration string
 			continue
 		}
 		if sl == nil {
-			if sl, err = s.sealer(true); err != nil {
+			if sl, err = s.sealer(ctx, true); err != nil {
 				return fmt.Errorf("seal secrets: %w", err)
 			}
 		}
@@ -377,11 +382,11 @@ func (s *Store) resealStored(ctx context.Context, tx *sql.Tx, integration string
 // unsealSecrets opens the stored secrets of an integration. A secret that
 // cannot be opened is left out, with a warning naming the fix, so that the
 // integration stays usable with the secret given in the environment.
-func (s *Store) unsealSecrets(integration string, stored spec.Values) spec.Values {
+func (s *Store) unsealSecrets(ctx context.Context, integration string, stored spec.Values) spec.Values {
 	var sl *sealer
 	for _, v := range stored {
 		if Sealed(v) {
-			sl, _ = s.sealer(false)
+			sl, _ = s.sealer(ctx, false)
 			break
 		}
 	}
@@ -389,8 +394,8 @@ func (s *Store) unsealSecrets(integration string, stored spec.Values) spec.Value
 	for k, v := range stored {
 		plain, err := sl.open(v)
 		if err != nil {
-			slog.Warn(fmt.Sprintf("secret %s of integration %q cannot be read: %v: restore the key file %s (or run where the keyring is unlocked), give it in the environment, or set it again with `switchyard integration secret %s %s`",
-				k, integration, err, KeyFile(s.path), integration, k))
+			slog.Warn(fmt.Sprintf("secret %s of integration %q cannot be read: %v: %s, give it in the environment, or set it again with `switchyard integration secret %s %s`",
+				k, integration, err, s.keyFix(ctx), integration, k))
 			continue
 		}
 		out[k] = plain
@@ -413,7 +418,7 @@ func (s *Store) SetSecret(ctx context.Context, integration, key, value string) e
 			_, err := tx.ExecContext(ctx, `DELETE FROM sy_integration_secret WHERE integration = ? AND key = ?`, integration, key)
 			return err
 		}
-		sl, err := s.sealer(true)
+		sl, err := s.sealer(ctx, true)
 		if err != nil {
 			return err
 		}

@@ -256,7 +256,7 @@ func TestSetSecret(t *testing.T) {
 func TestSealedTextDamaged(t *testing.T) {
 	useKeyring(t, nil)
 	s, _ := openMemory(t)
-	sl, err := s.sealer(true)
+	sl, err := s.sealer(context.Background(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
