@@ -138,10 +138,25 @@ func TestSecretsAreSealedAtRest(t *testing.T) {
 	}
 }
 
+// TestPlainSecretsFromOlderWorkspacesAreResealed: on both backends (a
+// PostgreSQL workspace copied from an older file may hold them too).
 func TestPlainSecretsFromOlderWorkspacesAreResealed(t *testing.T) {
-	useKeyring(t, nil)
+	for _, b := range backends {
+		t.Run(b, func(t *testing.T) {
+			sealWithTestKey(t)
+			var s *Store
+			if b == "sqlite" { // a file: sealed with its key file
+				s = openFile(t, filepath.Join(t.TempDir(), "w.db"))
+			} else {
+				s, _ = openBackend(t, b)
+			}
+			testPlainSecretsResealed(t, s)
+		})
+	}
+}
+
+func testPlainSecretsResealed(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s := openFile(t, filepath.Join(t.TempDir(), "w.db"))
 	in := crm()
 	in.Secrets = spec.Values{}
 	if err := s.SaveIntegration(ctx, in); err != nil {
@@ -205,10 +220,11 @@ func TestSecretWhoseKeyIsGone(t *testing.T) {
 	}
 }
 
-func TestSetSecret(t *testing.T) {
-	useKeyring(t, nil)
+func TestSetSecret(t *testing.T) { eachBackend(t, testSetSecret) }
+
+func testSetSecret(t *testing.T, s *Store, _ *clock) {
+	sealWithTestKey(t)
 	ctx := context.Background()
-	s, _ := openMemory(t)
 	in := crm()
 	in.Secrets = spec.Values{"password": "a"}
 	if err := s.SaveIntegration(ctx, in); err != nil {
@@ -253,9 +269,14 @@ func TestSetSecret(t *testing.T) {
 	}
 }
 
-func TestSealedTextDamaged(t *testing.T) {
-	useKeyring(t, nil)
-	s, _ := openMemory(t)
+func TestSealedTextDamaged(t *testing.T) { eachBackend(t, testSealedTextDamaged) }
+
+func testSealedTextDamaged(t *testing.T, s *Store, _ *clock) {
+	sealWithTestKey(t)
+	unknown := "neither in the key file nor in the OS keyring"
+	if s.d.postgres() {
+		unknown = "neither in SWITCHYARD_KEY nor in the OS keyring"
+	}
 	sl, err := s.sealer(context.Background(), true)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +291,7 @@ func TestSealedTextDamaged(t *testing.T) {
 		{"good", good, "hello", ""},
 		{"plain from an older release", "hello", "hello", ""},
 		{"no key id", SealPrefix + "abc", "", "damaged"},
-		{"unknown key", SealPrefix + "00000000:AAAA", "", "neither in the key file nor in the OS keyring"},
+		{"unknown key", SealPrefix + "00000000:AAAA", "", unknown},
 		{"bad base64", SealPrefix + sl.seal.id + ":!!", "", "damaged"},
 		{"tampered", good[:len(good)-2] + "AA", "", "does not open"},
 	}
