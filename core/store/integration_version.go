@@ -172,6 +172,11 @@ func (s *Store) CreateIntegration(ctx context.Context, in mapping.Integration) (
 	}
 	var v Version
 	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error {
+		if s.d.postgres() {
+			if err := pgLockIntegrationName(ctx, tx, in.Name); err != nil {
+				return err
+			}
+		}
 		taken, err := integrationExists(ctx, tx, in.Name)
 		if err != nil {
 			return err

@@ -9,13 +9,16 @@ import (
 	"time"
 
 	"switchyard/core/schedule"
+	"switchyard/internal/pgtest"
 )
 
 // TestEverySaveAddsAVersion: each way an integration is written adds one to
 // its version, stamped with the transaction's time.
-func TestEverySaveAddsAVersion(t *testing.T) {
+func TestEverySaveAddsAVersion(t *testing.T) { eachBackend(t, testEverySaveAddsAVersion) }
+
+func testEverySaveAddsAVersion(t *testing.T, s *Store, c *clock) {
+	sealWithTestKey(t)
 	ctx := context.Background()
-	s, c := openMemory(t)
 	if err := s.SaveIntegration(ctx, crm()); err != nil {
 		t.Fatal(err)
 	}
@@ -65,9 +68,11 @@ func TestEverySaveAddsAVersion(t *testing.T) {
 // TestSaveFromAStaleVersionIsRefused: a save or rename naming a version that
 // is no longer stored is refused with a *ChangedError and writes nothing;
 // from 0 (an explicit import) replaces whatever is stored.
-func TestSaveFromAStaleVersionIsRefused(t *testing.T) {
+func TestSaveFromAStaleVersionIsRefused(t *testing.T) { eachBackend(t, testSaveFromAStaleVersionIsRefused) }
+
+func testSaveFromAStaleVersionIsRefused(t *testing.T, s *Store, c *clock) {
+	sealWithTestKey(t)
 	ctx := context.Background()
-	s, c := openMemory(t)
 	if err := s.SaveIntegration(ctx, crm()); err != nil {
 		t.Fatal(err)
 	}
@@ -119,14 +124,33 @@ func TestSaveFromAStaleVersionIsRefused(t *testing.T) {
 	}
 }
 
-// TestConcurrentSavesFromOneVersion: two Stores on one workspace file (two
-// app windows, or the app and a headless import) load the same version and
-// save from it at once: exactly one save wins, the other is refused.
+// TestConcurrentSavesFromOneVersion: two Stores on one workspace (two app
+// windows, the app and a headless import, or two machines on PostgreSQL)
+// load the same version and save from it at once: exactly one save wins,
+// the other is refused.
 func TestConcurrentSavesFromOneVersion(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			sealWithTestKey(t)
+			testConcurrentSavesFromOneVersion(t, twoStores(t, backend))
+		})
+	}
+}
+
+// twoStores opens one new workspace twice on backend: two processes or
+// machines sharing it.
+func twoStores(t *testing.T, backend string) [2]*Store {
+	t.Helper()
+	url := filepath.Join(t.TempDir(), "w.db")
+	if backend != "sqlite" {
+		url = pgtest.NewSchema(t).URL
+	}
+	return [2]*Store{openFile(t, url), openFile(t, url)}
+}
+
+func testConcurrentSavesFromOneVersion(t *testing.T, two [2]*Store) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "w.db")
-	a := openFile(t, path)
-	b := openFile(t, path)
+	a, b := two[0], two[1]
 	if err := a.SaveIntegration(ctx, crm()); err != nil {
 		t.Fatal(err)
 	}
@@ -171,8 +195,12 @@ func TestConcurrentSavesFromOneVersion(t *testing.T) {
 // TestCreateIntegrationRefusesATakenName: creating an integration never
 // replaces one of the same name, created meanwhile by someone else.
 func TestCreateIntegrationRefusesATakenName(t *testing.T) {
+	eachBackend(t, testCreateIntegrationRefusesATakenName)
+}
+
+func testCreateIntegrationRefusesATakenName(t *testing.T, s *Store, _ *clock) {
+	sealWithTestKey(t)
 	ctx := context.Background()
-	s, _ := openMemory(t)
 	if v, err := s.CreateIntegration(ctx, crm()); err != nil || v.Number != 1 {
 		t.Fatalf("CreateIntegration = %+v, %v; want version 1", v, err)
 	}
@@ -183,5 +211,40 @@ func TestCreateIntegrationRefusesATakenName(t *testing.T) {
 	}
 	if in, v, err := s.VersionedIntegration(ctx, "crm"); err != nil || v.Number != 1 || in.Settings["url"] != crm().Settings["url"] {
 		t.Errorf("stored = %v version %d, %v; want the first one", in.Settings, v.Number, err)
+	}
+}
+
+// TestConcurrentCreatesOfOneName: two Stores on one workspace create an
+// integration of the same name at once, several times each: exactly one
+// is created, the others are refused with ErrExists, and the version is 1.
+func TestConcurrentCreatesOfOneName(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			sealWithTestKey(t)
+			ctx := context.Background()
+			two := twoStores(t, backend)
+			const n = 8
+			errs := make(chan error, n)
+			for i := range n {
+				go func() {
+					in := crm()
+					in.Settings = map[string]string{"who": string(rune('a' + i))}
+					_, err := two[i%2].CreateIntegration(ctx, in)
+					errs <- err
+				}()
+			}
+			won := 0
+			for range n {
+				switch err := <-errs; {
+				case err == nil:
+					won++
+				case !errors.Is(err, ErrExists):
+					t.Errorf("CreateIntegration = %v, want nil or ErrExists", err)
+				}
+			}
+			if _, v, err := two[1].VersionedIntegration(ctx, "crm"); won != 1 || err != nil || v.Number != 1 {
+				t.Errorf("%d creates won, version %d (%v); want exactly 1, version 1", won, v.Number, err)
+			}
+		})
 	}
 }
