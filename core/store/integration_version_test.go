@@ -68,7 +68,9 @@ func testEverySaveAddsAVersion(t *testing.T, s *Store, c *clock) {
 // TestSaveFromAStaleVersionIsRefused: a save or rename naming a version that
 // is no longer stored is refused with a *ChangedError and writes nothing;
 // from 0 (an explicit import) replaces whatever is stored.
-func TestSaveFromAStaleVersionIsRefused(t *testing.T) { eachBackend(t, testSaveFromAStaleVersionIsRefused) }
+func TestSaveFromAStaleVersionIsRefused(t *testing.T) {
+	eachBackend(t, testSaveFromAStaleVersionIsRefused)
+}
 
 func testSaveFromAStaleVersionIsRefused(t *testing.T, s *Store, c *clock) {
 	sealWithTestKey(t)
