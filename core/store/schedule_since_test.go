@@ -14,9 +14,11 @@ import (
 // enabled schedule is added, changed or enabled, kept when it is saved
 // again unchanged (whatever else of the integration is saved), NULL while
 // it is disabled, and carried by a rename.
-func TestScheduleCountingSince(t *testing.T) {
+func TestScheduleCountingSince(t *testing.T) { eachBackend(t, testScheduleCountingSince) }
+
+func testScheduleCountingSince(t *testing.T, s *Store, _ *clock) {
+	sealWithTestKey(t)
 	ctx := context.Background()
-	s, _ := openMemory(t)
 	t1 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	at := t1
 	s.Now = func() time.Time { return at }

@@ -10,9 +10,11 @@ import (
 	"switchyard/core/meta"
 )
 
-func TestSnapshotsNewestFirst(t *testing.T) {
+func TestSnapshotsNewestFirst(t *testing.T) { eachBackend(t, testSnapshotsNewestFirst) }
+
+func testSnapshotsNewestFirst(t *testing.T, s *Store, c *clock) {
+	sealWithTestKey(t)
 	ctx := context.Background()
-	s, c := openMemory(t)
 	if err := s.SaveIntegration(ctx, crm()); err != nil {
 		t.Fatal(err)
 	}
