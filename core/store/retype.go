@@ -21,14 +21,14 @@ import (
 // while the column holds values, naming how many. It fails with ErrNotFound
 // when the entity or field does not exist.
 func (s *Store) ChangeField(ctx context.Context, entity string, f meta.Field) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return changeField(ctx, tx, entity, f) })
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return changeField(ctx, tx, s.d, entity, f) })
 	if err != nil {
 		return fmt.Errorf("change field %q of entity %q: %w", f.Name, entity, err)
 	}
 	return nil
 }
 
-func changeField(ctx context.Context, tx *sql.Tx, entity string, f meta.Field) error {
+func changeField(ctx context.Context, tx *sql.Tx, d dialect, entity string, f meta.Field) error {
 	e, err := loadEntity(ctx, tx, entity)
 	if err != nil {
 		return err
@@ -54,7 +54,11 @@ func changeField(ctx context.Context, tx *sql.Tx, entity string, f meta.Field) e
 				n, describeField(old), describeField(f), quote(entity), quote(f.Name))
 		}
 	}
-	if columnTypes[old.Type] != columnTypes[f.Type] || (old.Type == meta.Date && f.Type == meta.DateTime) || (old.Type == meta.Bool && f.Type == meta.String) {
+	if d.postgres() {
+		if err := pgRetypeColumn(ctx, tx, entity, old, f); err != nil { // pg_retype.go
+			return err
+		}
+	} else if columnTypes[old.Type] != columnTypes[f.Type] || (old.Type == meta.Date && f.Type == meta.DateTime) || (old.Type == meta.Bool && f.Type == meta.String) {
 		if err := rebuildTable(ctx, tx, entity, f.Name, convertExpr(old.Type, f.Type, quote(f.Name)), columnTypes[f.Type]); err != nil {
 			return err
 		}
@@ -64,7 +68,11 @@ WHERE entity = ? AND name = ?`, f.Label, string(f.Type), f.Target, boolInt(f.Nul
 	if err != nil {
 		return fmt.Errorf("record field: %w", err)
 	}
-	return makeCapture(ctx, tx, entity) // a field now binary leaves the deleted row's JSON
+	// A field now binary leaves the deleted row's JSON.
+	if e, err = loadEntity(ctx, tx, entity); err != nil {
+		return err
+	}
+	return d.makeCapture(ctx, tx, entity, e.Fields)
 }
 
 // keepsValues reports whether every value of old fits the changed field f.
