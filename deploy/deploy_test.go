@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"switchyard/core/admin"
+	"switchyard/core/store"
 )
 
 // The manifests are checked against the Kubernetes API's own Go types (k8s.io/api), decoded as
@@ -87,6 +88,9 @@ func TestBadManifests(t *testing.T) {
 			"                  value: s3cr3t", "SWITCHYARD_CRM_CLIENTSECRET"},
 		{"secret under the wrong name", "- name: SWITCHYARD_CRM_CLIENTSECRET", "- name: SWITCHYARD_CRM_SECRET", "SWITCHYARD_CRM_CLIENTSECRET"},
 		{"workspace not from a Secret", "- name: SWITCHYARD_WORKSPACE", "- name: WORKSPACE", "SWITCHYARD_WORKSPACE"},
+		{"no workspace key", "- name: SWITCHYARD_KEY", "- name: KEY", "SWITCHYARD_KEY does not come from a Secret"},
+		{"workspace key as a plain value", "                  valueFrom:\n                    secretKeyRef:\n                      name: switchyard-workspace\n                      key: key",
+			"                  value: MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=", "SWITCHYARD_KEY is not from a Secret"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,11 +303,11 @@ func nonRoot(pod *corev1.PodSecurityContext, c *corev1.SecurityContext) bool {
 	return pod != nil && pod.RunAsNonRoot != nil && *pod.RunAsNonRoot
 }
 
-// checkEnv checks that the workspace and every SWITCHYARD_ variable come from a Secret, the
-// integration's secrets under the names cmd/switchyard reads (admin.SecretEnv).
+// checkEnv checks that the workspace, its key and every SWITCHYARD_ variable come from a
+// Secret, the integration's secrets under the names cmd/switchyard reads (admin.SecretEnv).
 func checkEnv(integration string, env []corev1.EnvVar) []error {
 	var errs []error
-	workspace := false
+	workspace, key := false, false
 	for _, e := range env {
 		if !strings.HasPrefix(e.Name, "SWITCHYARD_") {
 			continue
@@ -314,6 +318,8 @@ func checkEnv(integration string, env []corev1.EnvVar) []error {
 			errs = append(errs, fmt.Errorf("%s is not from a Secret (valueFrom.secretKeyRef)", e.Name))
 		case e.Name == "SWITCHYARD_WORKSPACE":
 			workspace = true
+		case e.Name == store.KeyEnv:
+			key = true
 		case e.Name != admin.SecretEnv(integration, ref.Key):
 			errs = append(errs, fmt.Errorf("%s holds the key %q of Secret %s: cmd/switchyard reads it as %s",
 				e.Name, ref.Key, ref.Name, admin.SecretEnv(integration, ref.Key)))
@@ -321,6 +327,9 @@ func checkEnv(integration string, env []corev1.EnvVar) []error {
 	}
 	if !workspace {
 		errs = append(errs, errors.New("SWITCHYARD_WORKSPACE does not come from a Secret"))
+	}
+	if !key {
+		errs = append(errs, fmt.Errorf("%s does not come from a Secret: the runner cannot open the workspace's sealed secrets", store.KeyEnv))
 	}
 	return errs
 }
