@@ -205,6 +205,11 @@ func (s *Store) RenameIntegrationFrom(ctx context.Context, oldName, newName stri
 	}
 	var v Version
 	err := s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) (err error) {
+		if s.d.postgres() && oldName != newName {
+			if err := pgLockIntegrationName(ctx, tx, newName); err != nil {
+				return err
+			}
+		}
 		if err = renameIntegration(ctx, tx, oldName, newName, from, now); err != nil {
 			return err
 		}

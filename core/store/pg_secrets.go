@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -34,9 +35,16 @@ const KeyEnv = "SWITCHYARD_KEY"
 // keyEnvWhere is where the key from KeyEnv was found, as messages say it.
 const keyEnvWhere = KeyEnv
 
+// pgKeyNames are the names pgKeyName found, by workspace URL: a URL's
+// schema does not change while it is open.
+var pgKeyNames sync.Map
+
 // pgKeyName returns the name of the workspace's keyring entry:
 // postgres://HOST:PORT/DATABASE/SCHEMA, from its URL and current schema.
 func (s *Store) pgKeyName(ctx context.Context) (string, error) {
+	if name, ok := pgKeyNames.Load(s.path); ok {
+		return name.(string), nil
+	}
 	cfg, err := pgconn.ParseConfig(s.path)
 	if err != nil {
 		return "", fmt.Errorf("name the workspace key: %w", err)
@@ -46,7 +54,9 @@ func (s *Store) pgKeyName(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("name the workspace key: %w", err)
 	}
 	host := strings.ToLower(cfg.Host) + ":" + strconv.Itoa(int(cfg.Port))
-	return "postgres://" + host + "/" + cfg.Database + "/" + schema, nil
+	name := "postgres://" + host + "/" + cfg.Database + "/" + schema
+	pgKeyNames.Store(s.path, name)
+	return name, nil
 }
 
 // pgSealer is sealer for a PostgreSQL workspace: its keys from KeyEnv and
