@@ -32,9 +32,6 @@ import (
 // KeyEnv is the environment variable that gives a PostgreSQL workspace's key.
 const KeyEnv = "SWITCHYARD_KEY"
 
-// keyEnvWhere is where the key from KeyEnv was found, as messages say it.
-const keyEnvWhere = KeyEnv
-
 // pgKeyNames are the names pgKeyName found, by workspace URL: a URL's
 // schema does not change while it is open.
 var pgKeyNames sync.Map
@@ -101,7 +98,7 @@ func pgLoadKeys(name string) (*sealer, error) {
 		}
 	}
 	if text := os.Getenv(KeyEnv); strings.TrimSpace(text) != "" {
-		k, err := decodeKey(text, keyEnvWhere)
+		k, err := decodeKey(text, KeyEnv)
 		if err != nil {
 			return nil, err
 		}
