@@ -32,12 +32,16 @@ func pgRetypeColumn(ctx context.Context, tx *sql.Tx, entity string, old, f meta.
 }
 
 // pgConvertExpr is the SQL expression that turns the column col of type
-// from into type to, giving the text SQLite's rebuild gives (convertExpr):
-// a date becomes midnight UTC, a boolean "true" or "false".
+// from into type to, giving what SQLite's rebuild gives (convertExpr): a
+// date becomes midnight UTC, a boolean "true" or "false", a date-time the
+// text the store reads.
 func pgConvertExpr(from, to meta.Type, col string) string {
 	switch {
 	case from == meta.Date && to == meta.DateTime:
 		return "to_char(" + col + ", 'YYYY-MM-DD') || 'T00:00:00.0000000Z'"
+	case from == meta.DateTime && to == meta.String:
+		// The value as the store reads it (pgRead): milliseconds when it is a whole millisecond.
+		return "regexp_replace(" + col + "::text, '(\\.[0-9]{3})0000Z$', '\\1Z')"
 	case from == meta.Date && to == meta.String:
 		return "to_char(" + col + ", 'YYYY-MM-DD')"
 	case from == meta.Bool && to == meta.String:
