@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"switchyard/connectors/odata"
 	"switchyard/core/mapping"
@@ -250,5 +251,67 @@ func capSend(t *testing.T, method, url, body string) {
 	resp.Body.Close()
 	if resp.StatusCode >= 300 {
 		t.Fatalf("%s %s: %s", method, url, resp.Status)
+	}
+}
+
+// TestSyncConflictNewestOnBothBackends: on both backends, a field changed on
+// both sides is a conflict; under the policy newest the local change, made
+// after the server's, wins on both sides, and the conflict is logged with
+// both versions (cmd/switchyard's TestSyncConflictPolicies, through the engine).
+func TestSyncConflictNewestOnBothBackends(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) { testSyncConflictNewest(t, backend) })
+	}
+}
+
+func testSyncConflictNewest(t *testing.T, backend string) {
+	ctx := context.Background()
+	root := testenv.OwnCAP(t)
+	in := capSync(root)
+	in.Entities[1].Conflict = mapping.ConflictNewest
+	st, _ := syncWorkspace(t, backend, in)
+	conn, err := odata.New(ctx, in.Settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	cat, err := conn.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Workspace: store.Ports[Tx](st)}
+	sync := func(what string) {
+		t.Helper()
+		if res, err := e.Sync(ctx, conn, SyncOptions{Integration: in, Catalog: cat}); err != nil || res.Status != Succeeded {
+			t.Fatalf("%s sync: %v, %+v", what, err, res)
+		}
+	}
+	sync("first")
+	id := ""
+	for k := range capContacts(t, root) {
+		id = k
+		break
+	}
+	capSend(t, "PATCH", root+"Contacts("+id+")", `{"lastname": "Server"}`)
+	st.Now = func() time.Time { return time.Now().Add(time.Minute) } // stamped after the server's change
+	err = st.Update(ctx, func(tx *store.Tx) error {
+		found, err := tx.FindBy("contact", "externalid", []any{id}, nil)
+		if err != nil {
+			return err
+		}
+		return tx.UpdateRow("contact", found[id].ID, map[string]any{"lastname": "Local"})
+	})
+	st.Now = time.Now
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync("second")
+	local, server := rows(t, st, "contact", "lastname"), capContacts(t, root)
+	if local[id]["lastname"] != "Local" || server[id]["lastname"] != "Local" {
+		t.Errorf("after the conflict: local %v, server %v, want Local on both", local[id]["lastname"], server[id]["lastname"])
+	}
+	cs, err := st.Conflicts(ctx, "crm", 0)
+	if err != nil || len(cs) != 1 || cs[0].Winner != "local" || cs[0].Local["lastname"] != "Local" || cs[0].External["lastname"] != "Server" {
+		t.Errorf("conflicts logged: %+v, %v", cs, err)
 	}
 }
