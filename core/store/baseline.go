@@ -120,8 +120,8 @@ SELECT ?, ?, r.%[1]s, 'update', r.%[2]s, %[6]s FROM %[3]s r
 WHERE NOT EXISTS (SELECT 1 FROM sy_integration_transaction x
 	WHERE x.integration = ? AND x.entity = ? AND x.record_id = r.%[1]s AND x.status IN ('pending', 'failed', 'sent'))
 AND (r.%[4]s IS NULL OR NOT EXISTS (SELECT 1 FROM sy_integration_seen s
-	WHERE s.integration = ? AND s.entity = ? AND s.record_key = CAST(r.%[4]s AS TEXT)))%[5]s`,
-		quote(colID), quote(colVersionNumber), quote(local), quote(field), cond, t.clockSQL())
+	WHERE s.integration = ? AND s.entity = ? AND s.record_key = %[7]s))%[5]s`,
+		quote(colID), quote(colVersionNumber), quote(local), quote(field), cond, t.clockSQL(), t.keyTextSQL(local, field))
 	res, err := t.tx.ExecContext(t.ctx, q, append([]any{integration, local, integration, local, integration, external}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("queue the %s to upload: %w", local, err)

@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"strings"
+
+	"switchyard/core/meta"
 )
 
 // The upload queue's SQL that differs on PostgreSQL (docs/workspace.md,
@@ -97,4 +99,34 @@ func (t *Tx) pgTypesFirst(entity string) {
 	if t.pg {
 		t.fieldTypes(entity)
 	}
+}
+
+// keyTextSQL is the text of the key field of local's row r as the engine
+// records the keys a download saw (sy_integration_seen.record_key: the
+// stored value as text). On SQLite that is the column cast to text; on
+// PostgreSQL a boolean is cast as 0 or 1 and a datetime field, held with
+// seven fractional digits, is written as the workspace writes it
+// (milliseconds when they are whole), so that a key seen is found.
+func (t *Tx) keyTextSQL(local, field string) string {
+	col := "r." + quote(field)
+	if !t.pg {
+		return "CAST(" + col + " AS TEXT)"
+	}
+	e, err := loadEntity(t.ctx, t.tx, local)
+	if err != nil {
+		return "CAST(" + col + " AS TEXT)" // the query then fails on the missing table
+	}
+	for _, f := range e.Fields {
+		if f.Name != field {
+			continue
+		}
+		switch f.Type {
+		case meta.Bool:
+			return "CAST(CAST(" + col + " AS integer) AS TEXT)"
+		case meta.DateTime:
+			// 2026-01-31T08:15:00.1230000Z: characters 24 to 27 are the digits past the millisecond.
+			return "(CASE WHEN substr(" + col + ", 24, 4) = '0000' THEN substr(" + col + ", 1, 23) || 'Z' ELSE " + col + " END)"
+		}
+	}
+	return "CAST(" + col + " AS TEXT)"
 }

@@ -238,9 +238,11 @@ func (t *Tx) ClearSeen(integration, entity string) error {
 // that the reconciliation of entity did not see, as Rows with the key under
 // field, in id order after the id after, up to limit.
 func (t *Tx) Unseen(integration, entity, local, field, after string, limit int) ([]Row, error) {
+	keyText := t.keyTextSQL(local, field)
+	t.pgTypesFirst(local)
 	rows, err := t.tx.QueryContext(t.ctx, fmt.Sprintf(`SELECT r.%s, r.%s FROM %s r WHERE r.%s IS NOT NULL AND r.%s > ?
-AND NOT EXISTS (SELECT 1 FROM sy_integration_seen s WHERE s.integration = ? AND s.entity = ? AND s.record_key = CAST(r.%s AS TEXT))
-ORDER BY r.%s LIMIT ?`, quote(colID), quote(field), quote(local), quote(field), quote(colID), quote(field), quote(colID)), after, integration, entity, limit)
+AND NOT EXISTS (SELECT 1 FROM sy_integration_seen s WHERE s.integration = ? AND s.entity = ? AND s.record_key = %s)
+ORDER BY r.%s LIMIT ?`, quote(colID), quote(field), quote(local), quote(field), quote(colID), keyText, quote(colID)), after, integration, entity, limit)
 	if err != nil {
 		return nil, fmt.Errorf("find the %s no longer in %s: %w", local, entity, err)
 	}
@@ -251,6 +253,9 @@ ORDER BY r.%s LIMIT ?`, quote(colID), quote(field), quote(local), quote(field), 
 		var key any
 		if err := rows.Scan(&id, &key); err != nil {
 			return nil, err
+		}
+		if t.pg {
+			key = t.pgRead(local, field, key)
 		}
 		out = append(out, Row{ID: id, Values: map[string]any{field: key}})
 	}

@@ -303,3 +303,55 @@ func testQuarantineAndConflicts(t *testing.T, s *Store, _ *clock) {
 		t.Errorf("Conflicts = %+v, %v", cs, err)
 	}
 }
+
+// TestUnseenByDateTimeKey: on both backends, a datetime key is recorded
+// seen in the workspace's form (milliseconds when whole, else seven
+// digits), and a row with that key is seen: on PostgreSQL, which holds
+// seven digits always, too. Only the row whose key was not seen is Unseen
+// and queued by EnqueueUnseen.
+func TestUnseenByDateTimeKey(t *testing.T) { eachBackend(t, testUnseenByDateTimeKey) }
+
+func testUnseenByDateTimeKey(t *testing.T, s *Store, _ *clock) {
+	ctx := context.Background()
+	err := s.CreateEntity(ctx, entity("event", meta.Field{Name: "at", Type: meta.DateTime}))
+	if err == nil {
+		err = s.SaveIntegration(ctx, mapping.Integration{Name: "cal", Connector: "odata", Entities: []mapping.EntityMapping{
+			{External: "Events", Local: "event", PrimaryKey: "at", Direction: mapping.Bidirectional,
+				Fields: []mapping.FieldMapping{{External: "at", Local: "at"}}},
+		}})
+	}
+	keys := []string{"2026-01-31T08:15:00.123Z", "2026-01-31T08:15:00.1234567Z", "2026-01-31T09:00:00.000Z"}
+	var seen []string
+	for _, k := range keys[:2] {
+		v, err := EncodeValue(meta.DateTime, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, fmt.Sprint(v))
+	}
+	var unseen []Row
+	var queued int64
+	if err == nil {
+		err = s.Apply(ctx, func(tx *Tx) error {
+			for _, k := range keys {
+				if _, err := tx.Insert("event", map[string]any{"at": k}); err != nil {
+					return err
+				}
+			}
+			if err := tx.AddSeen("cal", "Events", seen); err != nil {
+				return err
+			}
+			if unseen, err = tx.Unseen("cal", "Events", "event", "at", "", 10); err != nil {
+				return err
+			}
+			queued, err = tx.EnqueueUnseen("cal", "Events", "event", "at", nil)
+			return err
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unseen) != 1 || unseen[0].Values["at"] != keys[2] || queued != 1 {
+		t.Errorf("Unseen = %+v, EnqueueUnseen queued %d; want only %s", unseen, queued, keys[2])
+	}
+}
