@@ -19,9 +19,10 @@ import (
 // whose earliest open transaction for integration is an update that kept
 // them; a row created locally, or queued by a full upload, has none.
 // Values are as SQLite's json_object wrote them: numbers as int64 or
-// json.Number, text as string.
+// json.Number, text as string (on PostgreSQL too, pgDataValues).
 func (t *Tx) Baselines(integration, entity string, ids []string) (map[string]map[string]any, error) {
 	out := map[string]map[string]any{}
+	t.pgTypesFirst(entity)
 	for start := 0; start < len(ids); start += maxParams {
 		chunk := ids[start:min(start+maxParams, len(ids))]
 		args := []any{integration, entity}
@@ -46,6 +47,9 @@ WHERE x.operation = 'update' AND x.data IS NOT NULL`, args...)
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read the baseline of %s %s: %w", entity, id, err)
+			}
+			if t.pg {
+				t.pgDataValues(entity, values)
 			}
 			out[id] = values
 		}
@@ -116,8 +120,8 @@ SELECT ?, ?, r.%[1]s, 'update', r.%[2]s, %[6]s FROM %[3]s r
 WHERE NOT EXISTS (SELECT 1 FROM sy_integration_transaction x
 	WHERE x.integration = ? AND x.entity = ? AND x.record_id = r.%[1]s AND x.status IN ('pending', 'failed', 'sent'))
 AND (r.%[4]s IS NULL OR NOT EXISTS (SELECT 1 FROM sy_integration_seen s
-	WHERE s.integration = ? AND s.entity = ? AND s.record_key = CAST(r.%[4]s AS TEXT)))%[5]s`,
-		quote(colID), quote(colVersionNumber), quote(local), quote(field), cond, clockExpr)
+	WHERE s.integration = ? AND s.entity = ? AND s.record_key = %[7]s))%[5]s`,
+		quote(colID), quote(colVersionNumber), quote(local), quote(field), cond, t.clockSQL(), t.keyTextSQL(local, field))
 	res, err := t.tx.ExecContext(t.ctx, q, append([]any{integration, local, integration, local, integration, external}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("queue the %s to upload: %w", local, err)

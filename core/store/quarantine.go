@@ -32,7 +32,7 @@ func (t *Tx) Quarantine(q Quarantined) error {
 (integration, entity, direction, record_key, record_id, reason, attempts, first_at, last_at)
 VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
 ON CONFLICT (integration, entity, direction, record_key, record_id) DO UPDATE SET
-	reason = excluded.reason, attempts = attempts + 1, last_at = excluded.last_at`)
+	reason = excluded.reason, attempts = sy_integration_quarantine.attempts + 1, last_at = excluded.last_at`)
 	if err == nil {
 		_, err = st.ExecContext(t.ctx, q.Integration, q.Entity, q.Direction, q.Key, q.RecordID, q.Reason, t.now, t.now)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"switchyard/core/filter"
@@ -70,6 +69,7 @@ FROM g JOIN sy_integration_transaction x ON x.id = g.upto ORDER BY g.record_id`)
 	if err != nil {
 		return nil, fmt.Errorf("read the changes of %s: %w", entity, err)
 	}
+	t.pgTypesFirst(entity)
 	rows, err := st.QueryContext(t.ctx, integration, entity, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read the changes of %s: %w", entity, err)
@@ -85,6 +85,9 @@ FROM g JOIN sy_integration_transaction x ON x.id = g.upto ORDER BY g.record_id`)
 		if data.Valid {
 			if err := json.Unmarshal([]byte(data.String), &c.Data); err != nil {
 				return nil, fmt.Errorf("read the deleted row %s of %s: %w", c.RecordID, entity, err)
+			}
+			if t.pg {
+				t.pgDataValues(entity, c.Data)
 			}
 		}
 		out = append(out, c)
@@ -119,7 +122,7 @@ func (t *Tx) EnqueueAll(integration, entity, local string, match filter.Expr) (i
 SELECT ?, ?, r.%s, 'update', r.%s, %s FROM %s r
 WHERE NOT EXISTS (SELECT 1 FROM sy_integration_transaction x
 	WHERE x.integration = ? AND x.entity = ? AND x.record_id = r.%s AND x.status IN ('pending', 'failed', 'sent'))%s`,
-		quote(colID), quote(colVersionNumber), clockExpr, quote(local), quote(colID), cond)
+		quote(colID), quote(colVersionNumber), t.clockSQL(), quote(local), quote(colID), cond)
 	res, err := t.tx.ExecContext(t.ctx, q, append([]any{integration, local, integration, local}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("queue every %s for upload: %w", local, err)
@@ -163,6 +166,9 @@ SELECT x.record_id, x.operation FROM g JOIN sy_integration_transaction x ON x.id
 // DeletedLocally returns, by the external key kept in field, the local rows
 // of entity deleted and waiting for the deletion's upload by integration, with their ids.
 func (t *Tx) DeletedLocally(integration, entity, field string) (map[string]string, error) {
+	if t.pg {
+		return t.pgDeletedLocally(integration, entity, field)
+	}
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT record_id, json_extract(data, '$.' || ?) FROM sy_integration_transaction t
 WHERE integration = ? AND entity = ? AND status IN ('pending', 'failed', 'sent') AND operation = 'delete'
 AND json_extract(data, '$.' || ?) IS NOT NULL`, field, integration, entity, field)
@@ -205,8 +211,7 @@ func (t *Tx) AddSeen(integration, entity string, keys []string) error {
 	args := make([]any, 0, 3*min(perStmt, len(keys)))
 	for start := 0; start < len(keys); start += perStmt {
 		chunk := keys[start:min(start+perStmt, len(keys))]
-		st, err := t.stmt(`INSERT OR IGNORE INTO sy_integration_seen (integration, entity, record_key) VALUES ` +
-			strings.Repeat("(?, ?, ?), ", len(chunk)-1) + "(?, ?, ?)")
+		st, err := t.stmt(t.seenInsertSQL(len(chunk)))
 		if err != nil {
 			return fmt.Errorf("record the keys of %s: %w", entity, err)
 		}
@@ -233,9 +238,11 @@ func (t *Tx) ClearSeen(integration, entity string) error {
 // that the reconciliation of entity did not see, as Rows with the key under
 // field, in id order after the id after, up to limit.
 func (t *Tx) Unseen(integration, entity, local, field, after string, limit int) ([]Row, error) {
+	keyText := t.keyTextSQL(local, field)
+	t.pgTypesFirst(local)
 	rows, err := t.tx.QueryContext(t.ctx, fmt.Sprintf(`SELECT r.%s, r.%s FROM %s r WHERE r.%s IS NOT NULL AND r.%s > ?
-AND NOT EXISTS (SELECT 1 FROM sy_integration_seen s WHERE s.integration = ? AND s.entity = ? AND s.record_key = CAST(r.%s AS TEXT))
-ORDER BY r.%s LIMIT ?`, quote(colID), quote(field), quote(local), quote(field), quote(colID), quote(field), quote(colID)), after, integration, entity, limit)
+AND NOT EXISTS (SELECT 1 FROM sy_integration_seen s WHERE s.integration = ? AND s.entity = ? AND s.record_key = %s)
+ORDER BY r.%s LIMIT ?`, quote(colID), quote(field), quote(local), quote(field), quote(colID), keyText, quote(colID)), after, integration, entity, limit)
 	if err != nil {
 		return nil, fmt.Errorf("find the %s no longer in %s: %w", local, entity, err)
 	}
@@ -246,6 +253,9 @@ ORDER BY r.%s LIMIT ?`, quote(colID), quote(field), quote(local), quote(field), 
 		var key any
 		if err := rows.Scan(&id, &key); err != nil {
 			return nil, err
+		}
+		if t.pg {
+			key = t.pgRead(local, field, key)
 		}
 		out = append(out, Row{ID: id, Values: map[string]any{field: key}})
 	}
@@ -264,11 +274,7 @@ func (t *Tx) LastUploads(integration, entity string, ids []string) (map[string]t
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		rows, err := t.tx.QueryContext(t.ctx, `SELECT record_id,
-	max(CASE WHEN status = 'sent' THEN strftime('%Y-%m-%dT%H:%M:%fZ', sent_at, '+60 seconds') ELSE sent_at END)
-FROM sy_integration_transaction
-WHERE integration = ? AND entity = ? AND status IN ('done', 'sent') AND sent_at IS NOT NULL AND error = ''
-AND record_id IN (`+placeholders(len(chunk))+`) GROUP BY record_id`, args...)
+		rows, err := t.tx.QueryContext(t.ctx, t.lastUploadsSQL(len(chunk)), args...)
 		if err != nil {
 			return nil, fmt.Errorf("read the uploads of %s: %w", entity, err)
 		}
