@@ -62,9 +62,14 @@ func TestWatchTicks(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("WatchTicks = %v, want nil once its context ends", err)
 	}
-	want := []WorkspaceChange{{Runs: true}, {Config: true}}
-	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
-		t.Fatalf("changes = %+v, want %+v", got, want)
+	// A send on ticks returns once the look before it is done, but the look it
+	// starts runs on: the look started by the tick before the burst may see
+	// part of the burst, and the next look the rest. So the burst comes as one
+	// or two calls of runs alone (the store's TestWatch shows one look
+	// reporting a whole burst once), then the one save as config alone.
+	runs, config := WorkspaceChange{Runs: true}, WorkspaceChange{Config: true}
+	if n := len(got); n < 2 || n > 3 || got[0] != runs || got[n-2] != runs || got[n-1] != config {
+		t.Fatalf("changes = %+v, want %+v once or twice, then %+v", got, runs, config)
 	}
 }
 
