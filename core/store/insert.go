@@ -46,19 +46,7 @@ func (t *Tx) insertPlan(entity string, values map[string]any, args []any) (*inse
 	_, hasModified := values[colModifiedOn]
 	// On PostgreSQL the column's default takes the next versionnumber.
 	p := &insertPlan{cols: cols, newID: !hasID, stamp: !hasVersion && !t.pg, created: !hasCreated, modified: !hasModified}
-	all := cols
-	if p.newID {
-		all = append(all[:len(all):len(all)], colID)
-	}
-	if p.stamp {
-		all = append(all[:len(all):len(all)], colVersionNumber)
-	}
-	if p.created {
-		all = append(all[:len(all):len(all)], colCreatedOn)
-	}
-	if p.modified {
-		all = append(all[:len(all):len(all)], colModifiedOn)
-	}
+	all := p.columns()
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", quote(entity), quoteAll(all), placeholders(len(all)))
 	st, err := t.stmt(q)
 	if err != nil {

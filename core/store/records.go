@@ -48,6 +48,10 @@ type Tx struct {
 	// says; types holds, by entity, the field types read for it.
 	pg    bool
 	types map[string]map[string]meta.Type
+	// copies holds Apply's new rows on PostgreSQL until they are copied
+	// (pg_copy.go), through conn, the transaction's connection; nil elsewhere.
+	copies *pgCopy
+	conn   *sql.Conn
 }
 
 // Update runs fn in one write transaction, committed when fn returns nil.
@@ -69,6 +73,12 @@ func (s *Store) runRecordTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, now
 	if conn != nil && !t.pg {
 		t.raw = &rawInserts{conn: conn, stmts: map[*insertPlan]driver.Stmt{}}
 	}
+	if conn != nil && t.pg {
+		if err := t.startCopies(conn); err != nil {
+			return err
+		}
+		defer t.stopCopies()
+	}
 	defer func() {
 		if t.raw != nil {
 			t.raw.close()
@@ -79,6 +89,9 @@ func (s *Store) runRecordTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, now
 	}()
 	if err := fn(t); err != nil {
 		return err // the transaction rolls back, trigger drops included
+	}
+	if err := t.flushCopies(); err != nil {
+		return err
 	}
 	if err := t.restoreInsertTriggers(""); err != nil {
 		return err
@@ -215,6 +228,9 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 	raw := false
 	if t.raw != nil {
 		raw, err = t.raw.exec(t.ctx, plan, args)
+	}
+	if t.copies != nil {
+		raw = t.copies.add(plan, entity, args)
 	}
 	if !raw {
 		_, err = plan.stmt.ExecContext(t.ctx, args...)
