@@ -34,7 +34,7 @@ import (
 
 // pgCopyMin is the fewest rows a batch copies; smaller batches are inserted
 // row by row.
-const pgCopyMin = 8
+var pgCopyMin = 8
 
 // pgCopy holds the rows that wait to be copied, in batches of one insert
 // plan each, in the order they were inserted.
