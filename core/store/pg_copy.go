@@ -210,6 +210,22 @@ func writeCopyText(buf *bytes.Buffer, v any) {
 	}
 }
 
+// pgArgs puts the datetime values of args, the values of p's columns, in
+// PostgreSQL's form (pgDateTimeValue), in place.
+func (p *insertPlan) pgArgs(args []any) error {
+	for _, i := range p.dateTimes {
+		if args[i] == nil {
+			continue
+		}
+		v, err := pgDateTimeValue(args[i])
+		if err != nil {
+			return fmt.Errorf("field %s: %w", p.cols[i], err)
+		}
+		args[i] = v
+	}
+	return nil
+}
+
 // columns are the columns of the plan's INSERT, in the order of its
 // arguments.
 func (p *insertPlan) columns() []string {

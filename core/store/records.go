@@ -181,14 +181,12 @@ func scanRows(rows *sql.Rows, fields []string, fn func(id string, key any, value
 // sets one; createdon and modifiedon are the transaction's time unless
 // values sets them.
 func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
-	if t.pg {
-		var err error
-		if values, err = t.pgWrite(entity, values); err != nil {
-			return "", fmt.Errorf("insert into %s: %w", entity, err)
-		}
-	}
 	plan, args, err := t.insertPlan(entity, values, t.args[:0])
+	if err == nil {
+		err = plan.pgArgs(args)
+	}
 	if err != nil {
+		clear(args)
 		return "", fmt.Errorf("insert into %s: %w", entity, err)
 	}
 	if t.raw != nil {
