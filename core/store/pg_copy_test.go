@@ -141,7 +141,8 @@ func fieldNames(fields []meta.Field) []string {
 
 // TestPGCopyEqualsRowByRow: a page that Apply writes by COPY is the page it
 // writes row by row: the same values, stamps and versionnumbers in insert
-// order, the ids Insert returned, nothing queued for upload.
+// order, the ids Insert returned, nothing queued for upload; the copy
+// analyzed the table, which had no statistics.
 func TestPGCopyEqualsRowByRow(t *testing.T) {
 	const n = 3 * 8
 	copied := openCopyWorkspace(t)
@@ -165,6 +166,19 @@ func TestPGCopyEqualsRowByRow(t *testing.T) {
 		}
 		if queued != 0 {
 			t.Errorf("%s: %d changes queued for upload, want none (capture is off in Apply)", w.name, queued)
+		}
+	}
+	// The copy analyzed the new table; the rows inserted one by one did not.
+	for _, w := range []struct {
+		s    *Store
+		want bool
+	}{{copied, true}, {inserted, false}} {
+		var stats bool
+		err := w.s.View(context.Background(), func(tx *Tx) error {
+			return tx.tx.QueryRowContext(tx.ctx, `SELECT EXISTS (SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'item')`).Scan(&stats)
+		})
+		if err != nil || stats != w.want {
+			t.Errorf("item has statistics: %v (%v), want %v", stats, err, w.want)
 		}
 	}
 	_, got, _ := readCopyPage(t, copied)
