@@ -44,11 +44,19 @@ import (
 // row by row.
 var pgCopyMin = 8
 
+// pgCopyMax is the most rows that wait: Insert copies them when there are
+// as many, so that a transaction of many pages holds one page's worth.
+const pgCopyMax = 10_000
+
 // pgCopy holds the rows that wait to be copied, in batches of one insert
 // plan each, in the order they were inserted.
 type pgCopy struct {
 	batches []*copyBatch
+	rows    int // in all batches
 }
+
+// full reports whether pgCopyMax rows wait.
+func (c *pgCopy) full() bool { return c.rows >= pgCopyMax }
 
 // copyBatch is rows of one insert plan (its table and columns).
 type copyBatch struct {
@@ -87,6 +95,7 @@ func (c *pgCopy) add(plan *insertPlan, table string, args []any) bool {
 		c.batches = append(c.batches, b)
 	}
 	b.rows = append(b.rows, append([]any(nil), args...))
+	c.rows++
 	return true
 }
 
@@ -94,7 +103,7 @@ func (c *pgCopy) add(plan *insertPlan, table string, args []any) bool {
 // forgets them.
 func (c *pgCopy) flush(ctx context.Context, conn *pgx.Conn) error {
 	batches := c.batches
-	c.batches = nil
+	c.batches, c.rows = nil, 0
 	for _, b := range batches {
 		if err := b.write(ctx, conn); err != nil {
 			return err
@@ -273,7 +282,7 @@ func (t *Tx) stopCopies() {
 		pc.copies = nil
 		return nil
 	})
-	t.copies.batches = nil
+	t.copies.batches, t.copies.rows = nil, 0
 }
 
 // onPGConn runs fn with the transaction's PostgreSQL connection.

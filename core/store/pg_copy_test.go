@@ -231,3 +231,32 @@ func TestPGCopyFailingRowAlone(t *testing.T) {
 		t.Errorf("the failed page left %d rows, want none", len(rows))
 	}
 }
+
+// TestPGCopyHoldsAtMostMax: a transaction of many rows copies them each
+// time pgCopyMax wait, and all of them in the end.
+func TestPGCopyHoldsAtMostMax(t *testing.T) {
+	s := openCopyWorkspace(t)
+	const n = pgCopyMax + 3
+	err := s.Apply(context.Background(), func(tx *Tx) error {
+		for i := range n {
+			if _, err := tx.Insert("item", map[string]any{"code": fmt.Sprint(i)}); err != nil {
+				return err
+			}
+			if waiting := tx.copies.rows; waiting != (i+1)%pgCopyMax {
+				return fmt.Errorf("after %d rows %d wait, want %d", i+1, waiting, (i+1)%pgCopyMax)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var count int64
+	err = s.View(context.Background(), func(tx *Tx) error {
+		count, err = tx.Count("item", nil)
+		return err
+	})
+	if err != nil || count != n {
+		t.Errorf("%d rows (%v), want %d", count, err, n)
+	}
+}

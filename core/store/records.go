@@ -238,6 +238,9 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("insert into %s: %w", entity, err)
 	}
+	if t.copies != nil && t.copies.full() {
+		return id, t.flushCopies() // an error names its row (pg_copy.go)
+	}
 	return id, nil
 }
 
