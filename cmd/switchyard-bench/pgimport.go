@@ -10,9 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"switchyard/core/store"
 )
@@ -33,7 +32,9 @@ type pgTimes struct {
 	cpu       time.Duration
 }
 
-// measurePG runs part 8 with records in pages of pageSize.
+// measurePG runs part 8 with records in pages of pageSize. Only core/store
+// speaks to the database from Go (internal/archtest): what the store does
+// not do here, psql does.
 func measurePG(ctx context.Context, records, pageSize int) (pgTimes, error) {
 	base := os.Getenv(pgVar)
 	if base == "" {
@@ -43,16 +44,11 @@ func measurePG(ctx context.Context, records, pageSize int) (pgTimes, error) {
 	if err != nil {
 		return pgTimes{}, err
 	}
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		return pgTimes{}, fmt.Errorf("connect to %s: %w", pgVar, err)
-	}
-	defer conn.Close(ctx)
 	schema := fmt.Sprintf("switchyard_bench_%d", os.Getpid())
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+	if _, err := runPSQL(ctx, psql, base, "CREATE SCHEMA "+schema); err != nil {
 		return pgTimes{}, err
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE")
+	defer runPSQL(context.WithoutCancel(ctx), psql, base, "DROP SCHEMA "+schema+" CASCADE")
 	ws, err := withSearchPath(base, schema)
 	if err != nil {
 		return pgTimes{}, err
@@ -63,35 +59,51 @@ func measurePG(ctx context.Context, records, pageSize int) (pgTimes, error) {
 	if err != nil {
 		return pgTimes{}, err
 	}
-	t.psql, err = psqlCopy(ctx, conn, psql, ws, schema, records)
+	t.psql, err = psqlCopy(ctx, psql, ws, records)
 	return t, err
 }
 
 // psqlCopy dumps the imported rows of item to a CSV file, makes the table
 // item_copy as the import made item, and times psql's \copy of the file
 // into it.
-func psqlCopy(ctx context.Context, conn *pgx.Conn, psql, ws, schema string, records int) (time.Duration, error) {
+func psqlCopy(ctx context.Context, psql, ws string, records int) (time.Duration, error) {
 	dir, err := os.MkdirTemp("", "switchyard-bench-pg-")
 	if err != nil {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
 	csv := filepath.Join(dir, "item.csv")
-	f, err := os.Create(csv)
-	if err != nil {
-		return 0, err
-	}
-	_, err = conn.PgConn().CopyTo(ctx, f, "COPY "+schema+".item TO STDOUT CSV")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if _, err := runPSQL(ctx, psql, ws, fmt.Sprintf(`\copy item TO '%s' CSV`, csv)); err != nil {
 		return 0, fmt.Errorf("dump the imported rows: %w", err)
 	}
-	st, err := store.Open(ctx, ws)
+	if err := makeCopyTable(ctx, ws); err != nil {
+		return 0, err
+	}
+	cols, err := runPSQL(ctx, psql, ws, `SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
+FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'item'`)
 	if err != nil {
 		return 0, err
 	}
+	start := time.Now()
+	if _, err := runPSQL(ctx, psql, ws, fmt.Sprintf(`\copy item_copy (%s) FROM '%s' CSV`, cols, csv)); err != nil {
+		return 0, err
+	}
+	d := time.Since(start)
+	n, err := runPSQL(ctx, psql, ws, "SELECT count(*) FROM item_copy")
+	if err != nil || n != strconv.Itoa(records) {
+		return 0, fmt.Errorf("psql \\copy wrote %s rows (%v), want %d", n, err, records)
+	}
+	return d, nil
+}
+
+// makeCopyTable makes the entity item_copy in the workspace ws with the
+// fields of item, and indexes its externalid as the import did item's.
+func makeCopyTable(ctx context.Context, ws string) error {
+	st, err := store.Open(ctx, ws)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	local, err := st.Entity(ctx, "item")
 	if err == nil {
 		local.Name = "item_copy"
@@ -108,29 +120,24 @@ func psqlCopy(ctx context.Context, conn *pgx.Conn, psql, ws, schema string, reco
 			err = st.IndexField(ctx, local.Name, "externalid")
 		}
 	}
-	st.Close()
 	if err != nil {
-		return 0, fmt.Errorf("make the table item_copy: %w", err)
+		return fmt.Errorf("make the table item_copy: %w", err)
 	}
-	var cols string
-	err = conn.QueryRow(ctx, `SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
-FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'item'`, schema).Scan(&cols)
+	return nil
+}
+
+// runPSQL runs one command with psql on the database at url and returns
+// what it printed, unaligned and without headers, trimmed; notices are
+// not shown.
+func runPSQL(ctx context.Context, psql, url, command string) (string, error) {
+	cmd := exec.CommandContext(ctx, psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url,
+		"-c", "SET client_min_messages = warning", "-c", command)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return 0, err
+		return "", fmt.Errorf("psql %.40q: %w", command, err)
 	}
-	cmd := exec.CommandContext(ctx, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", ws,
-		"-c", fmt.Sprintf(`\copy item_copy (%s) FROM '%s' CSV`, cols, csv))
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("psql \\copy: %w", err)
-	}
-	d := time.Since(start)
-	var n int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+schema+".item_copy").Scan(&n); err != nil || n != records {
-		return 0, fmt.Errorf("psql \\copy wrote %d rows (%v), want %d", n, err, records)
-	}
-	return d, nil
+	return strings.TrimSpace(string(out)), nil
 }
 
 // findPSQL returns the path of psql: on the PATH, else Debian's
