@@ -83,10 +83,13 @@ screenshots: build
 ## screenshot: the same as screenshots (kept for habit)
 screenshot: screenshots
 
-## bench: the benchmark programs against the machine's limits, one table (docs/performance.md); RECORDS=1000000 by default
+## bench: the benchmark programs against the machine's limits, one table (docs/performance.md); RECORDS=1000000 by default.
+## Part 8 uses SWITCHYARD_PG_URL, else a PostgreSQL started for it (scripts/pgserver.sh) and stopped afterwards.
 bench: deps
 	@test -d testdata/cap/node_modules || (cd testdata/cap && npm ci --ignore-scripts --no-audit --no-fund)
-	$(GO) run ./cmd/switchyard-bench -records $(or $(RECORDS),1000000) -fixtures ../shared/fixtures
+	@started=; if [ -z "$$SWITCHYARD_PG_URL" ] && exports=$$(scripts/pgserver.sh start); then eval "$$exports"; started=1; fi; \
+		status=0; $(GO) run ./cmd/switchyard-bench -records $(or $(RECORDS),1000000) -fixtures ../shared/fixtures || status=$$?; \
+		if [ -n "$$started" ]; then scripts/pgserver.sh stop >/dev/null 2>&1; fi; exit $$status
 
 ## image: the headless runner's container image (deploy/Containerfile, docs/deploy.md) with podman or docker, as
 ## switchyard:$(VERSION); IMAGE=NAME:TAG names it otherwise

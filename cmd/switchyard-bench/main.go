@@ -24,6 +24,8 @@
 // a 400×400 field mapping.
 // 7. Reports: part 1's full import without and with an Excel report of every
 // record, time and peak RSS side by side (report.go; -report=false skips it).
+// 8. PostgreSQL: part 1c's import into a PostgreSQL workspace against psql's
+// \copy of the same rows (pgimport.go; skipped without $SWITCHYARD_PG_URL).
 package main
 
 import (
@@ -57,7 +59,7 @@ type options struct {
 	child                              bool
 	capItems, changes, uploads, twoWay int
 	cpuProfile, memProfile, capProfile string
-	withReport                         bool
+	withReport, onlyPG                 bool
 	childReport                        string
 }
 
@@ -77,6 +79,8 @@ func parseOptions() options {
 	flag.StringVar(&o.capProfile, "capprofile", "", "write a CPU profile of part 2's imports from the CAP server to this file")
 	flag.BoolVar(&o.withReport, "report", true, "part 7: the full import without and with an Excel report of every record (false skips it)")
 	flag.StringVar(&o.childReport, "child-report", "", "internal: with -child-import, also write an Excel report of every record to this file")
+	flag.BoolVar(&o.onlyPG, "only-pg", false, "run only part 8, the PostgreSQL import against psql \\copy")
+	flag.StringVar(&pgWorkspace, "child-workspace", "", "internal: with -child-import, import into this PostgreSQL workspace instead of a new file")
 	flag.Parse()
 	return o
 }
@@ -95,6 +99,8 @@ type results struct {
 	csdl               time.Duration
 	csdlErr            error
 	suggest            time.Duration
+	pg                 pgTimes
+	pgErr              error
 }
 
 func main() {
@@ -105,6 +111,14 @@ func main() {
 	url := srv.URL + "/odata/"
 	if o.child {
 		childMain(ctx, o, url)
+		return
+	}
+	if o.onlyPG {
+		t, err := measurePG(ctx, o.records, o.pageSize)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "MEASURE\tTIME\tRATE\tTARGET\n")
+		printPG(tw, o, t, err)
+		tw.Flush()
 		return
 	}
 	var r results
@@ -129,6 +143,7 @@ func main() {
 	r.rt, r.reportErr = measureReport(o.records, o.pageSize, o.withReport)
 	r.csdl, r.csdlErr = measureCSDL(filepath.Join(o.fixtures, "dynamics-crm-webapi-v8.xml"))
 	r.suggest = measureSuggest()
+	r.pg, r.pgErr = measurePG(ctx, o.records, o.pageSize)
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "MEASURE\tTIME\tRATE\tTARGET\n")
@@ -138,6 +153,7 @@ func main() {
 	printMetadata(tw, r)
 	printTwoWay(tw, o, r)
 	printReport(tw, r.rt, r.reportErr, o.records)
+	printPG(tw, o, r.pg, r.pgErr)
 	tw.Flush()
 }
 
@@ -331,14 +347,19 @@ func localItem(ctx context.Context, c *odata.Client, external string) (meta.Enti
 	return local, nil
 }
 
-// openWorkspace makes a fresh workspace file with the item entity for external.
+// openWorkspace makes a fresh workspace file with the item entity for
+// external, or the entity in the PostgreSQL workspace pgWorkspace.
 func openWorkspace(ctx context.Context, url, external string) (*store.Store, meta.Entity, func(), error) {
 	dir, err := os.MkdirTemp("", "switchyard-bench-")
 	if err != nil {
 		return nil, meta.Entity{}, nil, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
-	st, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
+	ws := filepath.Join(dir, "bench.db")
+	if pgWorkspace != "" {
+		ws = pgWorkspace
+	}
+	st, err := store.Open(ctx, ws)
 	if err != nil {
 		cleanup()
 		return nil, meta.Entity{}, nil, err

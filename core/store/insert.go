@@ -21,8 +21,11 @@ type insertPlan struct {
 	// created and modified: Insert writes createdon, modifiedon (the
 	// transaction's time) because values does not set it.
 	created, modified bool
-	query             string
-	stmt              *sql.Stmt
+	// dateTimes are the positions in cols of the datetime fields, whose
+	// values PostgreSQL stores in its own form (pgvalues.go); nil on SQLite.
+	dateTimes []int
+	query     string
+	stmt      *sql.Stmt
 }
 
 // insertPlan returns the plan for inserting values into entity, and args
@@ -46,19 +49,15 @@ func (t *Tx) insertPlan(entity string, values map[string]any, args []any) (*inse
 	_, hasModified := values[colModifiedOn]
 	// On PostgreSQL the column's default takes the next versionnumber.
 	p := &insertPlan{cols: cols, newID: !hasID, stamp: !hasVersion && !t.pg, created: !hasCreated, modified: !hasModified}
-	all := cols
-	if p.newID {
-		all = append(all[:len(all):len(all)], colID)
+	if t.pg {
+		types := t.fieldTypes(entity)
+		for i, c := range cols {
+			if _, ok := types[c]; ok {
+				p.dateTimes = append(p.dateTimes, i)
+			}
+		}
 	}
-	if p.stamp {
-		all = append(all[:len(all):len(all)], colVersionNumber)
-	}
-	if p.created {
-		all = append(all[:len(all):len(all)], colCreatedOn)
-	}
-	if p.modified {
-		all = append(all[:len(all):len(all)], colModifiedOn)
-	}
+	all := p.columns()
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", quote(entity), quoteAll(all), placeholders(len(all)))
 	st, err := t.stmt(q)
 	if err != nil {

@@ -53,29 +53,39 @@ func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pgConn{conn.(*stdlib.Conn)}, nil
+	return &pgConn{Conn: conn.(*stdlib.Conn)}, nil
 }
 
 func (c pgConnector) Driver() driver.Driver { return c.inner.Driver() }
 
 // pgConn is pgx's connection with the store's placeholders and values.
 // The methods it does not override (transactions, ping, session reset,
-// CheckNamedValue) are pgx's own.
-type pgConn struct{ *stdlib.Conn }
+// CheckNamedValue) are pgx's own. Every statement first writes the rows
+// that wait to be copied (pg_copy.go).
+type pgConn struct {
+	*stdlib.Conn
+	copies *pgCopy // Apply's new rows, until they are copied; nil elsewhere
+}
 
 func (c *pgConn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
 }
 
 func (c *pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if err := c.flushCopies(ctx); err != nil {
+		return nil, err
+	}
 	st, err := c.Conn.PrepareContext(ctx, rebind(query))
 	if err != nil {
 		return nil, err
 	}
-	return pgStmt{st, c.Conn.Conn()}, nil
+	return pgStmt{st, c}, nil
 }
 
 func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := c.flushCopies(ctx); err != nil {
+		return nil, err
+	}
 	res, err := c.Conn.ExecContext(ctx, rebind(query), args)
 	if err != nil {
 		return nil, err
@@ -102,6 +112,9 @@ func (r pgResult) LastInsertId() (int64, error) {
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := c.flushCopies(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := c.Conn.QueryContext(ctx, rebind(query), args)
 	if err != nil {
 		return nil, err
@@ -112,18 +125,24 @@ func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.N
 // pgStmt is a prepared statement whose rows are pgRows.
 type pgStmt struct {
 	driver.Stmt
-	conn *pgx.Conn
+	conn *pgConn
 }
 
 func (s pgStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if err := s.conn.flushCopies(ctx); err != nil {
+		return nil, err
+	}
 	res, err := s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
 	if err != nil {
 		return nil, err
 	}
-	return pgResult{res, s.conn}, nil
+	return pgResult{res, s.conn.Conn.Conn()}, nil
 }
 
 func (s pgStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if err := s.conn.flushCopies(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil {
 		return nil, err

@@ -48,6 +48,10 @@ type Tx struct {
 	// says; types holds, by entity, the field types read for it.
 	pg    bool
 	types map[string]map[string]meta.Type
+	// copies holds Apply's new rows on PostgreSQL until they are copied
+	// (pg_copy.go), through conn, the transaction's connection; nil elsewhere.
+	copies *pgCopy
+	conn   *sql.Conn
 }
 
 // Update runs fn in one write transaction, committed when fn returns nil.
@@ -69,6 +73,12 @@ func (s *Store) runRecordTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, now
 	if conn != nil && !t.pg {
 		t.raw = &rawInserts{conn: conn, stmts: map[*insertPlan]driver.Stmt{}}
 	}
+	if conn != nil && t.pg {
+		if err := t.startCopies(conn); err != nil {
+			return err
+		}
+		defer t.stopCopies()
+	}
 	defer func() {
 		if t.raw != nil {
 			t.raw.close()
@@ -79,6 +89,9 @@ func (s *Store) runRecordTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, now
 	}()
 	if err := fn(t); err != nil {
 		return err // the transaction rolls back, trigger drops included
+	}
+	if err := t.flushCopies(); err != nil {
+		return err
 	}
 	if err := t.restoreInsertTriggers(""); err != nil {
 		return err
@@ -168,14 +181,12 @@ func scanRows(rows *sql.Rows, fields []string, fn func(id string, key any, value
 // sets one; createdon and modifiedon are the transaction's time unless
 // values sets them.
 func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
-	if t.pg {
-		var err error
-		if values, err = t.pgWrite(entity, values); err != nil {
-			return "", fmt.Errorf("insert into %s: %w", entity, err)
-		}
-	}
 	plan, args, err := t.insertPlan(entity, values, t.args[:0])
+	if err == nil {
+		err = plan.pgArgs(args)
+	}
 	if err != nil {
+		clear(args)
 		return "", fmt.Errorf("insert into %s: %w", entity, err)
 	}
 	if t.raw != nil {
@@ -216,6 +227,9 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 	if t.raw != nil {
 		raw, err = t.raw.exec(t.ctx, plan, args)
 	}
+	if t.copies != nil {
+		raw = t.copies.add(plan, entity, args)
+	}
 	if !raw {
 		_, err = plan.stmt.ExecContext(t.ctx, args...)
 	}
@@ -223,6 +237,9 @@ func (t *Tx) Insert(entity string, values map[string]any) (string, error) {
 	t.args = args[:0]
 	if err != nil {
 		return "", fmt.Errorf("insert into %s: %w", entity, err)
+	}
+	if t.copies != nil && t.copies.full() {
+		return id, t.flushCopies() // an error names its row (pg_copy.go)
 	}
 	return id, nil
 }
