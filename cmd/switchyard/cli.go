@@ -82,6 +82,7 @@ func newRoot(e *env) *cobra.Command {
 		runCmd(e, engine.Import), runCmd(e, engine.Export),
 		group("schedule", "Print entries for the OS scheduler", schedulePrintCmd(e)),
 		group("quarantine", "List and dismiss quarantined records", quarantineListCmd(e), quarantineDismissCmd(e)),
+		group("workspace", "Copy a workspace between a file and PostgreSQL", workspaceCopyCmd(e)),
 	)
 	completeAll(root, e)
 	// Before the completion commands are made: they take their output stream then.

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"switchyard/core/mapping"
+	"switchyard/core/meta"
+	"switchyard/core/store"
+	"switchyard/internal/pgtest"
+)
+
+// TestWorkspaceCopy: `workspace copy` moves a workspace file to a
+// PostgreSQL schema and back, printing every table's counts (as text and
+// with --json); a target that is not empty, and a missing source, are
+// refused with exit 3.
+func TestWorkspaceCopy(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv(store.KeyEnv, "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")
+	t.Setenv(store.KeyringEnv, "off")
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	fillWorkspace(t, a)
+	pg := pgtest.NewSchema(t).URL
+
+	code, out, errOut := switchyard(t, "", "workspace", "copy", a, pg)
+	if code != exitOK || !strings.Contains(out, "account") || !strings.Contains(out, "sy_integration_secret") {
+		t.Fatalf("copy to PostgreSQL: exit %d, stdout %q, stderr %q; want exit 0 and the counts", code, out, errOut)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if f := strings.Fields(line); f[0] == "account" && (f[1] != "3" || f[2] != "3") {
+			t.Errorf("account's counts: %q, want 3 and 3", line)
+		}
+	}
+
+	code, out, errOut = switchyard(t, "", "workspace", "copy", pg, b, "--json")
+	var rep store.CopyReport
+	if code != exitOK || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Tables) == 0 {
+		t.Fatalf("copy back with --json: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	for _, tc := range rep.Tables {
+		if tc.Source != tc.Target || tc.Table == "account" && tc.Target != 3 {
+			t.Errorf("--json counts of %s: %d → %d", tc.Table, tc.Source, tc.Target)
+		}
+	}
+	st, err := store.OpenExisting(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := st.Integration(ctx, "crm")
+	st.Close()
+	if err != nil || in.Secrets["password"] != "hunter2" {
+		t.Errorf("the copy's secret = %q, %v; want hunter2", in.Secrets["password"], err)
+	}
+
+	for _, tc := range []struct{ name, from, to, want string }{
+		{"a target that is not empty", a, b, "is not empty"},
+		{"a missing source", filepath.Join(dir, "missing.db"), filepath.Join(dir, "c.db"), "no workspace"},
+	} {
+		code, out, errOut = switchyard(t, "", "workspace", "copy", tc.from, tc.to)
+		if code != exitConfig || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q, stdout %q; want exit %d and %q", tc.name, code, errOut, out, exitConfig, tc.want)
+		}
+	}
+}
+
+// fillWorkspace makes a workspace file with an entity of three rows and an
+// integration with a secret.
+func fillWorkspace(t *testing.T, path string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = st.CreateEntity(ctx, meta.Entity{Name: "account", Fields: []meta.Field{{Name: "code", Type: meta.String}}})
+	if err == nil {
+		err = st.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata"})
+	}
+	if err == nil {
+		err = st.SetSecret(ctx, "crm", "password", "hunter2")
+	}
+	if err == nil {
+		err = st.Apply(ctx, func(tx *store.Tx) error {
+			for _, code := range []string{"A", "B", "C"} {
+				if _, err := tx.Insert("account", map[string]any{"code": code}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
