@@ -12,26 +12,6 @@ import (
 	"switchyard/core/store"
 )
 
-// workspaceCopyCmd is `switchyard workspace copy FROM TO`: the one command
-// that opens a PostgreSQL workspace while the others still refuse one
-// (issue 19), so that a team can move its workspace from a file to
-// PostgreSQL, or back.
-func workspaceCopyCmd(e *env) *cobra.Command {
-	var asJSON bool
-	c := leaf("copy FROM TO", "Copy a workspace into a new one: a file or a postgres:// URL, either way", func(ctx context.Context, args []string) error {
-		return e.workspaceCopy(ctx, args[0], args[1], asJSON)
-	})
-	c.Long = `Copy the workspace FROM into TO, a new, empty workspace: each is a file or a
-postgres:// URL (the schema in options=-csearch_path=NAME). Everything is
-copied: entities with their rows and system columns, integrations, schedules,
-run logs, anchors, the upload queue, quarantine and conflicts. Secrets are
-sealed again with TO's key (a file's key file; on PostgreSQL $SWITCHYARD_KEY or
-the OS keyring). Every table is counted on both sides; the counts are printed,
-and a difference fails the copy. A TO that holds anything is refused (exit 3).`
-	c.Flags().BoolVar(&asJSON, "json", false, "print the counts as JSON")
-	return c
-}
-
 // workspaceCopy is `switchyard workspace copy FROM TO`.
 func (e *env) workspaceCopy(ctx context.Context, from, to string, asJSON bool) error {
 	if from == to {
@@ -61,6 +41,26 @@ func (e *env) workspaceCopy(ctx context.Context, from, to string, asJSON bool) e
 		return perr
 	}
 	return err // a count that differs, printed above
+}
+
+// workspaceCopyCmd is `switchyard workspace copy FROM TO`: the one command
+// that opens a PostgreSQL workspace while the others still refuse one
+// (issue 19), so that a team can move its workspace from a file to
+// PostgreSQL, or back.
+func workspaceCopyCmd(e *env) *cobra.Command {
+	var asJSON bool
+	c := leaf("copy FROM TO", "Copy a workspace into a new one: a file or a postgres:// URL, either way", func(ctx context.Context, args []string) error {
+		return e.workspaceCopy(ctx, args[0], args[1], asJSON)
+	})
+	c.Long = `Copy the workspace FROM into TO, a new, empty workspace: each is a file or a
+postgres:// URL (the schema in options=-csearch_path=NAME). Everything is
+copied: entities with their rows and system columns, integrations, schedules,
+run logs, anchors, the upload queue, quarantine and conflicts. Secrets are
+sealed again with TO's key (a file's key file; on PostgreSQL $SWITCHYARD_KEY or
+the OS keyring). Every table is counted on both sides; the counts are printed,
+and a difference fails the copy. A TO that holds anything is refused (exit 3).`
+	c.Flags().BoolVar(&asJSON, "json", false, "print the counts as JSON")
+	return c
 }
 
 // printCopy prints the counts of a copy, one table a line.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"switchyard/core/meta"
 	"switchyard/core/store"
 	"switchyard/internal/pgtest"
+	"switchyard/internal/testenv"
 )
 
 // TestWorkspaceCopy: `workspace copy` moves a workspace file to a
@@ -97,4 +99,53 @@ func fillWorkspace(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestWorkspaceCopyThenImportAgainstCAP: a workspace that imported from the
+// CAP server, copied to PostgreSQL and back to a file, imports again on the
+// copy: every record is found unchanged (the rows and their keys came
+// across), and its integration's runs go on.
+func TestWorkspaceCopyThenImportAgainstCAP(t *testing.T) {
+	url := testenv.ODataURL(t)
+	t.Setenv(store.KeyringEnv, "off")
+	t.Setenv(store.KeyEnv, "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=")
+	dir := t.TempDir()
+	a, b, file := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db"), filepath.Join(dir, "crm.json")
+	if err := os.WriteFile(file, []byte(crmFile(url)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	first := importJSON(t, a, file)
+	pg := pgtest.NewSchema(t).URL
+	for _, hop := range [][2]string{{a, pg}, {pg, b}} {
+		if code, out, errOut := switchyard(t, "", "workspace", "copy", hop[0], hop[1]); code != exitOK {
+			t.Fatalf("copy %s → %s: exit %d\n%s%s", hop[0], hop[1], code, out, errOut)
+		}
+	}
+	again := importJSON(t, b, "")
+	if len(again.Entities) != len(first.Entities) || again.Status != "succeeded" {
+		t.Fatalf("the import on the copy: %+v, want as %+v", again, first)
+	}
+	for i, en := range again.Entities {
+		if en.All == 0 || en.Unchanged != en.All || en.All != first.Entities[i].All {
+			t.Errorf("%s on the copy: %d read, %d unchanged, %d created; want all %d unchanged",
+				en.Entity, en.All, en.Unchanged, en.Imported, first.Entities[i].All)
+		}
+	}
+}
+
+// importJSON imports the integration file (unless it is "") into the
+// workspace ws, runs its import, and returns the --json summary.
+func importJSON(t *testing.T, ws, file string) runJSON {
+	t.Helper()
+	if file != "" {
+		if code, _, errOut := switchyard(t, "", "--workspace", ws, "integration", "import", file); code != exitOK {
+			t.Fatalf("integration import: exit %d, %s", code, errOut)
+		}
+	}
+	code, out, errOut := switchyard(t, "", "--workspace", ws, "import", "crm", "--json")
+	var sum runJSON
+	if code != exitOK || json.Unmarshal([]byte(out), &sum) != nil {
+		t.Fatalf("import on %s: exit %d\n%s%s", ws, code, out, errOut)
+	}
+	return sum
 }
