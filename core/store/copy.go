@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -98,7 +99,8 @@ func Copy(ctx context.Context, from, to *Store, opts CopyOptions) (CopyReport, e
 	}
 	err = from.inReadTx(ctx, func(src *sql.Tx) error {
 		return to.Apply(ctx, func(t *Tx) error {
-			c := &copier{ctx: ctx, src: src, t: t, reseal: reseal, page: opts.PageSize}
+			c := &copier{ctx: ctx, src: src, t: t, reseal: reseal, page: opts.PageSize,
+				toSQLite: from.d.postgres() && !to.d.postgres(), types: fieldTypesOf(entities)}
 			return c.run(entities)
 		})
 	})
@@ -203,6 +205,11 @@ type copier struct {
 	t      *Tx
 	reseal func(string) (string, error)
 	page   int
+	// toSQLite: the source is PostgreSQL and the target SQLite, whose
+	// upload queue keeps a row's values in json_object's forms (dataForSQLite).
+	toSQLite bool
+	// types are the field types of every entity, by entity and field.
+	types map[string]map[string]meta.Type
 }
 
 // run copies the sy_ tables, then the entities' rows, then moves the
@@ -261,6 +268,9 @@ func (c *copier) table(table string) error {
 				vals[i] = string(b)
 			}
 		}
+		if err := c.convertRow(table, cols, vals); err != nil {
+			return err
+		}
 		if secret >= 0 && c.reseal != nil {
 			if vals[secret], err = c.reseal(fmt.Sprint(vals[secret])); err != nil {
 				return fmt.Errorf("secret %v of %v: %w", vals[slices.Index(cols, "key")], vals[slices.Index(cols, "integration")], err)
@@ -271,6 +281,72 @@ func (c *copier) table(table string) error {
 		}
 	}
 	return rows.Err()
+}
+
+// convertRow puts the values of a row of table, read from the source, in
+// the forms the target's readers expect: on the way from PostgreSQL to
+// SQLite, the values the capture trigger kept in the upload queue's data.
+func (c *copier) convertRow(table string, cols []string, vals []any) error {
+	if !c.toSQLite || table != "sy_integration_transaction" {
+		return nil
+	}
+	data, entity := slices.Index(cols, "data"), slices.Index(cols, "entity")
+	if data < 0 || entity < 0 {
+		return nil
+	}
+	text, ok := vals[data].(string)
+	if !ok {
+		return nil
+	}
+	out, err := dataForSQLite(text, c.types[fmt.Sprint(vals[entity])])
+	if err != nil {
+		return fmt.Errorf("the queued values of a row of %v: %w", vals[entity], err)
+	}
+	vals[data] = out
+	return nil
+}
+
+// dataForSQLite rewrites a row's values as PostgreSQL's capture trigger
+// keeps them in JSON (a boolean as true or false, a datetime field with
+// seven fractional digits) as SQLite's json_object writes them (0 or 1, the
+// workspace's time text), which SQLite's readers of the queue expect.
+func dataForSQLite(text string, types map[string]meta.Type) (string, error) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var vals map[string]any
+	if err := dec.Decode(&vals); err != nil {
+		return "", err
+	}
+	changed := false
+	for k, v := range vals {
+		was := v
+		switch x := v.(type) {
+		case bool:
+			vals[k] = boolInt(x)
+		case string:
+			if types[k] == meta.DateTime {
+				vals[k] = sqliteForm(meta.DateTime, x)
+			}
+		}
+		changed = changed || vals[k] != was
+	}
+	if !changed {
+		return text, nil // as it was: SQLite's forms already (it came from a file)
+	}
+	out, err := json.Marshal(vals)
+	return string(out), err
+}
+
+// fieldTypesOf returns the field types of entities, by entity and field.
+func fieldTypesOf(entities []meta.Entity) map[string]map[string]meta.Type {
+	out := make(map[string]map[string]meta.Type, len(entities))
+	for _, e := range entities {
+		out[e.Name] = make(map[string]meta.Type, len(e.Fields))
+		for _, f := range e.Fields {
+			out[e.Name][f.Name] = f.Type
+		}
+	}
+	return out
 }
 
 // entity copies the rows of entity e a page at a time, in id order, with

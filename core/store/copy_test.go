@@ -262,3 +262,38 @@ func TestCopyMissingKey(t *testing.T) {
 		t.Errorf("the target has %d integrations after the refused copy, want none", n)
 	}
 }
+
+// TestCopyQueueToSQLite: the values PostgreSQL's capture trigger kept of a
+// changed row (a sync's baseline) read the same on the SQLite copy.
+func TestCopyQueueToSQLite(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv(KeyEnv, testKey)
+	pg, _ := openBackend(t, "postgres")
+	fillForCopy(t, pg)
+	b := openFile(t, filepath.Join(t.TempDir(), "b.db"))
+	if _, err := Copy(ctx, pg, b, CopyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	baselines := func(s *Store) map[string]map[string]any {
+		var out map[string]map[string]any
+		err := s.View(ctx, func(tx *Tx) error {
+			rows, err := tx.FindBy("account", "code", []any{"A1", "A2"}, []string{"code"})
+			var ids []string
+			for _, r := range rows {
+				ids = append(ids, r.ID)
+			}
+			if err == nil {
+				out, err = tx.Baselines("crm", "account", ids)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want, got := baselines(pg), baselines(b)
+	if len(want) != 2 || !reflect.DeepEqual(want, got) {
+		t.Errorf("baselines on the SQLite copy:\n got %v\nwant %v (2 rows)", got, want)
+	}
+}
