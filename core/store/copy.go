@@ -90,11 +90,11 @@ func Copy(ctx context.Context, from, to *Store, opts CopyOptions) (CopyReport, e
 	if err != nil {
 		return CopyReport{}, fmt.Errorf("copy workspace: read the entities of %s: %w", from.name(), err)
 	}
-	if err := createEntities(ctx, to, entities); err != nil {
-		return CopyReport{}, fmt.Errorf("copy workspace: %w", err)
-	}
 	reseal, err := resealer(ctx, from, to)
 	if err != nil {
+		return CopyReport{}, fmt.Errorf("copy workspace: %w", err)
+	}
+	if err := createEntities(ctx, to, entities); err != nil {
 		return CopyReport{}, fmt.Errorf("copy workspace: %w", err)
 	}
 	err = from.inReadTx(ctx, func(src *sql.Tx) error {
@@ -174,24 +174,53 @@ func lookupsMade(e meta.Entity, made map[string]bool) bool {
 }
 
 // resealer returns the function that turns a secret sealed with from's key
-// into one sealed with to's. It refuses when from's key cannot be found.
+// into one sealed with to's (nil when from holds no secret). It refuses,
+// before anything is written, when a secret of from does not open: its key
+// is missing or wrong.
 func resealer(ctx context.Context, from, to *Store) (func(string) (string, error), error) {
-	n, err := from.countTable(ctx, "sy_integration_secret")
-	if err != nil || n == 0 {
+	var stored [][3]string // integration, key, value
+	err := from.inReadTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT integration, key, value FROM sy_integration_secret`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r [3]string
+			if err := rows.Scan(&r[0], &r[1], &r[2]); err != nil {
+				return err
+			}
+			stored = append(stored, r)
+		}
+		return rows.Err()
+	})
+	if err != nil || len(stored) == 0 {
 		return nil, err
 	}
 	src, err := from.sealer(ctx, false)
 	if err != nil {
 		return nil, fmt.Errorf("the key of the source %s: %w", from.name(), err)
 	}
+	open := func(stored string) (string, error) {
+		plain, err := src.open(stored)
+		if err != nil {
+			return "", fmt.Errorf("open it with the source's key (%s): %w", from.keyFix(ctx), err)
+		}
+		return plain, nil
+	}
+	for _, r := range stored {
+		if _, err := open(r[2]); err != nil {
+			return nil, fmt.Errorf("secret %s of %s: %w", r[1], r[0], err)
+		}
+	}
 	dst, err := to.sealer(ctx, true)
 	if err != nil {
 		return nil, fmt.Errorf("the key of the target %s: %w", to.name(), err)
 	}
 	return func(stored string) (string, error) {
-		plain, err := src.open(stored)
+		plain, err := open(stored)
 		if err != nil {
-			return "", fmt.Errorf("open it with the source's key (%s): %w", from.keyFix(ctx), err)
+			return "", err
 		}
 		return dst.sealValue(plain)
 	}, nil

@@ -258,8 +258,10 @@ func TestCopyMissingKey(t *testing.T) {
 	if !errors.Is(err, ErrSecretKey) || !strings.Contains(err.Error(), "deadbeef") || !strings.Contains(err.Error(), "password") {
 		t.Errorf("Copy with a secret sealed by a missing key = %v, want ErrSecretKey naming the key deadbeef and the secret", err)
 	}
-	if n, _ := b.countTable(ctx, "sy_integration"); n != 0 {
-		t.Errorf("the target has %d integrations after the refused copy, want none", n)
+	for _, table := range []string{"sy_integration", "sy_entity"} {
+		if n, _ := b.countTable(ctx, table); n != 0 {
+			t.Errorf("the target has %d rows in %s after the refused copy, want none", n, table)
+		}
 	}
 }
 
