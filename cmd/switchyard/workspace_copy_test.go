@@ -58,13 +58,22 @@ func TestWorkspaceCopy(t *testing.T) {
 		t.Errorf("the copy's secret = %q, %v; want hunter2", in.Secrets["password"], err)
 	}
 
-	for _, tc := range []struct{ name, from, to, want string }{
-		{"a target that is not empty", a, b, "is not empty"},
-		{"a missing source", filepath.Join(dir, "missing.db"), filepath.Join(dir, "c.db"), "no workspace"},
+	// a.db without its key file: its secret cannot be opened.
+	keyless := filepath.Join(dir, "keyless.db")
+	if data, err := os.ReadFile(a); err != nil || os.WriteFile(keyless, data, 0o600) != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, from, to, want string
+		code                 int
+	}{
+		{"a target that is not empty", a, b, "is not empty", exitConfig},
+		{"a missing source", filepath.Join(dir, "missing.db"), filepath.Join(dir, "c.db"), "no workspace", exitConfig},
+		{"a source whose key is gone", keyless, filepath.Join(dir, "d.db"), "secret password of crm", exitFailed},
 	} {
 		code, out, errOut = switchyard(t, "", "workspace", "copy", tc.from, tc.to)
-		if code != exitConfig || !strings.Contains(errOut, tc.want) {
-			t.Errorf("%s: exit %d, stderr %q, stdout %q; want exit %d and %q", tc.name, code, errOut, out, exitConfig, tc.want)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q, stdout %q; want exit %d and %q", tc.name, code, errOut, out, tc.code, tc.want)
 		}
 	}
 }
