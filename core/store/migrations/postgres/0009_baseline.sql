@@ -352,3 +352,14 @@ CREATE TRIGGER sy_notify_truncate AFTER TRUNCATE ON sy_integration_log FOR EACH 
 CREATE TRIGGER sy_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sy_entity FOR EACH STATEMENT EXECUTE FUNCTION sy_notify('local');
 CREATE TRIGGER sy_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sy_field FOR EACH STATEMENT EXECUTE FUNCTION sy_notify('local');
 CREATE TRIGGER sy_notify AFTER INSERT ON sy_integration_transaction FOR EACH STATEMENT EXECUTE FUNCTION sy_notify('local');
+
+-- The version gate of every local entity table (its trigger sy_version_gate, before each insert or update
+-- statement; core/store/pg_versions.go): a writer holds a shared transaction advisory lock of the table,
+-- taken before its statement takes numbers, until it ends. A reader of changes by versionnumber takes it
+-- exclusively for an instant, which waits for the writers in progress, and reads only up to the counter it
+-- then reads: numbers are taken in one order and committed in another, and so no row is skipped.
+CREATE FUNCTION sy_version_gate() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+	PERFORM pg_advisory_xact_lock_shared(hashtextextended(length(current_schema()) || ':' || current_schema() || '/' || TG_TABLE_NAME, 3));
+	RETURN NULL;
+END $$;
