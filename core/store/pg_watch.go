@@ -38,8 +38,8 @@ func pgNotifySQL(name string) string {
 		pgNotifyTrigger, quote(name), pgNotifyLocal)
 }
 
-// pgListen is what a Watch on PostgreSQL keeps besides its connection.
-type pgListen struct {
+// pgWatchState is what a Watch on PostgreSQL keeps besides its connection.
+type pgWatchState struct {
 	s *Store
 	// lost: the last look failed, and notifications may be lost with the
 	// connection: the next look listens on a new one and reports everything.
@@ -53,7 +53,7 @@ func (s *Store) pgWatch(ctx context.Context) (*Watch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watch workspace %s: %w", s.name(), err)
 	}
-	return &Watch{conn: conn, pg: &pgListen{s: s}}, nil
+	return &Watch{conn: conn, pg: &pgWatchState{s: s}}, nil
 }
 
 // pgListen returns a connection of its own that listens on the workspace's channel.

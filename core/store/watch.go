@@ -55,7 +55,7 @@ type Watch struct {
 	conn    *sql.Conn
 	version int64
 	last    fingerprint
-	pg      *pgListen // PostgreSQL: conn listens (pg_watch.go)
+	pg      *pgWatchState // PostgreSQL: conn listens (pg_watch.go)
 }
 
 // Watch opens a Watch on s, holding one read connection until Close. Its
