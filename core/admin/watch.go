@@ -16,8 +16,9 @@ type WorkspaceChange = store.Changed
 // WatchEvery is how often Watch looks for changes when not told: every 2
 // seconds. A look while nothing was committed costs one SQLite pragma on a
 // connection kept open for it, so the app can afford it all day; a change
-// shows within that time. (A PostgreSQL workspace would push changes through
-// LISTEN/NOTIFY instead of being polled.)
+// shows within that time. On a PostgreSQL workspace a look is one round trip
+// on a connection that LISTENs for the notifications its triggers send
+// (store.Watch).
 const WatchEvery = 2 * time.Second
 
 // Watch looks every `every` (WatchEvery when 0 or less) for what other

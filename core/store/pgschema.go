@@ -102,7 +102,9 @@ func pgColumnDef(f meta.Field) string {
 }
 
 // pgCreateTableSQL returns the statements that create the table of a local
-// entity of a PostgreSQL workspace, its stamping and its change capture. The
+// entity of a PostgreSQL workspace, its stamping, its version gate
+// (pgGateSQL), its notification of the workspace watch (pgNotifySQL) and
+// its change capture (last). The
 // column defaults stamp a plain INSERT whole: a new UUID, the clock, the next
 // versionnumber.
 func pgCreateTableSQL(e meta.Entity) []string {
@@ -115,7 +117,7 @@ func pgCreateTableSQL(e meta.Entity) []string {
 	fmt.Fprintf(&b, ",\n\t%s timestamptz NOT NULL DEFAULT sy_now()", quote(colCreatedOn))
 	fmt.Fprintf(&b, ",\n\t%s timestamptz NOT NULL DEFAULT sy_now()", quote(colModifiedOn))
 	fmt.Fprintf(&b, ",\n\t%s bigint NOT NULL DEFAULT nextval('sy_versionnumber')\n)", quote(colVersionNumber))
-	return append(append([]string{b.String()}, pgStampSQL(e.Name)...), pgCaptureSQL(e.Name, e.Fields))
+	return append(append([]string{b.String()}, pgStampSQL(e.Name)...), pgGateSQL(e.Name), pgNotifySQL(e.Name), pgCaptureSQL(e.Name, e.Fields))
 }
 
 // The names of the triggers on every local entity table of a PostgreSQL

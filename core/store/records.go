@@ -52,6 +52,7 @@ type Tx struct {
 	// (pg_copy.go), through conn, the transaction's connection; nil elsewhere.
 	copies *pgCopy
 	conn   *sql.Conn
+	db     *sql.DB // the store's connections: ScanVersions on PostgreSQL (pg_versions.go)
 }
 
 // Update runs fn in one write transaction, committed when fn returns nil.
@@ -69,7 +70,7 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 // may be nil, and is not used on PostgreSQL.
 func (s *Store) runRecordTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, now time.Time, capture bool, fn func(*Tx) error) error {
 	t := &Tx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, capture: capture, now: formatTime(now), ids: idSource{now: s.now},
-		pg: s.d.postgres()}
+		pg: s.d.postgres(), db: s.db}
 	if conn != nil && !t.pg {
 		t.raw = &rawInserts{conn: conn, stmts: map[*insertPlan]driver.Stmt{}}
 	}

@@ -47,13 +47,15 @@ var ErrNotWatchable = errors.New("a private in-memory workspace cannot be watche
 // compares them with the last ones, to tell what kind of thing changed. So a
 // look while nothing was committed costs one pragma on an open connection.
 //
-// A PostgreSQL workspace would implement the same with LISTEN/NOTIFY.
+// On a PostgreSQL workspace it listens for the notifications that triggers
+// send at commit instead (pg_watch.go).
 // A Watch is safe for use by one goroutine at a time.
 type Watch struct {
 	mu      sync.Mutex
 	conn    *sql.Conn
 	version int64
 	last    fingerprint
+	pg      *pgWatchState // PostgreSQL: conn listens (pg_watch.go)
 }
 
 // Watch opens a Watch on s, holding one read connection until Close. Its
@@ -62,6 +64,9 @@ type Watch struct {
 func (s *Store) Watch(ctx context.Context) (*Watch, error) {
 	if s.path == memoryPath {
 		return nil, ErrNotWatchable
+	}
+	if s.d.postgres() {
+		return s.pgWatch(ctx)
 	}
 	conn, err := s.rdb.Conn(ctx)
 	if err != nil {
@@ -84,6 +89,9 @@ func (s *Store) Watch(ctx context.Context) (*Watch, error) {
 func (w *Watch) Changed(ctx context.Context) (Changed, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.pg != nil {
+		return w.pgChanged(ctx)
+	}
 	v, err := w.dataVersion(ctx)
 	if err != nil {
 		return Changed{}, fmt.Errorf("look for workspace changes: %w", err)
@@ -107,6 +115,9 @@ func (w *Watch) Changed(ctx context.Context) (Changed, error) {
 func (w *Watch) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.pg != nil {
+		return w.pgClose()
+	}
 	return w.conn.Close()
 }
 

@@ -10,17 +10,46 @@ import (
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/spec"
+	"switchyard/internal/pgtest"
 )
 
-// TestWatch: a Watch on one Store notices, and tells apart, what a second
-// Store on the same file commits, what plain SQL on a connection of its own
-// commits, and what its own Store commits; a look while nothing was committed
-// reports nothing.
+// TestWatch: on both backends, a Watch on one Store notices, and tells
+// apart, what a second Store on the same workspace (another process or
+// machine) commits, what plain SQL on a connection of its own commits, and
+// what its own Store commits; a look while nothing was committed, or after a
+// rolled-back write, reports nothing.
 func TestWatch(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b, func(t *testing.T) { testWatch(t, b) })
+	}
+}
+
+// watchWorkspace opens two Stores on one new workspace on backend, and a
+// plain connection to it that runs one SQL text (several statements on
+// PostgreSQL).
+func watchWorkspace(t *testing.T, backend string) (app, other *Store, exec func(q string) func() error) {
 	ctx := context.Background()
+	if backend == "postgres" {
+		url := pgtest.NewSchema(t).URL
+		plain := pgtest.Connect(t, url)
+		return openFile(t, url), openFile(t, url), func(q string) func() error {
+			return func() error { _, err := plain.Exec(ctx, q); return err }
+		}
+	}
 	path := filepath.Join(t.TempDir(), "w.db")
-	app := openFile(t, path)
-	other := openFile(t, path)
+	plain, err := sql.Open(driverName, "file:"+filepath.ToSlash(path)+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { plain.Close() })
+	return openFile(t, path), openFile(t, path), func(q string) func() error {
+		return func() error { _, err := plain.ExecContext(ctx, q); return err }
+	}
+}
+
+func testWatch(t *testing.T, backend string) {
+	ctx := context.Background()
+	app, other, exec := watchWorkspace(t, backend)
 	if err := other.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata", Settings: spec.Values{"url": "http://x"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -32,14 +61,9 @@ func TestWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	plain, err := sql.Open(driverName, "file:"+filepath.ToSlash(path)+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	exec := func(q string) func() error {
-		return func() error { _, err := plain.ExecContext(ctx, q); return err }
-	}
+	// SQLite tells local changes by the counter and the upload queue: a
+	// delete that no upload queues moves neither. PostgreSQL's trigger sees it.
+	deleteSeen := Changed{LocalData: backend == "postgres"}
 	var runID int64
 	tests := []struct {
 		name  string
@@ -58,9 +82,10 @@ func TestWatch(t *testing.T) {
 		{"another Store imports an integration", func() error {
 			return other.SaveIntegration(ctx, mapping.Integration{Name: "erp", Connector: "odata", Settings: spec.Values{}})
 		}, Changed{Config: true}},
-		{"plain SQL changes a schedule", exec(`INSERT INTO sy_schedule (integration, position, every, enabled) VALUES ('crm', 0, '15m', 1)`), Changed{Config: true}},
+		{"plain SQL changes a schedule", exec(`INSERT INTO sy_schedule (integration, position, every, enabled) VALUES ('crm', 0, '15m', '1')`), Changed{Config: true}},
 		{"plain SQL writes a local row", exec(`INSERT INTO account (code) VALUES ('A')`), Changed{LocalData: true}},
-		{"plain SQL deletes it", exec(`DELETE FROM account`), Changed{}}, // no mapping uploads account: nothing queued, nothing seen
+		{"plain SQL deletes it", exec(`DELETE FROM account`), deleteSeen}, // no mapping uploads account: nothing queued
+		{"a rolled-back write", exec(`BEGIN; INSERT INTO account (code) VALUES ('B'); ROLLBACK`), Changed{}},
 		{"plain SQL changes an anchor only", exec(`INSERT INTO sy_integration_syncanchor (integration, entity, direction, anchor) VALUES ('crm', 'A', 'download', 'x')`), Changed{}},
 		{"the app's own Store adds an entity", func() error {
 			return app.CreateEntity(ctx, meta.Entity{Name: "contact", Fields: []meta.Field{{Name: "email", Type: meta.String}}})

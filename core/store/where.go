@@ -43,8 +43,19 @@ func (t *Tx) Scan(entity string, fields []string, cond filter.Expr, after string
 // versionnumber, so pages read this way return rows in the order they were
 // last changed: pass the versionnumber of a page's last row as after to read
 // the next.
+//
+// On PostgreSQL, where numbers commit out of order, it reads only up to the
+// number below which every writer has ended (pg_versions.go): call it first
+// in its transaction.
 func (t *Tx) ScanVersions(entity string, fields []string, cond filter.Expr, after int64, limit int) ([]Row, error) {
 	and, args := t.andWhere(cond)
+	if t.pg {
+		bound, err := t.pgVersionBound(entity, after)
+		if err != nil {
+			return nil, err
+		}
+		and, args = and+" AND "+quote(colVersionNumber)+" <= ?", append(args, bound)
+	}
 	match := quote(colVersionNumber) + " > ?" + and
 	matchArgs := append([]any{after}, args...)
 	// The page is the window of versionnumbers (unique) up to the limit-th match.

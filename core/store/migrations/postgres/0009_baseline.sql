@@ -325,3 +325,41 @@ BEGIN
 		WHERE local = TG_TABLE_NAME AND NOT disabled AND direction IN ('upload', 'bidirectional')) m;
 	RETURN NULL;
 END $$;
+
+-- The workspace watch (Store.Watch, pg_watch.go): every commit that changes what the app lists sends a
+-- notification on the workspace's channel, sy_watch_channel(): 'switchyard_' and the schema's name (or, for a
+-- name longer than 52 bytes, its md5, so that the channel keeps to PostgreSQL's 63 bytes). The payload is
+-- the kind: config (sy_integration, sy_schedule), runs (sy_integration_log) or local (sy_entity, sy_field,
+-- sy_integration_transaction and every local entity table, pgNotifySQL). PostgreSQL delivers them at commit,
+-- once per kind and transaction; a rolled-back transaction sends none. Anyone may listen:
+-- LISTEN "switchyard_team".
+CREATE FUNCTION sy_watch_channel() RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
+RETURN 'switchyard_' || CASE WHEN octet_length(current_schema()) <= 52 THEN current_schema() ELSE md5(current_schema()) END;
+
+-- sy_notify(kind) is the triggers' function: statement-level, so a write of a million rows sends one
+-- notification; the search_path is the workspace's, so that the channel is too.
+CREATE FUNCTION sy_notify() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+	PERFORM pg_notify(sy_watch_channel(), TG_ARGV[0]);
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER sy_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sy_integration FOR EACH STATEMENT EXECUTE FUNCTION sy_notify('config');
+CREATE TRIGGER sy_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sy_schedule FOR EACH STATEMENT EXECUTE FUNCTION sy_notify('config');
+-- Runs: for each row, so that deleting an integration without runs (a cascade of no rows) is not a change of runs.
+CREATE TRIGGER sy_notify AFTER INSERT OR UPDATE OR DELETE ON sy_integration_log FOR EACH ROW EXECUTE FUNCTION sy_notify('runs');
+CREATE TRIGGER sy_notify_truncate AFTER TRUNCATE ON sy_integration_log FOR EACH STATEMENT EXECUTE FUNCTION sy_notify('runs');
+CREATE TRIGGER sy_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sy_entity FOR EACH STATEMENT EXECUTE FUNCTION sy_notify('local');
+CREATE TRIGGER sy_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sy_field FOR EACH STATEMENT EXECUTE FUNCTION sy_notify('local');
+CREATE TRIGGER sy_notify AFTER INSERT ON sy_integration_transaction FOR EACH STATEMENT EXECUTE FUNCTION sy_notify('local');
+
+-- The version gate of every local entity table (its trigger sy_version_gate, before each insert or update
+-- statement; core/store/pg_versions.go): a writer holds a shared transaction advisory lock of the table,
+-- taken before its statement takes numbers, until it ends. A reader of changes by versionnumber takes it
+-- exclusively for an instant, which waits for the writers in progress, and reads only up to the counter it
+-- then reads: numbers are taken in one order and committed in another, and so no row is skipped.
+CREATE FUNCTION sy_version_gate() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+	PERFORM pg_advisory_xact_lock_shared(hashtextextended(length(current_schema()) || ':' || current_schema() || '/' || TG_TABLE_NAME, 3));
+	RETURN NULL;
+END $$;
