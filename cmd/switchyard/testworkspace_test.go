@@ -46,15 +46,6 @@ func testWorkspace(t *testing.T, dir string) string {
 	return filepath.Join(dir, "w.db")
 }
 
-// sqliteOnly skips a test that is about workspace files when the tests run on
-// PostgreSQL workspaces.
-func sqliteOnly(t *testing.T, why string) {
-	t.Helper()
-	if onPostgres() {
-		t.Skip("a SQLite workspace test: " + why)
-	}
-}
-
 // openSQL opens the workspace ws for plain SQL, as another program would:
 // the file with the sqlite3 driver, a PostgreSQL URL with pgx's.
 func openSQL(t *testing.T, ws string) *sql.DB {
