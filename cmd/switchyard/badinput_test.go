@@ -131,7 +131,7 @@ func TestBadWorkspaces(t *testing.T) {
 func TestBadRunArguments(t *testing.T) {
 	srv := faulttest.New(t, false)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	path := filepath.Join(dir, "in.json")
 	writeFile(t, path, `{"format": "switchyard.integration/v1", "name": "ok", "connector": "odata",
  "settings": {"url": "`+srv.ServiceURL()+`"},

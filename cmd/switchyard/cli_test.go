@@ -47,7 +47,7 @@ func TestNormaliseArgs(t *testing.T) {
 
 // TestSingleDashFlagsRun: a script's single-dash flags give what the double-dash ones give.
 func TestSingleDashFlagsRun(t *testing.T) {
-	ws := filepath.Join(t.TempDir(), "w.db")
+	ws := testWorkspace(t, t.TempDir())
 	for _, args := range [][]string{
 		{"--workspace", ws, "integration", "list", "--json"},
 		{"-workspace", ws, "integration", "list", "-json"},
@@ -109,7 +109,7 @@ func TestCompletion(t *testing.T) {
 
 // TestCompleteIntegrationNames: an integration NAME completes from the workspace's integrations.
 func TestCompleteIntegrationNames(t *testing.T) {
-	ws := filepath.Join(t.TempDir(), "w.db")
+	ws := testWorkspace(t, t.TempDir())
 	// An integration of the workspace connector over the workspace itself: no server needed.
 	file := `{"format": "switchyard.integration/v1", "name": "mirror", "connector": "workspace", "settings": {"path": "` + filepath.ToSlash(ws) + `"}, "entities": []}`
 	mustRun(t, file, "--workspace", ws, "integration", "import", "-")

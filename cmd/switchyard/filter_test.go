@@ -38,7 +38,7 @@ func TestFilteredDownloadAndUpload(t *testing.T) {
 	const download = "revenue gt 50000000 and active eq true"
 	const upload = "startswith(lastname, 'Up') and externalid eq null"
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := `{"format": "switchyard.integration/v1", "name": "filtered", "connector": "odata",
  "settings": {"url": "` + root + `"},
  "entities": [

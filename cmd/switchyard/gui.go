@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"switchyard/core/admin"
+	"switchyard/core/store"
 	"switchyard/ui"
 )
 
@@ -19,11 +20,15 @@ const appID = "io.switchyard.app"
 
 // openGUI opens the workspace and runs the main window until it is closed.
 func (e *env) openGUI(ctx context.Context) error {
-	if !haveDisplay() {
-		return &admin.ConfigError{Err: errors.New("no display: the GUI needs DISPLAY or WAYLAND_DISPLAY set (run it in a desktop session, or under Xvfb); headless commands work without one")}
-	}
 	if err := e.locate(); err != nil {
 		return err
+	}
+	if store.IsPostgres(e.workspace) {
+		return &admin.ConfigError{Err: errors.New("the app does not open a PostgreSQL workspace yet (issue 19): the headless commands work on one; " +
+			"open a workspace file in the app, e.g. --workspace switchyard.db")}
+	}
+	if !haveDisplay() {
+		return &admin.ConfigError{Err: errors.New("no display: the GUI needs DISPLAY or WAYLAND_DISPLAY set (run it in a desktop session, or under Xvfb); headless commands work without one")}
 	}
 	_, statErr := os.Stat(e.workspace)
 	fresh := errors.Is(statErr, os.ErrNotExist)

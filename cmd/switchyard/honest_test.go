@@ -291,7 +291,7 @@ func (s *itemsService) ServiceURL() string { return s.URL + "/svc/" }
 func faultIntegration(t *testing.T, srv *itemsService) string {
 	t.Helper()
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "items.json")
 	writeFile(t, file, `{"format": "switchyard.integration/v1", "name": "items", "connector": "odata",
  "settings": {"url": "`+srv.ServiceURL()+`"},
@@ -354,7 +354,7 @@ func TestRepeatedPrefixSaidOnce(t *testing.T) {
 // one line that names it, with no retries.
 func TestNoSuchHostAtOnce(t *testing.T) {
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "in.json")
 	writeFile(t, file, `{"format": "switchyard.integration/v1", "name": "crm", "connector": "odata",
  "settings": {"url": "http://nonexistent.invalid/odata/"},

@@ -34,7 +34,7 @@ func TestInterruptedImportSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, asJSON := range []bool{false, true} {
-		ws := filepath.Join(dir, "w.db")
+		ws := testWorkspace(t, dir)
 		os.Remove(ws)
 		if out, err := exec.Command(bin, "--workspace", ws, "integration", "import", file).CombinedOutput(); err != nil {
 			t.Fatalf("integration import: %v\n%s", err, out)

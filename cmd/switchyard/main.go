@@ -121,10 +121,6 @@ func (e *env) open(ctx context.Context) (func(), error) {
 	if err := e.locate(); err != nil {
 		return nil, err
 	}
-	if store.IsPostgres(e.workspace) {
-		return nil, &admin.ConfigError{Err: errors.New("PostgreSQL workspaces are not complete yet: integrations, secrets, syncs and the app " +
-			"do not work on one (issue 19): use a workspace file, e.g. --workspace switchyard.db")}
-	}
 	var st *store.Store
 	var err error
 	if e.create {

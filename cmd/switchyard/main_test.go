@@ -25,7 +25,11 @@ func switchyard(t *testing.T, stdin string, args ...string) (int, string, string
 }
 
 func TestVersionAndUsage(t *testing.T) {
-	ws := filepath.Join(t.TempDir(), "w.db")
+	ws := testWorkspace(t, t.TempDir())
+	missing := ws + ".typo" // no workspace there
+	if onPostgres() {
+		missing = testWorkspace(t, "") // an empty schema
+	}
 	st, err := store.Open(context.Background(), ws) // an empty workspace: only integration import and the GUI create one
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +52,7 @@ func TestVersionAndUsage(t *testing.T) {
 		{"entities unknown", []string{"--workspace", ws, "entities", "nope"}, exitConfig, `integration "nope": not found`},
 		{"import missing file", []string{"--workspace", ws, "integration", "import", "/nonexistent.json"}, exitConfig, "no such file"},
 		{"list empty", []string{"--workspace", ws, "integration", "list"}, exitOK, "no integrations yet"},
-		{"no workspace", []string{"--workspace", ws + ".typo", "integration", "list"}, exitConfig, "no workspace at " + ws + ".typo"},
+		{"no workspace", []string{"--workspace", missing, "integration", "list"}, exitConfig, "no workspace at " + missing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +109,7 @@ func crmFile(url string) string {
 func TestIntegrationLifecycleAgainstCAP(t *testing.T) {
 	url := testenv.ODataURL(t)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "crm.json")
 	if err := os.WriteFile(file, []byte(crmFile(url)), 0o600); err != nil {
 		t.Fatal(err)
@@ -223,7 +227,7 @@ func TestImportProblemsAgainstCAP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws := filepath.Join(t.TempDir(), "w.db")
+			ws := testWorkspace(t, t.TempDir())
 			code, out, errOut := switchyard(t, tt.edit(crmFile(url)), "--workspace", ws, "integration", "import", "-")
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr %q", code, tt.code, errOut)

@@ -28,7 +28,7 @@ func bcIntegrationFile(name, root, preset string) string {
 func TestMapDefaultsBusinessCentral(t *testing.T) {
 	root := testenv.CAPBusinessCentral(testenv.OwnCAP(t, "SWITCHYARD_CAP_STOP_ON_EOF=1"))
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "bc.json")
 	writeFile(t, file, bcIntegrationFile("bc", root, "businesscentral"))
 	mustRun(t, "", "--workspace", ws, "integration", "import", file)
@@ -128,7 +128,7 @@ func TestMapDefaultsBusinessCentral(t *testing.T) {
 func TestMapDefaultsWithoutDefaults(t *testing.T) {
 	crm := testenv.ODataURL(t) // the shared server's CRM service, read only
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	for name, content := range map[string]string{
 		"crmcap":  bcIntegrationFile("crmcap", crm, "cap"),
 		"crmasbc": bcIntegrationFile("crmasbc", crm, "businesscentral"),

@@ -181,7 +181,7 @@ func TestCleanUpRoundTripAgainstCAP(t *testing.T) {
 	srv := &capServer{dir: copyCAP(t), port: "0"}
 	srv.start(t)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 
 	code, out, errOut := switchyard(t, threeEntities(srv.url), "--workspace", ws, "integration", "import", "-")
 	if code != exitOK {
@@ -277,7 +277,7 @@ func TestCleanUpRoundTripAgainstCAP(t *testing.T) {
 func TestMappingCommandsAgainstCAP(t *testing.T) {
 	url := testenv.ODataURL(t)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	accountsOnly := `{"format": "switchyard.integration/v1", "name": "crm", "connector": "odata",
  "settings": {"url": "` + url + `", "auth": "none"},
  "entities": [{"external": "Accounts", "local": "account", "primaryKey": "externalid", "direction": "download",

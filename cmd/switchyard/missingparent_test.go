@@ -68,7 +68,7 @@ func TestMissingParentsAgreeEverywhere(t *testing.T) {
 	for _, tt := range tests {
 		t.Run("missingParent="+tt.policy, func(t *testing.T) {
 			dir := t.TempDir()
-			ws := filepath.Join(dir, "w.db")
+			ws := testWorkspace(t, dir)
 			file := filepath.Join(dir, "crm.json")
 			if err := os.WriteFile(file, []byte(parentFilterFile(root, filter, tt.policy)), 0o600); err != nil {
 				t.Fatal(err)

@@ -98,7 +98,7 @@ func TestPreciseValuesRoundTrip(t *testing.T) {
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "p.json")
 	integration := `{"format": "switchyard.integration/v1", "name": "precise", "connector": "odata",
  "settings": {"url": "` + hs.URL + `/svc/", "auth": "none", "batch": "none", "preset": "generic"},

@@ -16,7 +16,7 @@ import (
 func importIntegration(t *testing.T, file string) string {
 	t.Helper()
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	path := filepath.Join(dir, "integration.json")
 	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
 		t.Fatal(err)

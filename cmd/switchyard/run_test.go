@@ -93,7 +93,7 @@ func workspaceRows(t *testing.T, ws, entity string, fields ...string) map[string
 func TestImportExportAgainstCAP(t *testing.T) {
 	root := testenv.OwnCAP(t)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	data, err := os.ReadFile("../../testdata/crm.json")
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +249,7 @@ func mustNumber(s string) any {
 // run holds exits 4 and leaves nothing; a run that died is closed in the log.
 func TestImportWhileLocked(t *testing.T) {
 	root := testenv.ODataURL(t)
-	ws := filepath.Join(t.TempDir(), "w.db")
+	ws := testWorkspace(t, t.TempDir())
 	if code, _, errOut := switchyard(t, crmFile(root), "--workspace", ws, "integration", "import", "-"); code != exitOK {
 		t.Fatalf("integration import: %s", errOut)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/zip"
-	"database/sql"
 	"encoding/base64"
 	"io"
 	"os"
@@ -20,7 +19,7 @@ const secretValue = "Zq7-S3cret-Pa55word-91"
 func TestSecretNeverLeavesTheWorkspaceInClear(t *testing.T) {
 	srv := faulttest.New(t, false)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "in.json")
 	writeFile(t, file, `{"format": "switchyard.integration/v1", "name": "faulty", "connector": "odata",
  "settings": {"url": "`+srv.ServiceURL()+`", "auth": "basic", "username": "ann"},
@@ -32,7 +31,9 @@ func TestSecretNeverLeavesTheWorkspaceInClear(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `secret password of integration "faulty" set`) {
 		t.Fatalf("secret: exit %d, %q %q", code, out, errOut)
 	}
-	if fi, err := os.Stat(ws + ".key"); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(ws + ".key"); onPostgres() && err == nil {
+		t.Fatalf("a PostgreSQL workspace's key was written to a file: %v", fi)
+	} else if !onPostgres() && (err != nil || fi.Mode().Perm() != 0o600) {
 		t.Fatalf("key file: %v %v", fi, err)
 	}
 
@@ -64,6 +65,7 @@ func TestSecretNeverLeavesTheWorkspaceInClear(t *testing.T) {
 		"the exported file":             readFile(t, export),
 		"the workspace file":            readFile(t, ws),
 		"the workspace's -wal file":     readFile(t, ws+"-wal"),
+		"the workspace's tables":        tablesText(t, ws),
 		"the run report":                unzipAll(t, report),
 		"the run log rows":              logRows(t, ws),
 	}
@@ -81,7 +83,7 @@ func TestSecretNeverLeavesTheWorkspaceInClear(t *testing.T) {
 func TestSecretCommandErrors(t *testing.T) {
 	srv := faulttest.New(t, false)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "in.json")
 	writeFile(t, file, `{"format": "switchyard.integration/v1", "name": "crm", "connector": "odata",
  "settings": {"url": "`+srv.ServiceURL()+`", "auth": "basic", "username": "ann"}, "entities": []}`)
@@ -166,15 +168,11 @@ func unzipAll(t *testing.T, path string) string {
 // logRows returns every row of the run log tables as text.
 func logRows(t *testing.T, ws string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+ws+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQL(t, ws)
 	var b strings.Builder
 	for _, q := range []string{
 		`SELECT coalesce(message, '') FROM sy_integration_log`,
-		`SELECT coalesce(queries, '') FROM sy_integration_log_entity`,
+		`SELECT coalesce(CAST(queries AS TEXT), '') FROM sy_integration_log_entity`,
 		`SELECT coalesce(error, '') || record_key FROM sy_integration_log_failure`,
 	} {
 		rows, err := db.Query(q)
@@ -200,7 +198,7 @@ func logRows(t *testing.T, ws string) string {
 func TestImportWithoutSecretsThenComplete(t *testing.T) {
 	root := testenv.ODataURL(t)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "crm.json")
 	writeFile(t, file, strings.Replace(crmFile(root), `"auth": "none"`, `"auth": "bearer"`, 1))
 	code, out, errOut := switchyard(t, "", "--workspace", ws, "integration", "import", file)

@@ -71,7 +71,7 @@ func setLocal(t *testing.T, ws, entity, externalid string, values map[string]any
 func TestSyncRESTAgainstJSONServer(t *testing.T) {
 	root := testenv.OwnREST(t)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := `{"format": "switchyard.integration/v1", "name": "shop", "connector": "rest",
  "settings": {"url": "` + root + `", "preset": "json-server"},
  "entities": [{"external": "customers", "local": "customer", "primaryKey": "externalid", "direction": "bidirectional",
@@ -125,7 +125,7 @@ func TestSyncRESTAgainstJSONServer(t *testing.T) {
 // the external side) syncs fully, then moves exactly one change each way.
 func TestSyncWorkspaceToWorkspace(t *testing.T) {
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	st, err := store.Open(t.Context(), ws)
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func TestSyncWorkspaceToWorkspace(t *testing.T) {
 func TestSyncRemovalsAreCountedFirst(t *testing.T) {
 	root := testenv.OwnCAP(t)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := `{"format": "switchyard.integration/v1", "name": "crm", "connector": "odata",
  "settings": {"url": "` + root + `"},
  "entities": [{"external": "Contacts", "local": "contact", "primaryKey": "externalid", "direction": "bidirectional",
@@ -222,7 +222,7 @@ func TestSyncRemovalsAreCountedFirst(t *testing.T) {
 func TestIncrementalSyncReadsKeysOnlyWhenCountsDiffer(t *testing.T) {
 	root := testenv.OwnCAP(t)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := `{"format": "switchyard.integration/v1", "name": "crm", "connector": "odata",
  "settings": {"url": "` + root + `"},
  "entities": [{"external": "Contacts", "local": "contact", "primaryKey": "externalid", "direction": "download",

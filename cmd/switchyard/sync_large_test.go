@@ -103,7 +103,7 @@ func TestLargeBidirectionalSyncWritesOnlyChanges(t *testing.T) {
 	root := testenv.OwnCAP(t, testenv.CAPSites(largeSites), "SWITCHYARD_CAP_STOP_ON_EOF=1")
 	svc := testenv.CAPTestService(root)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "field.json")
 	if err := os.WriteFile(file, []byte(sitesFile(svc)), 0o600); err != nil {
 		t.Fatal(err)

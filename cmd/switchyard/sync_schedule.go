@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"switchyard/core/schedule"
+	"switchyard/core/store"
 )
 
 func schedulePrintCmd(e *env) *cobra.Command {
@@ -33,9 +34,9 @@ func (e *env) schedulePrint(ctx context.Context, name, binary string) error {
 			binary = "switchyard"
 		}
 	}
-	ws, err := filepath.Abs(e.workspace)
-	if err != nil {
-		ws = e.workspace
+	ws := e.workspace
+	if abs, err := filepath.Abs(ws); err == nil && !store.IsPostgres(ws) {
+		ws = abs
 	}
 	if len(in.Schedules) == 0 {
 		return usagef("integration %q has no schedules: add one to its file, e.g. \"schedules\": [{\"cron\": \"0 2 * * *\", \"enabled\": true}]", in.Name)

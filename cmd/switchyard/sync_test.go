@@ -33,7 +33,7 @@ func syncFile(url, conflict string) string {
 func setUpSync(t *testing.T, root, conflict string) string {
 	t.Helper()
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "crm.json")
 	if err := os.WriteFile(file, []byte(syncFile(root, conflict)), 0o600); err != nil {
 		t.Fatal(err)
@@ -68,10 +68,7 @@ func counts(s syncJSON, entity, direction string) entityJSON {
 // sqlExec runs statements on the workspace file with plain SQL, as another program would.
 func sqlExec(t *testing.T, ws string, stmts ...string) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", ws+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openSQL(t, ws)
 	defer db.Close()
 	for _, s := range stmts {
 		if _, err := db.Exec(s); err != nil {
@@ -82,13 +79,10 @@ func sqlExec(t *testing.T, ws string, stmts ...string) {
 
 func sqlValue(t *testing.T, ws, query string, args ...any) string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", ws+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openSQL(t, ws)
 	defer db.Close()
 	var v sql.NullString
-	if err := db.QueryRow(query, args...).Scan(&v); err != nil {
+	if err := db.QueryRow(bindFor(ws, query), args...).Scan(&v); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return v.String
@@ -320,8 +314,11 @@ func TestRunSyncExitCodes(t *testing.T) {
 	unlock()
 	st.Close()
 	// 1: the external system is unreachable; pending uploads stay queued.
-	sqlExec(t, ws, `INSERT INTO contact (lastname) VALUES ('Offline')`,
-		`UPDATE sy_integration SET settings = json_set(settings, '$.url', 'http://127.0.0.1:9/odata/v4/crm/')`)
+	offline := `UPDATE sy_integration SET settings = json_set(settings, '$.url', 'http://127.0.0.1:9/odata/v4/crm/')`
+	if store.IsPostgres(ws) {
+		offline = `UPDATE sy_integration SET settings = jsonb_set(settings::jsonb, '{url}', '"http://127.0.0.1:9/odata/v4/crm/"')::json`
+	}
+	sqlExec(t, ws, `INSERT INTO contact (lastname) VALUES ('Offline')`, offline)
 	code, out, errOut = switchyard(t, "", "--workspace", ws, "--run-sync", "crm")
 	if code != exitFailed || errOut == "" {
 		t.Errorf("offline: exit %d, %q %q", code, out, errOut)
@@ -330,7 +327,11 @@ func TestRunSyncExitCodes(t *testing.T) {
 		t.Errorf("%s pending after the offline run, want 1", n)
 	}
 	// Back online, the next run sends it.
-	sqlExec(t, ws, `UPDATE sy_integration SET settings = json_set(settings, '$.url', '`+root+`')`)
+	online := `UPDATE sy_integration SET settings = json_set(settings, '$.url', '` + root + `')`
+	if store.IsPostgres(ws) {
+		online = `UPDATE sy_integration SET settings = jsonb_set(settings::jsonb, '{url}', '"` + root + `"')::json`
+	}
+	sqlExec(t, ws, online)
 	if code, s := runSyncJSON(t, ws); code != exitOK || counts(s, "Contacts", "export").Exported != 1 {
 		t.Errorf("back online: exit %d %+v", code, s)
 	}
@@ -338,7 +339,7 @@ func TestRunSyncExitCodes(t *testing.T) {
 
 func TestSchedulePrint(t *testing.T) {
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "crm.json")
 	os.WriteFile(file, []byte(syncFile(testenv.OwnCAP(t), "")), 0o600)
 	if code, _, errOut := switchyard(t, "", "--workspace", ws, "integration", "import", file); code != exitOK {
@@ -348,13 +349,17 @@ func TestSchedulePrint(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("schedule print: %d %s", code, errOut)
 	}
+	cronWS := ws
+	if onPostgres() {
+		cronWS = "'" + ws + "'" // the URL's ? and & are quoted for the shell (and cmd.exe's & escaped below)
+	}
 	for _, want := range []string{
-		"30 2 * * 1-5 /usr/bin/switchyard --run-sync crm --workspace " + ws,
+		"30 2 * * 1-5 /usr/bin/switchyard --run-sync crm --workspace " + cronWS,
 		"OnCalendar=Mon..Fri *-*-* 2:30:00",
 		"*/15 * * * * /usr/bin/switchyard --run-sync crm",
 		"OnUnitActiveSec=15m",
 		"SuccessExitStatus=2 4",
-		`schtasks /Create /TN "Switchyard sync crm" /TR "\"/usr/bin/switchyard\" --run-sync crm --workspace \"` + ws + `\"" /SC MINUTE /MO 15 /F`,
+		`schtasks /Create /TN "Switchyard sync crm" /TR "\"/usr/bin/switchyard\" --run-sync crm --workspace \"` + strings.ReplaceAll(ws, "&", "^&") + `\"" /SC MINUTE /MO 15 /F`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("schedule print lacks %q:\n%s", want, out)

@@ -45,7 +45,7 @@ func TestValuesDoNotDrift(t *testing.T) {
 			}
 			time.Local = loc
 			dir := t.TempDir()
-			ws := filepath.Join(dir, "w.db")
+			ws := testWorkspace(t, dir)
 			file := filepath.Join(dir, "values.json")
 			os.WriteFile(file, []byte(valuesFile(root)), 0o600)
 			if code, _, errOut := switchyard(t, "", "--workspace", ws, "integration", "import", file); code != exitOK {

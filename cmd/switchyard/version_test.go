@@ -14,7 +14,7 @@ import (
 func TestListShowsTheVersion(t *testing.T) {
 	srv := faulttest.New(t, false)
 	dir := t.TempDir()
-	ws := filepath.Join(dir, "w.db")
+	ws := testWorkspace(t, dir)
 	file := filepath.Join(dir, "in.json")
 	writeFile(t, file, `{"format": "switchyard.integration/v1", "name": "crm", "connector": "odata",
  "settings": {"url": "`+srv.ServiceURL()+`", "auth": "basic", "username": "ann"}, "entities": []}`)

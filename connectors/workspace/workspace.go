@@ -68,7 +68,7 @@ func Open(ctx context.Context, v spec.Values) (*Client, error) {
 		return nil, fmt.Errorf("check workspace settings: %w", err)
 	}
 	path := strings.TrimSpace(v["path"])
-	if abs, err := filepath.Abs(path); err == nil {
+	if abs, err := filepath.Abs(path); err == nil && !store.IsPostgres(path) {
 		path = abs
 	}
 	st, err := store.OpenExisting(ctx, path) // never created for the connector, nor anything else's file changed
