@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"switchyard/core/store"
+	"switchyard/core/values"
 	"switchyard/internal/testenv"
 )
 
@@ -261,7 +262,9 @@ func localChange(t *testing.T, ws, id string, at time.Time) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got := sqlValue(t, ws, `SELECT modifiedon FROM contact WHERE id = ?`, local); got != at.UTC().Format("2006-01-02T15:04:05.000Z") {
+	// Compared as instants: PostgreSQL's text of a timestamptz drops trailing zeros (.09Z for .090Z).
+	got := sqlValue(t, ws, `SELECT modifiedon FROM contact WHERE id = ?`, local)
+	if stamp, err := values.ParseDateTime(got); err != nil || !stamp.Equal(at.UTC().Truncate(time.Millisecond)) {
 		t.Fatalf("the local change is stamped %s, want the workspace's clock %s", got, at.UTC())
 	}
 }
