@@ -14,8 +14,9 @@ export SWITCHYARD_REQUIRE_SERVERS=1
 go vet ./... || exit 1
 go test -count=1 ./...
 rc=$?
-# The headless commands' end-to-end tests once more, on PostgreSQL workspaces (a schema per test): about a minute.
-SWITCHYARD_TEST_WORKSPACE=postgres go test -count=1 ./cmd/switchyard/ || rc=1
+# The headless commands' end-to-end tests and the app's screens once more, on PostgreSQL workspaces (a schema
+# per test): about a minute.
+SWITCHYARD_TEST_WORKSPACE=postgres go test -count=1 ./cmd/switchyard/ ./ui/ || rc=1
 
 # The Windows build under Wine (scripts/wintest.sh, docs/platforms.md): it installs Wine and mingw-w64 when
 # missing and says SKIPPED, without failing, where Wine cannot be installed; SWITCHYARD_WINDOWS_TESTS=0 leaves it out.

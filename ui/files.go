@@ -237,12 +237,10 @@ func writeFile(path string, write func(w io.Writer) error) error {
 }
 
 // exportFolder is where files the admin exports go by default: the
-// workspace's folder, else the home folder.
+// workspace file's folder, else the home folder.
 func (s *Shell) exportFolder() string {
-	if p := s.svc.WorkspacePath(); p != "" && p != ":memory:" {
-		if abs, err := filepath.Abs(p); err == nil {
-			return filepath.Dir(abs)
-		}
+	if p := s.svc.LocalFolder(); p != "" && !s.svc.Shared() {
+		return p
 	}
 	if home, err := os.UserHomeDir(); err == nil {
 		return home
@@ -253,8 +251,8 @@ func (s *Shell) exportFolder() string {
 // runReport finds the Excel report the app wrote for run (reportPath: the
 // reports folder beside the workspace, named after the integration, the
 // direction and the time the run began), "" when there is none.
-func runReport(workspace string, run admin.Run) string {
-	folder := filepath.Dir(reportPath(workspace, run.Integration, engine.Import, run.Started))
+func runReport(local string, run admin.Run) string {
+	folder := filepath.Dir(reportPath(local, run.Integration, engine.Import, run.Started))
 	matches, _ := filepath.Glob(filepath.Join(folder, run.Integration+"-*.xlsx"))
 	best, bestGap := "", time.Duration(-1)
 	for _, m := range matches {

@@ -99,7 +99,7 @@ func (c *memConnector) Test(context.Context) (connector.Report, error) {
 	return connector.Report{System: "Memory", Version: "1.0", Entities: len(memCatalog)}, nil
 }
 
-// fixture is a shell over an in-memory workspace and a registry with the test connector.
+// fixture is a shell over a test workspace (testWorkspace) and a registry with the test connector.
 type fixture struct {
 	shell *Shell
 	st    *store.Store
@@ -110,12 +110,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	newSerialApp(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTestStore(t, testWorkspace(t))
 	sys := &memSystem{}
 	reg := connector.NewRegistry()
 	for _, info := range []connector.Info{

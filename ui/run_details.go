@@ -150,7 +150,7 @@ func (d *runDetails) loaded(rd admin.RunDetail, err error) {
 // showFiles links to the run's report and its CSV of failed records.
 func (d *runDetails) showFiles() {
 	d.files.RemoveAll()
-	d.report = runReport(d.shell.svc.WorkspacePath(), d.run)
+	d.report = runReport(d.shell.svc.LocalFolder(), d.run)
 	if d.report == "" {
 		d.files.Add(hint("No report was kept for this run: runs from the app write one in the reports folder beside the workspace; the CLI writes one with --report."))
 		return

@@ -158,9 +158,10 @@ func (sc *schedulesScreen) names() []string {
 	return out
 }
 
-// workspace is the workspace file the snippets name.
+// workspace is the workspace the snippets name: its file, or its PostgreSQL
+// URL without the password.
 func (sc *schedulesScreen) workspace() string {
-	if p := sc.shell.svc.WorkspacePath(); p != "" && p != ":memory:" {
+	if p := sc.shell.svc.WorkspaceRef(); p != "" && p != ":memory:" {
 		return p
 	}
 	return "WORKSPACE.db"

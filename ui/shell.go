@@ -12,7 +12,6 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -145,13 +144,10 @@ func newShell(a fyne.App, svc *admin.Service, ticks <-chan time.Time) *Shell {
 	return s
 }
 
-// windowTitle names the workspace file in the window title.
+// windowTitle names the workspace in the window title: its file, or its
+// PostgreSQL schema and server.
 func windowTitle(svc *admin.Service) string {
-	name := "workspace"
-	if p := svc.WorkspacePath(); p != "" {
-		name = filepath.Base(p)
-	}
-	return "Switchyard — " + name
+	return "Switchyard — " + svc.WorkspaceTitle()
 }
 
 // Window returns the main window.

@@ -220,7 +220,7 @@ func (p *transferPage) start(preview bool) {
 	entities := slices.Clone(p.chosen)
 	var rep *report.Writer
 	if !preview {
-		path := reportPath(p.shell.svc.WorkspacePath(), p.name, p.dir, time.Now())
+		path := reportPath(p.shell.svc.LocalFolder(), p.name, p.dir, time.Now())
 		err := os.MkdirAll(filepath.Dir(path), 0o755)
 		if err == nil {
 			rep, err = report.New(path)
@@ -300,12 +300,13 @@ func (p *transferPage) runNoun(preview bool) string {
 	return strings.ToLower(p.verb())
 }
 
-// reportPath is where a run's Excel report goes: a reports folder beside
-// the workspace (the temporary folder for an in-memory one).
-func reportPath(workspace, name string, dir engine.Direction, at time.Time) string {
+// reportPath is where a run's Excel report goes: a reports folder in the
+// workspace's local folder (admin.Service.LocalFolder: beside a workspace
+// file), in the temporary folder when there is none.
+func reportPath(local, name string, dir engine.Direction, at time.Time) string {
 	folder := filepath.Join(os.TempDir(), "switchyard-reports")
-	if workspace != "" && workspace != ":memory:" {
-		folder = filepath.Join(filepath.Dir(workspace), "reports")
+	if local != "" {
+		folder = filepath.Join(local, "reports")
 	}
 	return filepath.Join(folder, fmt.Sprintf("%s-%s-%s.xlsx", name, dir, at.Format("20060102-150405")))
 }

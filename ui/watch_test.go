@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,16 +26,8 @@ type watchFixture struct {
 func newWatchFixture(t *testing.T) *watchFixture {
 	t.Helper()
 	newSerialApp(t)
-	path := filepath.Join(t.TempDir(), "w.db")
-	open := func() *store.Store {
-		st, err := store.Open(context.Background(), path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	st, other := open(), open()
+	ws := sharedTestWorkspace(t)
+	st, other := openTestStore(t, ws), openTestStore(t, ws)
 	sys := &memSystem{}
 	reg := connector.NewRegistry()
 	if err := reg.Add(connector.Info{Name: "mem", Title: "Memory service", Options: memOptions,

@@ -23,20 +23,18 @@ func (e *env) openGUI(ctx context.Context) error {
 	if err := e.locate(); err != nil {
 		return err
 	}
-	if store.IsPostgres(e.workspace) {
-		return &admin.ConfigError{Err: errors.New("the app does not open a PostgreSQL workspace yet (issue 19): the headless commands work on one; " +
-			"open a workspace file in the app, e.g. --workspace switchyard.db")}
-	}
 	if !haveDisplay() {
 		return &admin.ConfigError{Err: errors.New("no display: the GUI needs DISPLAY or WAYLAND_DISPLAY set (run it in a desktop session, or under Xvfb); headless commands work without one")}
 	}
+	// A new workspace file gets the sample; a team's PostgreSQL workspace does not (its files would be on one laptop).
 	_, statErr := os.Stat(e.workspace)
-	fresh := errors.Is(statErr, os.ErrNotExist)
+	fresh := errors.Is(statErr, os.ErrNotExist) && !store.IsPostgres(e.workspace)
 	closeWS, err := e.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeWS()
+	e.svc.Folder = localFolder()
 	if fresh {
 		// A brand-new workspace gets a sample CRM to map, preview, import and sync without any server.
 		if name, err := admin.EnsureSample(ctx, e.svc, filepath.Dir(e.svc.Store.Path())); err != nil {
@@ -61,4 +59,14 @@ func (e *env) openGUI(ctx context.Context) error {
 		return ctx.Err()
 	}
 	return nil
+}
+
+// localFolder is the folder of this machine's files for a workspace that is
+// not a file (admin.Service.Folder): the default workspace's folder, where
+// the app puts the reports of a PostgreSQL workspace's runs ("reports").
+func localFolder() string {
+	if ws, err := platformWorkspace(); err == nil {
+		return filepath.Dir(ws)
+	}
+	return ""
 }

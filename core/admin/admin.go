@@ -23,6 +23,10 @@ type Service struct {
 	Registry *connector.Registry
 	// Getenv reads secrets given in the environment (see SecretEnv); os.Getenv when nil.
 	Getenv func(string) string
+	// Folder is the folder on this machine for the files of a workspace that
+	// is not a file (a PostgreSQL one, one in memory): the app's reports go
+	// under it. See LocalFolder.
+	Folder string
 }
 
 // New returns a Service over st and reg.

@@ -2,10 +2,12 @@ package admin
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
+	"switchyard/core/store"
 )
 
 // What the app reads and changes of the workspace goes through the Service,
@@ -19,6 +21,40 @@ func (s *Service) WorkspacePath() string {
 		return ""
 	}
 	return s.Store.Path()
+}
+
+// WorkspaceTitle names the workspace for people, as the window title does
+// (store.Title): a file's name, or a PostgreSQL workspace's schema on its
+// server, without the password.
+func (s *Service) WorkspaceTitle() string {
+	if p := s.WorkspacePath(); p != "" {
+		return store.Title(p)
+	}
+	return "workspace"
+}
+
+// WorkspaceRef is the workspace as a command line names it, for the
+// snippets that run it headless: the file's path, or the PostgreSQL URL
+// without its password.
+func (s *Service) WorkspaceRef() string { return store.WithoutPassword(s.WorkspacePath()) }
+
+// Shared reports whether the workspace is a database that several people and
+// machines use (PostgreSQL) rather than a file on this machine.
+func (s *Service) Shared() bool { return store.IsPostgres(s.WorkspacePath()) }
+
+// LocalFolder is the folder on this machine for the workspace's files, such
+// as the app's reports: the folder of a workspace file, else Folder; ""
+// when neither is known (a workspace in memory without a Folder).
+func (s *Service) LocalFolder() string {
+	if p := s.WorkspacePath(); p != "" && p != ":memory:" && !store.IsPostgres(p) {
+		if abs, err := filepath.Abs(p); err == nil {
+			return filepath.Dir(abs)
+		}
+	}
+	if s == nil {
+		return ""
+	}
+	return s.Folder
 }
 
 // now is the workspace's clock (Store.Now), what filters' now() means.

@@ -1,0 +1,53 @@
+package store
+
+import (
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// searchPathOption finds the schema in a URL's options parameter:
+// -csearch_path=team, -c search_path=team (the first schema of a list).
+var searchPathOption = regexp.MustCompile(`-c\s*search_path=([^,\s]+)`)
+
+// Title names the workspace at path for people, as a window title does: a
+// file's name ("workspace.db"), or a PostgreSQL workspace's schema, server
+// and database ("team on db.example.com:5432/switchyard"; the password is
+// never shown). It reads nothing: the schema is the one the URL names.
+func Title(path string) string {
+	if !IsPostgres(path) {
+		if path == memoryPath {
+			return path
+		}
+		return filepath.Base(path)
+	}
+	cfg, err := pgconn.ParseConfig(path)
+	if err != nil {
+		return redactURL(path)
+	}
+	where := cfg.Host + ":" + strconv.Itoa(int(cfg.Port)) + "/" + cfg.Database
+	if m := searchPathOption.FindStringSubmatch(cfg.RuntimeParams["options"]); m != nil {
+		return m[1] + " on " + where
+	}
+	return where
+}
+
+// WithoutPassword is path as a script or a snippet may show it: a file's
+// path as it is, a PostgreSQL URL without its password (which then comes
+// from PGPASSWORD or the password file, ~/.pgpass, as for psql).
+func WithoutPassword(path string) string {
+	if !IsPostgres(path) {
+		return path
+	}
+	u, err := url.Parse(path)
+	if err != nil {
+		return redactURL(path)
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	return u.String()
+}
