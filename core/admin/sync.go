@@ -27,6 +27,9 @@ type SyncOptions struct {
 // store.ErrLocked. A configuration problem comes back as a *ConfigError;
 // the engine's result is returned whenever the sync started.
 func (s *Service) Sync(ctx context.Context, name string, o SyncOptions) (*engine.Result, error) {
+	if err := s.mayWrite(); err != nil {
+		return nil, err
+	}
 	in, err := s.Store.Integration(ctx, name)
 	if err != nil {
 		return nil, err
@@ -75,6 +78,9 @@ func (s *Service) Quarantine(ctx context.Context, name string, all bool) ([]stor
 
 // DismissQuarantine stops retrying the quarantined record id of the integration.
 func (s *Service) DismissQuarantine(ctx context.Context, name string, id int64) error {
+	if err := s.mayWrite(); err != nil {
+		return err
+	}
 	return s.Store.DismissQuarantined(ctx, name, id)
 }
 

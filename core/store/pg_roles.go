@@ -117,3 +117,12 @@ func (s *Store) checkCurrent(ctx context.Context, latest int) error {
 	}
 	return nil
 }
+
+// Writable returns nil when the workspace may be written, else the
+// *ReadOnlyError that a write would get.
+func (s *Store) Writable() error {
+	if s.readOnly {
+		return s.readOnlyError()
+	}
+	return nil
+}
