@@ -56,6 +56,18 @@ func TestPostgresReadOnlyRole(t *testing.T) {
 	if n, err := reader.CountRows(ctx, "account"); err != nil || n != 1 {
 		t.Errorf("reader's count of the new entity: %d, %v; want 1", n, err)
 	}
+	var counter int64 // the sequence, through the view sy_sequence
+	if err := reader.db.QueryRowContext(ctx, `SELECT value FROM sy_sequence`).Scan(&counter); err != nil || counter == 0 {
+		t.Errorf("reader's sy_sequence: %d, %v", counter, err)
+	}
+	w, err := reader.Watch(ctx)
+	if err == nil {
+		_, err = w.Changed(ctx)
+		w.Close()
+	}
+	if err != nil {
+		t.Errorf("reader's watch: %v", err)
+	}
 
 	writes := map[string]error{
 		"SaveIntegration": reader.SaveIntegration(ctx, in),
