@@ -41,6 +41,12 @@ func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), er
 	if s.d.postgres() {
 		return s.pgLock(ctx, integration)
 	}
+	return s.sqliteLock(ctx, integration)
+}
+
+// sqliteLock is Lock on SQLite: the row of sy_integration_lock, kept alive
+// by a heartbeat.
+func (s *Store) sqliteLock(ctx context.Context, integration string) (unlock func(), err error) {
 	host, _ := os.Hostname()
 	pid := os.Getpid()
 	b := make([]byte, 8)
