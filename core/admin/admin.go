@@ -137,7 +137,7 @@ func (s *Service) Test(ctx context.Context, in mapping.Integration) (connector.R
 
 // Catalog returns the external entities of the integration called name: the
 // cached schema snapshot, or, when refresh is set or nothing is cached, a
-// fresh read that is then cached.
+// fresh read that is then cached (not on a read-only workspace).
 func (s *Service) Catalog(ctx context.Context, name string, refresh bool) ([]meta.Entity, error) {
 	if !refresh {
 		snap, err := s.Store.Snapshot(ctx, name)

@@ -86,7 +86,8 @@ func TestPostgresReadOnlyRole(t *testing.T) {
 
 // TestPostgresReaderPrivileges: a reader that lacks a grant gets an error
 // naming its role and the grants, not the server's bare refusal; a workspace
-// that needs a migration is refused, naming the owner as the one to open it.
+// that needs a migration is refused, naming the owner as the one to open it;
+// so is, plainly, a role that may write some tables but is not the owner.
 func TestPostgresReaderPrivileges(t *testing.T) {
 	ctx := context.Background()
 	sealWithTestKey(t)
@@ -101,18 +102,32 @@ func TestPostgresReaderPrivileges(t *testing.T) {
 	}
 	readerURL := pgtest.Reader(t, schema)
 	admin := pgtest.Connect(t, schema.URL)
-	if _, err := admin.Exec(ctx, `REVOKE SELECT ON sy_schedule FROM `+strings.TrimPrefix(strings.Split(readerURL, "@")[0], "postgres://")); err != nil {
-		t.Fatal(err)
-	}
 	reader, err := OpenExisting(ctx, readerURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer reader.Close()
+	if _, err := admin.Exec(ctx, `REVOKE SELECT ON sy_schedule FROM `+reader.Role()); err != nil {
+		t.Fatal(err)
+	}
 	_, err = reader.Integration(ctx, "crm")
 	if !errors.Is(err, ErrPrivilege) || !strings.Contains(err.Error(), `"`+reader.Role()+`" lacks a privilege`) ||
 		!strings.Contains(err.Error(), "sy_schedule") || !strings.Contains(err.Error(), RolesDoc) {
 		t.Errorf("reading without SELECT on sy_schedule: %v", err)
+	}
+
+	// A role that may write the integrations but is not the owner is not
+	// read-only; opening, it cannot make sure of sy_migration: refused, plainly.
+	if _, err := admin.Exec(ctx, `GRANT INSERT, UPDATE ON sy_integration TO `+reader.Role()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenExisting(ctx, readerURL)
+	if !errors.Is(err, ErrPrivilege) || !strings.HasPrefix(err.Error(), `the role "`+reader.Role()+`" lacks a privilege`) ||
+		!strings.Contains(err.Error(), "permission denied for schema "+schema.Name) {
+		t.Errorf("a writer that is not the owner opening: %v", err)
+	}
+	if _, err := admin.Exec(ctx, `REVOKE INSERT, UPDATE ON sy_integration FROM `+reader.Role()); err != nil {
+		t.Fatal(err)
 	}
 
 	if _, err := admin.Exec(ctx, `DELETE FROM sy_migration WHERE version = (SELECT max(version) FROM sy_migration)`); err != nil {

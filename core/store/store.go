@@ -168,7 +168,8 @@ func (s *Store) start(ctx context.Context, name string) (*Store, error) {
 	fsys, _ := s.d.migrations()
 	if err := s.migrate(ctx, fsys); err != nil {
 		s.Close()
-		if errors.Is(err, ErrNewerWorkspace) {
+		err = s.denied(err)
+		if errors.Is(err, ErrNewerWorkspace) || errors.Is(err, ErrReadOnly) || errors.Is(err, ErrPrivilege) { // they name the workspace
 			return nil, err
 		}
 		return nil, fmt.Errorf("open workspace %s: %w", name, err)
