@@ -96,6 +96,13 @@ func TestReadOnlyRole(t *testing.T) {
 		}
 	}
 
+	if mine, err := owner.Runner().Entries(ctx); err != nil || len(mine) != 1 {
+		t.Errorf("the owner's scheduler has %d entries (%v), want 1", len(mine), err)
+	}
+	if theirs, err := svc.Runner().Entries(ctx); err != nil || len(theirs) != 0 {
+		t.Errorf("the reader's scheduler has %d entries (%v), want none: it may not run", len(theirs), err)
+	}
+
 	after, err := owner.LoadIntegration(ctx, name)
 	if err != nil || after.Version.Number != before.Version.Number {
 		t.Errorf("the integration's version went from %d to %d (%v)", before.Version.Number, after.Version.Number, err)

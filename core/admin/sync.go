@@ -86,10 +86,14 @@ func (s *Service) DismissQuarantine(ctx context.Context, name string, id int64) 
 
 // Runner returns the in-app scheduler over the workspace: it runs the syncs
 // of every integration whose schedules are due, one at a time, while Start's
-// context lives. The GUI starts it and reads its Events.
+// context lives. The GUI starts it and reads its Events. On a read-only
+// workspace it has nothing to run: the owner's machines run the schedules.
 func (s *Service) Runner() *schedule.Runner {
 	return &schedule.Runner{
 		Entries: func(ctx context.Context) ([]schedule.Entry, error) {
+			if s.ReadOnly() {
+				return nil, nil
+			}
 			ins, err := s.Store.Integrations(ctx)
 			if err != nil {
 				return nil, err
