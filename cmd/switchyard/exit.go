@@ -16,7 +16,7 @@ const (
 	exitOK      = 0 // done
 	exitFailed  = 1 // the run failed
 	exitPartial = 2 // some records failed (or check found problems)
-	exitConfig  = 3 // configuration or usage error, a missing workspace too
+	exitConfig  = 3 // configuration or usage error, a missing workspace too, a read-only role that runs or edits
 	exitLocked  = 4 // another run of the integration holds its lock
 )
 
@@ -25,7 +25,7 @@ var exitCodes = []docgen.ExitCode{
 	{Code: exitOK, Meaning: "done"},
 	{Code: exitFailed, Meaning: "the run failed"},
 	{Code: exitPartial, Meaning: "some records failed (or `integration check` found problems)"},
-	{Code: exitConfig, Meaning: "configuration or usage error (a missing workspace too)"},
+	{Code: exitConfig, Meaning: "configuration or usage error (a missing workspace too, and a run or edit by a read-only role)"},
 	{Code: exitLocked, Meaning: "another run of that integration holds its lock"},
 }
 

@@ -52,7 +52,8 @@ func configError(err error) error {
 func IsConfigError(err error) bool {
 	var ce *ConfigError
 	var ps mapping.Problems
-	return errors.As(err, &ce) || errors.As(err, &ps) || errors.Is(err, store.ErrNotFound) || errors.Is(err, connector.ErrUnknown)
+	return errors.As(err, &ce) || errors.As(err, &ps) || errors.Is(err, store.ErrNotFound) || errors.Is(err, connector.ErrUnknown) ||
+		errors.Is(err, store.ErrReadOnly) || errors.Is(err, store.ErrPrivilege)
 }
 
 // SecretEnv is the environment variable that can supply the secret key of the
@@ -110,8 +111,9 @@ func (s *Service) Connect(ctx context.Context, in mapping.Integration) (connecto
 		}
 		return nil, configError(fmt.Errorf("integration %q settings: %w", in.Name, err))
 	}
-	if connector.SecretSaverFrom(ctx) == nil {
-		// A secret the connector obtains (a refreshed token) is kept with the integration's secrets.
+	if connector.SecretSaverFrom(ctx) == nil && !s.ReadOnly() {
+		// A secret the connector obtains (a refreshed token) is kept with the
+		// integration's secrets; a read-only role uses it without keeping it.
 		ctx = connector.WithSecretSaver(ctx, func(ctx context.Context, key, value string) error {
 			return s.Store.SetSecret(ctx, in.Name, key, value)
 		})
@@ -139,7 +141,7 @@ func (s *Service) Test(ctx context.Context, in mapping.Integration) (connector.R
 
 // Catalog returns the external entities of the integration called name: the
 // cached schema snapshot, or, when refresh is set or nothing is cached, a
-// fresh read that is then cached.
+// fresh read that is then cached (not on a read-only workspace).
 func (s *Service) Catalog(ctx context.Context, name string, refresh bool) ([]meta.Entity, error) {
 	if !refresh {
 		snap, err := s.Store.Snapshot(ctx, name)
@@ -157,7 +159,8 @@ func (s *Service) Catalog(ctx context.Context, name string, refresh bool) ([]met
 	return s.readCatalog(ctx, in)
 }
 
-// readCatalog reads the external catalog of in and caches it as a snapshot.
+// readCatalog reads the external catalog of in and caches it as a snapshot
+// (unless the workspace is read-only: then it is read and not kept).
 func (s *Service) readCatalog(ctx context.Context, in mapping.Integration) ([]meta.Entity, error) {
 	c, err := s.Connect(ctx, in)
 	if err != nil {
@@ -167,6 +170,9 @@ func (s *Service) readCatalog(ctx context.Context, in mapping.Integration) ([]me
 	cat, err := c.Catalog(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the catalog of %q: %w", in.Name, err)
+	}
+	if s.ReadOnly() {
+		return cat, nil
 	}
 	if err := s.Store.SaveSnapshot(ctx, in.Name, cat); err != nil {
 		return nil, err

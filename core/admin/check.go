@@ -32,6 +32,9 @@ func (s *Service) Check(ctx context.Context, name string) (CheckResult, error) {
 // lookups that then point to entities no longer mapped, saves the
 // integration, and returns what it removed and what is left to fix by hand.
 func (s *Service) CleanUp(ctx context.Context, name string) (CheckResult, error) {
+	if err := s.mayWrite(); err != nil {
+		return CheckResult{}, err
+	}
 	in, findings, err := s.validate(ctx, name)
 	if err != nil {
 		return CheckResult{}, err

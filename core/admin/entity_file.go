@@ -63,6 +63,9 @@ func (s *Service) ExportEntity(ctx context.Context, name, external string, w io.
 // (fields[2].local); the local entity and fields it names and the workspace
 // lacks are created, as an integration import does.
 func (s *Service) ImportEntity(ctx context.Context, name string, r io.Reader) (EntityImportResult, error) {
+	if err := s.mayWrite(); err != nil {
+		return EntityImportResult{}, err
+	}
 	em, err := mapping.DecodeEntity(r)
 	if err != nil {
 		return EntityImportResult{}, configError(err)

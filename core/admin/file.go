@@ -36,6 +36,9 @@ type ImportResult struct {
 // the integration, replacing one of the same name (whose stored secrets are kept).
 // Problems with the file come back as mapping.Problems naming their path.
 func (s *Service) ImportFile(ctx context.Context, r io.Reader) (ImportResult, error) {
+	if err := s.mayWrite(); err != nil {
+		return ImportResult{}, err
+	}
 	in, err := mapping.Decode(r)
 	if err != nil {
 		return ImportResult{}, configError(err)
@@ -151,6 +154,9 @@ func (s *Service) CompleteImport(ctx context.Context, name string) (ImportResult
 		if len(res.MissingSecrets) > 0 {
 			return res, false, nil // more secrets to come
 		}
+	}
+	if err := s.mayWrite(); err != nil {
+		return res, false, err
 	}
 	res.Replaced = false // no snapshot to fall back on
 	if err := s.checkAndSave(ctx, in, in, &res); err != nil {

@@ -549,6 +549,9 @@ func (s *Service) proposeDefaults(ctx context.Context, name string, refresh bool
 // integration file does (mapping.CheckSchemas, then the plan), and saves the
 // integration. With nothing to add it changes nothing.
 func (s *Service) ApplyDefaults(ctx context.Context, name string, refresh bool) (DefaultsResult, error) {
+	if err := s.mayWrite(); err != nil {
+		return DefaultsResult{}, err
+	}
 	res, in, catalog, local, err := s.proposeDefaults(ctx, name, refresh)
 	if err != nil || len(res.Entities) == 0 {
 		return res, err

@@ -23,9 +23,16 @@ type RunOptions struct {
 }
 
 // Run imports or exports the integration called name (or previews it) with
-// its mapping and cached schema. A configuration problem comes back as a
-// *ConfigError; the engine's result is returned whenever the run started.
+// its mapping and cached schema. A preview writes nothing, and works on a
+// read-only workspace, where a run is refused (mayWrite). A configuration
+// problem comes back as a *ConfigError; the engine's result is returned
+// whenever the run started.
 func (s *Service) Run(ctx context.Context, name string, o RunOptions) (*engine.Result, error) {
+	if !o.Preview {
+		if err := s.mayWrite(); err != nil {
+			return nil, err
+		}
+	}
 	in, err := s.Store.Integration(ctx, name)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,9 @@ import (
 // stores it as a new schema snapshot, and returns how it differs from the
 // snapshot before (everything is added when there was none).
 func (s *Service) UpdateSchema(ctx context.Context, name string) (meta.SchemaDiff, error) {
+	if err := s.mayWrite(); err != nil {
+		return meta.SchemaDiff{}, err
+	}
 	in, err := s.Store.Integration(ctx, name)
 	if err != nil {
 		return meta.SchemaDiff{}, err
@@ -39,6 +42,9 @@ func (s *Service) UpdateSchema(ctx context.Context, name string) (meta.SchemaDif
 // the integration's mapping of that external entity with it. An empty local
 // takes a name made from the external one.
 func (s *Service) CreateLocalEntity(ctx context.Context, name, external, local string) (EntityImportResult, error) {
+	if err := s.mayWrite(); err != nil {
+		return EntityImportResult{}, err
+	}
 	from, err := s.LoadIntegration(ctx, name)
 	if err != nil {
 		return EntityImportResult{}, err

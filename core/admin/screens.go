@@ -136,6 +136,9 @@ func joinSemicolon(errs []error) error {
 // everything that belongs to it (ErrExists when newName is taken), whatever
 // its version; an editor renames with RenameIntegrationFrom.
 func (s *Service) RenameIntegration(ctx context.Context, oldName, newName string) error {
+	if err := s.mayWrite(); err != nil {
+		return err
+	}
 	return s.Store.RenameIntegration(ctx, oldName, newName)
 }
 
@@ -143,5 +146,8 @@ func (s *Service) RenameIntegration(ctx context.Context, oldName, newName string
 // its version; secrets left nil keep the stored ones. An editor saves with
 // SaveIntegrationFrom.
 func (s *Service) SaveIntegration(ctx context.Context, in mapping.Integration) error {
+	if err := s.mayWrite(); err != nil {
+		return err
+	}
 	return s.Store.SaveIntegration(ctx, in)
 }

@@ -27,6 +27,9 @@ type SyncOptions struct {
 // store.ErrLocked. A configuration problem comes back as a *ConfigError;
 // the engine's result is returned whenever the sync started.
 func (s *Service) Sync(ctx context.Context, name string, o SyncOptions) (*engine.Result, error) {
+	if err := s.mayWrite(); err != nil {
+		return nil, err
+	}
 	in, err := s.Store.Integration(ctx, name)
 	if err != nil {
 		return nil, err
@@ -75,15 +78,22 @@ func (s *Service) Quarantine(ctx context.Context, name string, all bool) ([]stor
 
 // DismissQuarantine stops retrying the quarantined record id of the integration.
 func (s *Service) DismissQuarantine(ctx context.Context, name string, id int64) error {
+	if err := s.mayWrite(); err != nil {
+		return err
+	}
 	return s.Store.DismissQuarantined(ctx, name, id)
 }
 
 // Runner returns the in-app scheduler over the workspace: it runs the syncs
 // of every integration whose schedules are due, one at a time, while Start's
-// context lives. The GUI starts it and reads its Events.
+// context lives. The GUI starts it and reads its Events. On a read-only
+// workspace it has nothing to run: the owner's machines run the schedules.
 func (s *Service) Runner() *schedule.Runner {
 	return &schedule.Runner{
 		Entries: func(ctx context.Context) ([]schedule.Entry, error) {
+			if s.ReadOnly() {
+				return nil, nil
+			}
 			ins, err := s.Store.Integrations(ctx)
 			if err != nil {
 				return nil, err

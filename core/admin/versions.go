@@ -84,6 +84,9 @@ func (s *Service) LoadIntegration(ctx context.Context, name string) (Loaded, err
 // nothing loaded (the zero Loaded), it creates in, refused with ErrExists
 // when its name is taken meanwhile.
 func (s *Service) SaveIntegrationFrom(ctx context.Context, from Loaded, in mapping.Integration) (Loaded, error) {
+	if err := s.mayWrite(); err != nil {
+		return Loaded{}, err
+	}
 	if from.Version.Number == 0 && from.Integration.Name == "" {
 		v, err := s.Store.CreateIntegration(ctx, in)
 		if err != nil {
@@ -105,6 +108,9 @@ func (s *Service) SaveIntegrationFrom(ctx context.Context, from Loaded, in mappi
 // with everything that belongs to it, and returns it as saved (ErrExists
 // when newName is taken, a *ConflictError when another save came in between).
 func (s *Service) RenameIntegrationFrom(ctx context.Context, from Loaded, newName string) (Loaded, error) {
+	if err := s.mayWrite(); err != nil {
+		return Loaded{}, err
+	}
 	oldName := from.Integration.Name
 	v, err := s.Store.RenameIntegrationFrom(ctx, oldName, newName, from.Version.Number)
 	if err != nil {
@@ -120,6 +126,9 @@ func (s *Service) RenameIntegrationFrom(ctx context.Context, from Loaded, newNam
 // stored; it returns the integration as saved. A *ConflictError refuses it
 // when another save came in between.
 func (s *Service) SaveSchedulesFrom(ctx context.Context, from Loaded, schedules []schedule.Schedule) (Loaded, error) {
+	if err := s.mayWrite(); err != nil {
+		return Loaded{}, err
+	}
 	name := from.Integration.Name
 	for i, sc := range schedules {
 		if err := sc.Validate(); err != nil {
@@ -147,6 +156,9 @@ func (s *Service) SaveSchedulesFrom(ctx context.Context, from Loaded, schedules 
 // saved: a *ConflictError refuses it, before anything is created, when
 // another save came in between.
 func (s *Service) SaveEntityMappingFrom(ctx context.Context, from Loaded, em mapping.EntityMapping) (EntityImportResult, Loaded, error) {
+	if err := s.mayWrite(); err != nil {
+		return EntityImportResult{}, Loaded{}, err
+	}
 	var err error
 	if from.Version.Number == 0 {
 		from, err = s.LoadIntegration(ctx, from.Integration.Name)

@@ -78,6 +78,9 @@ func (s *Service) Integrations(ctx context.Context) ([]mapping.Integration, erro
 // DeleteIntegration deletes the integration called name with its logs,
 // anchors and transactions; the local entities and their data stay.
 func (s *Service) DeleteIntegration(ctx context.Context, name string) error {
+	if err := s.mayWrite(); err != nil {
+		return err
+	}
 	return s.Store.DeleteIntegration(ctx, name)
 }
 

@@ -32,11 +32,21 @@ var heldLocks sync.Map
 // heartbeat stopped, or that this process left behind (its unlock could not
 // write) is taken over. It fails with ErrLocked, naming the
 // holder, when the lock is held. Call the returned unlock when the run ends.
-// On PostgreSQL it is an advisory lock instead (pglock.go).
+// On PostgreSQL it is an advisory lock instead (pglock.go). A read-only
+// workspace refuses it with a *ReadOnlyError: only runs take it.
 func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), err error) {
+	if s.readOnly {
+		return nil, s.readOnlyError()
+	}
 	if s.d.postgres() {
 		return s.pgLock(ctx, integration)
 	}
+	return s.sqliteLock(ctx, integration)
+}
+
+// sqliteLock is Lock on SQLite: the row of sy_integration_lock, kept alive
+// by a heartbeat.
+func (s *Store) sqliteLock(ctx context.Context, integration string) (unlock func(), err error) {
 	host, _ := os.Hostname()
 	pid := os.Getpid()
 	b := make([]byte, 8)

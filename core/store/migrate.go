@@ -78,6 +78,9 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	if n := len(migrations); n > 0 {
 		latest = migrations[n-1].version
 	}
+	if s.readOnly {
+		return s.checkCurrent(ctx, latest)
+	}
 	_, createTable := s.d.migrations()
 	err = runTx(ctx, s.db, nil, func(tx *sql.Tx) error {
 		if err := s.d.lockMigrations(ctx, tx); err != nil {

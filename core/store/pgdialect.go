@@ -137,6 +137,10 @@ func openPostgresStore(ctx context.Context, rawURL string, mustExist bool) (*Sto
 		s.Close()
 		return nil, &WorkspaceError{Path: name, Err: ErrNoWorkspace}
 	}
+	if err := s.pgReadAccess(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open workspace %s: its role's privileges: %w", name, err)
+	}
 	return s.start(ctx, name)
 }
 

@@ -53,6 +53,10 @@ type Store struct {
 	rdb  *sql.DB // readers: deferred, query-only transactions that never wait for a writer (WAL)
 	path string
 	d    dialect // SQLite or PostgreSQL (dialect.go)
+	// role is the PostgreSQL role the workspace was opened as, and readOnly
+	// whether it may only read it (pg_roles.go); "" and false on SQLite.
+	role     string
+	readOnly bool
 }
 
 // driverName is SQLite's driver with the connection settings the DSN cannot
@@ -164,7 +168,8 @@ func (s *Store) start(ctx context.Context, name string) (*Store, error) {
 	fsys, _ := s.d.migrations()
 	if err := s.migrate(ctx, fsys); err != nil {
 		s.Close()
-		if errors.Is(err, ErrNewerWorkspace) {
+		err = s.denied(err)
+		if errors.Is(err, ErrNewerWorkspace) || errors.Is(err, ErrReadOnly) || errors.Is(err, ErrPrivilege) { // they name the workspace
 			return nil, err
 		}
 		return nil, fmt.Errorf("open workspace %s: %w", name, err)
@@ -332,7 +337,8 @@ func (s *Store) now() time.Time {
 	return now().UTC().Truncate(time.Millisecond)
 }
 
-// inTx runs fn in one write transaction, committing when it returns nil.
+// inTx runs fn in one write transaction, committing when it returns nil; a
+// read-only workspace refuses it with a *ReadOnlyError (pg_roles.go).
 // Writers take the write lock when they begin, so that a transaction that
 // reads first never fails with SQLITE_BUSY when it comes to write.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
@@ -342,13 +348,19 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // inTxAt is inTx giving fn the transaction's time: Store.Now, read once when
 // the transaction begins, and what the triggers stamp (see clocked).
 func (s *Store) inTxAt(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	if s.readOnly {
+		return s.readOnlyError()
+	}
 	now := s.now()
-	return runTx(ctx, s.db, nil, s.clocked(ctx, now, func(tx *sql.Tx) error { return fn(tx, now) }))
+	return s.denied(runTx(ctx, s.db, nil, s.clocked(ctx, now, func(tx *sql.Tx) error { return fn(tx, now) })))
 }
 
 // inConnTx is inTxAt on a connection of its own, which fn may also use
 // directly (sql.Conn.Raw) within the transaction.
 func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx, now time.Time) error) error {
+	if s.readOnly {
+		return s.readOnlyError()
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -356,7 +368,7 @@ func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx
 	defer conn.Close()
 	now := s.now()
 	tx, err := conn.BeginTx(ctx, nil)
-	return finishTx(tx, err, s.clocked(ctx, now, func(tx *sql.Tx) error { return fn(conn, tx, now) }))
+	return s.denied(finishTx(tx, err, s.clocked(ctx, now, func(tx *sql.Tx) error { return fn(conn, tx, now) })))
 }
 
 // clocked wraps fn, the work of a write transaction, so that the
@@ -383,7 +395,7 @@ func (s *Store) clocked(ctx context.Context, now time.Time, fn func(tx *sql.Tx) 
 // inReadTx runs fn in one read-only transaction: a consistent snapshot that,
 // in WAL mode, neither waits for nor blocks a writer.
 func (s *Store) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return runTx(ctx, s.rdb, s.d.readTx(), fn)
+	return s.denied(runTx(ctx, s.rdb, s.d.readTx(), fn))
 }
 
 func runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
