@@ -93,6 +93,7 @@ func (p *entityPane) buildUI() {
 	p.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { p.save(nil) })
 	p.saveBtn.Importance = widget.HighImportance
 	actions := newToolbar(mapSuggested, dlFilter, ulFilter, nil, p.exportBtn, p.importBtn)
+	p.sc.shell.writes(p.createBtn, mapSuggested, p.importBtn, p.saveBtn)
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord
 	p.marker = newUnsavedMarker()

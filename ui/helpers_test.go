@@ -109,8 +109,14 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureOn(t, testWorkspace(t))
+}
+
+// newFixtureOn is newFixture on the workspace ws.
+func newFixtureOn(t *testing.T, ws string) *fixture {
+	t.Helper()
 	newSerialApp(t)
-	st := openTestStore(t, testWorkspace(t))
+	st := openTestStore(t, ws)
 	sys := &memSystem{}
 	reg := connector.NewRegistry()
 	for _, info := range []connector.Info{

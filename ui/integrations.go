@@ -23,6 +23,9 @@ import (
 // emptyIntegrations is what the Integrations screen says when there is none.
 const emptyIntegrations = "No integrations yet. Click New to connect to an OData service."
 
+// emptyIntegrationsReadOnly is what it says when there is none and the workspace may only be read.
+const emptyIntegrationsReadOnly = "No integrations yet. The workspace's owner adds them; they show here without a restart."
+
 // testTimeout bounds a connection test.
 const testTimeout = 2 * time.Minute
 
@@ -83,6 +86,7 @@ func (sc *integrationsScreen) buildUI() {
 	sc.importBtn = widget.NewButtonWithIcon("Import", theme.MailReplyIcon(), sc.onImport)
 	toolbar := newToolbar(sc.newBtn, sc.editBtn, sc.deleteBtn, nil, sc.openBtn, sc.testBtn,
 		syncBtn, download, upload, schema, nil, export, sc.importBtn)
+	sc.shell.writes(sc.newBtn, sc.editBtn, sc.deleteBtn, syncBtn, schema, sc.importBtn)
 
 	sc.list = newRowList([]column{
 		{"Name", 130}, {"Connector", 160}, {"Entities", 80}, {"Last run", 190}, {"Next run", 150}, {"Connection", 250},
@@ -98,6 +102,9 @@ func (sc *integrationsScreen) buildUI() {
 	emptyNew := widget.NewButtonWithIcon("New", theme.ContentAddIcon(), sc.onNew)
 	emptyNew.Importance = widget.HighImportance
 	sc.empty = emptyState(theme.StorageIcon(), emptyIntegrations, emptyNew)
+	if sc.shell.readOnly {
+		sc.empty = emptyState(theme.StorageIcon(), emptyIntegrationsReadOnly)
+	}
 
 	sc.loadErr = errorLabel()
 	sc.body = container.NewStack(loadingState())
@@ -267,18 +274,21 @@ func (sc *integrationsScreen) menu(int) []*fyne.MenuItem {
 	in, _ := sc.current()
 	upload := fyne.NewMenuItem("Upload…", func() { sc.onRun(engine.Export) })
 	upload.Disabled = !uploads(in)
+	edit, syncNow := fyne.NewMenuItem("Edit…", sc.onEdit), fyne.NewMenuItem("Sync now", func() { sc.shell.syncNow(in.Name) })
+	schema, del := fyne.NewMenuItem("Update schema", sc.onUpdateSchema), fyne.NewMenuItem("Delete…", sc.onDelete)
+	sc.shell.writeItems(edit, syncNow, schema, del)
 	return []*fyne.MenuItem{
 		fyne.NewMenuItem("Open (Map metadata)", sc.onOpen),
-		fyne.NewMenuItem("Edit…", sc.onEdit),
+		edit,
 		fyne.NewMenuItem("Test connection", sc.onTest),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Sync now", func() { sc.shell.syncNow(in.Name) }),
+		syncNow,
 		fyne.NewMenuItem("Download…", func() { sc.onRun(engine.Import) }),
 		upload,
-		fyne.NewMenuItem("Update schema", sc.onUpdateSchema),
+		schema,
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Export to a file…", sc.onExport),
-		fyne.NewMenuItem("Delete…", sc.onDelete),
+		del,
 	}
 }
 

@@ -80,6 +80,7 @@ func (sc *mapMetadataScreen) entityMenu(int) []*fyne.MenuItem {
 	}
 	items[0].Disabled = sc.enableBtn.Disabled()
 	items[1].Disabled = sc.disableBtn.Disabled()
+	sc.shell.writeItems(items[0], items[1])
 	if mapped {
 		items = append(items, fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem("Export entity…", sc.pane.onExport))

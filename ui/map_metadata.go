@@ -108,6 +108,7 @@ func (sc *mapMetadataScreen) buildUI() {
 	sc.disableBtn = widget.NewButtonWithIcon("Disable", theme.CancelIcon(), sc.onDisable)
 	sc.enableBtn.Disable()
 	sc.disableBtn.Disable()
+	sc.shell.writes(sc.enableBtn, sc.disableBtn)
 	leftTitle := widget.NewLabelWithStyle("External entities", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	left := container.NewBorder(container.NewVBox(leftTitle, sc.search), newToolbar(sc.enableBtn, sc.disableBtn), nil, nil, sc.entities.view)
 

@@ -77,6 +77,7 @@ func (d *runDetails) buildUI() {
 	back := widget.NewButtonWithIcon("Runs", theme.NavigateBackIcon(), func() { d.shell.Show(SectionRuns) })
 	d.retryBtn = widget.NewButtonWithIcon("Retry failed records", theme.ViewRefreshIcon(), d.onRetry)
 	d.retryBtn.Importance = widget.HighImportance
+	d.shell.writes(d.retryBtn)
 
 	title := fmt.Sprintf("Run %d — %s %s", d.run.ID, d.run.Integration, d.run.Kind)
 	d.files = container.NewVBox()

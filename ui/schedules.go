@@ -101,7 +101,11 @@ func (sc *schedulesScreen) buildUI() {
 	sc.runBtn = widget.NewButtonWithIcon("Run now", theme.MediaPlayIcon(), sc.onRunNow)
 	sc.list.list.OnSelected = func(id widget.ListItemID) { sc.selected = id; sc.showSelected() }
 	sc.list.list.OnUnselected = func(widget.ListItemID) { sc.selected = -1; sc.showSelected() }
-	sc.list.onOpen = func(int) { sc.onEdit() }
+	sc.list.onOpen = func(int) {
+		if !sc.shell.readOnly {
+			sc.onEdit()
+		}
+	}
 	sc.list.menu = sc.menu
 
 	nextTab := container.NewVScroll(container.NewVBox(sc.detail, sc.times))
@@ -115,6 +119,7 @@ func (sc *schedulesScreen) buildUI() {
 	emptyAdd := widget.NewButtonWithIcon("Add schedule…", theme.ContentAddIcon(), sc.onAdd)
 	emptyAdd.Importance = widget.HighImportance
 	sc.empty = emptyState(theme.CalendarIcon(), emptySchedules, emptyAdd)
+	sc.shell.writes(sc.addBtn, sc.editBtn, sc.toggleBtn, sc.deleteBtn, sc.runBtn, emptyAdd)
 	sc.noIns = emptyState(theme.CalendarIcon(), noIntegrationsForSchedules)
 	sc.loadErr = errorLabel()
 	sc.body = container.NewStack(loadingState())
@@ -485,11 +490,11 @@ func (sc *schedulesScreen) menu(int) []*fyne.MenuItem {
 	if !r.Enabled {
 		toggle = "Enable"
 	}
-	return []*fyne.MenuItem{
+	return sc.shell.writeItems(
 		fyne.NewMenuItem("Edit…", sc.onEdit),
 		fyne.NewMenuItem(toggle, sc.onToggle),
 		fyne.NewMenuItem("Run now", sc.onRunNow),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Delete", sc.onDelete),
-	}
+	)
 }

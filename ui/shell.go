@@ -79,6 +79,9 @@ type Shell struct {
 	activity *widget.Label
 	// syncDone, when set, is told that a sync run by syncNow ended (tests wait on it).
 	syncDone func(name string)
+	// readOnly is admin.Service.ReadOnly when the window opened: the
+	// controls that run or edit are hidden (readonly.go).
+	readOnly bool
 	// plan is the plan of next runs: the runner's once SetRunner is called,
 	// so that every screen shows what the runner does.
 	plan *schedule.Plan
@@ -123,7 +126,7 @@ func NewShell(a fyne.App, svc *admin.Service) *Shell {
 // newShell is NewShell, the watch looking once per value from ticks when
 // they are set (tests), else every admin.WatchEvery.
 func newShell(a fyne.App, svc *admin.Service, ticks <-chan time.Time) *Shell {
-	s := &Shell{app: a, svc: svc, syncDone: func(string) {}, plan: &schedule.Plan{}}
+	s := &Shell{app: a, svc: svc, syncDone: func(string) {}, plan: &schedule.Plan{}, readOnly: svc.ReadOnly()}
 	s.base, s.stop = context.WithCancel(context.Background())
 	s.win = a.NewWindow(windowTitle(svc))
 	s.win.Resize(s.savedSize())
@@ -218,6 +221,9 @@ func (s *Shell) object() fyne.CanvasObject {
 	sidebar := container.NewBorder(container.NewPadded(title), container.NewPadded(bottom), nil, nil, s.nav)
 	split := container.NewHSplit(sidebar, s.content)
 	split.Offset = 0.14
+	if banner := s.readOnlyBanner(); banner != nil {
+		return container.NewBorder(banner, nil, nil, nil, split)
+	}
 	return split
 }
 

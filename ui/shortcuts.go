@@ -68,6 +68,9 @@ func (s *Shell) addShortcuts() {
 			if sc.mod != 0 {
 				item.Shortcut = &desktop.CustomShortcut{KeyName: sc.key, Modifier: sc.mod}
 			}
+			if writeShortcuts[sc.key] {
+				s.writeItems(item)
+			}
 			items = append(items, item)
 		}
 		if name == "File" {
@@ -82,12 +85,12 @@ func (s *Shell) addShortcuts() {
 			})
 			quit.IsQuit = true
 			quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: ctrl}
-			items = append(items,
+			items = append(items, s.writeItems(
 				fyne.NewMenuItem("Import an integration file…", func() {
 					if !s.modalOpen() {
 						s.leave(func() { s.Show(SectionIntegrations); s.integrations.onImport() })
 					}
-				}),
+				}))[0],
 				fyne.NewMenuItemSeparator(), quit)
 		}
 		menus = append(menus, fyne.NewMenu(name, items...))
@@ -106,7 +109,7 @@ func (s *Shell) addShortcuts() {
 // shortcut runs sc unless a dialog covers the window: shortcuts never act on
 // the screen behind a dialog.
 func (s *Shell) shortcut(sc shortcut) {
-	if s.modalOpen() {
+	if s.modalOpen() || (s.readOnly && writeShortcuts[sc.key]) {
 		return
 	}
 	sc.do(s)

@@ -105,6 +105,7 @@ func (p *transferPage) buildUI(entities []string) {
 	p.previewBtn = widget.NewButtonWithIcon("Preview", theme.VisibilityIcon(), func() { p.start(true) })
 	p.runBtn = widget.NewButtonWithIcon(p.verb(), theme.MediaPlayIcon(), func() { p.start(false) })
 	p.runBtn.Importance = widget.HighImportance
+	p.shell.writes(p.runBtn)
 	p.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), p.onCancel)
 	p.cancelBtn.Disable()
 	p.reportBtn = widget.NewButtonWithIcon("Open report", theme.DocumentIcon(), p.openReport)
@@ -119,7 +120,11 @@ func (p *transferPage) buildUI(entities []string) {
 	p.summary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.summary.Wrapping = fyne.TextWrapWord
 	p.errText = errorLabel()
-	p.empty = emptyState(theme.VisibilityIcon(), fmt.Sprintf("Click Preview to see what %s would do to each record,\nor %s to move the %s now.", article(strings.ToLower(title)), p.verb(), what))
+	hintText := fmt.Sprintf("Click Preview to see what %s would do to each record,\nor %s to move the %s now.", article(strings.ToLower(title)), p.verb(), what)
+	if p.shell.readOnly {
+		hintText = fmt.Sprintf("Click Preview to see what %s would do to each record\n(nothing is written: the workspace's owner runs it).", article(strings.ToLower(title)))
+	}
+	p.empty = emptyState(theme.VisibilityIcon(), hintText)
 	p.body = container.NewStack(p.empty)
 
 	toolbar := newToolbar(back, nil, widget.NewLabel("Entities"), p.entityBtn, p.previewBtn, p.runBtn, p.cancelBtn, p.reportBtn)

@@ -55,7 +55,7 @@ func (s *Shell) leave(next func()) { s.leaveOr(next, nil) }
 // leaveOr is leave with what to do when the admin cancels.
 func (s *Shell) leaveOr(next, cancel func()) {
 	p, ok := s.page.(draftPage)
-	if !ok || !p.unsaved() {
+	if !ok || !p.unsaved() || s.readOnly { // a reader's draft cannot be saved: nothing to ask
 		next()
 		return
 	}
