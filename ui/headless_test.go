@@ -13,9 +13,9 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	_ "switchyard/connectors/workspace" // the sample integration's connector, in connector.Default
 	"switchyard/core/admin"
 	"switchyard/core/connector"
-	_ "switchyard/connectors/workspace" // the sample integration's connector, in connector.Default
 )
 
 // buildSwitchyard builds the headless binary (cmd/switchyard) into a
