@@ -53,6 +53,9 @@ type Store struct {
 	rdb  *sql.DB // readers: deferred, query-only transactions that never wait for a writer (WAL)
 	path string
 	d    dialect // SQLite or PostgreSQL (dialect.go)
+
+	created bool      // this Open made the workspace (Created)
+	inUse   *sql.Conn // PostgreSQL: holds the workspace's in-use lock while the store is open (pgHoldInUse)
 }
 
 // driverName is SQLite's driver with the connection settings the DSN cannot
@@ -310,6 +313,7 @@ func checkWritable(abs string) error {
 
 // Close closes the workspace.
 func (s *Store) Close() error {
+	s.pgReleaseInUse()
 	if s.rdb != s.db {
 		s.rdb.Close()
 	}
