@@ -46,10 +46,15 @@ func (e *env) integrationImport(ctx context.Context, path string, asJSON bool) e
 		return err
 	}
 	res, err := e.svc.ImportFile(ctx, r)
-	closeWS()
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
+	// A workspace this import created goes again: a new PostgreSQL
+	// workspace's objects before it is closed, a new file and its folders after.
+	if err != nil {
+		e.discardNew(ctx)
+	}
+	closeWS()
 	if err != nil {
 		undo()
 		return fmt.Errorf("import %s: %w", path, err) // the file's problems follow on the same line (errorLine)
