@@ -20,7 +20,8 @@ func integrationImportCmd(e *env) *cobra.Command {
 		return e.integrationImport(ctx, args[0], asJSON)
 	})
 	c.Long = "Create or replace an integration from its file (- reads standard input). The one command, besides the GUI,\n" +
-		"that creates the workspace when there is none; a workspace it created for an import that fails is removed again.\n" +
+		"that creates the workspace when there is none; a workspace it created for an import that fails is removed again\n" +
+		"(a file with its new folders; on PostgreSQL everything it made in the schema, which is left empty).\n" +
 		"An integration of the same name is replaced whatever its version, and the version grows by one: an admin\n" +
 		"editing it in the app is then told what the import changed when saving, instead of overwriting it."
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
