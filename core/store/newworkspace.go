@@ -28,10 +28,11 @@ func (s *Store) Created() bool { return s.created }
 // in its schema: Switchyard's (named sy_) and the local entities' tables,
 // with their indexes, triggers and sequences. The schema itself, its owner
 // and grants stay. It refuses, changing nothing, while another Switchyard
-// has the workspace open (which may have saved something in it since), and
-// when an object that is not Switchyard's depends on one of them (a view of
-// someone else's). An object that is not Switchyard's and depends on none of
-// them stays, and the error names it.
+// has the workspace open; when the workspace holds an integration or a row
+// of a local entity (a failed integration import saves neither: another
+// Switchyard did since); and when an object that is not Switchyard's
+// depends on one of them (a view of someone else's). An object that is not
+// Switchyard's and depends on none of them stays, and the error names it.
 //
 // On SQLite the workspace is its file, which the caller removes after Close
 // when the file was not there before (only it knows which folders it made):

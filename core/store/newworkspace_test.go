@@ -8,26 +8,20 @@ import (
 	"sync"
 	"testing"
 
-	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/internal/pgtest"
 )
 
-// fillNew writes to s what a failing command may have made before it
-// failed: a local entity with a row, and an integration that uploads it (so
-// that the upload queue holds the row too).
+// fillNew writes to s what a failing integration import may have made
+// before it failed: local entities, one with a lookup of the other (no
+// integration: a failed import saves none; no rows: it writes none).
 func fillNew(t *testing.T, s *Store) {
 	t.Helper()
 	ctx := context.Background()
 	err := s.CreateEntity(ctx, meta.Entity{Name: "account", Fields: []meta.Field{{Name: "code", Type: meta.String}}})
 	if err == nil {
-		err = s.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata", Entities: []mapping.EntityMapping{
-			{External: "Accounts", Local: "account", PrimaryKey: "code", Direction: mapping.Upload,
-				Fields: []mapping.FieldMapping{{External: "code", Local: "code"}}},
-		}})
-	}
-	if err == nil {
-		err = s.Update(ctx, func(tx *Tx) error { _, err := tx.Insert("account", map[string]any{"code": "a"}); return err })
+		err = s.CreateEntity(ctx, meta.Entity{Name: "contact", Fields: []meta.Field{
+			{Name: "due", Type: meta.DateTime}, {Name: "accountid", Type: meta.Lookup, Target: "account"}}})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -111,16 +105,21 @@ func TestCreatedOnce(t *testing.T) {
 	}
 }
 
-// TestDiscardNewLeavesOthers: on PostgreSQL, DiscardNew drops nothing that is
-// not Switchyard's: what depends on the workspace makes it refuse, changing
-// nothing; what does not stays, and the error names it.
-func TestDiscardNewLeavesOthers(t *testing.T) {
+// TestDiscardNewRefuses: on PostgreSQL, DiscardNew drops nothing that the
+// failed command did not make: an integration or a row saved since, or what
+// depends on the workspace, makes it refuse, changing nothing; what is not
+// Switchyard's and depends on nothing of it stays, and the error names it.
+func TestDiscardNewRefuses(t *testing.T) {
 	tests := []struct {
 		name          string
 		before, after string // SQL run in the schema before Open, and after it
 		wantErr       string
 		left          []string // what the schema holds afterwards; nil: as before DiscardNew
 	}{
+		{"an integration saved since", "", "INSERT INTO sy_integration (name, connector, created_at, updated_at) VALUES ('crm', 'odata', now(), now())",
+			"it holds what another Switchyard may have saved, left as it is: integration crm", nil},
+		{"a row written since", "", "INSERT INTO contact (due) VALUES (NULL)",
+			"it holds what another Switchyard may have saved, left as it is: rows of contact", nil},
 		{"a view of the workspace's tables", "", "CREATE VIEW mine AS SELECT name FROM sy_integration",
 			"depends on the workspace", nil},
 		{"a table made since", "", "CREATE TABLE notes (id int)",

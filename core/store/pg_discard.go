@@ -32,6 +32,10 @@ const pgInUseKey = `hashtextextended(current_schema(), 4)`
 // workspace open.
 var errOpenElsewhere = errors.New("another Switchyard has it open and may have saved something in it: left as it is")
 
+// errHoldsWork is DiscardNew's refusal of a workspace that holds an
+// integration or a local row, followed by which (pgRefuseWork).
+var errHoldsWork = errors.New("it holds what another Switchyard may have saved, left as it is")
+
 // pgHoldInUse takes the in-use lock, shared, on a connection set aside for
 // the store's life. When the schema does not exist (current_schema() is
 // NULL) it takes none, and Open refuses the workspace.
@@ -161,9 +165,13 @@ const pgLeftSQL = `SELECT kind || ' ' || name FROM (
 ) o ORDER BY 1`
 
 // pgDropWorkspace drops the workspace's objects in tx (pgDiscardSteps) and
-// returns what the schema still holds. A drop that something else depends
-// on fails, and tx with it.
+// returns what the schema still holds. It refuses a workspace that holds
+// work (pgRefuseWork); a drop that something else depends on fails, and tx
+// with it.
 func pgDropWorkspace(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	if err := pgRefuseWork(ctx, tx); err != nil {
+		return nil, err
+	}
 	for _, step := range pgDiscardSteps {
 		names, err := queryStrings(ctx, tx, step.list)
 		if err != nil {
@@ -185,4 +193,33 @@ func pgDropWorkspace(ctx context.Context, tx *sql.Tx) ([]string, error) {
 		return nil, fmt.Errorf("list what is left: %w", err)
 	}
 	return left, nil
+}
+
+// pgRefuseWork refuses a workspace that holds an integration or a local
+// row: a failed integration import saves neither (at most it made local
+// entities; rarely, it saved its integration and then failed), so another
+// Switchyard may have, and closed the workspace since (while it is open,
+// the in-use lock refuses).
+func pgRefuseWork(ctx context.Context, tx *sql.Tx) error {
+	integrations, err := queryStrings(ctx, tx, `SELECT quote_ident(name) FROM sy_integration ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("list the integrations: %w", err)
+	}
+	if len(integrations) > 0 {
+		return fmt.Errorf("%w: integration %s", errHoldsWork, strings.Join(integrations, ", "))
+	}
+	entities, err := queryStrings(ctx, tx, `SELECT name FROM sy_entity ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("list the local entities: %w", err)
+	}
+	for _, e := range entities {
+		rows, err := exists(ctx, tx, `SELECT count(*) FROM (SELECT 1 FROM `+quote(e)+` LIMIT 1) r`)
+		if err != nil {
+			return fmt.Errorf("look for rows of %s: %w", e, err)
+		}
+		if rows {
+			return fmt.Errorf("%w: rows of %s", errHoldsWork, e)
+		}
+	}
+	return nil
 }
