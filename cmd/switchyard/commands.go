@@ -20,7 +20,8 @@ func integrationImportCmd(e *env) *cobra.Command {
 		return e.integrationImport(ctx, args[0], asJSON)
 	})
 	c.Long = "Create or replace an integration from its file (- reads standard input). The one command, besides the GUI,\n" +
-		"that creates the workspace when there is none; a workspace it created for an import that fails is removed again.\n" +
+		"that creates the workspace when there is none; a workspace it created for an import that fails is removed again\n" +
+		"(a file with its new folders; on PostgreSQL everything it made in the schema, which is left empty).\n" +
 		"An integration of the same name is replaced whatever its version, and the version grows by one: an admin\n" +
 		"editing it in the app is then told what the import changed when saving, instead of overwriting it."
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
@@ -46,10 +47,15 @@ func (e *env) integrationImport(ctx context.Context, path string, asJSON bool) e
 		return err
 	}
 	res, err := e.svc.ImportFile(ctx, r)
-	closeWS()
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
+	// A workspace this import created goes again: a new PostgreSQL
+	// workspace's objects before it is closed, a new file and its folders after.
+	if err != nil {
+		e.discardNew(ctx)
+	}
+	closeWS()
 	if err != nil {
 		undo()
 		return fmt.Errorf("import %s: %w", path, err) // the file's problems follow on the same line (errorLine)

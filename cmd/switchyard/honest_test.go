@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -180,25 +181,36 @@ func TestImportCreatesTheWorkspace(t *testing.T) {
  "entities": [{"external": "Nope", "local": "item", "primaryKey": "externalid", "direction": "download",
    "fields": [{"external": "ID", "local": "externalid"}]}]}`)
 
-	failed := filepath.Join(dir, "new", "deeper", "w.db")
-	code, _, errOut := switchyard(t, "", "--workspace", failed, "integration", "import", bad)
+	// On PostgreSQL, a schema that the failed import leaves empty again.
+	ws := filepath.Join(dir, "new", "deeper", "w.db")
+	if onPostgres() {
+		ws = testWorkspace(t, dir)
+	}
+	code, _, errOut := switchyard(t, "", "--workspace", ws, "integration", "import", bad)
 	if code != exitConfig {
 		t.Errorf("a failed import: exit %d, stderr %q", code, errOut)
 	}
+	assertNoWorkspace(t, ws)
 	if _, err := os.Stat(filepath.Join(dir, "new")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a failed import left its new workspace's folders behind (%v)", err)
 	}
 
-	ws := filepath.Join(dir, "new", "deeper", "w.db")
 	mustRun(t, "", "--workspace", ws, "integration", "import", good)
 	out := mustRun(t, "", "--workspace", ws, "integration", "list")
 	if !strings.Contains(out, "items") {
 		t.Errorf("list after import: %q", out)
 	}
 	// A failed import into an existing workspace leaves it alone.
+	objects, rows := workspaceObjects(t, ws), tablesText(t, ws)
 	code, _, _ = switchyard(t, "", "--workspace", ws, "integration", "import", bad)
-	if _, err := os.Stat(ws); code != exitConfig || err != nil {
+	if _, err := os.Stat(ws); code != exitConfig || (err != nil && !onPostgres()) {
 		t.Errorf("a failed import into an existing workspace: exit %d, stat %v", code, err)
+	}
+	if !slices.Equal(workspaceObjects(t, ws), objects) || tablesText(t, ws) != rows {
+		t.Error("a failed import into an existing workspace changed it")
+	}
+	if out := mustRun(t, "", "--workspace", ws, "integration", "list"); !strings.Contains(out, "items") {
+		t.Errorf("list after a failed import into an existing workspace: %q", out)
 	}
 }
 
@@ -375,9 +387,7 @@ func TestNoSuchHostAtOnce(t *testing.T) {
 	if !strings.Contains(errOut, "no such host nonexistent.invalid: check the URL") || strings.Contains(errOut, "retrying") {
 		t.Errorf("stderr %q", errOut)
 	}
-	if _, err := os.Stat(ws); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the failed import left a workspace behind")
-	}
+	assertNoWorkspace(t, ws)
 }
 
 // TestIntegrationTestJSON: integration test --json prints one result object,

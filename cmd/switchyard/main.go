@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -144,10 +145,11 @@ func (e *env) open(ctx context.Context) (func(), error) {
 // undoNewWorkspace returns a function that removes the workspace at path
 // (with its -wal, -shm and key files) and the folders that opening it is about
 // to create, for a command that creates a workspace and then fails; it returns
-// a function that does nothing when something is at path already.
+// a function that does nothing when something is at path already, and for
+// a PostgreSQL workspace (which discardNew empties).
 func undoNewWorkspace(path string) func() {
 	abs, err := filepath.Abs(path)
-	if err != nil || path == ":memory:" {
+	if err != nil || path == ":memory:" || store.IsPostgres(path) {
 		return func() {}
 	}
 	if _, err := os.Lstat(abs); !errors.Is(err, os.ErrNotExist) {
@@ -170,6 +172,28 @@ func undoNewWorkspace(path string) func() {
 				break // not empty: something else is there now
 			}
 		}
+	}
+}
+
+// discardTimeout bounds discardNew, which goes on after Ctrl-C.
+const discardTimeout = 30 * time.Second
+
+// discardNew removes what opening the workspace made, for a command that
+// created it (e.svc.Store.Created) and then failed: on PostgreSQL every
+// object of the workspace in its schema (store.DiscardNew), which is left
+// empty; a new workspace file is removed once closed, by undoNewWorkspace.
+// It goes on when ctx is cancelled (Ctrl-C), for discardTimeout at most. A
+// discard refused (another Switchyard has the workspace open) or failed is
+// a warning: the command's own error follows.
+func (e *env) discardNew(ctx context.Context) {
+	st := e.svc.Store
+	if !st.Created() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discardTimeout)
+	defer cancel()
+	if err := st.DiscardNew(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "warning: %s\n", errorLine(err))
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,6 +61,29 @@ func openSQL(t *testing.T, ws string) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// assertNoWorkspace fails t when a workspace is at ws, which a failed
+// command was to leave as it found it: the file, or on PostgreSQL anything in
+// its schema (tables, views, sequences, indexes, functions, types).
+func assertNoWorkspace(t *testing.T, ws string) {
+	t.Helper()
+	if left := workspaceObjects(t, ws); len(left) > 0 {
+		t.Errorf("a failed command left its new workspace's objects in the schema: %v", left)
+	}
+	if _, err := os.Stat(ws); !store.IsPostgres(ws) && !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed command left a workspace file (%v)", err)
+	}
+}
+
+// workspaceObjects returns what the schema of a PostgreSQL workspace holds
+// (pgtest.Objects); none for a workspace file.
+func workspaceObjects(t *testing.T, ws string) []string {
+	t.Helper()
+	if !store.IsPostgres(ws) {
+		return nil
+	}
+	return pgtest.Objects(t, ws)
 }
 
 // tablesText returns every row of a PostgreSQL workspace's tables as text,

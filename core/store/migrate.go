@@ -112,17 +112,20 @@ func (s *Store) applyMigration(ctx context.Context, tx *sql.Tx, m migration) err
 	if err := s.d.lockMigrations(ctx, tx); err != nil {
 		return err
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sy_migration WHERE version = ?`, m.version).Scan(&n); err != nil {
+	var n, all int
+	err := tx.QueryRowContext(ctx, `SELECT count(CASE WHEN version = ? THEN 1 END), count(*) FROM sy_migration`, m.version).Scan(&n, &all)
+	if err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
+	// None recorded yet, under the migration lock: this Open makes the workspace.
+	s.created = s.created || all == 0
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO sy_migration (version, name, applied_at) VALUES (?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO sy_migration (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, formatTime(s.now()))
 	return err
 }

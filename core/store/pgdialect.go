@@ -117,6 +117,10 @@ func openPostgresStore(ctx context.Context, rawURL string, mustExist bool) (*Sto
 		return nil, fmt.Errorf("open workspace %s: %w", name, err)
 	}
 	s := &Store{Now: time.Now, db: db, rdb: db, path: rawURL, d: pgDialect{}}
+	if err := s.pgHoldInUse(ctx); err != nil { // before the schema is looked at: DiscardNew
+		s.Close()
+		return nil, fmt.Errorf("open workspace %s: %w", name, err)
+	}
 	var schema sql.NullString
 	var tables, ours int
 	err = db.QueryRowContext(ctx, `SELECT current_schema(),

@@ -49,6 +49,9 @@ type Store struct {
 	// and what the triggers stamp (they read it from sy_clock).
 	Now func() time.Time
 
+	created bool      // this Open made the workspace (Created)
+	inUse   *sql.Conn // PostgreSQL: holds the workspace's in-use lock while the store is open (pgHoldInUse)
+
 	db   *sql.DB // writers: each transaction takes the write lock when it begins
 	rdb  *sql.DB // readers: deferred, query-only transactions that never wait for a writer (WAL)
 	path string
@@ -315,6 +318,7 @@ func checkWritable(abs string) error {
 
 // Close closes the workspace.
 func (s *Store) Close() error {
+	s.pgReleaseInUse()
 	if s.rdb != s.db {
 		s.rdb.Close()
 	}

@@ -112,3 +112,28 @@ func TestNewSchema(t *testing.T) {
 		t.Errorf("schema %s: %d left after its test, %v", first.Name, n, err)
 	}
 }
+
+// TestObjects: a new schema holds nothing; a table, a function and a domain
+// are listed, and nothing of another schema is.
+func TestObjects(t *testing.T) {
+	s := NewSchema(t)
+	if got := Objects(t, s.URL); len(got) != 0 {
+		t.Fatalf("a new schema holds %v", got)
+	}
+	conn := Connect(t, s.URL)
+	for _, q := range []string{"CREATE TABLE account (id text)", "CREATE FUNCTION one() RETURNS int LANGUAGE sql RETURN 1", "CREATE DOMAIN code AS text"} {
+		if _, err := conn.Exec(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	Connect(t, NewSchema(t).URL).Exec(context.Background(), "CREATE TABLE other (id text)")
+	got := strings.Join(Objects(t, s.URL), ", ")
+	for _, want := range []string{"relation account", "routine one", "type code", "type account"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("objects %q lack %q", got, want)
+		}
+	}
+	if strings.Contains(got, "other") {
+		t.Errorf("objects %q hold another schema's table", got)
+	}
+}
