@@ -15,26 +15,12 @@ import (
 	"switchyard/internal/pgtest"
 )
 
-// testBackendVar names the variable that picks the backend of the workspaces
-// the end-to-end tests create: unset or "sqlite" for a file, "postgres" for a
-// fresh schema on the PostgreSQL test server (internal/pgtest), so that the
-// same tests run on both backends (scripts/test.sh runs them twice).
-const testBackendVar = "SWITCHYARD_TEST_WORKSPACE"
+// TestMain gives the tests' PostgreSQL workspaces their team key (pgtest.Main).
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// testKey is the team key (SWITCHYARD_KEY) of the tests' PostgreSQL
-// workspaces, which never keep their key in the database nor in a file.
-const testKey = "c3dpdGNoeWFyZC10ZXN0LWtleS0zMi1ieXRlcy0hISE="
-
-// TestMain gives the tests' PostgreSQL workspaces their team key.
-func TestMain(m *testing.M) {
-	if onPostgres() && os.Getenv("SWITCHYARD_KEY") == "" {
-		os.Setenv("SWITCHYARD_KEY", testKey)
-	}
-	os.Exit(m.Run())
-}
-
-// onPostgres reports whether the tests run on PostgreSQL workspaces.
-func onPostgres() bool { return os.Getenv(testBackendVar) == "postgres" }
+// onPostgres reports whether the tests run on PostgreSQL workspaces
+// (pgtest.BackendVar: scripts/test.sh runs this package on both backends).
+func onPostgres() bool { return pgtest.OnPostgres() }
 
 // testWorkspace returns a workspace that does not exist yet, for a test's
 // --workspace: the file w.db in dir, or on PostgreSQL the URL of an empty
