@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -64,12 +63,12 @@ func (sc *localDataScreen) buildUI() {
 			if e.Rows < 0 {
 				return "?", widget.DangerImportance
 			}
-			return strconv.FormatInt(e.Rows, 10), widget.MediumImportance
+			return thousands(e.Rows), widget.MediumImportance
 		})
 	sc.entities.list.OnSelected = func(id widget.ListItemID) {
 		was := sc.selected
 		sc.selected = sc.items[id].Entity
-		sc.fieldTitle.SetText(fmt.Sprintf("%s — %d fields, %d rows", sc.selected.Name, len(sc.selected.Fields), sc.items[id].Rows))
+		sc.fieldTitle.SetText(fmt.Sprintf("%s — %d fields, %s rows", sc.selected.Name, len(sc.selected.Fields), thousands(sc.items[id].Rows)))
 		sc.fields.list.Refresh()
 		if sc.refreshing && was.Name == sc.selected.Name && len(was.Fields) == len(sc.selected.Fields) {
 			sc.rowsView.read() // the same entity read again: its page, in place

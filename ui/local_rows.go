@@ -240,7 +240,7 @@ func (v *rowsView) loaded(rows []admin.Row, total int64, err error) {
 	case len(rows) == 0:
 		v.page.SetText("No rows yet: download the integration that maps this entity.")
 	default:
-		v.page.SetText(fmt.Sprintf("Rows %d–%d of %d in the entity. Double-click a row (or Enter) to see it whole.", from, from+len(rows)-1, v.total))
+		v.page.SetText(fmt.Sprintf("Rows %s–%s of %s in the entity. Double-click a row (or Enter) to see it whole.", thousands(int64(from)), thousands(int64(from+len(rows)-1)), thousands(v.total)))
 	}
 	v.table.Refresh()
 	v.table.ScrollToTop()

@@ -10,6 +10,7 @@ import (
 	"switchyard/core/filter"
 	"switchyard/core/meta"
 	"switchyard/core/store"
+	"switchyard/core/values"
 )
 
 // ErrUncountable says a system cannot count the records a filter matches.
@@ -98,7 +99,24 @@ func (s *Service) LocalRows(ctx context.Context, entity, search string, after st
 	if err != nil {
 		return ent, nil, fmt.Errorf("read the rows of %q: %w", entity, err)
 	}
+	showBooleans(ent, rows)
 	return ent, rows, nil
+}
+
+// showBooleans gives rows' boolean fields as true and false, which the
+// workspace stores as 1 and 0 (docs/workspace.md), so that a screen shows
+// what the field means.
+func showBooleans(ent meta.Entity, rows []store.Row) {
+	for _, f := range ent.Fields {
+		if f.Type != meta.Bool {
+			continue
+		}
+		for _, r := range rows {
+			if v, err := values.FromStored(meta.Bool, r.Values[f.Name]); err == nil && v != nil {
+				r.Values[f.Name] = v
+			}
+		}
+	}
 }
 
 // searchExpr is the condition a search box's text stands for: the filter it

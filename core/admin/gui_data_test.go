@@ -17,12 +17,12 @@ func TestCountLocalAndLocalRows(t *testing.T) {
 	}
 	defer st.Close()
 	if err := st.CreateEntity(ctx, meta.Entity{Name: "account", Fields: []meta.Field{
-		{Name: "name", Type: meta.String}, {Name: "revenue", Type: meta.Int}}}); err != nil {
+		{Name: "name", Type: meta.String}, {Name: "revenue", Type: meta.Int}, {Name: "active", Type: meta.Bool}}}); err != nil {
 		t.Fatal(err)
 	}
 	err = st.Update(ctx, func(tx *store.Tx) error {
 		for i, n := range []string{"Contoso", "Fabrikam", "Northwind", "Contoso Ltd"} {
-			if _, err := tx.Insert("account", map[string]any{"name": n, "revenue": int64(i * 100)}); err != nil {
+			if _, err := tx.Insert("account", map[string]any{"name": n, "revenue": int64(i * 100), "active": i%2 == 0}); err != nil {
 				return err
 			}
 		}
@@ -59,6 +59,10 @@ func TestCountLocalAndLocalRows(t *testing.T) {
 	_, next, _ := svc.LocalRows(ctx, "account", "", first[1].ID, 2)
 	if len(first) != 2 || len(next) != 2 || next[0].ID == first[1].ID {
 		t.Errorf("paging gave %d then %d rows", len(first), len(next))
+	}
+	// A boolean shows as what it means, not as the 1 and 0 stored.
+	if len(first) == 2 && (first[0].Values["active"] != true || first[1].Values["active"] != false) {
+		t.Errorf("active = %#v, %#v; want true, false", first[0].Values["active"], first[1].Values["active"])
 	}
 	if _, err := svc.CountExternal(ctx, "nope", "Accounts", ""); err == nil {
 		t.Error("CountExternal of an unknown integration did not fail")
