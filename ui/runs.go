@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -48,7 +47,7 @@ func (sc *runsScreen) object() fyne.CanvasObject { return sc.root }
 func (sc *runsScreen) buildUI() {
 	sc.list = newRowList([]column{
 		{"Integration", 104}, {"Kind", 72}, {"Status", 100}, {"Started", 150}, {"Duration", 82},
-		{"All", 40}, {"Imported", 84}, {"Updated", 80}, {"Unchanged", 104}, {"Failed", 62}, {"Warnings", 86},
+		{"All", 80}, {"Imported", 84}, {"Updated", 80}, {"Unchanged", 104}, {"Failed", 62}, {"Warnings", 86},
 	}, func() int { return len(sc.items) }, sc.cell) // the message is in the run's details
 	sc.list.keepWidth(3) // when it started
 	sc.list.onOpen = sc.open
@@ -121,7 +120,7 @@ func countCell(i int, counts ...int) (string, widget.Importance) {
 	case n > 0 && i == len(counts)-1:
 		imp = widget.WarningImportance
 	}
-	return strconv.Itoa(n), imp
+	return thousands(int64(n)), imp
 }
 
 // statusImportance colours a run status.
