@@ -223,9 +223,10 @@ func TestTestErrors(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return srv.URL + "/svc"
 	}
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closedURL := closed.URL + "/svc"
-	closed.Close()
+	// Port 1 of the loopback: nothing listens there (binding it needs root), so
+	// the connection is refused. A closed httptest server's port would be
+	// free again for the servers the table starts next, and could answer.
+	closedURL := "http://127.0.0.1:1/svc"
 
 	tests := []struct {
 		name  string
