@@ -62,7 +62,7 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:      true,
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&e.workspace, "workspace", "", "the workspace `FILE` (default: $SWITCHYARD_WORKSPACE, else workspace.db in the user's data folder)")
+	pf.StringVar(&e.workspace, "workspace", "", "the workspace: a `FILE`, or a postgres:// URL (default: $SWITCHYARD_WORKSPACE, else workspace.db in the user's data folder)")
 	pf.BoolVarP(&e.verbose, "verbose", "v", false, "log retries and every HTTP request to stderr")
 	f := root.Flags()
 	f.BoolVar(&top.version, "version", false, "print the version and exit")
@@ -350,3 +350,12 @@ global flags:
 
 Use "{{.CommandPath}} COMMAND --help" for more about a command.{{end}}
 `
+
+// outputFlag adds -o/--output FILE, where a command writes instead of
+// standard output, to c. --o, its name before the commands moved to cobra,
+// still works and is not listed.
+func outputFlag(c *cobra.Command, out *string) {
+	c.Flags().StringVarP(out, "output", "o", "", "write to this `FILE` instead of standard output")
+	c.Flags().StringVar(out, "o", "", "the same as --output")
+	_ = c.Flags().MarkHidden("o")
+}

@@ -77,7 +77,7 @@ func integrationExportCmd(e *env) *cobra.Command {
 			return err
 		})
 	})
-	c.Flags().StringVarP(&out, "o", "o", "", "write to this `FILE` instead of standard output")
+	outputFlag(c, &out)
 	return c
 }
 

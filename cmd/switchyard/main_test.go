@@ -177,6 +177,16 @@ func TestIntegrationLifecycleAgainstCAP(t *testing.T) {
 	if !strings.Contains(string(data), `"format": "switchyard.integration/v1"`) || !strings.Contains(string(data), `"lookup": "account"`) {
 		t.Errorf("exported file:\n%s", data)
 	}
+	// The output flag's other spellings: --output, -output, and --o (its name before cobra).
+	for _, flag := range []string{"--output", "-output", "--o"} {
+		other := filepath.Join(dir, "out"+strings.TrimLeft(flag, "-")+".json")
+		if code, _, errOut = switchyard(t, "", "--workspace", ws, "integration", "export", "crm", flag, other); code != exitOK {
+			t.Fatalf("export %s: exit %d, stderr %q", flag, code, errOut)
+		}
+		if again, _ := os.ReadFile(other); string(again) != string(data) {
+			t.Errorf("export %s wrote %q, want what -o wrote", flag, again)
+		}
+	}
 	ws2 := filepath.Join(dir, "w2.db")
 	if code, _, errOut = switchyard(t, string(data), "--workspace", ws2, "integration", "import", "-"); code != exitOK {
 		t.Fatalf("import of the export: exit %d, stderr %q", code, errOut)

@@ -187,7 +187,7 @@ func mappingExportCmd(e *env) *cobra.Command {
 			return err
 		})
 	})
-	c.Flags().StringVarP(&out, "o", "o", "", "write to this `FILE` instead of standard output")
+	outputFlag(c, &out)
 	return c
 }
 
