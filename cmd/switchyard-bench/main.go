@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"switchyard/connectors/odata"
+	"switchyard/core/admin"
 	"switchyard/core/connector"
 	"switchyard/core/engine"
 	"switchyard/core/mapping"
@@ -460,7 +461,7 @@ func timedImport(ctx context.Context, url, external string, want, pageSize int, 
 		return 0, err
 	}
 	start := time.Now()
-	res, err := (&engine.Engine{Workspace: store.Ports[engine.Tx](st)}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize, OnRecord: onRecord})
+	res, err := admin.NewEngine(st).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Import, PageSize: pageSize, OnRecord: onRecord})
 	for _, f := range finish {
 		if ferr := f(res, err); ferr != nil && err == nil {
 			err = ferr

@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"switchyard/connectors/odata"
+	"switchyard/core/admin"
 	"switchyard/core/engine"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
 	"switchyard/core/spec"
-	"switchyard/core/store"
 )
 
 // measureSync is part 3: a first (full) sync of Bulk from the CAP server
@@ -42,7 +42,7 @@ func measureSync(ctx context.Context, root string, items, changes int) (full, in
 	if err := st.SaveIntegration(ctx, in); err != nil {
 		return 0, 0, err
 	}
-	e := &engine.Engine{Workspace: store.Ports[engine.Tx](st)}
+	e := admin.NewEngine(st)
 	opt := engine.SyncOptions{Integration: in, Catalog: cat, PageSize: 1000}
 	sync := func(want func(engine.Counts) bool) (time.Duration, error) {
 		start := time.Now()

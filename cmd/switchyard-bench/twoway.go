@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"switchyard/connectors/odata"
+	"switchyard/core/admin"
 	"switchyard/core/engine"
 	"switchyard/core/mapping"
 	"switchyard/core/meta"
@@ -132,7 +133,7 @@ func (tw *twoWaySync) sync(ctx context.Context, check func(engine.Counts) error)
 	if err := resetWrites(ctx, tw.root); err != nil {
 		return 0, 0, err
 	}
-	e := &engine.Engine{Workspace: store.Ports[engine.Tx](tw.st)}
+	e := admin.NewEngine(tw.st)
 	start := time.Now()
 	res, err := e.Sync(ctx, tw.c, engine.SyncOptions{Integration: tw.in, Catalog: tw.cat})
 	d := time.Since(start)

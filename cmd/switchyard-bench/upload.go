@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"switchyard/connectors/odata"
+	"switchyard/core/admin"
 	"switchyard/core/engine"
 	"switchyard/core/mapping"
 	"switchyard/core/spec"
@@ -65,7 +66,7 @@ func measureUpload(ctx context.Context, root string, items, n int) (plain, expor
 		return 0, 0, err
 	}
 	start := time.Now()
-	res, err := (&engine.Engine{Workspace: store.Ports[engine.Tx](st)}).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Export, Catalog: cat, PageSize: 1000})
+	res, err := admin.NewEngine(st).Run(ctx, c, engine.Options{Integration: in, Direction: engine.Export, Catalog: cat, PageSize: 1000})
 	if err != nil {
 		return 0, 0, fmt.Errorf("export: %w", err)
 	}

@@ -70,7 +70,7 @@ func (s *Service) runEngine(ctx context.Context, in mapping.Integration, what st
 	}
 	defer c.Close()
 	// The engine's clock is the workspace's (Store.Now, through the port).
-	res, err := fn(ctx, &engine.Engine{Workspace: store.Ports[engine.Tx](s.Store)}, c)
+	res, err := fn(ctx, NewEngine(s.Store), c)
 	if res != nil {
 		notes.save(ctx, s.Store, res.LogID)
 	}
@@ -93,4 +93,12 @@ func (s *Service) lockRun(ctx context.Context, name string) (func(), error) {
 		return nil, err
 	}
 	return unlock, nil
+}
+
+// NewEngine returns an engine on the workspace st: its rows, sync state and
+// upload queue through the store's ports (store.Ports), its clock the
+// workspace's (Store.Now). Every run of the app and the commands, and the
+// benchmarks, make their engine here.
+func NewEngine(st *store.Store) *engine.Engine {
+	return &engine.Engine{Workspace: store.Ports[engine.Tx](st)}
 }

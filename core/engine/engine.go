@@ -273,7 +273,7 @@ func (r *Result) ofCounted() string {
 // Engine runs imports and exports against one workspace.
 type Engine struct {
 	// Workspace is the workspace the runs read and write: a *store.Store
-	// adapted by store.Ports[engine.Tx].
+	// adapted by store.Ports[engine.Tx] (admin.NewEngine).
 	Workspace Workspace
 	// Now returns the current time; the workspace's Now when nil.
 	Now func() time.Time
