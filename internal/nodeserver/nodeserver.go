@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -41,7 +40,7 @@ func Start(dir string, timeout time.Duration, env ...string) (*Server, error) {
 	cmd := exec.Command("node", "serve.js")
 	cmd.Dir = abs
 	cmd.Env = append(append(os.Environ(), "PORT=0"), env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(cmd)
 	s := &Server{cmd: cmd, log: &syncBuffer{}}
 	cmd.Stderr = s.log
 	if s.stdin, err = cmd.StdinPipe(); err != nil {
@@ -84,13 +83,13 @@ func (s *Server) Stop() {
 	s.stop.Do(func() {
 		s.stdin.Close()
 		pid := s.cmd.Process.Pid
-		syscall.Kill(-pid, syscall.SIGTERM)
+		endGroup(pid, false)
 		done := make(chan struct{})
 		go func() { s.cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(3 * time.Second):
-			syscall.Kill(-pid, syscall.SIGKILL)
+			endGroup(pid, true)
 			<-done
 		}
 	})
