@@ -2,13 +2,12 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"switchyard/core/connector"
+	"switchyard/core/values"
 )
 
 // pageMode says what eachPage hands on of each page.
@@ -193,15 +192,6 @@ func describeQuery(q connector.Query) string {
 	return s
 }
 
-// keyText is how a key value is compared: as the workspace stores it, in text.
-func keyText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case json.Number:
-		return x.String()
-	}
-	return fmt.Sprint(v)
-}
+// keyText is how a key value is compared: values.KeyText, the text the
+// store's FindBy keys its rows by.
+func keyText(v any) string { return values.KeyText(v) }

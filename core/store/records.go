@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"switchyard/core/meta"
+	"switchyard/core/values"
 )
 
 // Row is one row of a local entity: its id and the values of the fields asked for,
@@ -141,12 +142,12 @@ func (t *Tx) FindBy(entity, field string, keys []any, fields []string) (map[stri
 		if err != nil {
 			return nil, fmt.Errorf("find %s by %s: %w", entity, field, err)
 		}
-		err = scanRows(rows, fields, func(id string, key any, values map[string]any) {
+		err = scanRows(rows, fields, func(id string, key any, vals map[string]any) {
 			if t.pg {
 				key = t.pgRead(entity, field, key)
-				t.pgReadRow(entity, values)
+				t.pgReadRow(entity, vals)
 			}
-			out[fmt.Sprint(key)] = Row{ID: id, Values: values}
+			out[values.KeyText(key)] = Row{ID: id, Values: vals}
 		})
 		if err != nil {
 			return nil, fmt.Errorf("find %s by %s: %w", entity, field, err)

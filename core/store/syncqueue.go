@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"switchyard/core/filter"
+	"switchyard/core/values"
 )
 
 // Anchor returns how far the sync of integration has got for the external
@@ -183,7 +184,7 @@ AND json_extract(data, '$.' || ?) IS NOT NULL`, field, integration, entity, fiel
 		if err := rows.Scan(&id, &key); err != nil {
 			return nil, err
 		}
-		out[fmt.Sprint(key)] = id
+		out[values.KeyText(key)] = id
 	}
 	return out, rows.Err()
 }
