@@ -333,7 +333,36 @@ func (s *Shell) ctx() context.Context {
 
 // loader is a screen's loads: only the latest one started shows its result.
 // It is used on the UI goroutine only.
-type loader struct{ gen int }
+type loader struct {
+	gen int
+	// inFlight counts the loads started and not done yet; later is the
+	// refresh whenIdle put off meanwhile.
+	inFlight int
+	later    func()
+}
+
+// whenIdle runs refresh now when none of l's loads is under way, else once
+// the last of them is done (the latest refresh put off, once): the watch's
+// refreshes do not pile reads up on the database when one takes longer than
+// the watch's period, as counting a million-row table can.
+func (l *loader) whenIdle(refresh func()) {
+	if l.inFlight > 0 {
+		l.later = refresh
+		return
+	}
+	refresh()
+}
+
+// done notes the end of one of l's loads and runs the refresh put off, if
+// this was the last load under way.
+func (l *loader) done() {
+	l.inFlight--
+	if l.inFlight == 0 && l.later != nil {
+		refresh := l.later
+		l.later = nil
+		refresh()
+	}
+}
 
 // load reads a screen's data off the UI goroutine with the window's context
 // (read), then shows it on the UI goroutine (show). A load started later by
@@ -341,8 +370,10 @@ type loader struct{ gen int }
 // show is then not called.
 func load[T any](s *Shell, l *loader, read func(ctx context.Context) (T, error), show func(T, error)) {
 	l.gen++
+	l.inFlight++
 	gen := l.gen
 	act(s, read, func(v T, err error) {
+		defer l.done()
 		if gen == l.gen {
 			show(v, err)
 		}

@@ -109,17 +109,23 @@ func (r *rowList) restoreScroll() {
 	}
 }
 
+// The screens' refreshes wait for their loads under way (loader.whenIdle).
+
 func (sc *integrationsScreen) refresh(c admin.WorkspaceChange) {
 	if c.Config || c.Runs {
-		sc.list.holdScroll()
-		sc.reload()
+		sc.loads.whenIdle(func() {
+			sc.list.holdScroll()
+			sc.reload()
+		})
 	}
 }
 
 func (sc *schedulesScreen) refresh(c admin.WorkspaceChange) {
 	if c.Config || c.Runs { // a sync moves the next runs
-		sc.list.holdScroll()
-		sc.reload()
+		sc.loads.whenIdle(func() {
+			sc.list.holdScroll()
+			sc.reload()
+		})
 	}
 }
 
@@ -127,18 +133,22 @@ func (sc *runsScreen) refresh(c admin.WorkspaceChange) {
 	if !c.Runs {
 		return
 	}
-	if id := sc.list.list.selectedID(); id >= 0 && id < len(sc.items) {
-		sc.want = sc.items[id].ID
-	}
-	sc.list.holdScroll()
-	sc.reload()
+	sc.loads.whenIdle(func() {
+		if id := sc.list.list.selectedID(); id >= 0 && id < len(sc.items) {
+			sc.want = sc.items[id].ID
+		}
+		sc.list.holdScroll()
+		sc.reload()
+	})
 }
 
 func (sc *localDataScreen) refresh(c admin.WorkspaceChange) {
 	if c.LocalData || c.Runs { // a sync's deletes are not queued for upload: its run tells
-		sc.want = sc.selected.Name
-		sc.entities.holdScroll()
-		sc.reload()
+		sc.loads.whenIdle(func() {
+			sc.want = sc.selected.Name
+			sc.entities.holdScroll()
+			sc.reload()
+		})
 	}
 }
 
