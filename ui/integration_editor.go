@@ -66,8 +66,9 @@ type integrationEditor struct {
 	failedErr error
 	// detected is the system the last connection test recognised, e.g. "Business Central".
 	detected string
-	// busy is true while a save or a connection test is under way.
-	busy bool
+	// busy is true while a save or a connection test is under way;
+	// writing while a save is.
+	busy, writing bool
 }
 
 // newIntegrationEditor returns the editor of orig at version, or of a new
@@ -499,8 +500,12 @@ func (ed *integrationEditor) saved(l admin.Loaded, state string, show bool) {
 // startSaving shows that a save is under way: Save reads Saving….
 func (ed *integrationEditor) startSaving() {
 	ed.setBusy(true)
+	ed.writing = true
 	ed.saveBtn.SetText(savingText)
 }
+
+// savingNow reports whether a save is under way (savingPage).
+func (ed *integrationEditor) savingNow() bool { return ed.writing }
 
 // setBusy shows that a save or a connection test is under way: the
 // progress bar runs, Save and Test connection are disabled.
@@ -514,6 +519,7 @@ func (ed *integrationEditor) setBusy(on bool) {
 		ed.progress.Start()
 		return
 	}
+	ed.writing = false
 	ed.progress.Stop()
 	ed.progress.Hide()
 	ed.saveBtn.SetText("Save")

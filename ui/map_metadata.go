@@ -346,6 +346,9 @@ func (sc *mapMetadataScreen) guard(next, cancel func()) {
 // unsaved reports whether the entity mapping shown has unsaved changes.
 func (sc *mapMetadataScreen) unsaved() bool { return sc.pane.dirty }
 
+// savingNow reports whether a change to the mapping is being written (savingPage).
+func (sc *mapMetadataScreen) savingNow() bool { return sc.saving }
+
 // unsavedWhat names the draft for the unsaved-changes prompt.
 func (sc *mapMetadataScreen) unsavedWhat() string {
 	return fmt.Sprintf("The mapping of %s (integration %s)", sc.pane.ext.Name, sc.in.Name)

@@ -28,6 +28,13 @@ type draftPage interface {
 	discardDraft()
 }
 
+// savingPage is a page whose save may be under way: it is not left, nor the
+// window closed, until the save is done.
+type savingPage interface {
+	// savingNow reports whether a save of the page is being written.
+	savingNow() bool
+}
+
 // unsavedMarker is the text that marks a page with unsaved changes.
 const unsavedMarker = "● Unsaved changes"
 
@@ -54,6 +61,15 @@ func (s *Shell) leave(next func()) { s.leaveOr(next, nil) }
 
 // leaveOr is leave with what to do when the admin cancels.
 func (s *Shell) leaveOr(next, cancel func()) {
+	if sp, ok := s.page.(savingPage); ok && sp.savingNow() {
+		// Leaving now would show another page under the save's result, and
+		// closing the window would cancel the write.
+		s.inform("Saving", "A save is under way: wait for it to finish, then go on.")
+		if cancel != nil {
+			cancel()
+		}
+		return
+	}
 	p, ok := s.page.(draftPage)
 	if !ok || !p.unsaved() || s.readOnly { // a reader's draft cannot be saved: nothing to ask
 		next()

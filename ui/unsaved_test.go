@@ -152,3 +152,31 @@ func TestCreateFromExternalWaitsForSave(t *testing.T) {
 		t.Errorf("saved mapping = %+v", em)
 	}
 }
+
+// TestNoLeavingDuringASave: while a save is written, the sidebar, Cancel and
+// closing the window do not leave the page (closing would cancel the write):
+// the window says to wait; the save then ends as usual.
+func TestNoLeavingDuringASave(t *testing.T) {
+	f := newFixture(t)
+	f.save(t, mapping.Integration{Name: "crm", Connector: "mem", Settings: spec.Values{"url": "https://crm.example/"}})
+	f.shell.integrations.selectName("crm")
+	f.tap(t, "Edit")
+	ed := f.editor(t)
+	test.Type(ed.form.Widget("tenant").(fyne.Focusable), "acme")
+	ed.onSave() // its write runs off the UI goroutine; its end waits for the window's turn
+	if !ed.savingNow() {
+		t.Fatal("the editor does not say a save is under way")
+	}
+	f.shell.nav.Select(1) // Local data, from the sidebar
+	ed.onCancel()
+	if f.shell.page != ed || f.shell.current != SectionIntegrations || !f.shows("A save is under way") {
+		t.Fatalf("left for %T %q during the save; shows %q", f.shell.page, f.shell.current, f.texts())
+	}
+	f.settle()
+	if ed.savingNow() {
+		t.Error("still saving after the write ended")
+	}
+	if in, _ := f.st.Integration(context.Background(), "crm"); in.Settings["tenant"] != "acme" {
+		t.Errorf("tenant = %q, want the save written", in.Settings["tenant"])
+	}
+}
