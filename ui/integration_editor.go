@@ -545,29 +545,30 @@ func (ed *integrationEditor) onTest() {
 	})
 }
 
-// test tests the connection of in, the draft state tested, off the UI goroutine.
+// test tests the connection of in, the draft state tested, off the UI
+// goroutine (act), for testTimeout at most.
 func (ed *integrationEditor) test(in mapping.Integration, tested string) {
-	ctx, cancel := context.WithTimeout(ed.shell.ctx(), testTimeout)
-	go func() {
+	svc := ed.shell.svc
+	act(ed.shell, func(ctx context.Context) (connector.Report, error) {
+		ctx, cancel := context.WithTimeout(ctx, testTimeout)
 		defer cancel()
-		rep, err := ed.shell.svc.Test(ctx, in)
-		fyne.Do(func() {
-			ed.setBusy(false)
-			if err != nil {
-				var fe *spec.FieldError
-				if errors.As(err, &fe) {
-					ed.form.SetErrors(err)
-				}
-				ed.failedTest, ed.failedErr = tested, err
-				ed.setStatus(fmt.Sprintf("Connection failed: %v", err), widget.DangerImportance)
-				return
+		return svc.Test(ctx, in)
+	}, func(rep connector.Report, err error) {
+		ed.setBusy(false)
+		if err != nil {
+			var fe *spec.FieldError
+			if errors.As(err, &fe) {
+				ed.form.SetErrors(err)
 			}
-			ed.failedTest = ""
-			ed.detected = rep.System
-			ed.form.Refresh()
-			ed.setStatus("Connection works. "+strings.ReplaceAll(reportText(rep), "\n", "; "), widget.SuccessImportance)
-		})
-	}()
+			ed.failedTest, ed.failedErr = tested, err
+			ed.setStatus(fmt.Sprintf("Connection failed: %v", err), widget.DangerImportance)
+			return
+		}
+		ed.failedTest = ""
+		ed.detected = rep.System
+		ed.form.Refresh()
+		ed.setStatus("Connection works. "+strings.ReplaceAll(reportText(rep), "\n", "; "), widget.SuccessImportance)
+	})
 }
 
 // setStatus shows text at the bottom of the page and lays the page out
