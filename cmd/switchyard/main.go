@@ -185,15 +185,18 @@ const discardTimeout = 30 * time.Second
 // It goes on when ctx is cancelled (Ctrl-C), for discardTimeout at most. A
 // discard refused (another Switchyard has the workspace open) or failed is
 // a warning: the command's own error follows.
-func (e *env) discardNew(ctx context.Context) {
-	st := e.svc.Store
+func (e *env) discardNew(ctx context.Context) { discardNew(ctx, e.svc.Store, e.stderr) }
+
+// discardNew is env.discardNew for the workspace st, warning on stderr when
+// what it made cannot go.
+func discardNew(ctx context.Context, st *store.Store, stderr io.Writer) {
 	if !st.Created() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discardTimeout)
 	defer cancel()
 	if err := st.DiscardNew(ctx); err != nil {
-		fmt.Fprintf(e.stderr, "warning: %s\n", errorLine(err))
+		fmt.Fprintf(stderr, "warning: %s\n", errorLine(err))
 	}
 }
 

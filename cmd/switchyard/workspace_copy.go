@@ -22,12 +22,23 @@ func (e *env) workspaceCopy(ctx context.Context, from, to string, asJSON bool) e
 		return err
 	}
 	defer src.Close()
+	undo := undoNewWorkspace(to)
 	dst, err := store.Open(ctx, to)
 	if err != nil {
+		undo()
 		return err
 	}
-	defer dst.Close()
 	rep, err := store.Copy(ctx, src, dst, store.CopyOptions{})
+	if err != nil && rep.Tables == nil {
+		// Nothing was copied: a target this copy created goes again (a new
+		// PostgreSQL workspace's objects, a new file and its folders), so
+		// that the copy can simply be run again.
+		discardNew(ctx, dst, e.stderr)
+		dst.Close()
+		undo()
+	} else {
+		dst.Close()
+	}
 	if errors.Is(err, store.ErrNotEmpty) {
 		return &admin.ConfigError{Err: err}
 	}
@@ -43,10 +54,8 @@ func (e *env) workspaceCopy(ctx context.Context, from, to string, asJSON bool) e
 	return err // a count that differs, printed above
 }
 
-// workspaceCopyCmd is `switchyard workspace copy FROM TO`: the one command
-// that opens a PostgreSQL workspace while the others still refuse one
-// (issue 19), so that a team can move its workspace from a file to
-// PostgreSQL, or back.
+// workspaceCopyCmd is `switchyard workspace copy FROM TO`, so that a team
+// can move its workspace from a file to PostgreSQL, or back.
 func workspaceCopyCmd(e *env) *cobra.Command {
 	var asJSON bool
 	c := leaf("copy FROM TO", "Copy a workspace into a new one: a file or a postgres:// URL, either way", func(ctx context.Context, args []string) error {
@@ -58,7 +67,10 @@ copied: entities with their rows and system columns, integrations, schedules,
 run logs, anchors, the upload queue, quarantine and conflicts. Secrets are
 sealed again with TO's key (a file's key file; on PostgreSQL $SWITCHYARD_KEY or
 the OS keyring). Every table is counted on both sides; the counts are printed,
-and a difference fails the copy. A TO that holds anything is refused (exit 3).`
+and a difference fails the copy. A TO that holds anything is refused (exit 3).
+A copy that fails before its rows are written (a secret FROM's key cannot
+open, say) removes the TO it created: a new file, or a new PostgreSQL
+workspace's tables; run it again once the cause is fixed.`
 	c.Flags().BoolVar(&asJSON, "json", false, "print the counts as JSON")
 	return c
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,20 @@ func TestWorkspaceCopy(t *testing.T) {
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%s: exit %d, stderr %q, stdout %q; want exit %d and %q", tc.name, code, errOut, out, tc.code, tc.want)
 		}
+	}
+	// A copy that failed leaves no target it created, so that it can be run again.
+	if _, err := os.Stat(filepath.Join(dir, "d.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the failed copy left d.db (%v)", err)
+	}
+	if _, err := os.Stat(b); err != nil {
+		t.Errorf("the refused copy into b.db, which was there before, removed it: %v", err)
+	}
+	schema := pgtest.NewSchema(t)
+	if code, _, errOut = switchyard(t, "", "workspace", "copy", keyless, schema.URL); code != exitFailed {
+		t.Fatalf("copy of the keyless workspace to PostgreSQL: exit %d, stderr %q", code, errOut)
+	}
+	if left := pgtest.Objects(t, schema.URL); len(left) > 0 {
+		t.Errorf("the failed copy left %v in the new PostgreSQL workspace", left)
 	}
 }
 
