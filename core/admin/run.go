@@ -42,11 +42,12 @@ func (s *Service) Run(ctx context.Context, name string, o RunOptions) (*engine.R
 		return nil, err
 	}
 	if !o.Preview { // one run of an integration at a time; a preview writes nothing
-		unlock, err := s.lockRun(ctx, name)
+		runCtx, unlock, err := s.lockRun(ctx, name)
 		if err != nil {
 			return nil, err
 		}
 		defer unlock()
+		ctx = runCtx
 	}
 	return s.runEngine(ctx, in, string(o.Direction), func(ctx context.Context, e *engine.Engine, c connector.Connector) (*engine.Result, error) {
 		return e.Run(ctx, c, engine.Options{
@@ -83,16 +84,18 @@ func (s *Service) runEngine(ctx context.Context, in mapping.Integration, what st
 
 // lockRun takes the run lock of the integration and, now that no other run of
 // it can be going on, closes the log rows of runs that died before their end.
-func (s *Service) lockRun(ctx context.Context, name string) (func(), error) {
-	unlock, err := s.Store.Lock(ctx, name)
+// The run goes on with the context it returns, which ends when the lock is
+// lost (store.LockRun): the run then fails with store.ErrLockLost.
+func (s *Service) lockRun(ctx context.Context, name string) (context.Context, func(), error) {
+	runCtx, unlock, err := s.Store.LockRun(ctx, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := s.Store.FailInterruptedRuns(ctx, name); err != nil {
 		unlock()
-		return nil, err
+		return nil, nil, err
 	}
-	return unlock, nil
+	return runCtx, unlock, nil
 }
 
 // NewEngine returns an engine on the workspace st: its rows, sync state and

@@ -41,7 +41,7 @@ func (s *Service) Sync(ctx context.Context, name string, o SyncOptions) (*engine
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := s.lockRun(ctx, name)
+	ctx, unlock, err := s.lockRun(ctx, name)
 	if err != nil {
 		return nil, err
 	}

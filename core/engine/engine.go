@@ -316,6 +316,9 @@ func (e *Engine) Run(ctx context.Context, c connector.Connector, opt Options) (*
 // finish sets the run's status and end, and records them in the log.
 func (e *Engine) finish(ctx context.Context, res *Result, err error) (*Result, error) {
 	res.Ended = e.now()
+	if cause := context.Cause(ctx); errors.Is(err, context.Canceled) && cause != nil && !errors.Is(cause, context.Canceled) {
+		err = cause // the run was stopped for a reason (its run lock was lost), not cancelled by a person
+	}
 	res.Err = err
 	totals := res.Totals()
 	switch {

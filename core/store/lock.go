@@ -15,13 +15,16 @@ import (
 // ErrLocked is returned by Lock when another run holds the integration's lock.
 var ErrLocked = errors.New("another run of the integration is in progress")
 
-// Lock timing: the holder refreshes its heartbeat every lockBeat; a lock
-// whose heartbeat is older than lockStale is taken over (its holder died on
-// another host, or hangs).
-const (
-	lockBeat  = 10 * time.Second
-	lockStale = 60 * time.Second
-)
+// ErrLockLost is the cause of the end of a run whose lock was lost before
+// the run ended (LockRun): another run of the integration may have started.
+var ErrLockLost = errors.New("the run lock was lost")
+
+// Lock timing: the holder refreshes its heartbeat every lockBeat (a
+// variable for tests); a lock whose heartbeat is older than lockStale is
+// taken over (its holder died on another host, or hangs).
+var lockBeat = 10 * time.Second
+
+const lockStale = 60 * time.Second
 
 // heldLocks are the holders of the locks this process's runs hold now.
 var heldLocks sync.Map
@@ -35,18 +38,44 @@ var heldLocks sync.Map
 // On PostgreSQL it is an advisory lock instead (pglock.go). A read-only
 // workspace refuses it with a *ReadOnlyError: only runs take it.
 func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), err error) {
+	return s.lock(ctx, integration, func(error) {})
+}
+
+// LockRun is Lock for a run: the context it returns is ctx's, and ends, with
+// a cause wrapping ErrLockLost, when the lock is lost before unlock: on
+// PostgreSQL when the session holding it ended (a server restart, its
+// idle_session_timeout, pg_terminate_backend); on SQLite when another
+// process took the lock over because its heartbeat had stopped. Run with
+// it, a run stops at its next page (what it wrote stays) instead of going on
+// beside another run of the integration.
+func (s *Store) LockRun(ctx context.Context, integration string) (context.Context, func(), error) {
+	runCtx, cancel := context.WithCancelCause(ctx)
+	unlock, err := s.lock(ctx, integration, cancel)
+	if err != nil {
+		cancel(nil)
+		return nil, nil, err
+	}
+	return runCtx, func() {
+		unlock()
+		cancel(nil)
+	}, nil
+}
+
+// lock is Lock, telling lost when the lock is lost before unlock (once at
+// most, from another goroutine).
+func (s *Store) lock(ctx context.Context, integration string, lost func(error)) (unlock func(), err error) {
 	if s.readOnly {
 		return nil, s.readOnlyError()
 	}
 	if s.d.postgres() {
-		return s.pgLock(ctx, integration)
+		return s.pgLock(ctx, integration, lost)
 	}
-	return s.sqliteLock(ctx, integration)
+	return s.sqliteLock(ctx, integration, lost)
 }
 
 // sqliteLock is Lock on SQLite: the row of sy_integration_lock, kept alive
 // by a heartbeat.
-func (s *Store) sqliteLock(ctx context.Context, integration string) (unlock func(), err error) {
+func (s *Store) sqliteLock(ctx context.Context, integration string, lost func(error)) (unlock func(), err error) {
 	host, _ := os.Hostname()
 	pid := os.Getpid()
 	b := make([]byte, 8)
@@ -101,11 +130,10 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = exclu
 			case <-done:
 				return
 			case <-tick.C:
-				s.inTxAt(context.Background(), func(tx *sql.Tx, now time.Time) error {
-					_, err := tx.Exec(`UPDATE sy_integration_lock SET heartbeat_at = ? WHERE integration = ? AND holder = ?`,
-						formatTime(now), integration, holder)
-					return err
-				})
+				if !s.beat(integration, holder) {
+					lost(fmt.Errorf("%w: another process took the lock of %q over, its heartbeat having stopped for %s", ErrLockLost, integration, lockStale))
+					return
+				}
 			}
 		}
 	}()
@@ -121,4 +149,23 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = exclu
 			})
 		})
 	}, nil
+}
+
+// beat refreshes the heartbeat of the SQLite lock of integration held by
+// holder; it reports false when the lock is no longer holder's (taken over),
+// true when it is, or when the write failed (the next beat tries again).
+func (s *Store) beat(integration, holder string) bool {
+	held := true
+	s.inTxAt(context.Background(), func(tx *sql.Tx, now time.Time) error {
+		res, err := tx.Exec(`UPDATE sy_integration_lock SET heartbeat_at = ? WHERE integration = ? AND holder = ?`,
+			formatTime(now), integration, holder)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			held = false
+		}
+		return nil
+	})
+	return held
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // The run lock of a PostgreSQL workspace is a session advisory lock, keyed
@@ -22,8 +23,19 @@ import (
 // schema and integration name make another pair's text.
 const pgLockKey = `hashtextextended(length(current_schema()) || ':' || current_schema() || '/' || ?, 0)`
 
-// pgLock is Lock on PostgreSQL.
-func (s *Store) pgLock(ctx context.Context, integration string) (unlock func(), err error) {
+// pgLockBeat is how often a held lock's connection asks the server whether
+// it still holds the lock: it keeps the session from idling out
+// (idle_session_timeout) and finds a session the server ended. A variable
+// for tests.
+var pgLockBeat = 10 * time.Second
+
+// pgHeld asks whether this session holds the integration's lock.
+const pgHeld = `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' AND granted
+	AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = ` + pgLockKey + `)`
+
+// pgLock is Lock on PostgreSQL; lost is told when the lock's session ends
+// before unlock.
+func (s *Store) pgLock(ctx context.Context, integration string, lost func(error)) (unlock func(), err error) {
 	err = s.inReadTx(ctx, func(tx *sql.Tx) error { return requireIntegration(ctx, tx, integration) })
 	if err != nil {
 		return nil, fmt.Errorf("lock integration %q: %w", integration, err)
@@ -42,9 +54,11 @@ func (s *Store) pgLock(ctx context.Context, integration string) (unlock func(), 
 		conn.Close()
 		return nil, fmt.Errorf("lock integration %q: %w (%s): wait for it to finish", integration, ErrLocked, holder)
 	}
+	stop := pgBeat(conn, integration, lost)
 	var once sync.Once
 	return func() {
 		once.Do(func() {
+			stop()
 			_, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(`+pgLockKey+`)`, integration)
 			if err != nil {
 				// Never hand a connection that may still hold the lock back
@@ -72,4 +86,43 @@ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = 
 		return fmt.Sprintf("held by PostgreSQL session %d from %s since %s", pid, client.String, since.String)
 	}
 	return fmt.Sprintf("held by PostgreSQL session %d (a local connection) since %s", pid, since.String)
+}
+
+// pgBeat asks, every pgLockBeat until stop is called, whether conn still
+// holds the integration's lock, and tells lost once when it does not (its
+// session ended, or the server cannot be asked: a lock that cannot be
+// vouched for is taken as lost). stop waits for a question under way, so
+// that conn is free for the unlock.
+func pgBeat(conn *sql.Conn, integration string, lost func(error)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(pgLockBeat)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), pgLockBeat)
+			var held bool
+			err := conn.QueryRowContext(ctx, pgHeld, integration).Scan(&held)
+			cancel()
+			if err != nil || !held {
+				why := "the server says this session no longer holds it"
+				if err != nil {
+					why = err.Error()
+				}
+				lost(fmt.Errorf("%w: the PostgreSQL session holding the lock of %q ended (%s): another run of it may have started", ErrLockLost, integration, why))
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+	}
 }

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"switchyard/core/mapping"
+	"switchyard/internal/pgtest"
+)
+
+// lostWithin waits up to d for ctx to end and returns its cause, nil when
+// it did not end.
+func lostWithin(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// TestLockRunLostOnPostgres: a run's lock whose PostgreSQL session ends (the
+// server ended it: a restart, idle_session_timeout, pg_terminate_backend)
+// ends the run's context with ErrLockLost within a beat; another machine
+// can lock meanwhile, so the run must stop. A lock released by its unlock
+// ends the context without that cause.
+func TestLockRunLostOnPostgres(t *testing.T) {
+	defer func(b time.Duration) { pgLockBeat = b }(pgLockBeat)
+	pgLockBeat = 20 * time.Millisecond
+	ctx := context.Background()
+	schema := pgtest.NewSchema(t)
+	s, err := Open(ctx, schema.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata"}); err != nil {
+		t.Fatal(err)
+	}
+
+	runCtx, unlock, err := s.LockRun(ctx, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cause := lostWithin(runCtx, 5*pgLockBeat); cause != nil {
+		t.Fatalf("a held lock ended the run: %v", cause)
+	}
+	unlock()
+	if cause := context.Cause(runCtx); errors.Is(cause, ErrLockLost) {
+		t.Errorf("unlock gave the cause %v", cause)
+	}
+
+	runCtx, unlock, err = s.LockRun(ctx, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	admin := pgtest.Connect(t, pgtest.URL(t))
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid, 10000) FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(length($1) || ':' || $1 || '/crm', 0)`,
+		schema.Name); err != nil {
+		t.Fatal(err)
+	}
+	cause := lostWithin(runCtx, 10*time.Second)
+	if !errors.Is(cause, ErrLockLost) {
+		t.Fatalf("the run's context after its lock's session ended: cause %v, want ErrLockLost", cause)
+	}
+	t.Log(cause)
+}
+
+// TestLockRunTakenOverOnSQLite: a run whose heartbeat stopped long enough
+// for another process to take its lock over (the other's clock says a
+// minute and more went by) ends with ErrLockLost at its next beat.
+func TestLockRunTakenOverOnSQLite(t *testing.T) {
+	defer func(b time.Duration) { lockBeat = b }(lockBeat)
+	lockBeat = 20 * time.Millisecond
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	open := func() *Store {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open(), open()
+	if err := a.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata"}); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, unlock, err := a.LockRun(ctx, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if cause := lostWithin(runCtx, 5*lockBeat); cause != nil {
+		t.Fatalf("a held lock ended the run: %v", cause)
+	}
+	b.Now = func() time.Time { return time.Now().Add(lockStale + time.Minute) }
+	unlockB, err := b.Lock(ctx, "crm")
+	if err != nil {
+		t.Fatalf("the other process could not take the stale lock over: %v", err)
+	}
+	defer unlockB()
+	if cause := lostWithin(runCtx, 10*time.Second); !errors.Is(cause, ErrLockLost) {
+		t.Fatalf("the run's context after its lock was taken over: cause %v, want ErrLockLost", cause)
+	}
+}
