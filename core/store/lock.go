@@ -118,30 +118,17 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = exclu
 		return nil, fmt.Errorf("lock integration %q: %w", integration, err)
 	}
 	heldLocks.Store(holder, struct{}{})
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(lockBeat)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if !s.beat(integration, holder) {
-					lost(fmt.Errorf("%w: another process took the lock of %q over, its heartbeat having stopped for %s", ErrLockLost, integration, lockStale))
-					return
-				}
-			}
+	stop := every(lockBeat, func() bool {
+		if s.beat(integration, holder) {
+			return true
 		}
-	}()
+		lost(fmt.Errorf("%w: another process took the lock of %q over, its heartbeat having stopped for %s", ErrLockLost, integration, lockStale))
+		return false
+	})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			close(done)
-			wg.Wait()
+			stop()
 			heldLocks.Delete(holder)
 			s.inTx(context.Background(), func(tx *sql.Tx) error {
 				_, err := tx.Exec(`DELETE FROM sy_integration_lock WHERE integration = ? AND holder = ?`, integration, holder)
@@ -168,4 +155,31 @@ func (s *Store) beat(integration, holder string) bool {
 		return nil
 	})
 	return held
+}
+
+// every runs beat every period, on a goroutine of its own, until beat
+// returns false or stop is called; stop waits for a beat under way.
+func every(period time.Duration, beat func() bool) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if !beat() {
+					return
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+	}
 }

@@ -94,35 +94,19 @@ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = 
 // vouched for is taken as lost). stop waits for a question under way, so
 // that conn is free for the unlock.
 func pgBeat(conn *sql.Conn, integration string, lost func(error)) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(pgLockBeat)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), pgLockBeat)
-			var held bool
-			err := conn.QueryRowContext(ctx, pgHeld, integration).Scan(&held)
-			cancel()
-			if err != nil || !held {
-				why := "the server says this session no longer holds it"
-				if err != nil {
-					why = err.Error()
-				}
-				lost(fmt.Errorf("%w: the PostgreSQL session holding the lock of %q ended (%s): another run of it may have started", ErrLockLost, integration, why))
-				return
-			}
+	return every(pgLockBeat, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), pgLockBeat)
+		defer cancel()
+		var held bool
+		err := conn.QueryRowContext(ctx, pgHeld, integration).Scan(&held)
+		if err == nil && held {
+			return true
 		}
-	}()
-	return func() {
-		close(done)
-		wg.Wait()
-	}
+		why := "the server says this session no longer holds it"
+		if err != nil {
+			why = err.Error()
+		}
+		lost(fmt.Errorf("%w: the PostgreSQL session holding the lock of %q ended (%s): another run of it may have started", ErrLockLost, integration, why))
+		return false
+	})
 }
