@@ -131,7 +131,7 @@ func (s *Store) Apply(ctx context.Context, fn func(*Tx) error) error {
 		if err := s.d.captureOff(ctx, tx); err != nil {
 			return fmt.Errorf("turn change capture off: %w", err)
 		}
-		if err := s.runRecordTx(ctx, conn, tx, now, false, fn); err != nil {
+		if err := s.runRecordTx(ctx, conn, tx, now, false, whileLocked(fn)); err != nil {
 			return err
 		}
 		if err := s.d.captureOn(ctx, tx); err != nil {

@@ -38,7 +38,8 @@ var heldLocks sync.Map
 // On PostgreSQL it is an advisory lock instead (pglock.go). A read-only
 // workspace refuses it with a *ReadOnlyError: only runs take it.
 func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), err error) {
-	return s.lock(ctx, integration, func(error) {})
+	unlock, _, err = s.lock(ctx, integration, func(error) {})
+	return unlock, err
 }
 
 // LockRun is Lock for a run: the context it returns is ctx's, and ends, with
@@ -47,14 +48,18 @@ func (s *Store) Lock(ctx context.Context, integration string) (unlock func(), er
 // idle_session_timeout, pg_terminate_backend); on SQLite when another
 // process took the lock over because its heartbeat had stopped. Run with
 // it, a run stops at its next page (what it wrote stays) instead of going on
-// beside another run of the integration.
+// beside another run of the integration. Every Apply and Update with that
+// context also makes sure, before it commits, that the lock is still the
+// run's (a check in the transaction; heldLock), so that no page is written
+// once another run may have the lock, between two of the heartbeat's looks.
 func (s *Store) LockRun(ctx context.Context, integration string) (context.Context, func(), error) {
 	runCtx, cancel := context.WithCancelCause(ctx)
-	unlock, err := s.lock(ctx, integration, cancel)
+	unlock, held, err := s.lock(ctx, integration, cancel)
 	if err != nil {
 		cancel(nil)
 		return nil, nil, err
 	}
+	runCtx = context.WithValue(runCtx, runLockKey{}, held)
 	return runCtx, func() {
 		unlock()
 		cancel(nil)
@@ -63,9 +68,9 @@ func (s *Store) LockRun(ctx context.Context, integration string) (context.Contex
 
 // lock is Lock, telling lost when the lock is lost before unlock (once at
 // most, from another goroutine).
-func (s *Store) lock(ctx context.Context, integration string, lost func(error)) (unlock func(), err error) {
+func (s *Store) lock(ctx context.Context, integration string, lost func(error)) (unlock func(), held runLock, err error) {
 	if s.readOnly {
-		return nil, s.readOnlyError()
+		return nil, runLock{}, s.readOnlyError()
 	}
 	if s.d.postgres() {
 		return s.pgLock(ctx, integration, lost)
@@ -75,7 +80,7 @@ func (s *Store) lock(ctx context.Context, integration string, lost func(error)) 
 
 // sqliteLock is Lock on SQLite: the row of sy_integration_lock, kept alive
 // by a heartbeat.
-func (s *Store) sqliteLock(ctx context.Context, integration string, lost func(error)) (unlock func(), err error) {
+func (s *Store) sqliteLock(ctx context.Context, integration string, lost func(error)) (unlock func(), held runLock, err error) {
 	host, _ := os.Hostname()
 	pid := os.Getpid()
 	b := make([]byte, 8)
@@ -115,7 +120,7 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = exclu
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("lock integration %q: %w", integration, err)
+		return nil, runLock{}, fmt.Errorf("lock integration %q: %w", integration, err)
 	}
 	heldLocks.Store(holder, struct{}{})
 	stop := every(lockBeat, func() bool {
@@ -135,7 +140,7 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (integration) DO UPDATE SET holder = exclu
 				return err
 			})
 		})
-	}, nil
+	}, runLock{db: s.db, integration: integration, holder: holder}, nil
 }
 
 // beat refreshes the heartbeat of the SQLite lock of integration held by

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"switchyard/core/mapping"
+	"switchyard/core/meta"
 	"switchyard/internal/pgtest"
 )
 
@@ -108,4 +109,80 @@ func TestLockRunTakenOverOnSQLite(t *testing.T) {
 	if cause := lostWithin(runCtx, 10*time.Second); !errors.Is(cause, ErrLockLost) {
 		t.Fatalf("the run's context after its lock was taken over: cause %v, want ErrLockLost", cause)
 	}
+}
+
+// TestPageNotWrittenOnceLockLost: a run's write (Apply, Update with
+// LockRun's context) commits while the run holds its lock, and is refused,
+// with nothing written, once the lock is no longer the run's — before the
+// heartbeat has noticed (it looks once an hour here): on PostgreSQL the
+// lock's session ended, on SQLite another process took the lock over.
+func TestPageNotWrittenOnceLockLost(t *testing.T) {
+	defer func(b, p time.Duration) { lockBeat, pgLockBeat = b, p }(lockBeat, pgLockBeat)
+	lockBeat, pgLockBeat = time.Hour, time.Hour
+	ctx := context.Background()
+	write := func(s *Store, runCtx context.Context, code string) error {
+		return s.Apply(runCtx, func(tx *Tx) error {
+			_, err := tx.Insert("account", map[string]any{"code": code})
+			return err
+		})
+	}
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			var a, b *Store
+			var loseLock func()
+			if backend == "postgres" {
+				schema := pgtest.NewSchema(t)
+				a = openURL(t, schema.URL)
+				loseLock = func() {
+					admin := pgtest.Connect(t, pgtest.URL(t))
+					if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid, 10000) FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(length($1) || ':' || $1 || '/crm', 0)`,
+						schema.Name); err != nil {
+						t.Fatal(err)
+					}
+				}
+			} else {
+				path := filepath.Join(t.TempDir(), "w.db")
+				a, b = openURL(t, path), openURL(t, path)
+				loseLock = func() {
+					b.Now = func() time.Time { return time.Now().Add(lockStale + time.Minute) }
+					if _, err := b.Lock(ctx, "crm"); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := a.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.CreateEntity(ctx, entity("account", meta.Field{Name: "code", Type: meta.String})); err != nil {
+				t.Fatal(err)
+			}
+			runCtx, unlock, err := a.LockRun(ctx, "crm")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unlock()
+			if err := write(a, runCtx, "A"); err != nil {
+				t.Fatalf("a write while the run holds its lock: %v", err)
+			}
+			loseLock()
+			if err := write(a, runCtx, "B"); !errors.Is(err, ErrLockLost) {
+				t.Fatalf("a write after the lock was lost = %v, want ErrLockLost", err)
+			}
+			if n, err := a.CountRows(ctx, "account"); err != nil || n != 1 {
+				t.Errorf("account holds %d rows (%v), want only the one written under the lock", n, err)
+			}
+		})
+	}
+}
+
+// openURL opens the workspace at path (a file or a URL) and closes it when t ends.
+func openURL(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

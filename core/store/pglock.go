@@ -29,32 +29,29 @@ const pgLockKey = `hashtextextended(length(current_schema()) || ':' || current_s
 // for tests.
 var pgLockBeat = 10 * time.Second
 
-// pgHeld asks whether this session holds the integration's lock.
-const pgHeld = `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' AND granted
-	AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = ` + pgLockKey + `)`
-
 // pgLock is Lock on PostgreSQL; lost is told when the lock's session ends
 // before unlock.
-func (s *Store) pgLock(ctx context.Context, integration string, lost func(error)) (unlock func(), err error) {
+func (s *Store) pgLock(ctx context.Context, integration string, lost func(error)) (unlock func(), held runLock, err error) {
 	err = s.inReadTx(ctx, func(tx *sql.Tx) error { return requireIntegration(ctx, tx, integration) })
 	if err != nil {
-		return nil, fmt.Errorf("lock integration %q: %w", integration, err)
+		return nil, runLock{}, fmt.Errorf("lock integration %q: %w", integration, err)
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("lock integration %q: %w", integration, err)
+		return nil, runLock{}, fmt.Errorf("lock integration %q: %w", integration, err)
 	}
 	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+pgLockKey+`)`, integration).Scan(&got); err != nil {
+	var pid int64
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+pgLockKey+`), pg_backend_pid()`, integration).Scan(&got, &pid); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("lock integration %q: %w", integration, err)
+		return nil, runLock{}, fmt.Errorf("lock integration %q: %w", integration, err)
 	}
 	if !got {
 		holder := pgLockHolder(ctx, conn, integration)
 		conn.Close()
-		return nil, fmt.Errorf("lock integration %q: %w (%s): wait for it to finish", integration, ErrLocked, holder)
+		return nil, runLock{}, fmt.Errorf("lock integration %q: %w (%s): wait for it to finish", integration, ErrLocked, holder)
 	}
-	stop := pgBeat(conn, integration, lost)
+	stop := pgBeat(conn, runLock{integration: integration, pid: pid}, lost)
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -67,7 +64,7 @@ func (s *Store) pgLock(ctx context.Context, integration string, lost func(error)
 			}
 			conn.Close()
 		})
-	}, nil
+	}, runLock{db: s.db, integration: integration, pid: pid}, nil
 }
 
 // pgLockHolder describes the session that holds the integration's lock, as
@@ -93,20 +90,20 @@ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = 
 // session ended, or the server cannot be asked: a lock that cannot be
 // vouched for is taken as lost). stop waits for a question under way, so
 // that conn is free for the unlock.
-func pgBeat(conn *sql.Conn, integration string, lost func(error)) (stop func()) {
+func pgBeat(conn *sql.Conn, held runLock, lost func(error)) (stop func()) {
 	return every(pgLockBeat, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), pgLockBeat)
 		defer cancel()
-		var held bool
-		err := conn.QueryRowContext(ctx, pgHeld, integration).Scan(&held)
-		if err == nil && held {
+		var ok bool
+		err := conn.QueryRowContext(ctx, pgHeldBy, held.pid, held.integration).Scan(&ok)
+		if err == nil && ok {
 			return true
 		}
 		why := "the server says this session no longer holds it"
 		if err != nil {
 			why = err.Error()
 		}
-		lost(fmt.Errorf("%w: the PostgreSQL session holding the lock of %q ended (%s): another run of it may have started", ErrLockLost, integration, why))
+		lost(fmt.Errorf("%w: the PostgreSQL session holding the lock of %q ended (%s): another run of it may have started", ErrLockLost, held.integration, why))
 		return false
 	})
 }

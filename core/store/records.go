@@ -58,7 +58,19 @@ type Tx struct {
 
 // Update runs fn in one write transaction, committed when fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
-	return s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return s.runRecordTx(ctx, nil, tx, now, true, fn) })
+	return s.inTxAt(ctx, func(tx *sql.Tx, now time.Time) error { return s.runRecordTx(ctx, nil, tx, now, true, whileLocked(fn)) })
+}
+
+// whileLocked is fn, then, in a run's transaction (LockRun's context), the
+// check that the run still holds its lock (Tx.heldLock): a page is written
+// only while it does.
+func whileLocked(fn func(*Tx) error) func(*Tx) error {
+	return func(t *Tx) error {
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.heldLock()
+	}
 }
 
 // View runs fn in one read-only transaction: a consistent snapshot.
