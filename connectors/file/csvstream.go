@@ -244,7 +244,7 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 	}
 	cur, err := s.openCSV(q.Entity, offset)
 	if errors.Is(err, errFileGone) {
-		return connector.Page{}, nil, fmt.Errorf("read %s: %s changed during the read: start the read again", q.Entity, s.path(q.Entity))
+		return connector.Page{}, nil, connector.ReadErr(q.Entity, fmt.Errorf("%s changed during the read: start the read again", s.path(q.Entity)))
 	}
 	if err != nil {
 		return connector.Page{}, nil, err
@@ -267,7 +267,7 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 			return page, problems, nil
 		}
 		if err != nil {
-			return connector.Page{}, nil, fmt.Errorf("read %s: %w", q.Entity, err)
+			return connector.Page{}, nil, connector.ReadErr(q.Entity, err)
 		}
 		if p, bad := d.problems[int(row)]; bad {
 			row++
@@ -282,12 +282,12 @@ func (c *Client) streamPage(s csvFolder, q connector.Query, token string, size i
 		}
 		rec, err := decodeRow(c.loc, cells, d.entity, cols)
 		if err != nil {
-			return connector.Page{}, nil, fmt.Errorf("read %s: row %d, %w", q.Entity, row+2, err)
+			return connector.Page{}, nil, connector.ReadErr(q.Entity, fmt.Errorf("row %d, %w", row+2, err))
 		}
 		row++
 		ok, err := filter.Eval(cond, rec)
 		if err != nil {
-			return connector.Page{}, nil, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
+			return connector.Page{}, nil, connector.ReadErr(q.Entity, fmt.Errorf("apply the filter: %w", err))
 		}
 		if !ok {
 			continue
@@ -320,10 +320,10 @@ func (d *streamedEntity) readToken(s csvFolder, entity, token string) (offset, r
 	}
 	var sz, mod int64
 	if n, err := fmt.Sscanf(token, "@%d:%d:%d:%d", &offset, &row, &sz, &mod); err != nil || n != 4 || offset < 0 || row < 0 {
-		return 0, 0, fmt.Errorf("read %s: page token %q is not valid: start the read again", entity, token)
+		return 0, 0, connector.ReadErr(entity, fmt.Errorf("page token %q is not valid: start the read again", token))
 	}
 	if sz != d.stamp.size || mod != d.stamp.mod.UnixNano() {
-		return 0, 0, fmt.Errorf("read %s: %s changed during the read: start the read again", entity, s.path(entity))
+		return 0, 0, connector.ReadErr(entity, fmt.Errorf("%s changed during the read: start the read again", s.path(entity)))
 	}
 	return offset, row, nil
 }

@@ -56,7 +56,7 @@ func (c *Client) readPage(q connector.Query, token string) (connector.Page, []Re
 		return connector.Page{Total: -1}, nil, nil
 	}
 	if errors.As(err, &gone) {
-		err = fmt.Errorf("read %s: %w", q.Entity, err)
+		err = connector.ReadErr(q.Entity, err)
 	}
 	return page, problems, err
 }
@@ -84,7 +84,7 @@ func (c *Client) readPageLocked(q connector.Query, token string, size int) (conn
 	if token != "" {
 		var err error
 		if start, err = strconv.Atoi(token); err != nil || start < 0 {
-			return connector.Page{}, nil, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+			return connector.Page{}, nil, connector.ReadErr(q.Entity, fmt.Errorf("page token %q is not valid: start the read again", token))
 		}
 	}
 	all, err := c.matching(q)
@@ -157,11 +157,11 @@ func (c *Client) matching(q connector.Query) (matched, error) {
 		}
 		rec, err := decodeRow(c.loc, t.rows[r], e, cols)
 		if err != nil {
-			return matched{}, fmt.Errorf("read %s: row %d, %w", q.Entity, t.rowNumber(r), err)
+			return matched{}, connector.ReadErr(q.Entity, fmt.Errorf("row %d, %w", t.rowNumber(r), err))
 		}
 		ok, err := filter.Eval(cond, rec)
 		if err != nil {
-			return matched{}, fmt.Errorf("read %s: apply the filter: %w", q.Entity, err)
+			return matched{}, connector.ReadErr(q.Entity, fmt.Errorf("apply the filter: %w", err))
 		}
 		if ok {
 			all.records = append(all.records, rec)
@@ -202,7 +202,7 @@ func condition(e meta.Entity, q connector.Query) (filter.Expr, error) {
 	var terms []filter.Expr
 	x, err := q.Condition()
 	if err != nil {
-		return nil, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
+		return nil, connector.ReadErr(e.Name, fmt.Errorf("filter %q: %w", q.Filter, err))
 	}
 	if x != nil {
 		terms = append(terms, x)

@@ -73,12 +73,12 @@ func (c *Client) FetchPage(ctx context.Context, q connector.Query, token string)
 	}
 	full, fits, err := c.fits(req)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", q.Entity, err)
+		return nil, connector.ReadErr(q.Entity, err)
 	}
 	if !fits {
 		resp, err := c.getLong(ctx, e, req, full)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
+			return nil, connector.ReadErr(q.Entity, c.explain(err))
 		}
 		page, err := c.decodePageResponse(e, q, resp, skip, size)
 		page.Request = requestLine(full, true)
@@ -87,7 +87,7 @@ func (c *Client) FetchPage(ctx context.Context, q connector.Query, token string)
 	}
 	resp, err := c.http.Do(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", q.Entity, c.explain(err))
+		return nil, connector.ReadErr(q.Entity, c.explain(err))
 	}
 	return &fetchedPage{c: c, e: e, q: q, resp: resp, skip: skip, size: size, full: full}, nil
 }
@@ -165,7 +165,7 @@ func (c *Client) pageRequest(e meta.Entity, q connector.Query, token string) (re
 	case strings.HasPrefix(token, skipToken):
 		n, err := strconv.Atoi(strings.TrimPrefix(token, skipToken))
 		if err != nil || n < 0 {
-			return req, 0, 0, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+			return req, 0, 0, connector.ReadErr(q.Entity, fmt.Errorf("page token %q is not valid: start the read again", token))
 		}
 		skip = n
 	case token != "":
@@ -206,11 +206,10 @@ func (c *Client) decodePageResponse(e meta.Entity, q connector.Query, resp *http
 	body, err := decodePageReusing(resp.Body, c.spare, c.fieldTypes(e))
 	resp.Release() // the decoded page holds copies
 	if err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w: the page from %s is not OData JSON (%v): check that the URL is an OData v4 service",
-			q.Entity, ErrBadResponse, httpx.RedactURL(resp.URL), err)
+		return connector.Page{}, connector.ReadErr(q.Entity, fmt.Errorf("%w: the page from %s is not OData JSON (%v): check that the URL is an OData v4 service", ErrBadResponse, httpx.RedactURL(resp.URL), err))
 	}
 	if body.Value == nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w: the page from %s has no \"value\" list", q.Entity, ErrBadResponse, httpx.RedactURL(resp.URL))
+		return connector.Page{}, connector.ReadErr(q.Entity, fmt.Errorf("%w: the page from %s has no \"value\" list", ErrBadResponse, httpx.RedactURL(resp.URL)))
 	}
 	page := connector.Page{Total: -1, Records: make([]meta.Record, 0, len(body.Value))}
 	if body.Count != "" && !body.CountCapped { // a capped count is no total
@@ -227,14 +226,14 @@ func (c *Client) decodePageResponse(e meta.Entity, q connector.Query, resp *http
 		if removed(raw) {
 			key, err := removedKey(e, raw)
 			if err != nil {
-				return connector.Page{}, fmt.Errorf("read %s: deleted entry %d: %w", q.Entity, i, err)
+				return connector.Page{}, connector.ReadErr(q.Entity, fmt.Errorf("deleted entry %d: %w", i, err))
 			}
 			page.Deleted = append(page.Deleted, key)
 			continue
 		}
 		rec, err := decodeRecord(fields, raw, targets)
 		if err != nil {
-			return connector.Page{}, fmt.Errorf("read %s: record %d of the page from %s: %w: %w", q.Entity, i, httpx.RedactURL(resp.URL), ErrBadResponse, err)
+			return connector.Page{}, connector.ReadErr(q.Entity, fmt.Errorf("record %d of the page from %s: %w: %w", i, httpx.RedactURL(resp.URL), ErrBadResponse, err))
 		}
 		page.Records = append(page.Records, rec)
 	}
@@ -333,7 +332,7 @@ func (c *Client) buildQuery(e meta.Entity, q connector.Query) (url.Values, error
 	if len(q.Fields) > 0 {
 		sel, expand, err := selectFields(e, q.Fields, c.flatPaths(e.Name))
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", e.Name, err)
+			return nil, connector.ReadErr(e.Name, err)
 		}
 		if len(expand) > 0 || !c.selectsEvery(e.Name, sel) {
 			qs.Set("$select", strings.Join(sel, ","))

@@ -55,7 +55,7 @@ func (c *Client) FilterRoom(ctx context.Context, q connector.Query) (int, func(s
 	}
 	full, err := c.http.Resolve(req.URL, req.Query)
 	if err != nil {
-		return 0, nil, fmt.Errorf("read %s: %w", q.Entity, err)
+		return 0, nil, connector.ReadErr(q.Entity, err)
 	}
 	measure := func(text string) int { return len(httpx.QueryEscape(text)) }
 	return c.settings.MaxURL - len(full) - filterOverhead, measure, nil

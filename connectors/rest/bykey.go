@@ -155,11 +155,11 @@ func (c *Client) readKeys(ctx context.Context, e meta.Entity, ep Endpoint, q con
 	if st.kind == tokenItem {
 		i, _ := strconv.Atoi(st.value)
 		if i >= len(kl.keys) {
-			return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, st.token())
+			return connector.Page{}, connector.ReadErr(q.Entity, fmt.Errorf("page token %q is not valid: start the read again", st.token()))
 		}
 		page, err := c.readItem(ctx, e, ep, cond, kl.keys[i])
 		if err != nil {
-			return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+			return connector.Page{}, connector.ReadErr(q.Entity, err)
 		}
 		if i+1 < len(kl.keys) {
 			page.Next = pageState{kind: tokenItem, value: strconv.Itoa(i + 1)}.token()
@@ -168,7 +168,7 @@ func (c *Client) readKeys(ctx context.Context, e meta.Entity, ep Endpoint, q con
 	}
 	lp, err := c.fetchList(ctx, ep, lq, st)
 	if err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+		return connector.Page{}, connector.ReadErr(q.Entity, err)
 	}
 	if lq.base.Encode() == "" && st.first() {
 		c.noteSize(q.Entity, lp, ep.Paging.Size)
@@ -189,7 +189,7 @@ func (c *Client) readKeys(ctx context.Context, e meta.Entity, ep Endpoint, q con
 		page.Next = lp.next.token()
 	}
 	if page.Records, err = keep(e, cond, lp.raw); err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+		return connector.Page{}, connector.ReadErr(q.Entity, err)
 	}
 	return page, nil
 }
@@ -268,7 +268,7 @@ func (c *Client) FilterRoom(ctx context.Context, q connector.Query) (int, func(s
 	req := pageRequest(ep, lq, pageState{})
 	full, err := c.http.Resolve(req.URL, req.Query)
 	if err != nil {
-		return 0, nil, fmt.Errorf("read %s: %w", q.Entity, err)
+		return 0, nil, connector.ReadErr(q.Entity, err)
 	}
 	room := c.settings.MaxURL - len(full) - urlSlack
 	if c.settings.Filters != FiltersJSONServer {

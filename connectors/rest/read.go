@@ -33,7 +33,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	}
 	st, err := parseToken(token)
 	if err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+		return connector.Page{}, connector.ReadErr(q.Entity, err)
 	}
 	own := ep.Paging.Size
 	if q.PageSize > 0 {
@@ -44,7 +44,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 		return connector.Page{}, err
 	}
 	if st.kind == tokenShort {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, shortToken(st))
+		return connector.Page{}, connector.ReadErr(q.Entity, shortToken(st))
 	}
 	if kr, ok := c.keyRead(e, ep, cond); ok {
 		if q.PageSize < own {
@@ -54,7 +54,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	}
 	lp, err := c.fetchList(ctx, ep, lq, st)
 	if err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+		return connector.Page{}, connector.ReadErr(q.Entity, err)
 	}
 	if cond == nil && st.first() {
 		c.noteSize(q.Entity, lp, ep.Paging.Size)
@@ -68,7 +68,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	}
 	page.Records, err = keep(e, cond, lp.raw)
 	if err != nil {
-		return connector.Page{}, fmt.Errorf("read %s: %w", q.Entity, err)
+		return connector.Page{}, connector.ReadErr(q.Entity, err)
 	}
 	return page, nil
 }
@@ -98,7 +98,7 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 	exact := true
 	x, err := q.Condition()
 	if err != nil {
-		return nil, listQuery{}, false, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
+		return nil, listQuery{}, false, connector.ReadErr(e.Name, fmt.Errorf("filter %q: %w", q.Filter, err))
 	}
 	if x != nil {
 		terms = append(terms, x)
@@ -139,7 +139,7 @@ func (c *Client) plan(e meta.Entity, ep Endpoint, q connector.Query) (filter.Exp
 		for _, o := range q.OrderBy {
 			f := strings.Fields(o)
 			if len(f) > 1 && strings.EqualFold(f[1], "desc") {
-				return nil, listQuery{}, false, fmt.Errorf("read %s: descending order %q is not supported by the REST connector", e.Name, o)
+				return nil, listQuery{}, false, connector.ReadErr(e.Name, fmt.Errorf("descending order %q is not supported by the REST connector", o))
 			}
 			if len(f) > 0 {
 				sort = append(sort, f[0])

@@ -55,7 +55,7 @@ func (c *Client) ReadPage(ctx context.Context, q connector.Query, token string) 
 	if strings.HasPrefix(token, versionToken) || strings.HasPrefix(token, idToken) {
 		byVersion = strings.HasPrefix(token, versionToken)
 	} else if token != "" {
-		return connector.Page{}, fmt.Errorf("read %s: page token %q is not valid: start the read again", q.Entity, token)
+		return connector.Page{}, connector.ReadErr(q.Entity, fmt.Errorf("page token %q is not valid: start the read again", token))
 	}
 	fields := readFields(e)
 	page := connector.Page{Total: -1}
@@ -129,7 +129,7 @@ func (c *Client) condition(e meta.Entity, q connector.Query) (filter.Expr, error
 		err = filter.Check(x, e)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: filter %q: %w", e.Name, q.Filter, err)
+		return nil, connector.ReadErr(e.Name, fmt.Errorf("filter %q: %w", q.Filter, err))
 	}
 	if x != nil {
 		terms = append(terms, filter.Resolve(x, time.Now()))
@@ -155,7 +155,7 @@ func (c *Client) versionPage(tx *store.Tx, e meta.Entity, q connector.Query, tok
 	if from != "" {
 		n, err := strconv.ParseInt(from, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: change token %q is not valid: read everything again", e.Name, from)
+			return nil, connector.ReadErr(e.Name, fmt.Errorf("change token %q is not valid: read everything again", from))
 		}
 		after = n
 	}

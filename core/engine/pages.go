@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -62,10 +63,10 @@ func (r *run) eachPage(ctx context.Context, p *entityPlan, reader connector.Read
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if strings.HasPrefix(pg.err.Error(), "read "+p.em.External+":") {
+			if re := (*connector.ReadError)(nil); errors.As(pg.err, &re) && re.Entity == p.em.External {
 				return pg.err // the connector named the entity already
 			}
-			return fmt.Errorf("read %s: %w", p.em.External, pg.err)
+			return connector.ReadErr(p.em.External, pg.err)
 		}
 		if pg.page.Total >= 0 && total < 0 {
 			total = pg.page.Total
