@@ -186,6 +186,10 @@ func TestSchedulesNextRunAndSnippet(t *testing.T) {
 	if !strings.Contains(sc.snippet.Text, "*/15 * * * * ") {
 		t.Errorf("interval snippet:\n%s", sc.snippet.Text)
 	}
+	// A PostgreSQL workspace's snippets say what the job needs besides its command line.
+	if shared := strings.Contains(sc.snippet.Text, "SWITCHYARD_KEY"); shared != onPostgres() {
+		t.Errorf("snippet on PostgreSQL %v says SWITCHYARD_KEY %v:\n%s", onPostgres(), shared, sc.snippet.Text)
+	}
 }
 
 func TestShortcutsThemeAndWindowSize(t *testing.T) {

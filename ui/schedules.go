@@ -172,6 +172,11 @@ func (sc *schedulesScreen) workspace() string {
 	return "WORKSPACE.db"
 }
 
+// sharedSnippetNote heads the snippets of a PostgreSQL workspace: what the
+// job needs besides its command line, which never carries a password or key.
+const sharedSnippetNote = "# A PostgreSQL workspace: give the job SWITCHYARD_KEY (the team's key) and the database password\n" +
+	"# (PGPASSWORD, or ~/.pgpass of the user it runs as) in its environment. On Kubernetes: deploy/kubernetes.\n\n"
+
 // osSnippet is the crontab line, the systemd units and the Windows task that run r headless.
 func osSnippet(r scheduleRow, workspace string) string {
 	exe, err := os.Executable()
@@ -307,7 +312,11 @@ func (sc *schedulesScreen) showSelected() {
 		sc.detail.SetText(fmt.Sprintf("%s syncs %s (%s). Next five runs:", r.integration, r.Describe(), r.Expression()))
 		sc.times.SetText(timesText(r.times, now))
 	}
-	sc.snippet.SetText(osSnippet(r, sc.workspace()))
+	text := osSnippet(r, sc.workspace())
+	if sc.shell.svc.Shared() {
+		text = sharedSnippetNote + text
+	}
+	sc.snippet.SetText(text)
 }
 
 func (sc *schedulesScreen) updateButtons() {
