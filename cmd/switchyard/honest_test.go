@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"switchyard/internal/faulttest"
+	"switchyard/internal/pgtest"
 )
 
 // assertOneLine fails the test unless s is exactly one line (ending in a newline).
@@ -181,10 +182,12 @@ func TestImportCreatesTheWorkspace(t *testing.T) {
  "entities": [{"external": "Nope", "local": "item", "primaryKey": "externalid", "direction": "download",
    "fields": [{"external": "ID", "local": "externalid"}]}]}`)
 
-	// On PostgreSQL, a schema that the failed import leaves empty again.
+	// Folders that do not exist yet, or on PostgreSQL a schema that does not:
+	// the import makes them, and a failed import removes them again.
 	ws := filepath.Join(dir, "new", "deeper", "w.db")
+	schema := ""
 	if onPostgres() {
-		ws = testWorkspace(t, dir)
+		schema, ws = pgtest.MissingSchema(t)
 	}
 	code, _, errOut := switchyard(t, "", "--workspace", ws, "integration", "import", bad)
 	if code != exitConfig {
@@ -193,6 +196,9 @@ func TestImportCreatesTheWorkspace(t *testing.T) {
 	assertNoWorkspace(t, ws)
 	if _, err := os.Stat(filepath.Join(dir, "new")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a failed import left its new workspace's folders behind (%v)", err)
+	}
+	if schema != "" && schemaExists(t, schema) {
+		t.Errorf("a failed import left the schema %s it made", schema)
 	}
 
 	mustRun(t, "", "--workspace", ws, "integration", "import", good)

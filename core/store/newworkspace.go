@@ -49,5 +49,8 @@ func (s *Store) DiscardNew(ctx context.Context) error {
 	if err := s.pgDiscard(ctx); err != nil {
 		return fmt.Errorf("discard the new workspace %s: %w", s.name(), err)
 	}
+	if err := s.pgDropMadeSchema(ctx); err != nil {
+		return fmt.Errorf("discard the new workspace %s: %w", s.name(), err)
+	}
 	return nil
 }

@@ -121,11 +121,14 @@ func openPostgresStore(ctx context.Context, rawURL string, mustExist bool) (*Sto
 		s.Close()
 		return nil, fmt.Errorf("open workspace %s: %w", name, err)
 	}
-	var schema sql.NullString
-	var tables, ours int
-	err = db.QueryRowContext(ctx, `SELECT current_schema(),
-	(SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()),
-	(SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'sy_migration')`).Scan(&schema, &tables, &ours)
+	schema, tables, ours, err := pgInspect(ctx, db)
+	if err == nil && !schema.Valid && !mustExist && urlSchema(rawURL) != "" {
+		// A new workspace in a schema that does not exist yet: made, as a
+		// workspace file's folders are.
+		if err = s.pgMakeSchema(ctx, urlSchema(rawURL)); err == nil {
+			schema, tables, ours, err = pgInspect(ctx, db)
+		}
+	}
 	switch {
 	case err != nil:
 		s.Close()

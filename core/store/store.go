@@ -50,6 +50,9 @@ type Store struct {
 	Now func() time.Time
 
 	created bool      // this Open made the workspace (Created)
+	// madeSchema is the PostgreSQL schema this Open created (the URL named
+	// one that did not exist), which DiscardNew drops again; "" otherwise.
+	madeSchema string
 	inUse   *sql.Conn // PostgreSQL: holds the workspace's in-use lock while the store is open (pgHoldInUse)
 
 	db   *sql.DB // writers: each transaction takes the write lock when it begins

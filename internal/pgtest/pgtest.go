@@ -137,3 +137,22 @@ func schemaName(test string) string {
 	_, _ = rand.Read(suffix) // crypto/rand.Read never fails
 	return prefix + "_" + hex.EncodeToString(suffix)
 }
+
+// MissingSchema returns the name of a schema that does not exist on the
+// test server, and the server's URL with it as the search_path, for tests
+// of what makes a schema; the schema is dropped, if something made it, when
+// t ends.
+func MissingSchema(t testing.TB) (name, url string) {
+	t.Helper()
+	base := URL(t)
+	name = schemaName(t.Name() + "_missing")
+	admin := Connect(t, base)
+	t.Cleanup(func() {
+		admin.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{name}.Sanitize()+" CASCADE")
+	})
+	u, err := WithSearchPath(base, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name, u
+}
