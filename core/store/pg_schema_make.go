@@ -19,22 +19,18 @@ func pgInspect(ctx context.Context, db *sql.DB) (schema sql.NullString, tables, 
 	return schema, tables, ours, err
 }
 
-// urlSchema is the schema rawURL's search_path names first (options=
-// -csearch_path=NAME), as PostgreSQL reads it: lower case unless quoted;
-// "" when it names none.
+// urlSchema is the schema rawURL's search_path names first (searchPath),
+// as PostgreSQL reads it: lower case unless quoted; "" when it names none.
 func urlSchema(rawURL string) string {
 	cfg, err := pgconn.ParseConfig(rawURL)
 	if err != nil {
 		return ""
 	}
-	m := searchPathOption.FindStringSubmatch(cfg.RuntimeParams["options"])
-	if m == nil {
-		return ""
+	name := searchPath(cfg)
+	if unquoted, ok := strings.CutPrefix(name, `"`); ok {
+		return strings.TrimSuffix(unquoted, `"`)
 	}
-	if name, ok := strings.CutPrefix(m[1], `"`); ok {
-		return strings.TrimSuffix(name, `"`)
-	}
-	return strings.ToLower(m[1])
+	return strings.ToLower(name)
 }
 
 // pgMakeSchema creates schema, which the URL names and which does not exist,

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -29,10 +30,22 @@ func Title(path string) string {
 		return redactURL(path)
 	}
 	where := cfg.Host + ":" + strconv.Itoa(int(cfg.Port)) + "/" + cfg.Database
-	if m := searchPathOption.FindStringSubmatch(cfg.RuntimeParams["options"]); m != nil {
-		return m[1] + " on " + where
+	if name := searchPath(cfg); name != "" {
+		return name + " on " + where
 	}
 	return where
+}
+
+// searchPath is the first schema of the search_path a URL gives its
+// connections, as written: in options (options=-csearch_path=team, the form
+// psql also reads) or as a parameter of its own (search_path=team, which pgx
+// passes on); "" when it gives none.
+func searchPath(cfg *pgconn.Config) string {
+	if m := searchPathOption.FindStringSubmatch(cfg.RuntimeParams["options"]); m != nil {
+		return m[1]
+	}
+	first, _, _ := strings.Cut(cfg.RuntimeParams["search_path"], ",")
+	return strings.TrimSpace(first)
 }
 
 // WithoutPassword is path as a script or a snippet may show it: a file's
