@@ -49,11 +49,11 @@ type Store struct {
 	// and what the triggers stamp (they read it from sy_clock).
 	Now func() time.Time
 
-	created bool      // this Open made the workspace (Created)
+	created bool // this Open made the workspace (Created)
 	// madeSchema is the PostgreSQL schema this Open created (the URL named
 	// one that did not exist), which DiscardNew drops again; "" otherwise.
 	madeSchema string
-	inUse   *sql.Conn // PostgreSQL: holds the workspace's in-use lock while the store is open (pgHoldInUse)
+	inUse      *sql.Conn // PostgreSQL: holds the workspace's in-use lock while the store is open (pgHoldInUse)
 
 	db   *sql.DB // writers: each transaction takes the write lock when it begins
 	rdb  *sql.DB // readers: deferred, query-only transactions that never wait for a writer (WAL)
