@@ -197,7 +197,7 @@ func TestImportCreatesTheWorkspace(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "new")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a failed import left its new workspace's folders behind (%v)", err)
 	}
-	if schema != "" && schemaExists(t, schema) {
+	if schema != "" && pgtest.SchemaExists(t, schema) {
 		t.Errorf("a failed import left the schema %s it made", schema)
 	}
 

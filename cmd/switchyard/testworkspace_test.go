@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"os"
@@ -125,14 +124,4 @@ func bindFor(ws, query string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// schemaExists reports whether the PostgreSQL test server has the schema name.
-func schemaExists(t *testing.T, name string) bool {
-	t.Helper()
-	var n int
-	if err := pgtest.Connect(t, pgtest.URL(t)).QueryRow(context.Background(), `SELECT count(*) FROM pg_namespace WHERE nspname = $1`, name).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n == 1
 }

@@ -10,16 +10,6 @@ import (
 	"switchyard/internal/pgtest"
 )
 
-// schemaExists reports whether the test server has the schema name.
-func schemaExists(t *testing.T, name string) bool {
-	t.Helper()
-	var n int
-	if err := pgtest.Connect(t, pgtest.URL(t)).QueryRow(context.Background(), `SELECT count(*) FROM pg_namespace WHERE nspname = $1`, name).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n == 1
-}
-
 // TestOpenMakesTheSchema: a creating Open of a URL whose schema does not
 // exist makes it (unquoted, in lower case, as PostgreSQL reads the
 // search_path), as a workspace file's folders are made; DiscardNew drops it
@@ -32,15 +22,15 @@ func TestOpenMakesTheSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenExisting(ctx, url); !errors.Is(err, ErrNoWorkspace) || schemaExists(t, name) {
-		t.Fatalf("OpenExisting of a missing schema = %v, schema made %v; want ErrNoWorkspace and nothing made", err, schemaExists(t, name))
+	if _, err := OpenExisting(ctx, url); !errors.Is(err, ErrNoWorkspace) || pgtest.SchemaExists(t, name) {
+		t.Fatalf("OpenExisting of a missing schema = %v, schema made %v; want ErrNoWorkspace and nothing made", err, pgtest.SchemaExists(t, name))
 	}
 	s, err := Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.Created() || !schemaExists(t, name) {
-		t.Fatalf("Open: created %v, schema %s exists %v", s.Created(), name, schemaExists(t, name))
+	if !s.Created() || !pgtest.SchemaExists(t, name) {
+		t.Fatalf("Open: created %v, schema %s exists %v", s.Created(), name, pgtest.SchemaExists(t, name))
 	}
 	if err := s.SaveIntegration(ctx, mapping.Integration{Name: "crm", Connector: "odata"}); err != nil {
 		t.Fatalf("the new workspace does not work: %v", err)
@@ -52,7 +42,7 @@ func TestOpenMakesTheSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if schemaExists(t, name) {
+	if pgtest.SchemaExists(t, name) {
 		t.Errorf("DiscardNew left the schema %s that Open made", name)
 	}
 

@@ -156,3 +156,14 @@ func MissingSchema(t testing.TB) (name, url string) {
 	}
 	return name, u
 }
+
+// SchemaExists reports whether the test server has the schema name.
+func SchemaExists(t testing.TB, name string) bool {
+	t.Helper()
+	var n int
+	err := Connect(t, URL(t)).QueryRow(context.Background(), `SELECT count(*) FROM pg_namespace WHERE nspname = $1`, name).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
+}
