@@ -99,7 +99,7 @@ func TestSecretsAreSealedAtRest(t *testing.T) {
 				t.Fatal(err)
 			}
 			for k, v := range rawSecrets(t, s, "crm") {
-				if !Sealed(v) || strings.Contains(v, in.Secrets[k]) {
+				if !Sealed(v) || showsPlain(v, in.Secrets[k]) {
 					t.Errorf("stored %s = %q: not sealed", k, v)
 				}
 			}
@@ -330,4 +330,12 @@ func TestKeyFileReadableByOthersIsMadePrivate(t *testing.T) {
 	if fi, _ := os.Stat(KeyFile(path)); fi.Mode().Perm() != 0o600 {
 		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
 	}
+}
+
+// showsPlain reports whether the stored text v shows the secret plain: is it,
+// or holds it when it is long enough (6 characters and more) not to turn up
+// in random base64 by chance, as a two-letter secret would about once in a
+// hundred sealings.
+func showsPlain(v, plain string) bool {
+	return v == plain || len(plain) >= 6 && strings.Contains(v, plain)
 }
