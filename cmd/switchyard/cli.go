@@ -30,6 +30,10 @@ workspace; every other command needs one that exists.
 
 The workspace defaults to $SWITCHYARD_WORKSPACE, else
 $XDG_DATA_HOME/switchyard/workspace.db (on Windows %APPDATA%\Switchyard\workspace.db).
+A team shares one on PostgreSQL: give a URL that names its schema, e.g.
+'postgres://ann@db.example.com/switchyard?options=-csearch_path%3Dteam', with the
+team's key in $SWITCHYARD_KEY (or the OS keyring) and the password in $PGPASSWORD
+or ~/.pgpass (docs/workspace.md, "PostgreSQL workspaces").
 Secrets can be given as SWITCHYARD_<INTEGRATION>_<SETTING>, e.g. SWITCHYARD_CRM_PASSWORD.
 
 Exit codes: ` + strings.Join(codes, ", ") + "."
