@@ -292,15 +292,7 @@ type copyable interface {
 
 // copySelection copies the selection of the page or screen shown.
 func (s *Shell) copySelection(cb fyne.Clipboard) {
-	var shown any = s.page
-	if shown == nil {
-		for _, sec := range s.sections {
-			if sec.name == s.current {
-				shown = sec.screen
-			}
-		}
-	}
-	if c, ok := shown.(copyable); ok {
+	if c, ok := s.shown().(copyable); ok {
 		if text := c.copyText(); text != "" {
 			cb.SetContent(text)
 		}

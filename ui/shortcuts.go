@@ -167,6 +167,18 @@ func (s *Shell) shownScreen() screen {
 	return nil
 }
 
+// shown is the page shown, or else the section's screen shown: what a
+// refresh or a copy applies to.
+func (s *Shell) shown() any {
+	if s.page != nil {
+		return s.page
+	}
+	if sc := s.shownScreen(); sc != nil {
+		return sc
+	}
+	return nil
+}
+
 // integrationShortcut runs do for the selected integration, from the Integrations list.
 func (s *Shell) integrationShortcut(do func()) {
 	if s.page == nil && s.current == SectionIntegrations {

@@ -80,15 +80,7 @@ func (s *Shell) noteChange(c admin.WorkspaceChange) {
 // refreshShown refreshes the page shown, or else the section shown, when it
 // is a refresher.
 func (s *Shell) refreshShown(c admin.WorkspaceChange) {
-	var shown any = s.page
-	if shown == nil {
-		for _, sec := range s.sections {
-			if sec.name == s.current {
-				shown = sec.screen
-			}
-		}
-	}
-	if r, ok := shown.(refresher); ok {
+	if r, ok := s.shown().(refresher); ok {
 		r.refresh(c)
 	}
 }
